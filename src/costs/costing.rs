@@ -1,0 +1,638 @@
+//! Typed costing: service-use counts × unit costs → cost per person per
+//! window, by category and agency, in one price year; and the pre/post
+//! comparison per person and for the cohort.
+//!
+//! This is the struct path for small data and for testing; the crate's
+//! data-frame layer performs the same arithmetic on large tables.
+//!
+//! Cost of one record = `count(scenario) × unit value ÷ days(unit)` (the
+//! division only for time-based units, see
+//! [`CostUnit`]), re-based from
+//! the unit cost's price year to the target year with the GDP deflator
+//! ratio. Costs of a person-window are sums of its records' costs.
+//!
+//! # Parameters ([`CostingOptions`])
+//!
+//! | Parameter | Default | Range | Source |
+//! |---|---|---|---|
+//! | `target_year` | required | any year in the deflator series | Caller: usually the latest outturn year of the HM Treasury GDP deflator release |
+//! | `scenario` | [`Scenario::Mid`] | Low, Mid, High | Fulfilling Lives CDF banded counts (domain.md §2.1) |
+//! | `day_convention` | [`DayConvention::Julian`] (365.25 days a year) | Julian, Calendar365 | Mean calendar-year length over the leap cycle, so that nights counted across several years cost whole annual costs |
+//! | programme cost per person ([`pre_post`]) | required | ≥ 0, any price year in the series | Programme accounts |
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::costs::money::{DeflatorSeries, Gbp, PriceYear};
+use crate::costs::unit_cost::{
+    Agency, CostUnit, DayConvention, ServiceCategory, UnitCostTable, ValueType,
+};
+use crate::error::{Error, Result};
+
+/// A banded count (as in the anonymised Fulfilling Lives CDF, where service
+/// use is held in bands): low, mid and high estimates with
+/// `0 ≤ low ≤ mid ≤ high`, all finite.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CountBand {
+    low: f64,
+    mid: f64,
+    high: f64,
+}
+
+impl CountBand {
+    /// A band.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidParameter`](crate::ErrorKind::InvalidParameter)
+    /// unless all three are finite and `0 ≤ low ≤ mid ≤ high`.
+    pub fn new(low: f64, mid: f64, high: f64) -> Result<Self> {
+        let ok = [low, mid, high].iter().all(|v| v.is_finite())
+            && 0.0 <= low
+            && low <= mid
+            && mid <= high;
+        if !ok {
+            return Err(Error::invalid_parameter(
+                "count band",
+                format!("low {low}, mid {mid}, high {high}"),
+                "a band needs finite values with 0 ≤ low ≤ mid ≤ high",
+            ));
+        }
+        Ok(CountBand { low, mid, high })
+    }
+    /// Low estimate.
+    pub fn low(&self) -> f64 {
+        self.low
+    }
+    /// Mid estimate.
+    pub fn mid(&self) -> f64 {
+        self.mid
+    }
+    /// High estimate.
+    pub fn high(&self) -> f64 {
+        self.high
+    }
+}
+
+/// Which estimate of a banded count to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Scenario {
+    /// The low end of each band.
+    Low,
+    /// The mid-point of each band (default).
+    #[default]
+    Mid,
+    /// The high end of each band.
+    High,
+}
+
+/// A count of service use: exact or banded.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Count {
+    /// An exact count (finite, ≥ 0; build with [`Count::exact`]).
+    Exact(ExactCount),
+    /// A band of counts.
+    Banded(CountBand),
+}
+
+/// An exact non-negative finite count.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ExactCount(f64);
+
+impl ExactCount {
+    /// The value.
+    pub fn get(self) -> f64 {
+        self.0
+    }
+}
+
+impl Count {
+    /// An exact count.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidParameter`](crate::ErrorKind::InvalidParameter) if
+    /// `n` is negative or not finite.
+    pub fn exact(n: f64) -> Result<Self> {
+        if !(n.is_finite() && n >= 0.0) {
+            return Err(Error::invalid_parameter(
+                "count",
+                n,
+                "a count must be finite and ≥ 0",
+            ));
+        }
+        Ok(Count::Exact(ExactCount(n)))
+    }
+
+    /// A banded count.
+    ///
+    /// # Errors
+    /// As [`CountBand::new`].
+    pub fn banded(low: f64, mid: f64, high: f64) -> Result<Self> {
+        Ok(Count::Banded(CountBand::new(low, mid, high)?))
+    }
+
+    /// The count under `scenario` (an exact count is the same in all three).
+    pub fn value(&self, scenario: Scenario) -> f64 {
+        match self {
+            Count::Exact(n) => n.0,
+            Count::Banded(b) => match scenario {
+                Scenario::Low => b.low,
+                Scenario::Mid => b.mid,
+                Scenario::High => b.high,
+            },
+        }
+    }
+}
+
+/// The observation window a record belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Window {
+    /// Before the programme (baseline).
+    Pre,
+    /// During or after the programme (follow-up).
+    Post,
+}
+
+/// One person's use of one service category in one window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceUse<P> {
+    /// The person (any ordered key; never shown in errors).
+    pub person: P,
+    /// The service category.
+    pub category: ServiceCategory,
+    /// The window.
+    pub window: Window,
+    /// The count: events for per-event costs, days (nights) for time-based costs.
+    pub count: Count,
+}
+
+/// Options for costing.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CostingOptions {
+    /// The price year all costs are re-based to.
+    pub target_year: PriceYear,
+    /// Which estimate of banded counts to use. Default [`Scenario::Mid`].
+    pub scenario: Scenario,
+    /// Days per year for time-based unit costs. Default [`DayConvention::Julian`] (365.25).
+    pub day_convention: DayConvention,
+}
+
+impl CostingOptions {
+    /// Options with the given target year, mid scenario and 365.25-day years.
+    pub fn new(target_year: PriceYear) -> Self {
+        CostingOptions {
+            target_year,
+            scenario: Scenario::Mid,
+            day_convention: DayConvention::Julian,
+        }
+    }
+}
+
+/// The cost of one [`ServiceUse`] record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CostLine<P> {
+    /// The person.
+    pub person: P,
+    /// The window.
+    pub window: Window,
+    /// The category.
+    pub category: ServiceCategory,
+    /// The unit cost code used.
+    pub code: String,
+    /// The agency bearing the cost.
+    pub agency: Agency,
+    /// The value type of the unit cost.
+    pub value_type: ValueType,
+    /// The cost, in the target year.
+    pub cost: Gbp,
+}
+
+/// One person's costs in one window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonWindowCost<P> {
+    /// The person.
+    pub person: P,
+    /// The window.
+    pub window: Window,
+    /// Total cost (the sum over categories, equal to the sum over agencies).
+    pub total: Gbp,
+    /// Cost by agency.
+    pub by_agency: BTreeMap<Agency, Gbp>,
+    /// Cost by category.
+    pub by_category: BTreeMap<ServiceCategory, Gbp>,
+}
+
+/// The cost of one unit of count (one event, or one day for time-based
+/// units) of a category, in the target year: the multiplier a data-frame
+/// layer joins onto service-use rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CategoryRate {
+    /// The category.
+    pub category: ServiceCategory,
+    /// The unit cost code chosen for it.
+    pub code: String,
+    /// The agency bearing the cost.
+    pub agency: Agency,
+    /// The value type.
+    pub value_type: ValueType,
+    /// What a count means: [`CountMeaning::Events`] or [`CountMeaning::Days`].
+    pub count_meaning: CountMeaning,
+    /// £ per event or per day, re-based to the target year:
+    /// `value ÷ days(unit) × index(target) ÷ index(price year)`.
+    pub per_count: Gbp,
+}
+
+/// What a count of a category measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CountMeaning {
+    /// Number of events (per-event unit costs).
+    Events,
+    /// Number of days or nights (per-day, -week, -month, -year unit costs).
+    Days,
+}
+
+/// The rate for one category (see [`CategoryRate`]).
+///
+/// # Errors
+/// As [`UnitCostTable::chosen`] and [`DeflatorSeries::factor`] (naming a
+/// missing year).
+pub fn category_rate(
+    category: &ServiceCategory,
+    table: &UnitCostTable,
+    deflators: &DeflatorSeries,
+    options: &CostingOptions,
+) -> Result<CategoryRate> {
+    let uc = table.chosen(category)?;
+    let f = deflators.factor(uc.value().price_year(), options.target_year)?;
+    let per_native = uc.cost_of(1.0, options.day_convention)?;
+    let per_count = Gbp::new(per_native.amount() * f, options.target_year)
+        .map_err(|_| Error::numerical("re-basing a unit cost", "the rate overflowed"))?;
+    Ok(CategoryRate {
+        category: category.clone(),
+        code: uc.code().to_string(),
+        agency: uc.agency().clone(),
+        value_type: uc.value_type(),
+        count_meaning: match uc.unit() {
+            CostUnit::PerEvent => CountMeaning::Events,
+            _ => CountMeaning::Days,
+        },
+        per_count,
+    })
+}
+
+/// Rates for several categories, in the order given.
+///
+/// # Errors
+/// As [`category_rate`], for the first category that fails.
+pub fn category_rates(
+    categories: &[ServiceCategory],
+    table: &UnitCostTable,
+    deflators: &DeflatorSeries,
+    options: &CostingOptions,
+) -> Result<Vec<CategoryRate>> {
+    categories
+        .iter()
+        .map(|c| category_rate(c, table, deflators, options))
+        .collect()
+}
+
+/// Cost every record: `count(scenario) × rate(category)` with the rate of
+/// [`category_rate`].
+///
+/// # Errors
+/// [`ErrorKind::InvalidParameter`](crate::ErrorKind::InvalidParameter) if a
+/// category has no chosen unit cost (see [`UnitCostTable::chosen`]) or a price
+/// year is missing from the deflator series (naming the year);
+/// [`ErrorKind::Numerical`](crate::ErrorKind::Numerical) on overflow.
+pub fn cost_lines<P: Clone>(
+    records: &[ServiceUse<P>],
+    table: &UnitCostTable,
+    deflators: &DeflatorSeries,
+    options: &CostingOptions,
+) -> Result<Vec<CostLine<P>>> {
+    let mut rates: BTreeMap<ServiceCategory, CategoryRate> = BTreeMap::new();
+    let mut out = Vec::with_capacity(records.len());
+    for r in records {
+        if !rates.contains_key(&r.category) {
+            let rate = category_rate(&r.category, table, deflators, options)?;
+            rates.insert(r.category.clone(), rate);
+        }
+        let rate = rates.get(&r.category).ok_or_else(|| {
+            Error::numerical("costing a service-use record", "rate cache lookup failed")
+        })?;
+        let cost = rate
+            .per_count
+            .scale(r.count.value(options.scenario))
+            .map_err(|_| Error::numerical("costing a service-use record", "the cost overflowed"))?;
+        out.push(CostLine {
+            person: r.person.clone(),
+            window: r.window,
+            category: r.category.clone(),
+            code: rate.code.clone(),
+            agency: rate.agency.clone(),
+            value_type: rate.value_type,
+            cost,
+        });
+    }
+    Ok(out)
+}
+
+/// Cost every record and sum to one row per person and window (only
+/// person-windows with at least one record appear; see [`pre_post`] for a
+/// cohort including people with no service use).
+///
+/// # Errors
+/// As [`cost_lines`].
+pub fn cost_by_person_window<P: Clone + Ord>(
+    records: &[ServiceUse<P>],
+    table: &UnitCostTable,
+    deflators: &DeflatorSeries,
+    options: &CostingOptions,
+) -> Result<Vec<PersonWindowCost<P>>> {
+    let lines = cost_lines(records, table, deflators, options)?;
+    aggregate(&lines, options.target_year)
+}
+
+fn add_into<K: Ord>(map: &mut BTreeMap<K, Gbp>, key: K, v: Gbp) -> Result<()> {
+    match map.get_mut(&key) {
+        Some(acc) => *acc = acc.checked_add(v)?,
+        None => {
+            map.insert(key, v);
+        }
+    }
+    Ok(())
+}
+
+fn aggregate<P: Clone + Ord>(
+    lines: &[CostLine<P>],
+    year: PriceYear,
+) -> Result<Vec<PersonWindowCost<P>>> {
+    let mut map: BTreeMap<(P, Window), PersonWindowCost<P>> = BTreeMap::new();
+    for l in lines {
+        let key = (l.person.clone(), l.window);
+        let e = map.entry(key).or_insert_with(|| PersonWindowCost {
+            person: l.person.clone(),
+            window: l.window,
+            total: Gbp::zero(year),
+            by_agency: BTreeMap::new(),
+            by_category: BTreeMap::new(),
+        });
+        e.total = e.total.checked_add(l.cost)?;
+        add_into(&mut e.by_agency, l.agency.clone(), l.cost)?;
+        add_into(&mut e.by_category, l.category.clone(), l.cost)?;
+    }
+    Ok(map.into_values().collect())
+}
+
+/// A person's costs before and after.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonChange<P> {
+    /// The person.
+    pub person: P,
+    /// Cost in the pre window.
+    pub pre: Gbp,
+    /// Cost in the post window.
+    pub post: Gbp,
+    /// `post − pre` (negative = lower cost after).
+    pub change: Gbp,
+    /// `pre − post − programme cost per person` (positive = the fall in
+    /// cost more than paid for the programme).
+    pub net_saving: Gbp,
+}
+
+/// One agency's cohort totals.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AgencyChange {
+    /// Total pre cost.
+    pub pre: Gbp,
+    /// Total post cost.
+    pub post: Gbp,
+    /// `post − pre`.
+    pub change: Gbp,
+}
+
+/// The pre/post cost comparison for a cohort.
+///
+/// Sign convention: `change = post − pre` (negative is a reduction in the
+/// cost of service use); `saving = pre − post`; `net saving = saving −
+/// programme cost per person`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrePostComparison<P> {
+    /// Per person, in cohort order.
+    pub people: Vec<PersonChange<P>>,
+    /// Cohort size.
+    pub n: usize,
+    /// Total pre cost.
+    pub total_pre: Gbp,
+    /// Total post cost.
+    pub total_post: Gbp,
+    /// `total_post − total_pre`.
+    pub total_change: Gbp,
+    /// Mean pre cost per person.
+    pub mean_pre: Gbp,
+    /// Mean post cost per person.
+    pub mean_post: Gbp,
+    /// Mean change per person (`post − pre`).
+    pub mean_change: Gbp,
+    /// Programme cost per person, re-based to the target year.
+    pub programme_cost_per_person: Gbp,
+    /// Mean net saving per person (`pre − post − programme cost`).
+    pub mean_net_saving: Gbp,
+    /// Total net saving (`total_pre − total_post − n × programme cost`).
+    pub total_net_saving: Gbp,
+    /// Cohort totals by agency (agencies with any cost in either window).
+    pub by_agency: BTreeMap<Agency, AgencyChange>,
+}
+
+impl<P> PrePostComparison<P> {
+    /// Per-person `post − pre` in pounds, in cohort order (to bootstrap a
+    /// confidence interval for the mean change).
+    pub fn change_vector(&self) -> Vec<f64> {
+        self.people.iter().map(|p| p.change.amount()).collect()
+    }
+
+    /// Per-person net saving in pounds, in cohort order.
+    pub fn net_saving_vector(&self) -> Vec<f64> {
+        self.people.iter().map(|p| p.net_saving.amount()).collect()
+    }
+}
+
+/// Compare each cohort member's pre and post costs.
+///
+/// `cohort` lists every person once, including those with no service use
+/// (their costs are £0). `programme_cost_per_person` is re-based to the
+/// target year.
+///
+/// # Errors
+/// [`ErrorKind::InsufficientData`](crate::ErrorKind::InsufficientData) if the
+/// cohort is empty; [`ErrorKind::InvalidParameter`](crate::ErrorKind::InvalidParameter)
+/// if a person appears twice in the cohort, a record's person is not in the
+/// cohort (the record's position is given, not the person), the programme
+/// cost is negative, or as [`cost_lines`].
+pub fn pre_post<P: Clone + Ord>(
+    records: &[ServiceUse<P>],
+    cohort: &[P],
+    table: &UnitCostTable,
+    deflators: &DeflatorSeries,
+    options: &CostingOptions,
+    programme_cost_per_person: Gbp,
+) -> Result<PrePostComparison<P>> {
+    let year = options.target_year;
+    if cohort.is_empty() {
+        return Err(Error::insufficient_data(
+            "pre/post cost comparison",
+            "the cohort is empty",
+        ));
+    }
+    if programme_cost_per_person.amount() < 0.0 {
+        return Err(Error::invalid_parameter(
+            "programme_cost_per_person",
+            programme_cost_per_person.amount(),
+            "a programme cost must be ≥ 0",
+        ));
+    }
+    let members: BTreeSet<&P> = cohort.iter().collect();
+    if members.len() != cohort.len() {
+        return Err(Error::invalid_parameter(
+            "cohort",
+            format!("{} entries, {} distinct", cohort.len(), members.len()),
+            "each person may appear only once in the cohort",
+        ));
+    }
+    if let Some(i) = records.iter().position(|r| !members.contains(&r.person)) {
+        return Err(Error::invalid_parameter(
+            "records",
+            format!("record {}", i + 1),
+            "the record's person is not in the cohort",
+        ));
+    }
+    let programme = deflators.rebase(programme_cost_per_person, year)?;
+    let lines = cost_lines(records, table, deflators, options)?;
+    let mut pre: BTreeMap<&P, Gbp> = BTreeMap::new();
+    let mut post: BTreeMap<&P, Gbp> = BTreeMap::new();
+    let mut agency_pre: BTreeMap<Agency, Gbp> = BTreeMap::new();
+    let mut agency_post: BTreeMap<Agency, Gbp> = BTreeMap::new();
+    for l in &lines {
+        let (m, a) = match l.window {
+            Window::Pre => (&mut pre, &mut agency_pre),
+            Window::Post => (&mut post, &mut agency_post),
+        };
+        // The person is in the cohort (checked above); look up its reference.
+        let key = members.get(&l.person).copied().ok_or_else(|| {
+            Error::invalid_parameter(
+                "records",
+                "a record",
+                "the record's person is not in the cohort",
+            )
+        })?;
+        add_into(m, key, l.cost)?;
+        add_into(a, l.agency.clone(), l.cost)?;
+    }
+    let zero = Gbp::zero(year);
+    let mut people = Vec::with_capacity(cohort.len());
+    for p in cohort {
+        let a = pre.get(p).copied().unwrap_or(zero);
+        let b = post.get(p).copied().unwrap_or(zero);
+        let change = b.checked_sub(a)?;
+        let net_saving = a.checked_sub(b)?.checked_sub(programme)?;
+        people.push(PersonChange {
+            person: p.clone(),
+            pre: a,
+            post: b,
+            change,
+            net_saving,
+        });
+    }
+    let n = cohort.len();
+    let total_pre = Gbp::sum(year, people.iter().map(|p| p.pre))?;
+    let total_post = Gbp::sum(year, people.iter().map(|p| p.post))?;
+    let total_change = total_post.checked_sub(total_pre)?;
+    let total_net_saving = total_pre
+        .checked_sub(total_post)?
+        .checked_sub(programme.scale(n as f64)?)?;
+    let inv = 1.0 / n as f64;
+    let agencies: BTreeSet<Agency> = agency_pre
+        .keys()
+        .chain(agency_post.keys())
+        .cloned()
+        .collect();
+    let mut by_agency = BTreeMap::new();
+    for ag in agencies {
+        let a = agency_pre.get(&ag).copied().unwrap_or(zero);
+        let b = agency_post.get(&ag).copied().unwrap_or(zero);
+        by_agency.insert(
+            ag,
+            AgencyChange {
+                pre: a,
+                post: b,
+                change: b.checked_sub(a)?,
+            },
+        );
+    }
+    Ok(PrePostComparison {
+        n,
+        total_pre,
+        total_post,
+        total_change,
+        mean_pre: total_pre.scale(inv)?,
+        mean_post: total_post.scale(inv)?,
+        mean_change: total_change.scale(inv)?,
+        programme_cost_per_person: programme,
+        mean_net_saving: total_net_saving.scale(inv)?,
+        total_net_saving,
+        by_agency,
+        people,
+    })
+}
+
+/// Low, mid and high totals for the same records under the three scenarios.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CostRange {
+    /// Total under [`Scenario::Low`].
+    pub low: Gbp,
+    /// Total under [`Scenario::Mid`].
+    pub mid: Gbp,
+    /// Total under [`Scenario::High`].
+    pub high: Gbp,
+}
+
+/// The total cost of `records` under each scenario. Because unit costs are
+/// ≥ 0 and bands satisfy low ≤ mid ≤ high, so do the totals.
+///
+/// # Errors
+/// As [`cost_lines`].
+pub fn cost_range<P: Clone>(
+    records: &[ServiceUse<P>],
+    table: &UnitCostTable,
+    deflators: &DeflatorSeries,
+    options: &CostingOptions,
+) -> Result<CostRange> {
+    let total = |s: Scenario| -> Result<Gbp> {
+        let o = CostingOptions {
+            scenario: s,
+            ..*options
+        };
+        let lines = cost_lines(records, table, deflators, &o)?;
+        Gbp::sum(options.target_year, lines.iter().map(|l| l.cost))
+    };
+    Ok(CostRange {
+        low: total(Scenario::Low)?,
+        mid: total(Scenario::Mid)?,
+        high: total(Scenario::High)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn band_order_enforced() {
+        assert!(CountBand::new(1.0, 2.0, 3.0).is_ok());
+        assert!(CountBand::new(2.0, 1.0, 3.0).is_err());
+        assert!(CountBand::new(-1.0, 1.0, 3.0).is_err());
+        assert!(CountBand::new(0.0, f64::NAN, 3.0).is_err());
+        assert!(Count::exact(-0.5).is_err());
+        let c = Count::banded(1.0, 2.0, 4.0).unwrap();
+        assert_eq!(c.value(Scenario::Low), 1.0);
+        assert_eq!(c.value(Scenario::High), 4.0);
+    }
+}

@@ -1,0 +1,237 @@
+//! Column-wise aggregation of service use per person, window and category,
+//! for cohorts too large for typed records. Agrees with
+//! [`crate::measures::service_use::aggregate`] on the same data (tested).
+
+use polars::prelude::*;
+
+use super::loaders::{date_to_days, Cohort, ServiceEvents};
+use crate::cohort::PersonId;
+use crate::error::{Error, Result};
+use crate::measures::service_use::{Count, Window, WindowCount};
+
+/// Service use per person × window × category, with each person's observed
+/// days in each window. Zero counts are implicit: every cohort member has a
+/// value (possibly 0) for every window and category asked for.
+#[derive(Debug, Clone)]
+pub struct WindowCounts {
+    people: Vec<PersonId>,
+    windows: Vec<Window>,
+    categories: Vec<String>,
+    /// counts[(person * windows + window) * categories + category]
+    counts: Vec<f64>,
+    /// observed[(person * windows + window)]
+    observed_days: Vec<i64>,
+    window_days: Vec<i64>,
+}
+
+impl WindowCounts {
+    /// The people, in cohort order.
+    pub fn people(&self) -> &[PersonId] {
+        &self.people
+    }
+
+    /// The windows.
+    pub fn windows(&self) -> &[Window] {
+        &self.windows
+    }
+
+    /// The category codes.
+    pub fn categories(&self) -> &[String] {
+        &self.categories
+    }
+
+    fn pos(&self, window: &str, category: &str) -> Result<(usize, usize)> {
+        let w = self
+            .windows
+            .iter()
+            .position(|x| x.label() == window)
+            .ok_or_else(|| Error::invalid_parameter("window", window, "not one of the windows aggregated"))?;
+        let c = self
+            .categories
+            .iter()
+            .position(|x| x == category)
+            .ok_or_else(|| Error::invalid_parameter("category", category, "not one of the categories aggregated"))?;
+        Ok((w, c))
+    }
+
+    /// Each person's count in a window and category, in cohort order.
+    ///
+    /// # Errors
+    /// If the window or category was not aggregated.
+    pub fn counts(&self, window: &str, category: &str) -> Result<Vec<f64>> {
+        let (w, c) = self.pos(window, category)?;
+        let nw = self.windows.len();
+        let nc = self.categories.len();
+        Ok((0..self.people.len())
+            .map(|p| self.counts[(p * nw + w) * nc + c])
+            .collect())
+    }
+
+    /// Each person's observed days in a window, in cohort order.
+    ///
+    /// # Errors
+    /// If the window was not aggregated.
+    pub fn observed_days(&self, window: &str) -> Result<Vec<i64>> {
+        let w = self
+            .windows
+            .iter()
+            .position(|x| x.label() == window)
+            .ok_or_else(|| Error::invalid_parameter("window", window, "not one of the windows aggregated"))?;
+        let nw = self.windows.len();
+        Ok((0..self.people.len()).map(|p| self.observed_days[p * nw + w]).collect())
+    }
+
+    /// Total count over everyone, per window and category.
+    pub fn total(&self, window: &str, category: &str) -> Result<f64> {
+        Ok(self.counts(window, category)?.iter().sum())
+    }
+
+    /// As typed records (one per person × window × category, zeros
+    /// included), in the order [`crate::measures::service_use::aggregate`]
+    /// gives.
+    pub fn to_records(&self) -> Vec<WindowCount> {
+        let nw = self.windows.len();
+        let nc = self.categories.len();
+        let mut out = Vec::with_capacity(self.counts.len());
+        for (p, person) in self.people.iter().enumerate() {
+            for (w, win) in self.windows.iter().enumerate() {
+                for (c, cat) in self.categories.iter().enumerate() {
+                    let v = self.counts[(p * nw + w) * nc + c];
+                    out.push(WindowCount {
+                        person: person.clone(),
+                        window: win.label().to_string(),
+                        category: cat.clone(),
+                        count: Count::band(v, v, v).unwrap_or(Count::ZERO),
+                        observed_days: self.observed_days[p * nw + w],
+                        window_days: self.window_days[p * nw + w],
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The months-since-index expression: the same rule as
+/// [`crate::cohort::months_between`], column-wise.
+pub(crate) fn months_since_expr(index: Expr, date: Expr) -> Expr {
+    let raw = (date.clone().dt().year() - index.clone().dt().year()).cast(DataType::Int32)
+        * lit(12i32)
+        + date.clone().dt().month().cast(DataType::Int32)
+        - index.clone().dt().month().cast(DataType::Int32);
+    let day_d = date.clone().dt().day().cast(DataType::Int32);
+    let day_i = index.dt().day().cast(DataType::Int32);
+    // Last day of month: the next day is the 1st.
+    let next_day = (date.cast(DataType::Int32) + lit(1i32))
+        .cast(DataType::Date)
+        .dt()
+        .day()
+        .cast(DataType::Int32);
+    let back = day_d.lt(day_i).and(next_day.neq(lit(1i32)));
+    raw - back.cast(DataType::Int32)
+}
+
+/// Aggregate events per person × window × category (event counts, or days
+/// for day categories, summed), with observed time.
+///
+/// # Errors
+/// On a frame-engine failure.
+pub fn window_counts(
+    cohort: &Cohort,
+    events: &ServiceEvents,
+    windows: &[Window],
+    categories: &[String],
+) -> Result<WindowCounts> {
+    let people: Vec<PersonId> = cohort.members().iter().map(|m| m.person.clone()).collect();
+    let ids: Vec<&str> = people.iter().map(PersonId::pseudonym).collect();
+    let pos: Vec<u32> = (0..people.len() as u32).collect();
+    let idx: Vec<i32> = cohort.members().iter().map(|m| date_to_days(m.index_date)).collect();
+    let cohort_df = DataFrame::new_infer_height(vec![
+        Column::new("person_id".into(), ids),
+        Column::new("__p".into(), pos),
+        Column::new("__index".into(), idx),
+    ])
+    .map_err(|e| Error::frame("building the cohort frame", e))?;
+    let nw = windows.len();
+    let nc = categories.len();
+    let mut counts = vec![0.0; people.len() * nw * nc];
+    if nw > 0 && nc > 0 {
+        let cat_df = DataFrame::new_infer_height(vec![
+            Column::new("category".into(), categories.to_vec()),
+            Column::new("__c".into(), (0..nc as u32).collect::<Vec<u32>>()),
+        ])
+        .map_err(|e| Error::frame("building the category frame", e))?;
+        let base = events
+            .frame()
+            .clone()
+            .lazy()
+            .select([col("person_id"), col("date"), col("category"), col("count")])
+            .join(cohort_df.lazy(), [col("person_id")], [col("person_id")], JoinArgs::new(JoinType::Inner))
+            .join(cat_df.lazy(), [col("category")], [col("category")], JoinArgs::new(JoinType::Inner))
+            .with_column(
+                months_since_expr(col("__index").cast(DataType::Date), col("date")).alias("__m"),
+            );
+        let mut parts = Vec::with_capacity(nw);
+        for (w, win) in windows.iter().enumerate() {
+            parts.push(
+                base.clone()
+                    .filter(
+                        col("__m")
+                            .gt_eq(lit(win.start_month()))
+                            .and(col("__m").lt(lit(win.end_month()))),
+                    )
+                    .group_by([col("__p"), col("__c")])
+                    .agg([col("count").sum().alias("__n")])
+                    .with_column(lit(w as u32).alias("__w")),
+            );
+        }
+        let agg = concat(parts, UnionArgs::default())
+            .map_err(|e| Error::frame("aggregating service use", e))?
+            .collect()
+            .map_err(|e| Error::frame("aggregating service use", e))?;
+        let get_u32 = |name: &str| -> Result<Vec<u32>> {
+            let c = agg
+                .column(name)
+                .and_then(|c| c.cast(&DataType::UInt32))
+                .map_err(|e| Error::frame("reading aggregates", e))?;
+            let ca = c.u32().map_err(|e| Error::frame("reading aggregates", e))?;
+            Ok(ca.iter().map(|v| v.unwrap_or(0)).collect())
+        };
+        let p = get_u32("__p")?;
+        let c = get_u32("__c")?;
+        let w = get_u32("__w")?;
+        let n = agg
+            .column("__n")
+            .and_then(|c| c.cast(&DataType::Float64))
+            .map_err(|e| Error::frame("reading aggregates", e))?;
+        let n = n.f64().map_err(|e| Error::frame("reading aggregates", e))?;
+        for (i, v) in n.iter().enumerate() {
+            let slot = (p[i] as usize * nw + w[i] as usize) * nc + c[i] as usize;
+            if let Some(s) = counts.get_mut(slot) {
+                *s += v.unwrap_or(0.0);
+            }
+        }
+    }
+    let dw = cohort.data_window();
+    let mut observed_days = Vec::with_capacity(people.len() * nw);
+    let mut window_days = Vec::with_capacity(people.len() * nw);
+    for m in cohort.members() {
+        let obs = dw.observed(m);
+        for win in windows {
+            let period = win.period(m.index_date);
+            window_days.push(period.map_or(0, |p| p.days()));
+            observed_days.push(match (period, obs) {
+                (Some(a), Some(b)) => a.intersect(&b).map_or(0, |x| x.days()),
+                _ => 0,
+            });
+        }
+    }
+    Ok(WindowCounts {
+        people,
+        windows: windows.to_vec(),
+        categories: categories.to_vec(),
+        counts,
+        observed_days,
+        window_days,
+    })
+}

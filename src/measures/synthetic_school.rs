@@ -1,0 +1,935 @@
+//! Seeded synthetic data for the attendance and ASB measures: a school
+//! register for two towns (pilot and comparison) and monthly ASB incidents
+//! for a handful of areas, each with a dialable programme effect.
+//!
+//! Everything here is fictional: the towns (`Northtown`, `Southtown`), the
+//! school numbers (`9000xx`), the area codes (`E0199xxxx`, outside the range
+//! of real LSOA codes) and every pupil. All randomness comes from
+//! [`crate::rng::Rng`], so a seed gives the same data on every platform.
+//!
+//! * [`generate_register`] gives session marks from Sept 2023 to July 2025 by
+//!   default, crossing 19 August 2024 so that both register code sets appear.
+//!   Absence is skewed (a gamma-distributed propensity per pupil plus a small
+//!   severe tail, whole-day absences more likely than single sessions); a
+//!   share of pupils move school, join late (`Z` before joining), are
+//!   dual-registered (`D`) or below compulsory school age (`X`). The
+//!   programme multiplies pilot pupils' absence propensity by
+//!   `programme_effect` from `programme_start`.
+//! * [`generate_asb`] gives monthly ASB and other street-level crime for
+//!   pilot and comparison areas, Poisson around a rate per 1,000 residents
+//!   with a seasonal cycle; pilot ASB is multiplied by `effect` from the
+//!   start month.
+//! * Writers give the published shapes: register marks, per-enrolment DfE
+//!   counts (`sess_possible`, `sess_authorised`, `sess_unauthorised`, ...),
+//!   police.uk street-level CSV, and a population table.
+
+use std::io::Write;
+
+use chrono::{Datelike, NaiveDate, Weekday};
+use serde::Serialize;
+
+use super::asb::{AreaCode, Month, PopulationRow, ASB_CRIME_TYPE, POLICE_UK_COLUMNS};
+use super::attendance::{
+    classify_marks, enrolment_summaries, AbsenceThreshold, AcademicYear, CodeSet, SchoolId,
+    Session, SessionMark,
+};
+use crate::error::{Error, Result};
+use crate::rng::Rng;
+
+/// Which arm of the evaluation a town, pupil or area belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Arm {
+    /// Receives the programme.
+    Pilot,
+    /// Does not.
+    Comparison,
+}
+
+impl Arm {
+    /// `"pilot"` or `"comparison"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Arm::Pilot => "pilot",
+            Arm::Comparison => "comparison",
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Register
+// ---------------------------------------------------------------------------
+
+/// Settings for [`generate_register`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegisterConfig {
+    /// Seed for [`Rng`].
+    pub seed: u64,
+    /// Number of pupils (1 to 100,000), split evenly between the towns.
+    pub pupils: usize,
+    /// First day of the register.
+    pub first_day: NaiveDate,
+    /// Last day of the register (inclusive).
+    pub last_day: NaiveDate,
+    /// The day the programme starts for pilot pupils.
+    pub programme_start: NaiveDate,
+    /// Multiplier on pilot pupils' absence propensity from
+    /// `programme_start` (1.0 = no effect; 0.8 = a fifth less absence).
+    pub programme_effect: f64,
+    /// Mean overall absence propensity before any effect (0 to 0.5).
+    pub mean_absence: f64,
+}
+
+impl Default for RegisterConfig {
+    fn default() -> Self {
+        RegisterConfig {
+            seed: 20_240_819,
+            pupils: 300,
+            first_day: NaiveDate::from_ymd_opt(2023, 9, 4).unwrap_or(NaiveDate::MIN),
+            last_day: NaiveDate::from_ymd_opt(2025, 7, 18).unwrap_or(NaiveDate::MIN),
+            programme_start: NaiveDate::from_ymd_opt(2024, 9, 2).unwrap_or(NaiveDate::MIN),
+            programme_effect: 0.8,
+            mean_absence: 0.07,
+        }
+    }
+}
+
+impl RegisterConfig {
+    fn validate(&self) -> Result<()> {
+        if !(1..=100_000).contains(&self.pupils) {
+            return Err(Error::invalid_parameter(
+                "pupils",
+                self.pupils,
+                "must be between 1 and 100000",
+            ));
+        }
+        if self.first_day > self.last_day || (self.last_day - self.first_day).num_days() > 366 * 5 {
+            return Err(Error::invalid_parameter(
+                "first_day..last_day",
+                format!("{}..{}", self.first_day, self.last_day),
+                "must be ordered and span at most five years",
+            ));
+        }
+        if !(self.programme_effect.is_finite()
+            && self.programme_effect > 0.0
+            && self.programme_effect <= 5.0)
+        {
+            return Err(Error::invalid_parameter(
+                "programme_effect",
+                self.programme_effect,
+                "must be a finite multiplier in (0, 5]",
+            ));
+        }
+        if !(self.mean_absence.is_finite() && self.mean_absence > 0.0 && self.mean_absence <= 0.5) {
+            return Err(Error::invalid_parameter(
+                "mean_absence",
+                self.mean_absence,
+                "must be in (0, 0.5]",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// One synthetic pupil.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SyntheticPupil {
+    /// Pupil key.
+    pub pupil: u64,
+    /// The pupil's town's arm.
+    pub arm: Arm,
+    /// Town name.
+    pub town: &'static str,
+    /// Schools attended, in order (two when the pupil moved).
+    pub schools: Vec<SchoolId>,
+    /// Absence propensity before any effect.
+    pub propensity: f64,
+}
+
+/// A generated register.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyntheticRegister {
+    /// The pupils.
+    pub pupils: Vec<SyntheticPupil>,
+    /// Every mark, ordered by pupil, date and session.
+    pub marks: Vec<SessionMark<u64>>,
+}
+
+const TOWNS: [(&str, Arm, [&str; 2]); 2] = [
+    ("Northtown", Arm::Pilot, ["900001", "900002"]),
+    ("Southtown", Arm::Comparison, ["900003", "900004"]),
+];
+
+/// School holidays (approximate English pattern), by (month, day) ranges.
+fn is_holiday(d: NaiveDate) -> bool {
+    let md = (d.month(), d.day());
+    let within = |a: (u32, u32), b: (u32, u32)| md >= a && md <= b;
+    within((7, 22), (9, 3))
+        || within((10, 23), (10, 31))
+        || within((12, 21), (12, 31))
+        || within((1, 1), (1, 3))
+        || within((2, 12), (2, 18))
+        || within((3, 29), (4, 12))
+        || within((5, 27), (5, 31))
+}
+
+/// School days between `first` and `last`: weekdays outside holidays.
+pub fn school_days(first: NaiveDate, last: NaiveDate) -> Vec<NaiveDate> {
+    first
+        .iter_days()
+        .take_while(|d| *d <= last)
+        .filter(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) && !is_holiday(*d))
+        .collect()
+}
+
+fn pick<'a>(rng: &mut Rng, items: &[(&'a str, f64)]) -> &'a str {
+    let total: f64 = items.iter().map(|(_, w)| w).sum();
+    let mut u = rng.uniform() * total;
+    for (c, w) in items {
+        if u < *w {
+            return c;
+        }
+        u -= w;
+    }
+    items.last().map(|(c, _)| *c).unwrap_or("O")
+}
+
+fn authorised_code(rng: &mut Rng, set: CodeSet) -> &'static str {
+    match set {
+        CodeSet::Pre2024 => pick(
+            rng,
+            &[
+                ("I", 60.0),
+                ("M", 14.0),
+                ("C", 6.0),
+                ("H", 6.0),
+                ("F", 1.0),
+                ("R", 4.0),
+                ("E", 3.0),
+                ("S", 2.0),
+                ("T", 1.0),
+            ],
+        ),
+        CodeSet::From2024 => pick(
+            rng,
+            &[
+                ("I", 60.0),
+                ("M", 14.0),
+                ("C", 6.0),
+                ("C1", 1.0),
+                ("C2", 3.0),
+                ("J1", 1.0),
+                ("R", 4.0),
+                ("E", 3.0),
+                ("S", 2.0),
+                ("T", 1.0),
+            ],
+        ),
+    }
+}
+
+fn unauthorised_code(rng: &mut Rng) -> &'static str {
+    pick(rng, &[("O", 45.0), ("G", 25.0), ("N", 20.0), ("U", 10.0)])
+}
+
+fn aea_code(rng: &mut Rng, set: CodeSet) -> &'static str {
+    match set {
+        CodeSet::Pre2024 => pick(
+            rng,
+            &[("B", 3.0), ("V", 4.0), ("P", 2.0), ("W", 1.0), ("J", 1.0)],
+        ),
+        CodeSet::From2024 => pick(
+            rng,
+            &[("B", 3.0), ("V", 4.0), ("P", 2.0), ("W", 1.0), ("K", 2.0)],
+        ),
+    }
+}
+
+/// Generate a register.
+///
+/// # Errors
+/// `InvalidParameter` for a configuration out of range (see the fields of
+/// [`RegisterConfig`]).
+pub fn generate_register(config: &RegisterConfig) -> Result<SyntheticRegister> {
+    config.validate()?;
+    let mut rng = Rng::new(config.seed);
+    let days = school_days(config.first_day, config.last_day);
+    // One planned closure ('#') and one unexpected closure day per school per
+    // academic year, on fixed positions in the school calendar.
+    let closure_days: Vec<NaiveDate> = days
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 190 == 40)
+        .map(|(_, d)| *d)
+        .collect();
+    let unexpected_days: Vec<NaiveDate> = days
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 190 == 95)
+        .map(|(_, d)| *d)
+        .collect();
+    let mut pupils = Vec::with_capacity(config.pupils);
+    let mut marks = Vec::new();
+    let n_days = days.len();
+    for i in 0..config.pupils {
+        let pupil = i as u64 + 1;
+        let (town, arm, schools) = TOWNS[i % 2];
+        let first_school = schools[rng.below(2) as usize];
+        let other_school = if first_school == schools[0] {
+            schools[1]
+        } else {
+            schools[0]
+        };
+        // Skewed propensity: gamma with shape 1.2 and the configured mean,
+        // plus a 2% severe tail.
+        let propensity = if rng.bernoulli(0.02) {
+            0.5 + 0.4 * rng.uniform()
+        } else {
+            (rng.gamma(1.2) * config.mean_absence / 1.2).min(0.9)
+        };
+        let unauth_share = 0.15 + 0.5 * rng.uniform().powi(2);
+        let joins_late = rng.bernoulli(0.06);
+        let moves = rng.bernoulli(0.05);
+        let dual = rng.bernoulli(0.02);
+        let under_age = rng.bernoulli(0.04);
+        let join_at = if joins_late && n_days > 10 {
+            5 + rng.below((n_days as u64 - 5) / 2) as usize
+        } else {
+            0
+        };
+        let move_at = if moves && n_days > 20 {
+            join_at + 10 + rng.below((n_days - join_at - 10) as u64) as usize
+        } else {
+            usize::MAX
+        };
+        let first_id = SchoolId::new(first_school)?;
+        let other_id = SchoolId::new(other_school)?;
+        let mut school_list = vec![first_id.clone()];
+        if move_at != usize::MAX {
+            school_list.push(other_id.clone());
+        }
+        for (di, &date) in days.iter().enumerate() {
+            let set = CodeSet::in_force_on(date);
+            let school = if di >= move_at { &other_id } else { &first_id };
+            if di < join_at {
+                // Prospective pupil: 'Z' for the week before joining.
+                if di + 5 >= join_at {
+                    for s in [Session::Am, Session::Pm] {
+                        marks.push(SessionMark {
+                            pupil,
+                            school: school.clone(),
+                            date,
+                            session: s,
+                            code: "Z".into(),
+                        });
+                    }
+                }
+                continue;
+            }
+            let effect = if arm == Arm::Pilot && date >= config.programme_start {
+                config.programme_effect
+            } else {
+                1.0
+            };
+            let p_abs = (propensity * effect).min(0.95);
+            // Whole-day absence is likelier than a single session.
+            let am_absent = rng.bernoulli(p_abs);
+            let pm_absent = if am_absent {
+                rng.bernoulli(0.85)
+            } else {
+                rng.bernoulli(p_abs * 0.15)
+            };
+            let day_code_auth = rng.uniform() >= unauth_share;
+            for (s, absent) in [(Session::Am, am_absent), (Session::Pm, pm_absent)] {
+                let code: &str = if closure_days.contains(&date) {
+                    "#"
+                } else if unexpected_days.contains(&date) {
+                    match set {
+                        CodeSet::Pre2024 => "Y",
+                        CodeSet::From2024 => "Y4",
+                    }
+                } else if dual && date.weekday() == Weekday::Wed {
+                    "D"
+                } else if under_age && s == Session::Pm && date.weekday() == Weekday::Fri {
+                    "X"
+                } else if absent {
+                    if day_code_auth {
+                        authorised_code(&mut rng, set)
+                    } else {
+                        unauthorised_code(&mut rng)
+                    }
+                } else if rng.bernoulli(0.01) {
+                    aea_code(&mut rng, set)
+                } else if rng.bernoulli(0.04) {
+                    "L"
+                } else {
+                    match s {
+                        Session::Am => "/",
+                        Session::Pm => "\\",
+                    }
+                };
+                marks.push(SessionMark {
+                    pupil,
+                    school: school.clone(),
+                    date,
+                    session: s,
+                    code: code.to_string(),
+                });
+            }
+        }
+        pupils.push(SyntheticPupil {
+            pupil,
+            arm,
+            town,
+            schools: school_list,
+            propensity,
+        });
+    }
+    Ok(SyntheticRegister { pupils, marks })
+}
+
+fn io_err(what: &str) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |e| Error::io(what, e)
+}
+
+fn csv_err(what: &str) -> impl Fn(csv::Error) -> Error + '_ {
+    move |e| Error::io(what, std::io::Error::from(e))
+}
+
+/// Write the register marks as CSV with columns
+/// `pupil_id,school_urn,town,arm,date,session,code`.
+///
+/// # Errors
+/// `Io` if writing fails.
+pub fn write_register_csv<W: Write>(reg: &SyntheticRegister, out: W) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    let what = "register.csv";
+    w.write_record([
+        "pupil_id",
+        "school_urn",
+        "town",
+        "arm",
+        "date",
+        "session",
+        "code",
+    ])
+    .map_err(csv_err(what))?;
+    let arms: std::collections::BTreeMap<u64, (&str, Arm)> = reg
+        .pupils
+        .iter()
+        .map(|p| (p.pupil, (p.town, p.arm)))
+        .collect();
+    for m in &reg.marks {
+        let (town, arm) = arms.get(&m.pupil).copied().unwrap_or(("", Arm::Comparison));
+        w.write_record([
+            m.pupil.to_string().as_str(),
+            m.school.as_str(),
+            town,
+            arm.as_str(),
+            m.date.to_string().as_str(),
+            m.session.as_str(),
+            m.code.as_str(),
+        ])
+        .map_err(csv_err(what))?;
+    }
+    w.flush().map_err(io_err(what))
+}
+
+/// Write per-enrolment counts for each academic year in the DfE column
+/// names: `time_period,time_identifier,school_urn,pupil_id,arm,sess_possible,
+/// sess_authorised,sess_unauthorised,sess_overall,enrolments_pa_10_exact`.
+///
+/// # Errors
+/// `Io` if writing fails.
+pub fn write_enrolment_counts_csv<W: Write>(
+    reg: &SyntheticRegister,
+    years: &[AcademicYear],
+    out: W,
+) -> Result<()> {
+    let what = "enrolment_counts.csv";
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "time_period",
+        "time_identifier",
+        "school_urn",
+        "pupil_id",
+        "arm",
+        "sess_possible",
+        "sess_authorised",
+        "sess_unauthorised",
+        "sess_overall",
+        "enrolments_pa_10_exact",
+    ])
+    .map_err(csv_err(what))?;
+    let arms: std::collections::BTreeMap<u64, Arm> =
+        reg.pupils.iter().map(|p| (p.pupil, p.arm)).collect();
+    let classified = classify_marks(&reg.marks);
+    for y in years {
+        let tp = format!(
+            "{}{:02}",
+            y.start_year(),
+            (y.start_year() + 1).rem_euclid(100)
+        );
+        for e in enrolment_summaries(
+            &classified.accepted,
+            &y.period(),
+            AbsenceThreshold::default(),
+        ) {
+            let m = e.measures;
+            let arm = arms.get(&e.pupil).copied().unwrap_or(Arm::Comparison);
+            w.write_record([
+                tp.clone(),
+                "Academic year".to_string(),
+                e.school.as_str().to_string(),
+                e.pupil.to_string(),
+                arm.as_str().to_string(),
+                m.possible.to_string(),
+                m.authorised.to_string(),
+                m.unauthorised.to_string(),
+                m.overall.to_string(),
+                u8::from(m.persistent_absentee == Some(true)).to_string(),
+            ])
+            .map_err(csv_err(what))?;
+        }
+    }
+    w.flush().map_err(io_err(what))
+}
+
+// ---------------------------------------------------------------------------
+// ASB
+// ---------------------------------------------------------------------------
+
+/// Settings for [`generate_asb`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct AsbConfig {
+    /// Seed for [`Rng`].
+    pub seed: u64,
+    /// Pilot areas (1 to 1,000).
+    pub pilot_areas: usize,
+    /// Comparison areas (1 to 1,000).
+    pub comparison_areas: usize,
+    /// First month.
+    pub first_month: Month,
+    /// Last month (inclusive).
+    pub last_month: Month,
+    /// The programme's start month.
+    pub start_month: Month,
+    /// Multiplier on pilot ASB from `start_month` (1.0 = no effect).
+    pub effect: f64,
+    /// ASB incidents per 1,000 residents per year before any effect.
+    pub asb_per_1000_per_year: f64,
+    /// Other street-level crimes per ASB incident (rows to be filtered out).
+    pub other_crime_per_asb: f64,
+}
+
+impl Default for AsbConfig {
+    fn default() -> Self {
+        AsbConfig {
+            seed: 20_240_401,
+            pilot_areas: 3,
+            comparison_areas: 3,
+            first_month: Month::known(2023, 1),
+            last_month: Month::known(2025, 6),
+            start_month: Month::known(2024, 4),
+            effect: 0.75,
+            asb_per_1000_per_year: 30.0,
+            other_crime_per_asb: 2.0,
+        }
+    }
+}
+
+/// One synthetic area.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SyntheticArea {
+    /// Fictional LSOA-like code (`E0199xxxx`).
+    pub code: AreaCode,
+    /// Fictional LSOA-like name.
+    pub name: String,
+    /// Pilot or comparison.
+    pub arm: Arm,
+}
+
+/// One police.uk street-level row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StreetRow {
+    /// `Crime ID` (empty for ASB).
+    pub crime_id: String,
+    /// `Month`.
+    pub month: Month,
+    /// `Longitude` (empty when no location).
+    pub longitude: Option<f64>,
+    /// `Latitude`.
+    pub latitude: Option<f64>,
+    /// `Location`.
+    pub location: String,
+    /// `LSOA code` (None for the few rows with no location).
+    pub lsoa_code: Option<AreaCode>,
+    /// `LSOA name`.
+    pub lsoa_name: String,
+    /// `Crime type`.
+    pub crime_type: &'static str,
+    /// `Last outcome category` (empty for ASB).
+    pub last_outcome: &'static str,
+}
+
+/// Generated ASB data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyntheticAsb {
+    /// The areas.
+    pub areas: Vec<SyntheticArea>,
+    /// Population rows for every calendar year covered.
+    pub population: Vec<PopulationRow>,
+    /// Street-level rows (ASB and other crime), month by month.
+    pub rows: Vec<StreetRow>,
+}
+
+const OTHER_TYPES: [(&str, f64); 6] = [
+    ("Violence and sexual offences", 35.0),
+    ("Criminal damage and arson", 12.0),
+    ("Shoplifting", 10.0),
+    ("Public order", 10.0),
+    ("Burglary", 6.0),
+    ("Vehicle crime", 6.0),
+];
+
+/// Generate monthly ASB and other crime.
+///
+/// # Errors
+/// `InvalidParameter` for area counts outside 1..=1000, a month range out of
+/// order or longer than 20 years, or a non-finite or negative rate or
+/// effect.
+pub fn generate_asb(config: &AsbConfig) -> Result<SyntheticAsb> {
+    let c = config;
+    for (name, n) in [
+        ("pilot_areas", c.pilot_areas),
+        ("comparison_areas", c.comparison_areas),
+    ] {
+        if !(1..=1000).contains(&n) {
+            return Err(Error::invalid_parameter(
+                name,
+                n,
+                "must be between 1 and 1000",
+            ));
+        }
+    }
+    let range = super::asb::MonthRange::new(c.first_month, c.last_month)?;
+    if range.len() > 240 {
+        return Err(Error::invalid_parameter(
+            "months",
+            range.len(),
+            "at most 240 months",
+        ));
+    }
+    for (name, v) in [
+        ("effect", c.effect),
+        ("asb_per_1000_per_year", c.asb_per_1000_per_year),
+        ("other_crime_per_asb", c.other_crime_per_asb),
+    ] {
+        if !(v.is_finite() && (0.0..=1000.0).contains(&v)) {
+            return Err(Error::invalid_parameter(
+                name,
+                v,
+                "must be finite and in [0, 1000]",
+            ));
+        }
+    }
+    let mut rng = Rng::new(c.seed);
+    let mut areas = Vec::new();
+    let mut base_pop = Vec::new();
+    for (k, arm, town) in [
+        (c.pilot_areas, Arm::Pilot, "Northtown"),
+        (c.comparison_areas, Arm::Comparison, "Southtown"),
+    ] {
+        for j in 0..k {
+            let n = areas.len() + 1;
+            areas.push(SyntheticArea {
+                code: AreaCode::new(format!("E0199{n:04}"))?,
+                name: format!("{town} {:03}{}", j / 4 + 1, ["A", "B", "C", "D"][j % 4]),
+                arm,
+            });
+            base_pop.push(1400.0 + 600.0 * rng.uniform());
+        }
+    }
+    let mut population = Vec::new();
+    for year in c.first_month.year()..=c.last_month.year() {
+        for (a, p) in areas.iter().zip(&base_pop) {
+            let growth = 1.0 + 0.005 * (year - c.first_month.year()) as f64;
+            population.push(PopulationRow {
+                area: a.code.clone(),
+                year,
+                population: (p * growth).round() as u64,
+                source: "synthetic (fictional areas)".to_string(),
+            });
+        }
+    }
+    let mut rows = Vec::new();
+    let mut month = c.first_month;
+    loop {
+        let season =
+            1.0 + 0.25 * (2.0 * std::f64::consts::PI * (month.month() as f64 - 7.0) / 12.0).cos();
+        for (a, p) in areas.iter().zip(&base_pop) {
+            let effect = if a.arm == Arm::Pilot && month >= c.start_month {
+                c.effect
+            } else {
+                1.0
+            };
+            let mean = c.asb_per_1000_per_year * p / 1000.0 / 12.0 * season;
+            let n_asb = rng.poisson(mean * effect);
+            let n_other = rng.poisson(mean * c.other_crime_per_asb);
+            let mut push = |rng: &mut Rng,
+                            crime_type: &'static str,
+                            last_outcome: &'static str,
+                            crime_id: String| {
+                let located = rng.uniform() >= 0.01;
+                rows.push(StreetRow {
+                    crime_id,
+                    month,
+                    longitude: located.then(|| -1.5 + 0.01 * rng.uniform()),
+                    latitude: located.then(|| 53.0 + 0.01 * rng.uniform()),
+                    location: if located {
+                        "On or near Example Street".into()
+                    } else {
+                        "No Location".into()
+                    },
+                    lsoa_code: located.then(|| a.code.clone()),
+                    lsoa_name: if located {
+                        a.name.clone()
+                    } else {
+                        String::new()
+                    },
+                    crime_type,
+                    last_outcome,
+                });
+            };
+            for _ in 0..n_asb {
+                push(&mut rng, ASB_CRIME_TYPE, "", String::new());
+            }
+            for _ in 0..n_other {
+                let t = pick(&mut rng, &OTHER_TYPES);
+                let id = format!("{:016x}{:016x}", rng.next_u64(), rng.next_u64());
+                push(
+                    &mut rng,
+                    t,
+                    "Investigation complete; no suspect identified",
+                    id,
+                );
+            }
+        }
+        if month >= c.last_month {
+            break;
+        }
+        month = month.plus(1)?;
+    }
+    Ok(SyntheticAsb {
+        areas,
+        population,
+        rows,
+    })
+}
+
+/// Write the street-level rows in the police.uk column layout
+/// ([`POLICE_UK_COLUMNS`]).
+///
+/// # Errors
+/// `Io` if writing fails.
+pub fn write_police_uk_csv<W: Write>(asb: &SyntheticAsb, out: W) -> Result<()> {
+    let what = "street.csv";
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(POLICE_UK_COLUMNS).map_err(csv_err(what))?;
+    for r in &asb.rows {
+        let f = |x: Option<f64>| x.map(|v| format!("{v:.6}")).unwrap_or_default();
+        w.write_record([
+            r.crime_id.as_str(),
+            r.month.to_string().as_str(),
+            "Testshire Police",
+            "Testshire Police",
+            f(r.longitude).as_str(),
+            f(r.latitude).as_str(),
+            r.location.as_str(),
+            r.lsoa_code.as_ref().map(AreaCode::as_str).unwrap_or(""),
+            r.lsoa_name.as_str(),
+            r.crime_type,
+            r.last_outcome,
+            "",
+        ])
+        .map_err(csv_err(what))?;
+    }
+    w.flush().map_err(io_err(what))
+}
+
+/// Write the population table as `area,year,population,source`.
+///
+/// # Errors
+/// `Io` if writing fails.
+pub fn write_population_csv<W: Write>(asb: &SyntheticAsb, out: W) -> Result<()> {
+    let what = "population.csv";
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(["area", "year", "population", "source"])
+        .map_err(csv_err(what))?;
+    for p in &asb.population {
+        w.write_record([
+            p.area.as_str(),
+            p.year.to_string().as_str(),
+            p.population.to_string().as_str(),
+            p.source.as_str(),
+        ])
+        .map_err(csv_err(what))?;
+    }
+    w.flush().map_err(io_err(what))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measures::asb::{
+        compare_areas, read_police_uk_street, AreaMonthCounts, ComparisonDesign, PopulationTable,
+    };
+    use crate::measures::attendance::{group_summary, pupil_summaries};
+    use crate::stats::ConfidenceLevel;
+
+    #[test]
+    fn register_is_seeded_and_uses_both_code_sets() {
+        let cfg = RegisterConfig::default();
+        let a = generate_register(&cfg).unwrap();
+        let b = generate_register(&cfg).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.pupils.len(), 300);
+        let c = classify_marks(&a.marks);
+        assert!(c.rejected.is_empty(), "{:?}", c.rejected.first());
+        let sets: std::collections::BTreeSet<CodeSet> =
+            c.accepted.iter().map(|m| m.code.set).collect();
+        assert_eq!(sets.len(), 2);
+        for code in ["J1", "K", "Y4", "#", "X", "D", "Z", "H", "Y"] {
+            assert!(a.marks.iter().any(|m| m.code == code), "{code} missing");
+        }
+        assert!(a.pupils.iter().any(|p| p.schools.len() == 2));
+    }
+
+    #[test]
+    fn register_effect_is_dialable() {
+        let rate = |effect: f64| {
+            let cfg = RegisterConfig {
+                programme_effect: effect,
+                ..RegisterConfig::default()
+            };
+            let r = generate_register(&cfg).unwrap();
+            let c = classify_marks(&r.marks);
+            let y = AcademicYear::new(2024).unwrap().period();
+            let pilots: std::collections::BTreeSet<u64> = r
+                .pupils
+                .iter()
+                .filter(|p| p.arm == Arm::Pilot)
+                .map(|p| p.pupil)
+                .collect();
+            let s = pupil_summaries(&c.accepted, &y, AbsenceThreshold::default());
+            let counts: Vec<_> = s
+                .iter()
+                .filter(|p| pilots.contains(&p.pupil))
+                .map(|p| p.tally.counts())
+                .collect();
+            group_summary(&counts, AbsenceThreshold::default())
+                .unwrap()
+                .overall_absence_rate
+                .unwrap()
+        };
+        let none = rate(1.0);
+        let half = rate(0.5);
+        assert!(none > 0.04 && none < 0.15, "{none}");
+        assert!(half < 0.7 * none, "{half} vs {none}");
+    }
+
+    #[test]
+    fn register_csvs_are_written() {
+        let cfg = RegisterConfig {
+            pupils: 10,
+            ..RegisterConfig::default()
+        };
+        let r = generate_register(&cfg).unwrap();
+        let mut buf = Vec::new();
+        write_register_csv(&r, &mut buf).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        assert_eq!(text.lines().count(), r.marks.len() + 1);
+        let mut buf = Vec::new();
+        let years = [
+            AcademicYear::new(2023).unwrap(),
+            AcademicYear::new(2024).unwrap(),
+        ];
+        write_enrolment_counts_csv(&r, &years, &mut buf).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        assert!(
+            text.starts_with("time_period,time_identifier,school_urn,pupil_id,arm,sess_possible")
+        );
+        assert!(text.lines().count() >= 21);
+        assert!(generate_register(&RegisterConfig {
+            pupils: 0,
+            ..RegisterConfig::default()
+        })
+        .is_err());
+        assert!(generate_register(&RegisterConfig {
+            programme_effect: f64::NAN,
+            ..RegisterConfig::default()
+        })
+        .is_err());
+    }
+
+    #[test]
+    fn asb_round_trips_through_the_police_uk_reader() {
+        let cfg = AsbConfig::default();
+        let asb = generate_asb(&cfg).unwrap();
+        assert_eq!(asb, generate_asb(&cfg).unwrap());
+        let mut buf = Vec::new();
+        write_police_uk_csv(&asb, &mut buf).unwrap();
+        let imp = read_police_uk_street("street.csv", buf.as_slice()).unwrap();
+        assert_eq!(imp.rows_read as usize, asb.rows.len());
+        assert_eq!(imp.accepted.len() + imp.excluded.len(), asb.rows.len());
+        let asb_located = asb
+            .rows
+            .iter()
+            .filter(|r| r.crime_type == ASB_CRIME_TYPE && r.lsoa_code.is_some())
+            .count();
+        assert_eq!(imp.accepted.len(), asb_located);
+        assert!(imp.filtered_by_rule() > 0);
+        let mut buf = Vec::new();
+        write_population_csv(&asb, &mut buf).unwrap();
+        assert!(String::from_utf8(buf)
+            .unwrap()
+            .starts_with("area,year,population,source"));
+    }
+
+    #[test]
+    fn asb_effect_is_dialable_and_recovered() {
+        let cfg = AsbConfig {
+            pilot_areas: 20,
+            comparison_areas: 20,
+            effect: 0.5,
+            ..AsbConfig::default()
+        };
+        let asb = generate_asb(&cfg).unwrap();
+        let mut buf = Vec::new();
+        write_police_uk_csv(&asb, &mut buf).unwrap();
+        let imp = read_police_uk_street("street.csv", buf.as_slice()).unwrap();
+        let counts = AreaMonthCounts::from_incidents(&imp.accepted).unwrap();
+        let table = PopulationTable::new(asb.population.clone()).unwrap();
+        let pick = |arm| {
+            asb.areas
+                .iter()
+                .filter(|a| a.arm == arm)
+                .map(|a| a.code.clone())
+                .collect::<Vec<_>>()
+        };
+        let d = ComparisonDesign::new(
+            pick(Arm::Pilot),
+            pick(Arm::Comparison),
+            cfg.start_month,
+            12,
+            12,
+            2023,
+            2024,
+        )
+        .unwrap();
+        let r = compare_areas(&counts, &table, &d, ConfidenceLevel::NINETY_FIVE).unwrap();
+        let rrr = r.ratio_of_rate_ratios.ratio.unwrap();
+        let ci = r.ratio_of_rate_ratios.wald_log.unwrap();
+        assert!(ci.contains(0.5), "rrr {rrr} ci {ci:?}");
+        assert!(ci.upper < 1.0, "{ci:?}");
+    }
+}
