@@ -4,6 +4,7 @@
 #![warn(missing_debug_implementations)]
 
 pub mod cohort;
+pub mod compare;
 pub mod costs;
 pub mod error;
 pub mod io;

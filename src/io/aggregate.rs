@@ -81,6 +81,21 @@ impl WindowCounts {
         Ok((0..self.people.len()).map(|p| self.observed_days[p * nw + w]).collect())
     }
 
+    /// Each person's days in a window (the window's calendar length for
+    /// their index date), in cohort order.
+    ///
+    /// # Errors
+    /// If the window was not aggregated.
+    pub fn window_days(&self, window: &str) -> Result<Vec<i64>> {
+        let w = self
+            .windows
+            .iter()
+            .position(|x| x.label() == window)
+            .ok_or_else(|| Error::invalid_parameter("window", window, "not one of the windows aggregated"))?;
+        let nw = self.windows.len();
+        Ok((0..self.people.len()).map(|p| self.window_days[p * nw + w]).collect())
+    }
+
     /// Total count over everyone, per window and category.
     pub fn total(&self, window: &str, category: &str) -> Result<f64> {
         Ok(self.counts(window, category)?.iter().sum())

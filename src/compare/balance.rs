@@ -1,0 +1,414 @@
+//! Covariate balance tables, as MatchIt 4.5.1's `summary.matchit()` (estimand
+//! ATT, `standardize = TRUE`), with cobalt's pooled-SD standardised mean
+//! difference alongside.
+//!
+//! For each variable (the distance first, then each covariate; a categorical
+//! covariate contributes one 0/1 row per level):
+//! * means of the treated and control groups, weighted by the matching weights;
+//! * `smd_treated_sd` (MatchIt): `(mean_t - mean_c) / s_t`, where `s_t` is the SD
+//!   of the **treated group in the full sample** (`n - 1`; `sqrt(p(1 - p))` for a
+//!   0/1 variable), the same denominator before and after matching;
+//! * `smd_pooled_sd` (cobalt `s.d.denom = "pooled"`): the same difference over
+//!   `sqrt((s_t² + s_c²) / 2)` with full-sample group SDs;
+//! * variance ratio `var_t / var_c` (weighted, reliability weights), non-binary only;
+//! * eCDF mean and max: the mean and max of `|F_t(x) - F_c(x)|` over every
+//!   distinct value of the full sample (unmatched units weight 0); `|p_t - p_c|`
+//!   for a 0/1 variable;
+//! * after matching, MatchIt's standardised pair distance: the mean over matched
+//!   pairs of `|x_t - x_c|`, divided by `s_t`.
+
+use super::design::{Covariate, CovariateValues};
+use super::matching::Matching;
+use crate::error::{Error, Result};
+
+/// Which sample a balance table describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sample {
+    /// All units, unweighted (`summary()`'s "All Data").
+    All,
+    /// The matched sample, with matching weights ("Matched Data").
+    Matched,
+}
+
+/// What kind of variable a row is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VariableKind {
+    /// The matching distance (propensity score).
+    Distance,
+    /// A 0/1 variable (including a level of a categorical covariate).
+    Binary,
+    /// Any other numeric variable.
+    Continuous,
+}
+
+/// One row of a balance table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BalanceRow {
+    /// `distance`, the covariate name, or covariate name + level (`racehispan`).
+    pub name: String,
+    /// Kind of variable.
+    pub kind: VariableKind,
+    /// Mean in the treated group.
+    pub mean_treated: f64,
+    /// Mean in the control group.
+    pub mean_control: f64,
+    /// MatchIt's SMD (treated-group SD of the full sample). `None` if both groups
+    /// have fewer than two units with weight. When the mean difference is below
+    /// `sqrt(machine epsilon)` this is the raw difference, as MatchIt reports it.
+    pub smd_treated_sd: Option<f64>,
+    /// cobalt's SMD with the pooled SD `sqrt((s_t² + s_c²)/2)` of the full sample;
+    /// `None` if that SD is 0.
+    pub smd_pooled_sd: Option<f64>,
+    /// `var_t / var_c`; `None` for binary variables or when undefined.
+    pub variance_ratio: Option<f64>,
+    /// Mean absolute eCDF difference.
+    pub ecdf_mean: Option<f64>,
+    /// Maximum absolute eCDF difference.
+    pub ecdf_max: Option<f64>,
+    /// MatchIt's "Std. Pair Dist." (matched sample only).
+    pub std_pair_distance: Option<f64>,
+}
+
+/// A balance table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BalanceTable {
+    /// Which sample.
+    pub sample: Sample,
+    /// Rows: the distance (if given) then covariates.
+    pub rows: Vec<BalanceRow>,
+}
+
+impl BalanceTable {
+    /// The row of a variable by name.
+    pub fn row(&self, name: &str) -> Option<&BalanceRow> {
+        self.rows.iter().find(|r| r.name == name)
+    }
+}
+
+/// Balance before and after matching.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BalanceReport {
+    /// All data, unweighted.
+    pub before: BalanceTable,
+    /// Matched data (absent if no matching was given).
+    pub after: Option<BalanceTable>,
+}
+
+/// Weighted mean, as MatchIt's `wm`.
+fn wmean(x: &[f64], w: &[f64]) -> f64 {
+    let sw: f64 = w.iter().sum();
+    x.iter().zip(w).map(|(a, b)| a * b).sum::<f64>() / sw
+}
+
+/// MatchIt's `wvar`: `p(1-p)` for binary, else reliability-weighted variance.
+fn wvar(x: &[f64], w: &[f64], binary: bool) -> f64 {
+    let sw: f64 = w.iter().sum();
+    let wn: Vec<f64> = w.iter().map(|v| v / sw).collect();
+    let mx: f64 = x.iter().zip(&wn).map(|(a, b)| a * b).sum();
+    if binary {
+        mx * (1.0 - mx)
+    } else {
+        let ss: f64 = x
+            .iter()
+            .zip(&wn)
+            .map(|(a, b)| b * (a - mx) * (a - mx))
+            .sum();
+        ss / (1.0 - wn.iter().map(|v| v * v).sum::<f64>())
+    }
+}
+
+/// MatchIt's `pooled_sd` with unit sampling weights (proportional contribution),
+/// the fallback when the treated SD is 0.
+fn pooled_sd_fallback(x: &[f64], treated: &[bool], binary: bool) -> f64 {
+    let n = x.len() as f64;
+    let mut v = 0.0;
+    if binary {
+        for g in [true, false] {
+            let (sx, ni) = x
+                .iter()
+                .zip(treated)
+                .filter(|(_, &t)| t == g)
+                .fold((0.0, 0.0), |(s, k), (a, _)| (s + a, k + 1.0));
+            if ni > 0.0 {
+                v += sx * (1.0 - sx / ni) / n;
+            }
+        }
+    } else {
+        let mut ss = 0.0;
+        for g in [true, false] {
+            let xs: Vec<f64> = x
+                .iter()
+                .zip(treated)
+                .filter(|(_, &t)| t == g)
+                .map(|(a, _)| *a)
+                .collect();
+            if xs.is_empty() {
+                continue;
+            }
+            let m = xs.iter().sum::<f64>() / xs.len() as f64;
+            ss += xs.iter().map(|a| (a - m) * (a - m)).sum::<f64>();
+        }
+        v = ss / n / (1.0 - 1.0 / n);
+    }
+    v.sqrt()
+}
+
+/// MatchIt's `qqsum(standardize = TRUE)`: eCDF differences over the full-sample grid.
+fn ecdf_stats(x: &[f64], treated: &[bool], w: &[f64]) -> (f64, f64) {
+    let s1: f64 = w
+        .iter()
+        .zip(treated)
+        .filter(|(_, &t)| t)
+        .map(|(a, _)| a)
+        .sum();
+    let s0: f64 = w
+        .iter()
+        .zip(treated)
+        .filter(|(_, &t)| !t)
+        .map(|(a, _)| a)
+        .sum();
+    let mut ord: Vec<usize> = (0..x.len()).collect();
+    ord.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    let first = treated[ord[0]];
+    let mut cum = 0.0;
+    let mut diffs = Vec::new();
+    for (k, &i) in ord.iter().enumerate() {
+        let wi = if treated[i] { w[i] / s1 } else { w[i] / s0 };
+        cum += if treated[i] == first { -wi } else { wi };
+        let last_of_run = k + 1 == ord.len() || x[ord[k + 1]] != x[i];
+        if last_of_run {
+            diffs.push(cum.abs());
+        }
+    }
+    let mean = diffs.iter().sum::<f64>() / diffs.len() as f64;
+    let max = diffs.iter().cloned().fold(0.0, f64::max);
+    (mean, max)
+}
+
+fn some_finite(v: f64) -> Option<f64> {
+    v.is_finite().then_some(v)
+}
+
+/// The pairs (treated row, control row) of a matching.
+fn pairs(m: &Matching) -> Vec<(usize, usize)> {
+    m.sets
+        .iter()
+        .flat_map(|s| s.controls.iter().map(move |&c| (s.treated, c)))
+        .collect()
+}
+
+fn row(
+    name: String,
+    kind: VariableKind,
+    x: &[f64],
+    treated: &[bool],
+    matching: Option<&Matching>,
+) -> BalanceRow {
+    let n = x.len();
+    let binary = x.iter().all(|&v| v == 0.0 || v == 1.0);
+    let w: Vec<f64> = match matching {
+        Some(m) => m.weights.clone(),
+        None => vec![1.0; n],
+    };
+    let split = |g: bool| -> (Vec<f64>, Vec<f64>) {
+        (0..n)
+            .filter(|&i| treated[i] == g)
+            .map(|i| (x[i], w[i]))
+            .unzip()
+    };
+    let (x1, w1) = split(true);
+    let (x0, w0) = split(false);
+    let too_small = w1.iter().filter(|v| **v != 0.0).count() < 2
+        && w0.iter().filter(|v| **v != 0.0).count() < 2;
+    let mean_treated = wmean(&x1, &w1);
+    let mean_control = wmean(&x0, &w0);
+    let mdiff = mean_treated - mean_control;
+    // Full-sample (unweighted) SDs for the denominators.
+    let ones1 = vec![1.0; x1.len()];
+    let ones0 = vec![1.0; x0.len()];
+    let s_t = wvar(&x1, &ones1, binary).sqrt();
+    let s_c = wvar(&x0, &ones0, binary).sqrt();
+    let std = if s_t.is_finite() && s_t >= f64::EPSILON.sqrt() {
+        s_t
+    } else {
+        pooled_sd_fallback(x, treated, binary)
+    };
+    let pair_mean = matching.and_then(|m| {
+        let p = pairs(m);
+        some_finite(p.iter().map(|&(t, c)| (x[t] - x[c]).abs()).sum::<f64>() / p.len() as f64)
+    });
+    let (smd_treated_sd, std_pair_distance) = if mdiff.abs() > f64::EPSILON.sqrt() {
+        if too_small {
+            (None, None)
+        } else {
+            let pd = pair_mean.map(|pm| if pm.abs() > 1e-8 { pm / std } else { pm });
+            (some_finite(mdiff / std), pd.and_then(some_finite))
+        }
+    } else {
+        (Some(mdiff), pair_mean)
+    };
+    let pooled = ((s_t * s_t + s_c * s_c) / 2.0).sqrt();
+    let smd_pooled_sd = if pooled > 0.0 {
+        some_finite(mdiff / pooled)
+    } else {
+        None
+    };
+    let (variance_ratio, ecdf_mean, ecdf_max) = if binary {
+        (None, Some(mdiff.abs()), Some(mdiff.abs()))
+    } else if too_small {
+        (None, None, None)
+    } else {
+        let vr = wvar(&x1, &w1, false) / wvar(&x0, &w0, false);
+        let (em, ex) = ecdf_stats(x, treated, &w);
+        (some_finite(vr), some_finite(em), some_finite(ex))
+    };
+    BalanceRow {
+        name,
+        kind: if kind == VariableKind::Distance {
+            kind
+        } else if binary {
+            VariableKind::Binary
+        } else {
+            VariableKind::Continuous
+        },
+        mean_treated,
+        mean_control,
+        smd_treated_sd,
+        smd_pooled_sd,
+        variance_ratio,
+        ecdf_mean,
+        ecdf_max,
+        std_pair_distance,
+    }
+}
+
+fn table(
+    covariates: &[Covariate],
+    treated: &[bool],
+    distance: Option<&[f64]>,
+    matching: Option<&Matching>,
+) -> BalanceTable {
+    let mut rows = Vec::new();
+    if let Some(d) = distance {
+        rows.push(row(
+            "distance".to_string(),
+            VariableKind::Distance,
+            d,
+            treated,
+            matching,
+        ));
+    }
+    for c in covariates {
+        for (name, col) in c.balance_columns() {
+            rows.push(row(name, VariableKind::Continuous, &col, treated, matching));
+        }
+    }
+    BalanceTable {
+        sample: if matching.is_some() {
+            Sample::Matched
+        } else {
+            Sample::All
+        },
+        rows,
+    }
+}
+
+/// Balance of `covariates` (and optionally the `distance`) between the groups,
+/// before matching and, if `matching` is given, after.
+///
+/// # Errors
+/// * [`Error::invalid_parameter`] if lengths differ;
+/// * [`Error::insufficient_data`] if either group is empty, or the matching has
+///   no matched units in a group;
+/// * [`Error::invalid_value`] for a non-finite covariate or distance value.
+pub fn balance(
+    covariates: &[Covariate],
+    treated: &[bool],
+    distance: Option<&[f64]>,
+    matching: Option<&Matching>,
+) -> Result<BalanceReport> {
+    let n = treated.len();
+    let n1 = treated.iter().filter(|&&t| t).count();
+    if n1 == 0 || n1 == n {
+        return Err(Error::insufficient_data(
+            "balance table",
+            "both a treated and a control group are needed",
+        ));
+    }
+    for c in covariates {
+        if c.len() != n {
+            return Err(Error::invalid_parameter(
+                format!("covariate `{}`", c.name()),
+                format!("{} rows", c.len()),
+                format!("must have {n} rows, as the treatment"),
+            ));
+        }
+        c.check_finite("balance table")?;
+        if let CovariateValues::Categorical { .. } = c.values() {
+            // all levels shown; nothing to check
+        }
+    }
+    if let Some(d) = distance {
+        Covariate::numeric("distance", d.to_vec()).check_finite("balance table")?;
+        if d.len() != n {
+            return Err(Error::invalid_parameter(
+                "distance",
+                format!("{} rows", d.len()),
+                format!("must have {n} rows"),
+            ));
+        }
+    }
+    if let Some(m) = matching {
+        if m.weights.len() != n {
+            return Err(Error::invalid_parameter(
+                "matching",
+                format!("{} rows", m.weights.len()),
+                format!("must have {n} rows"),
+            ));
+        }
+        if m.counts.treated.matched == 0 || m.counts.control.matched == 0 {
+            return Err(Error::insufficient_data(
+                "balance table",
+                "the matching has no matched units in a group",
+            ));
+        }
+    }
+    Ok(BalanceReport {
+        before: table(covariates, treated, distance, None),
+        after: matching.map(|m| table(covariates, treated, distance, Some(m))),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ecdf_on_small_example() {
+        // Treated {1, 2}, control {2, 3}: grid 1,2,3: F_t = .5,1,1; F_c = 0,.5,1.
+        let x = [1.0, 2.0, 2.0, 3.0];
+        let t = [true, true, false, false];
+        let (mean, max) = ecdf_stats(&x, &t, &[1.0; 4]);
+        assert!((mean - (0.5 + 0.5 + 0.0) / 3.0).abs() < 1e-15);
+        assert!((max - 0.5).abs() < 1e-15);
+    }
+
+    #[test]
+    fn binary_row_uses_p_one_minus_p() {
+        let x = [1.0, 0.0, 1.0, 0.0, 0.0];
+        let t = [true, true, true, false, false];
+        let r = row("b".into(), VariableKind::Continuous, &x, &t, None);
+        let p: f64 = 2.0 / 3.0;
+        assert!((r.smd_treated_sd.unwrap() - p / (p * (1.0 - p)).sqrt()).abs() < 1e-12);
+        assert_eq!(r.variance_ratio, None);
+        assert_eq!(r.kind, VariableKind::Binary);
+        assert!((r.ecdf_max.unwrap() - p).abs() < 1e-12);
+    }
+
+    #[test]
+    fn errors() {
+        assert!(balance(&[], &[true, true], None, None).is_err());
+        let c = Covariate::numeric("x", vec![1.0]);
+        assert!(balance(&[c], &[true, false], None, None).is_err());
+    }
+}

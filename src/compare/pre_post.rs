@@ -1,0 +1,233 @@
+//! Pre/post change aligned to each person's start: per-person values in a
+//! window before and a window after the index date, the coverage policy for
+//! people whose data do not cover a window, and the paired statistics.
+
+use serde::Serialize;
+
+use crate::cohort::PersonId;
+use crate::error::{Error, Result};
+use crate::io::WindowCounts;
+use crate::measures::service_use::DAYS_PER_QUARTER;
+use crate::stats::{
+    self, Alternative, BootstrapConfig, BootstrapResult, ConfidenceLevel, Estimate,
+    McNemarResult, PairedTResult, RankTestMethod, SignTestResult, WilcoxonResult,
+};
+
+/// What to do with people whose data do not cover a window (they joined
+/// late in the extract, died, moved or exited).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub enum CoveragePolicy {
+    /// Leave out anyone not observed for the whole of both windows.
+    Exclude,
+    /// Keep anyone observed for at least `min_fraction` of each window and
+    /// express their use as a rate per observed time.
+    RatePerObservedTime {
+        /// The smallest observed fraction of a window kept (0 < f ≤ 1).
+        min_fraction: f64,
+    },
+}
+
+impl Default for CoveragePolicy {
+    fn default() -> Self {
+        CoveragePolicy::RatePerObservedTime { min_fraction: 0.5 }
+    }
+}
+
+/// How many people each policy decision affected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct Coverage {
+    /// People considered.
+    pub people: usize,
+    /// People kept.
+    pub included: usize,
+    /// People left out because a window was not (sufficiently) observed.
+    pub excluded: usize,
+    /// People kept whose rate rests on part of a window.
+    pub partly_observed: usize,
+}
+
+/// Per-person values before and after, aligned by position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairedValues {
+    /// Who (same order as `before` and `after`).
+    pub people: Vec<PersonId>,
+    /// Values in the before window.
+    pub before: Vec<f64>,
+    /// Values in the after window.
+    pub after: Vec<f64>,
+    /// What the coverage policy did.
+    pub coverage: Coverage,
+}
+
+/// Service use per person per quarter in a before and an after window,
+/// under a coverage policy: `count × 91.31 / observed days` (which is the
+/// count per quarter of the window when it is fully observed).
+///
+/// # Errors
+/// If the windows or category were not aggregated, or `min_fraction` is
+/// not in (0, 1].
+pub fn service_use_per_quarter(
+    counts: &WindowCounts,
+    category: &str,
+    before: &str,
+    after: &str,
+    policy: CoveragePolicy,
+) -> Result<PairedValues> {
+    let min = match policy {
+        CoveragePolicy::Exclude => None,
+        CoveragePolicy::RatePerObservedTime { min_fraction } => {
+            if !(min_fraction > 0.0 && min_fraction <= 1.0) {
+                return Err(Error::invalid_parameter(
+                    "min_fraction",
+                    min_fraction,
+                    "must be in (0, 1]",
+                ));
+            }
+            Some(min_fraction)
+        }
+    };
+    let cb = counts.counts(before, category)?;
+    let ca = counts.counts(after, category)?;
+    let (ob, wb) = (counts.observed_days(before)?, counts.window_days(before)?);
+    let (oa, wa) = (counts.observed_days(after)?, counts.window_days(after)?);
+    let mut out = PairedValues {
+        people: Vec::new(),
+        before: Vec::new(),
+        after: Vec::new(),
+        coverage: Coverage::default(),
+    };
+    for (i, person) in counts.people().iter().enumerate() {
+        out.coverage.people += 1;
+        let frac = |o: i64, w: i64| if w > 0 { o as f64 / w as f64 } else { 0.0 };
+        let (fb, fa) = (frac(ob[i], wb[i]), frac(oa[i], wa[i]));
+        let keep = match min {
+            None => fb >= 1.0 && fa >= 1.0,
+            Some(m) => fb >= m && fa >= m,
+        };
+        if !keep || ob[i] == 0 || oa[i] == 0 {
+            out.coverage.excluded += 1;
+            continue;
+        }
+        if fb < 1.0 || fa < 1.0 {
+            out.coverage.partly_observed += 1;
+        }
+        out.coverage.included += 1;
+        out.people.push(person.clone());
+        out.before.push(cb[i] * DAYS_PER_QUARTER / ob[i] as f64);
+        out.after.push(ca[i] * DAYS_PER_QUARTER / oa[i] as f64);
+    }
+    Ok(out)
+}
+
+/// The paired statistics evaluators report on one outcome, each `None`
+/// where it is undefined on these data (with the reason in `notes`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PairedStatistics {
+    /// Number of pairs.
+    pub n: usize,
+    /// Mean before.
+    pub mean_before: f64,
+    /// Mean after.
+    pub mean_after: f64,
+    /// Mean change (after − before) with its t interval.
+    pub mean_change: Estimate,
+    /// Paired t-test (scipy `ttest_rel`).
+    pub paired_t: Option<PairedTResult>,
+    /// Wilcoxon signed-rank test (R `wilcox.test(paired = TRUE)`).
+    pub wilcoxon: Option<WilcoxonResult>,
+    /// Sign test (exact binomial).
+    pub sign_test: Option<SignTestResult>,
+    /// Cohen's d_z with its interval.
+    pub cohens_dz: Option<Estimate>,
+    /// Bootstrap percentile and BCa intervals for the mean change.
+    pub bootstrap: Option<BootstrapResult>,
+    /// Why any statistic is missing.
+    pub notes: Vec<String>,
+}
+
+/// Run every paired statistic on `before`/`after`.
+///
+/// # Errors
+/// If the slices differ in length, have fewer than 2 pairs or hold a
+/// non-finite value.
+pub fn paired_statistics(
+    before: &[f64],
+    after: &[f64],
+    level: ConfidenceLevel,
+    bootstrap: Option<BootstrapConfig>,
+) -> Result<PairedStatistics> {
+    let mean_change = stats::mean_change(before, after, level)?;
+    let mut notes = Vec::new();
+    let mut keep = |name: &str, r: Result<_>| match r {
+        Ok(v) => Some(v),
+        Err(e) => {
+            notes.push(format!("{name}: {e}"));
+            None
+        }
+    };
+    let paired_t = keep("paired t", stats::paired_t(before, after, level, Alternative::TwoSided));
+    let wilcoxon = keep(
+        "Wilcoxon",
+        stats::wilcoxon_signed_rank(before, after, Alternative::TwoSided, RankTestMethod::Auto),
+    );
+    let sign_test = keep("sign test", stats::sign_test(before, after, Alternative::TwoSided));
+    let cohens_dz = keep("d_z", stats::cohens_dz(before, after, level)).flatten();
+    let bootstrap = match bootstrap {
+        Some(cfg) => {
+            let d: Vec<f64> = after.iter().zip(before).map(|(a, b)| a - b).collect();
+            keep(
+                "bootstrap",
+                stats::bootstrap_one_sample(&d, |s| s.iter().sum::<f64>() / s.len() as f64, cfg),
+            )
+        }
+        None => None,
+    };
+    let n = before.len();
+    Ok(PairedStatistics {
+        n,
+        mean_before: before.iter().sum::<f64>() / n as f64,
+        mean_after: after.iter().sum::<f64>() / n as f64,
+        mean_change,
+        paired_t,
+        wilcoxon,
+        sign_test,
+        cohens_dz,
+        bootstrap,
+        notes,
+    })
+}
+
+/// A binary state before and after (e.g. slept rough at all in the window)
+/// with McNemar's test.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BinaryChange {
+    /// Number of people.
+    pub n: usize,
+    /// Share in the state before.
+    pub before: Estimate,
+    /// Share in the state after.
+    pub after: Estimate,
+    /// McNemar's test, where any pair changed.
+    pub mcnemar: Option<McNemarResult>,
+}
+
+/// Compare a binary state before and after.
+///
+/// # Errors
+/// If the slices differ in length or are empty.
+pub fn binary_change(before: &[bool], after: &[bool], level: ConfidenceLevel) -> Result<BinaryChange> {
+    if before.len() != after.len() || before.is_empty() {
+        return Err(Error::insufficient_data(
+            "binary change",
+            format!("{} before and {} after values (need equal, non-zero)", before.len(), after.len()),
+        ));
+    }
+    let n = before.len() as u64;
+    let count = |v: &[bool]| v.iter().filter(|x| **x).count() as u64;
+    Ok(BinaryChange {
+        n: before.len(),
+        before: stats::proportion_ci(stats::Count::new(count(before), n)?, level),
+        after: stats::proportion_ci(stats::Count::new(count(after), n)?, level),
+        mcnemar: stats::mcnemar(before, after).ok(),
+    })
+}
