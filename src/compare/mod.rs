@@ -1,5 +1,5 @@
 //! Cohort comparison: pre/post change aligned to each person's start
-//! ([`pre_post`]), and comparison-group construction: propensity scores,
+//! ([`pre_post`]), difference-in-differences ([`did`]), and comparison-group construction: propensity scores,
 //! nearest-neighbour matching and covariate balance, agreeing with R's
 //! MatchIt.
 //!
@@ -34,6 +34,7 @@
 
 mod balance;
 mod design;
+pub mod did;
 mod glm;
 mod matching;
 mod propensity;

@@ -17,6 +17,7 @@ mod change;
 mod common;
 mod effect_size;
 mod estimate;
+pub mod ols;
 mod paired;
 mod proportion;
 mod two_group;
