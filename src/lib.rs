@@ -6,9 +6,11 @@
 pub mod cohort;
 pub mod compare;
 pub mod costs;
+pub mod disclosure;
 pub mod error;
 pub mod io;
 pub mod measures;
+pub mod report;
 pub mod rng;
 pub mod stats;
 pub mod synthetic;
