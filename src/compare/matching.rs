@@ -13,7 +13,10 @@
 //! matched to this treated unit, in the same exact-matching stratum, and within
 //! the caliper (`|d_t - d_c| <= caliper`).
 //!
-//! All units of a stratum are sorted once by score (stable sort, `O(n log n)`).
+//! All units of a stratum are sorted once by score (`O(n log n)`; ties in data
+//! order, as a stable sort). Strata are independent, so treated units are
+//! visited stratum by stratum in `m.order` within each stratum; for
+//! `Largest`/`Smallest` that order is read off the sorted positions.
 //! The closest unused control on each side of a treated unit's position is found
 //! with two union–find "next unused" structures over the sorted positions (one
 //! looking left, one right), so each visit costs amortised `O(α(n))`, plus
@@ -353,11 +356,21 @@ struct Stratum {
 }
 
 impl Stratum {
-    fn new(mut rows: Vec<usize>, distance: &[f64], usable: &[bool]) -> Self {
-        // Stable sort by distance: ties keep data order (R's sort.list, radix).
-        rows.sort_by(|&a, &b| distance[a].total_cmp(&distance[b]));
-        let m = rows.len();
-        let dist: Vec<f64> = rows.iter().map(|&r| distance[r]).collect();
+    /// `rows` must be in increasing (data) order.
+    fn new(rows: Vec<usize>, distance: &[f64], usable: &[bool]) -> Self {
+        // Stable sort by distance, ties in data order (R's sort.list, radix):
+        // an unstable sort of (total-order key, row) pairs gives the same order,
+        // on contiguous memory (no indirect comparisons).
+        let mut keyed: Vec<(u64, usize)> = rows
+            .into_iter()
+            .map(|r| (order_key(distance[r]), r))
+            .collect();
+        keyed.sort_unstable();
+        let m = keyed.len();
+        let rows: Vec<usize> = keyed.iter().map(|&(_, r)| r).collect();
+        let dist: Vec<f64> = keyed.iter().map(|&(k, _)| from_order_key(k)).collect();
+        drop(keyed);
+        let avail: Vec<bool> = rows.iter().map(|&r| usable[r]).collect();
         let mut run_start = vec![0; m];
         let mut run_end = vec![0; m];
         for p in 0..m {
@@ -374,8 +387,8 @@ impl Stratum {
                 p
             };
         }
-        let right = NextFree::new(m, |p| usable[rows[p]]);
-        let left = NextFree::new(m, |q| usable[rows[m - 1 - q]]);
+        let right = NextFree::new(m, |p| avail[p]);
+        let left = NextFree::new(m, |q| avail[m - 1 - q]);
         Stratum {
             unit: rows,
             dist,
@@ -507,6 +520,21 @@ impl Stratum {
     }
 }
 
+/// A `u64` whose unsigned order is `f64::total_cmp`'s order.
+fn order_key(x: f64) -> u64 {
+    let b = x.to_bits();
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | (1 << 63)
+    }
+}
+
+/// The inverse of [`order_key`].
+fn from_order_key(k: u64) -> f64 {
+    f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
+}
+
 /// `|x|` after C's conversion of a double to `int` (truncation toward zero),
 /// as MatchIt 4.5.1's `abs(distance[i] - distance[k])` computes it.
 fn truncate_abs(x: f64) -> f64 {
@@ -519,6 +547,9 @@ fn truncate_abs(x: f64) -> f64 {
 
 /// The stratum key of each row for exact matching.
 fn exact_keys(exact: &[Covariate], n: usize) -> Result<Vec<usize>> {
+    if exact.is_empty() {
+        return Ok(vec![0; n]);
+    }
     let mut map: BTreeMap<Vec<String>, usize> = BTreeMap::new();
     let mut out = Vec::with_capacity(n);
     for c in exact {
@@ -637,62 +668,113 @@ impl NearestNeighbour {
         for (i, &s) in strata.iter().enumerate() {
             rows_by[s].push(i);
         }
-        let mut local_index = vec![0usize; n];
-        for rows in &rows_by {
-            for (j, &u) in rows.iter().enumerate() {
-                local_index[u] = j;
+        let compat = self.rule == NeighbourRule::MatchIt451;
+        // MatchIt451 only: each row's index in its stratum's data order.
+        let (local_index, stratum_rows) = if compat {
+            let mut local_index = vec![0usize; n];
+            for rows in &rows_by {
+                for (j, &u) in rows.iter().enumerate() {
+                    local_index[u] = j;
+                }
             }
-        }
-        let stratum_rows = rows_by.clone();
-        let mut pos_of = vec![0usize; n];
+            (local_index, rows_by.clone())
+        } else {
+            (Vec::new(), Vec::new())
+        };
         let mut structs: Vec<Stratum> = rows_by
             .into_iter()
-            .map(|rows| {
-                let st = Stratum::new(rows, distance, &usable);
+            .map(|rows| Stratum::new(rows, distance, &usable))
+            .collect();
+        let need_pos = compat || matches!(self.order, MatchOrder::Data | MatchOrder::Random { .. });
+        let mut pos_of = Vec::new();
+        if need_pos {
+            pos_of = vec![0usize; n];
+            for st in &structs {
                 for (p, &u) in st.unit.iter().enumerate() {
                     pos_of[u] = p;
                 }
-                st
-            })
-            .collect();
+            }
+        }
 
-        // Order of treated units (stable, as R's order()).
-        let mut order: Vec<usize> = (0..n).filter(|&i| treated[i]).collect();
+        // Visits: (stratum, sorted position) of each non-discarded treated unit
+        // in m.order (R's order() is stable: ties in data order). A control
+        // serves only its own stratum, so strata are independent and only the
+        // order within each stratum matters; for Largest / Smallest it is read
+        // off the stratum's sorted positions (no random access, no second sort).
+        let mut visits: Vec<(usize, usize)> = Vec::with_capacity(n1);
         match self.order {
-            MatchOrder::Largest => order.sort_by(|&a, &b| distance[b].total_cmp(&distance[a])),
-            MatchOrder::Smallest => order.sort_by(|&a, &b| distance[a].total_cmp(&distance[b])),
-            MatchOrder::Data => {}
-            MatchOrder::Random { seed } => Rng::new(seed).shuffle(&mut order),
+            MatchOrder::Largest | MatchOrder::Smallest => {
+                for (si, st) in structs.iter().enumerate() {
+                    let mut take = |p: usize| {
+                        let u = st.unit[p];
+                        if treated[u] && !discarded[u] {
+                            visits.push((si, p));
+                        }
+                    };
+                    let m = st.len();
+                    if self.order == MatchOrder::Smallest {
+                        (0..m).for_each(&mut take);
+                    } else {
+                        // Descending by value; within a run of identical values
+                        // (same bits, as total_cmp), ascending = data order.
+                        let mut end = m;
+                        while end > 0 {
+                            let bits = st.dist[end - 1].to_bits();
+                            let mut start = end - 1;
+                            while start > 0 && st.dist[start - 1].to_bits() == bits {
+                                start -= 1;
+                            }
+                            (start..end).for_each(&mut take);
+                            end = start;
+                        }
+                    }
+                }
+            }
+            MatchOrder::Data | MatchOrder::Random { .. } => {
+                let mut order: Vec<usize> = (0..n).filter(|&i| treated[i]).collect();
+                if let MatchOrder::Random { seed } = self.order {
+                    Rng::new(seed).shuffle(&mut order);
+                }
+                visits.extend(
+                    order
+                        .into_iter()
+                        .filter(|&t| !discarded[t])
+                        .map(|t| (strata[t], pos_of[t])),
+                );
+            }
         }
 
         let k = self.ratio.get();
-        // Matched positions (within the stratum) per treated row.
-        let mut chosen: Vec<Vec<usize>> = vec![Vec::new(); n];
+        // chosen[v * k + r]: position matched to visit v in round r (count[v] filled).
+        let mut chosen: Vec<usize> = vec![0; visits.len() * k];
+        let mut count: Vec<usize> = vec![0; visits.len()];
         for _round in 0..k {
-            for &t in &order {
-                if discarded[t] {
-                    continue;
-                }
-                let st = &mut structs[strata[t]];
-                let p = pos_of[t];
-                let skip: Vec<usize> = match self.rule {
-                    NeighbourRule::MatchIt451 => chosen[t]
+            for (v, &(si, p)) in visits.iter().enumerate() {
+                let st = &mut structs[si];
+                let own = &chosen[v * k..v * k + count[v]];
+                let skip451: Vec<usize>;
+                let skip: &[usize] = if compat {
+                    // 4.5.1 compares 0-based indices with 1-based ones:
+                    // it skips the unit after the match in (stratum) data order.
+                    skip451 = own
                         .iter()
                         .filter_map(|&c| {
-                            // 4.5.1 compares 0-based indices with 1-based ones:
-                            // it skips the unit after the match in (stratum) data order.
                             let u = st.unit[c];
-                            let rows = &stratum_rows[strata[t]];
-                            rows.get(local_index[u] + 1).map(|&next| pos_of[next])
+                            stratum_rows[si]
+                                .get(local_index[u] + 1)
+                                .map(|&next| pos_of[next])
                         })
-                        .collect(),
-                    _ => chosen[t].clone(),
+                        .collect();
+                    &skip451
+                } else {
+                    own
                 };
-                if let Some(c) = st.choose(p, &skip, caliper_width, self.rule) {
+                if let Some(c) = st.choose(p, skip, caliper_width, self.rule) {
                     if self.replacement == Replacement::Without {
                         st.remove(c);
                     }
-                    chosen[t].push(c);
+                    chosen[v * k + count[v]] = c;
+                    count[v] += 1;
                 }
             }
         }
@@ -701,13 +783,23 @@ impl NearestNeighbour {
             .filter(|&i| treated[i])
             .map(|t| MatchedSet {
                 treated: t,
-                controls: chosen[t]
-                    .iter()
-                    .map(|&c| structs[strata[t]].unit[c])
-                    .collect(),
+                controls: Vec::new(),
                 subclass: None,
             })
             .collect();
+        let mut set_of = vec![usize::MAX; n];
+        for (j, s) in sets.iter().enumerate() {
+            set_of[s.treated] = j;
+        }
+        for (v, &(si, p)) in visits.iter().enumerate() {
+            let st = &structs[si];
+            if let Some(set) = set_of.get(st.unit[p]).and_then(|&j| sets.get_mut(j)) {
+                set.controls = chosen[v * k..v * k + count[v]]
+                    .iter()
+                    .map(|&c| st.unit[c])
+                    .collect();
+            }
+        }
 
         // Weights (MatchIt weights.matrix, ATT).
         let mut weights = vec![0.0; n];
@@ -742,7 +834,7 @@ impl NearestNeighbour {
             Replacement::Without => {
                 let mut labelled: Vec<&MatchedSet> =
                     sets.iter().filter(|s| !s.controls.is_empty()).collect();
-                labelled.sort_by_key(|s| (s.treated + 1).to_string());
+                labelled.sort_by_cached_key(|s| (s.treated + 1).to_string());
                 let mut sub = vec![None; n];
                 for (id, s) in labelled.iter().enumerate() {
                     sub[s.treated] = Some(id + 1);
@@ -895,7 +987,7 @@ mod tests {
             ratio in 1usize..4,
             with in any::<bool>(),
             rule in 0usize..3,
-            smallest in any::<bool>(),
+            order in 0usize..3,
             cal in prop::option::of(1u8..5),
         ) {
             // Coarse values force many ties.
@@ -907,7 +999,7 @@ mod tests {
                 ratio,
                 if with { Replacement::With } else { Replacement::Without },
                 [NeighbourRule::SortedNeighbour, NeighbourRule::DataOrder, NeighbourRule::MatchIt451][rule],
-                if smallest { MatchOrder::Smallest } else { MatchOrder::Largest },
+                [MatchOrder::Largest, MatchOrder::Smallest, MatchOrder::Data][order],
             );
             let calw = cal.map(|c| f64::from(c) / 10.0 + 1e-9);
             nn.caliper = calw.map(|w| Caliper::absolute(w).unwrap());
@@ -919,6 +1011,49 @@ mod tests {
                     }
                     let sw: f64 = m.weights.iter().zip(&t).filter(|(_, &x)| !x).map(|(w, _)| w).sum();
                     prop_assert!((sw - m.counts.control.matched as f64).abs() < 1e-9);
+                }
+                Err(_) => prop_assert!(expect.iter().all(|v| v.is_empty())),
+            }
+        }
+
+        /// Exact strata are independent: matching with `exact` equals matching
+        /// each stratum on its own (every rule and order, with ties).
+        #[test]
+        fn exact_strata_match_separately(
+            vals in prop::collection::vec((0u8..8, any::<bool>(), 0u8..3), 2..50),
+            ratio in 1usize..3,
+            with in any::<bool>(),
+            rule in 0usize..3,
+            order in 0usize..4,
+        ) {
+            let d: Vec<f64> = vals.iter().map(|v| f64::from(v.0) / 4.0).collect();
+            let t: Vec<bool> = vals.iter().map(|v| v.1).collect();
+            let g: Vec<String> = vals.iter().map(|v| v.2.to_string()).collect();
+            let nn = NearestNeighbour {
+                ratio: Ratio::new(ratio).unwrap(),
+                replacement: if with { Replacement::With } else { Replacement::Without },
+                rule: [NeighbourRule::SortedNeighbour, NeighbourRule::DataOrder, NeighbourRule::MatchIt451][rule],
+                order: [MatchOrder::Largest, MatchOrder::Smallest, MatchOrder::Data, MatchOrder::Data][order],
+                caliper: Some(Caliper::absolute(0.6).unwrap()),
+                ..Default::default()
+            };
+            let all = nn.run(&d, &t, &[Covariate::categorical("g", g.clone())]);
+            let mut expect: Vec<Vec<usize>> = vec![Vec::new(); d.len()];
+            for level in ["0", "1", "2"] {
+                let rows: Vec<usize> = (0..d.len()).filter(|&i| g[i] == level).collect();
+                let ds: Vec<f64> = rows.iter().map(|&i| d[i]).collect();
+                let ts: Vec<bool> = rows.iter().map(|&i| t[i]).collect();
+                if let Ok(m) = nn.run(&ds, &ts, &[]) {
+                    for s in m.sets {
+                        expect[rows[s.treated]] = s.controls.iter().map(|&c| rows[c]).collect();
+                    }
+                }
+            }
+            match all {
+                Ok(m) => {
+                    for s in &m.sets {
+                        prop_assert_eq!(&s.controls, &expect[s.treated]);
+                    }
                 }
                 Err(_) => prop_assert!(expect.iter().all(|v| v.is_empty())),
             }

@@ -39,6 +39,7 @@ mod glm;
 mod matching;
 mod propensity;
 pub mod pre_post;
+pub mod report;
 
 pub use balance::{balance, BalanceReport, BalanceRow, BalanceTable, Sample, VariableKind};
 pub use design::{Covariate, CovariateValues, DesignMatrix, ReferenceLevel, Term};

@@ -158,24 +158,28 @@ pub fn paired_statistics(
 ) -> Result<PairedStatistics> {
     let mean_change = stats::mean_change(before, after, level)?;
     let mut notes = Vec::new();
-    let mut keep = |name: &str, r: Result<_>| match r {
-        Ok(v) => Some(v),
-        Err(e) => {
-            notes.push(format!("{name}: {e}"));
-            None
+    fn keep<T>(notes: &mut Vec<String>, name: &str, r: Result<T>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                notes.push(format!("{name}: {e}"));
+                None
+            }
         }
-    };
-    let paired_t = keep("paired t", stats::paired_t(before, after, level, Alternative::TwoSided));
+    }
+    let paired_t = keep(&mut notes, "paired t", stats::paired_t(before, after, level, Alternative::TwoSided));
     let wilcoxon = keep(
+        &mut notes,
         "Wilcoxon",
         stats::wilcoxon_signed_rank(before, after, Alternative::TwoSided, RankTestMethod::Auto),
     );
-    let sign_test = keep("sign test", stats::sign_test(before, after, Alternative::TwoSided));
-    let cohens_dz = keep("d_z", stats::cohens_dz(before, after, level)).flatten();
+    let sign_test = keep(&mut notes, "sign test", stats::sign_test(before, after, Alternative::TwoSided));
+    let cohens_dz = keep(&mut notes, "d_z", stats::cohens_dz(before, after, level)).flatten();
     let bootstrap = match bootstrap {
         Some(cfg) => {
             let d: Vec<f64> = after.iter().zip(before).map(|(a, b)| a - b).collect();
             keep(
+                &mut notes,
                 "bootstrap",
                 stats::bootstrap_one_sample(&d, |s| s.iter().sum::<f64>() / s.len() as f64, cfg),
             )

@@ -819,6 +819,156 @@ pub fn area_rates(
         .collect()
 }
 
+/// The result of [`read_population_csv`]:
+/// `accepted.len() + rejected.len() == rows_read`, and the accepted rows
+/// always form a valid [`PopulationTable`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PopulationImport {
+    /// Accepted rows, in file order.
+    pub accepted: Vec<PopulationRow>,
+    /// Rejected rows with their 1-based data row, column, value and rule.
+    pub rejected: Vec<RejectedRow>,
+    /// Data rows read (header excluded).
+    pub rows_read: u64,
+}
+
+/// Read a population table from CSV with the columns `area`, `year`,
+/// `population` and `source`, the shape written by
+/// [`write_population_csv`](super::synthetic_school::write_population_csv).
+///
+/// A row is rejected (with its 1-based data row, column, value and rule)
+/// when its field count differs from the header's, a field is not UTF-8,
+/// the area is empty, the year is not a whole number in 1900–9999, the
+/// population is not a whole number > 0, the source is empty, or the row
+/// repeats an earlier row's area and year (the later row is rejected).
+///
+/// # Errors
+/// `MissingColumn` if a column is absent; `Io` if reading fails.
+pub fn read_population_csv<R: Read>(source: &str, reader: R) -> Result<PopulationImport> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(reader);
+    let headers = rdr
+        .byte_headers()
+        .map_err(|e| csv_error(source, e))?
+        .clone();
+    let names: Vec<String> = headers
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).trim().to_string())
+        .collect();
+    let find = |col: &str| -> Result<usize> {
+        names
+            .iter()
+            .position(|n| n == col)
+            .ok_or_else(|| Error::missing_column(source, col, &names))
+    };
+    let i_area = find("area")?;
+    let i_year = find("year")?;
+    let i_pop = find("population")?;
+    let i_source = find("source")?;
+
+    let mut accepted = Vec::new();
+    let mut rejected = Vec::new();
+    let mut seen: std::collections::BTreeSet<(AreaCode, i32)> = std::collections::BTreeSet::new();
+    let mut rows_read = 0u64;
+    let mut record = csv::ByteRecord::new();
+    loop {
+        match rdr.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                if let csv::ErrorKind::Io(_) = e.kind() {
+                    return Err(csv_error(source, e));
+                }
+                rows_read += 1;
+                rejected.push(RejectedRow {
+                    source_row: rows_read,
+                    column: "(record)".to_string(),
+                    value: String::new(),
+                    reason: format!("unreadable CSV record: {e}"),
+                    disposition: RowDisposition::Invalid,
+                });
+                continue;
+            }
+        }
+        rows_read += 1;
+        let row = rows_read;
+        let reject = |column: &str, value: &str, reason: &str| RejectedRow {
+            source_row: row,
+            column: column.to_string(),
+            value: value.to_string(),
+            reason: reason.to_string(),
+            disposition: RowDisposition::Invalid,
+        };
+        if record.len() != headers.len() {
+            rejected.push(reject(
+                "(record)",
+                &record.len().to_string(),
+                "record's field count differs from the header's",
+            ));
+            continue;
+        }
+        let text = |i: usize, col: &str| {
+            let b = record.get(i).unwrap_or(&[]);
+            std::str::from_utf8(b)
+                .map(str::trim)
+                .map_err(|_| reject(col, &String::from_utf8_lossy(b), "field is not valid UTF-8"))
+        };
+        let parsed = (|| {
+            let area_txt = text(i_area, "area")?;
+            let area = AreaCode::new(area_txt)
+                .map_err(|_| reject("area", area_txt, "area code must not be empty"))?;
+            let year_txt = text(i_year, "year")?;
+            let year = year_txt
+                .parse::<i32>()
+                .ok()
+                .filter(|y| (1900..=9999).contains(y))
+                .ok_or_else(|| {
+                    reject("year", year_txt, "year must be a whole number in 1900–9999")
+                })?;
+            let pop_txt = text(i_pop, "population")?;
+            let population = pop_txt
+                .parse::<u64>()
+                .ok()
+                .filter(|p| *p > 0)
+                .ok_or_else(|| {
+                    reject(
+                        "population",
+                        pop_txt,
+                        "population must be a whole number greater than 0",
+                    )
+                })?;
+            let src = text(i_source, "source")?;
+            if src.is_empty() {
+                return Err(reject("source", "", "the population source must be named"));
+            }
+            if !seen.insert((area.clone(), year)) {
+                return Err(reject(
+                    "area",
+                    &format!("{area} {year}"),
+                    "duplicate population row for this area and year",
+                ));
+            }
+            Ok(PopulationRow {
+                area,
+                year,
+                population,
+                source: src.to_string(),
+            })
+        })();
+        match parsed {
+            Ok(r) => accepted.push(r),
+            Err(r) => rejected.push(r),
+        }
+    }
+    Ok(PopulationImport {
+        accepted,
+        rejected,
+        rows_read,
+    })
+}
+
 // ---------------------------------------------------------------------------
 // Person / household windows
 // ---------------------------------------------------------------------------

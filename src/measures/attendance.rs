@@ -1530,6 +1530,210 @@ pub fn validate_counts<P: Clone>(rows: &[CountsRow<P>]) -> ValidatedCounts<P> {
     ValidatedCounts { accepted, rejected }
 }
 
+/// One accepted row of a per-enrolment counts file: the academic year, the
+/// validated counts and the row's 1-based position in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YearEnrolmentCounts {
+    /// The academic year (`time_period`).
+    pub year: AcademicYear,
+    /// The enrolment's validated counts (pupil keys as text).
+    pub enrolment: EnrolmentCounts<String>,
+    /// 1-based data row in the file (header not counted).
+    pub source_row: u64,
+}
+
+/// The result of [`read_enrolment_counts_csv`]:
+/// `accepted.len() + rejected.len() == rows_read`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnrolmentCountsImport {
+    /// Accepted rows, in file order.
+    pub accepted: Vec<YearEnrolmentCounts>,
+    /// Rejected rows, ordered by their 1-based data row.
+    pub rejected: Vec<RejectedRow>,
+    /// Data rows read (header excluded).
+    pub rows_read: u64,
+}
+
+/// Read per-enrolment DfE-style counts from CSV with (at least) the columns
+/// `time_period` (`202425`, `2024/25` or `2024-25`), `school_urn`,
+/// `pupil_id`, `sess_possible`, `sess_authorised` and `sess_unauthorised`,
+/// the shape written by
+/// [`write_enrolment_counts_csv`](super::synthetic_school::write_enrolment_counts_csv).
+///
+/// A row is rejected (with its 1-based data row, column, value and rule)
+/// when its field count differs from the header's, a field is not UTF-8,
+/// the pupil or school is empty, `time_period` is not an academic year, a
+/// count is not a whole number, the counts break [`validate_counts`]'s rules
+/// (negative, or authorised + unauthorised > possible), an optional
+/// `sess_overall` column disagrees with authorised + unauthorised, or the
+/// row repeats an earlier row's year, school and pupil. Any
+/// `enrolments_pa_10_exact` column is not read: persistent absence is
+/// recomputed from the counts. Pupil identifiers are never copied into the
+/// rejection table.
+///
+/// # Errors
+/// `MissingColumn` if a required column is absent; `Io` if reading fails.
+pub fn read_enrolment_counts_csv<R: std::io::Read>(
+    source: &str,
+    reader: R,
+) -> Result<EnrolmentCountsImport> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(reader);
+    let headers = match rdr.byte_headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return Err(Error::io(source, std::io::Error::from(e))),
+    };
+    let names: Vec<String> = headers
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).trim().to_string())
+        .collect();
+    let find = |col: &str| -> Result<usize> {
+        names
+            .iter()
+            .position(|n| n == col)
+            .ok_or_else(|| Error::missing_column(source, col, &names))
+    };
+    let i_year = find("time_period")?;
+    let i_school = find("school_urn")?;
+    let i_pupil = find("pupil_id")?;
+    let i_possible = find("sess_possible")?;
+    let i_auth = find("sess_authorised")?;
+    let i_unauth = find("sess_unauthorised")?;
+    let i_overall = names.iter().position(|n| n == "sess_overall");
+
+    let mut accepted = Vec::new();
+    let mut seen: BTreeSet<(AcademicYear, SchoolId, String)> = BTreeSet::new();
+    let mut rejected = Vec::new();
+    let mut rows_read = 0u64;
+    let mut record = csv::ByteRecord::new();
+    loop {
+        match rdr.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                if let csv::ErrorKind::Io(_) = e.kind() {
+                    return Err(Error::io(source, std::io::Error::from(e)));
+                }
+                rows_read += 1;
+                rejected.push(RejectedRow {
+                    source_row: rows_read,
+                    column: "(record)".to_string(),
+                    value: String::new(),
+                    reason: "unreadable CSV record".to_string(),
+                    disposition: RowDisposition::Invalid,
+                });
+                continue;
+            }
+        }
+        rows_read += 1;
+        let row = rows_read;
+        let reject = |column: &str, value: &str, reason: &str| RejectedRow {
+            source_row: row,
+            column: column.to_string(),
+            value: value.to_string(),
+            reason: reason.to_string(),
+            disposition: RowDisposition::Invalid,
+        };
+        if record.len() != headers.len() {
+            rejected.push(reject(
+                "(record)",
+                &record.len().to_string(),
+                "record's field count differs from the header's",
+            ));
+            continue;
+        }
+        let text = |i: usize| std::str::from_utf8(record.get(i).unwrap_or(&[])).map(str::trim);
+        let parsed = (|| {
+            let year_txt = text(i_year).map_err(|_| reject("time_period", "", "not UTF-8"))?;
+            let year = AcademicYear::parse(year_txt).map_err(|_| {
+                reject(
+                    "time_period",
+                    year_txt,
+                    "time_period must be an academic year (YYYYYY, YYYY/YY or YYYY-YY)",
+                )
+            })?;
+            let school = text(i_school)
+                .ok()
+                .and_then(|s| SchoolId::new(s).ok())
+                .ok_or_else(|| reject("school_urn", "", "school must be non-empty UTF-8"))?;
+            let pupil = match text(i_pupil) {
+                Ok(p) if !p.is_empty() => p,
+                // The value is withheld: it may be a person identifier.
+                _ => return Err(reject("pupil_id", "", "pupil id must be non-empty UTF-8")),
+            };
+            let int = |i: usize, col: &str| -> std::result::Result<i64, RejectedRow> {
+                let t = text(i).map_err(|_| reject(col, "", "not UTF-8"))?;
+                t.parse::<i64>()
+                    .map_err(|_| reject(col, t, "session count must be a whole number"))
+            };
+            let possible = int(i_possible, "sess_possible")?;
+            let authorised = int(i_auth, "sess_authorised")?;
+            let unauthorised = int(i_unauth, "sess_unauthorised")?;
+            if let Some(i) = i_overall {
+                let overall = int(i, "sess_overall")?;
+                if authorised.checked_add(unauthorised) != Some(overall) {
+                    return Err(reject(
+                        "sess_overall",
+                        &overall.to_string(),
+                        "sess_overall must equal sess_authorised + sess_unauthorised",
+                    ));
+                }
+            }
+            Ok((
+                year,
+                CountsRow {
+                    pupil: pupil.to_string(),
+                    school,
+                    sess_possible: possible,
+                    sess_authorised: authorised,
+                    sess_unauthorised: unauthorised,
+                },
+            ))
+        })();
+        let (year, counts_row) = match parsed {
+            Ok(x) => x,
+            Err(r) => {
+                rejected.push(r);
+                continue;
+            }
+        };
+        // One row at a time, so that each outcome keeps its file row.
+        let mut validated = validate_counts(std::slice::from_ref(&counts_row));
+        if let Some(mut r) = validated.rejected.pop() {
+            r.source_row = row;
+            rejected.push(r);
+            continue;
+        }
+        let Some(enrolment) = validated.accepted.pop() else {
+            continue;
+        };
+        if !seen.insert((year, enrolment.school.clone(), enrolment.pupil.clone())) {
+            rejected.push(RejectedRow {
+                source_row: row,
+                column: "pupil_id".to_string(),
+                value: format!("{} {}", year.label(), enrolment.school),
+                reason: "duplicate enrolment: an earlier row already gives this pupil's counts at this school in this year"
+                    .to_string(),
+                disposition: RowDisposition::Invalid,
+            });
+            continue;
+        }
+        accepted.push(YearEnrolmentCounts {
+            year,
+            enrolment,
+            source_row: row,
+        });
+    }
+    rejected.sort_by_key(|r| r.source_row);
+    Ok(EnrolmentCountsImport {
+        accepted,
+        rejected,
+        rows_read,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

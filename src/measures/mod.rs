@@ -20,5 +20,6 @@
 pub mod asb;
 pub mod attendance;
 pub mod ndt;
+pub mod sample_report;
 pub mod service_use;
 pub mod synthetic_school;

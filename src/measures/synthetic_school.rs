@@ -33,6 +33,7 @@ use super::attendance::{
     classify_marks, enrolment_summaries, AbsenceThreshold, AcademicYear, CodeSet, SchoolId,
     Session, SessionMark,
 };
+use super::sample_report::{ArmDesign, SampleDesign};
 use crate::error::{Error, Result};
 use crate::rng::Rng;
 
@@ -582,6 +583,11 @@ pub struct SyntheticAsb {
     pub rows: Vec<StreetRow>,
 }
 
+/// The fictional area code of the `n`th area (1-based): `E0199nnnn`.
+fn area_code(n: usize) -> Result<AreaCode> {
+    AreaCode::new(format!("E0199{n:04}"))
+}
+
 const OTHER_TYPES: [(&str, f64); 6] = [
     ("Violence and sexual offences", 35.0),
     ("Criminal damage and arson", 12.0),
@@ -642,7 +648,7 @@ pub fn generate_asb(config: &AsbConfig) -> Result<SyntheticAsb> {
         for j in 0..k {
             let n = areas.len() + 1;
             areas.push(SyntheticArea {
-                code: AreaCode::new(format!("E0199{n:04}"))?,
+                code: area_code(n)?,
                 name: format!("{town} {:03}{}", j / 4 + 1, ["A", "B", "C", "D"][j % 4]),
                 arm,
             });
@@ -775,6 +781,280 @@ pub fn write_population_csv<W: Write>(asb: &SyntheticAsb, out: W) -> Result<()> 
         .map_err(csv_err(what))?;
     }
     w.flush().map_err(io_err(what))
+}
+
+// ---------------------------------------------------------------------------
+// Bundled sample files
+// ---------------------------------------------------------------------------
+
+/// A fault planted on purpose in the bundled register so that the rejection
+/// accounting has something to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum FaultKind {
+    /// A code in neither register code set (`A`).
+    UnknownCode,
+    /// A code of the 2024 set (`J1`) on a date before 19 August 2024.
+    CodeOfOtherSet,
+    /// A second mark for a session that already has one.
+    DuplicateMark,
+}
+
+/// One planted fault: where it is and what the reader must say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlantedFault {
+    /// The file it is in.
+    pub file: &'static str,
+    /// Its 1-based data row (header not counted).
+    pub source_row: u64,
+    /// The column the reader rejects it on (`code` or `session`).
+    pub column: &'static str,
+    /// The value the rejection table shows for it.
+    pub value: String,
+    /// What kind of fault it is.
+    pub kind: FaultKind,
+}
+
+/// What [`write_school_sample`] wrote: data rows per file (header not
+/// counted) and the faults planted in the register.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SchoolSampleCounts {
+    /// Rows of `register.csv`, planted faults included.
+    pub register_rows: u64,
+    /// Rows of `enrolment_counts.csv`.
+    pub enrolment_count_rows: u64,
+    /// Rows of `police_uk_street.csv`.
+    pub police_uk_rows: u64,
+    /// Rows of `population.csv`.
+    pub population_rows: u64,
+    /// The faults planted in `register.csv`, in row order.
+    pub planted_faults: Vec<PlantedFault>,
+}
+
+fn ymd(y: i32, m: u32, d: u32) -> Result<NaiveDate> {
+    NaiveDate::from_ymd_opt(y, m, d)
+        .ok_or_else(|| Error::invalid_parameter("date", format!("{y}-{m}-{d}"), "not a date"))
+}
+
+/// The index of the first mark of `pupil` on or after `from` in `session`
+/// with a present code (`/` or `\`).
+fn first_present_mark(
+    marks: &[SessionMark<u64>],
+    pupil: u64,
+    from: NaiveDate,
+    session: Session,
+) -> Result<usize> {
+    marks
+        .iter()
+        .position(|m| {
+            m.pupil == pupil
+                && m.date >= from
+                && m.session == session
+                && (m.code == "/" || m.code == "\\")
+        })
+        .ok_or_else(|| {
+            Error::insufficient_data(
+                "planting sample faults",
+                format!("no present mark on or after {from} for the chosen synthetic pupil"),
+            )
+        })
+}
+
+/// The register with the documented faults planted (see
+/// [`write_school_sample`]), and where they are.
+fn plant_register_faults(
+    reg: &SyntheticRegister,
+) -> Result<(SyntheticRegister, Vec<PlantedFault>)> {
+    let mut out = reg.clone();
+    // Duplicate first: inserting a row shifts the rows after it.
+    let dup_at = first_present_mark(&out.marks, 20, ymd(2024, 10, 7)?, Session::Pm)?;
+    let mut dup = out.marks.get(dup_at).cloned().ok_or_else(|| {
+        Error::insufficient_data("planting sample faults", "mark index out of range")
+    })?;
+    dup.code = "O".to_string();
+    let dup_value = format!("{} {}", dup.date, dup.session.as_str());
+    out.marks.insert(dup_at + 1, dup);
+
+    let unknown_at = first_present_mark(&out.marks, 7, ymd(2023, 11, 6)?, Session::Am)?;
+    let other_set_at = first_present_mark(&out.marks, 12, ymd(2024, 3, 4)?, Session::Am)?;
+    for (at, code) in [(unknown_at, "A"), (other_set_at, "J1")] {
+        if let Some(m) = out.marks.get_mut(at) {
+            m.code = code.to_string();
+        }
+    }
+    let dup_row = out
+        .marks
+        .iter()
+        .position(|m| {
+            m.pupil == 20
+                && m.code == "O"
+                && format!("{} {}", m.date, m.session.as_str()) == dup_value
+        })
+        .map(|i| i as u64 + 1)
+        .unwrap_or(dup_at as u64 + 2);
+    let mut faults = vec![
+        PlantedFault {
+            file: "register.csv",
+            source_row: unknown_at as u64 + 1,
+            column: "code",
+            value: "A".to_string(),
+            kind: FaultKind::UnknownCode,
+        },
+        PlantedFault {
+            file: "register.csv",
+            source_row: other_set_at as u64 + 1,
+            column: "code",
+            value: "J1".to_string(),
+            kind: FaultKind::CodeOfOtherSet,
+        },
+        PlantedFault {
+            file: "register.csv",
+            source_row: dup_row,
+            column: "session",
+            value: dup_value,
+            kind: FaultKind::DuplicateMark,
+        },
+    ];
+    faults.sort_by_key(|f| f.source_row);
+    Ok((out, faults))
+}
+
+fn write_file(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Result<u64> {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
+    // Data rows: every line but the header (no field holds a line break).
+    Ok(bytes
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        .saturating_sub(1) as u64)
+}
+
+/// Write the bundled attendance and ASB sample files into `dir` (created if
+/// needed), byte-for-byte the same on every run and platform:
+///
+/// * `register.csv`: session marks (`pupil_id,school_urn,town,arm,date,
+///   session,code`) from [`generate_register`] with
+///   [`RegisterConfig::default()`]: 300 fictional pupils in Northtown
+///   (pilot, schools 900001–900002) and Southtown (comparison, schools
+///   900003–900004), 4 Sep 2023 to 18 Jul 2025, so both code sets appear;
+///   the programme (effect 0.8 on absence) starts on 2 Sep 2024.
+/// * `enrolment_counts.csv`: DfE-style counts per enrolment per academic
+///   year (2023/24 and 2024/25) computed from the accepted marks of that
+///   register (so the planted faults are not in them):
+///   `time_period,time_identifier,school_urn,pupil_id,arm,sess_possible,
+///   sess_authorised,sess_unauthorised,sess_overall,enrolments_pa_10_exact`.
+/// * `police_uk_street.csv`: police.uk street-level rows from
+///   [`generate_asb`] with [`AsbConfig::default()`]: three pilot areas
+///   (E01990001–3, Northtown) and three comparison areas (E01990004–6,
+///   Southtown), Jan 2023 to Jun 2025, ASB (effect 0.75 from April 2024)
+///   and about two other crimes per ASB incident; about 1% of rows have no
+///   location (no LSOA), as police.uk publishes them.
+/// * `population.csv`: `area,year,population,source` for 2023–2025.
+///
+/// # Planted faults
+///
+/// Three rows of `register.csv` are wrong on purpose, and
+/// [`read_register_csv`](super::attendance::read_register_csv) must reject
+/// each with its reason (their exact rows are in
+/// [`SchoolSampleCounts::planted_faults`]):
+///
+/// 1. **Unknown code.** Pupil 7's first present morning mark on or after
+///    6 Nov 2023 has the code `A`, which is in neither code set
+///    (rejected on `code`: "not a register code of the pre-2024 set in
+///    force on …").
+/// 2. **2024-only code before 19 Aug 2024.** Pupil 12's first present
+///    morning mark on or after 4 Mar 2024 has the code `J1`, which exists
+///    only in the 2024 set (rejected on `code`: "… it belongs to the 2024
+///    regulations set").
+/// 3. **Duplicate mark.** Right after pupil 20's first present afternoon
+///    mark on or after 7 Oct 2024, a second mark for the same pupil,
+///    school, date and session with the code `O` (rejected on `session`:
+///    "duplicate mark"; the first mark stands).
+///
+/// Nothing else is planted; the police.uk file's other-crime rows
+/// (filtered by rule) and no-location rows (invalid) are as police.uk
+/// publishes them.
+///
+/// # Errors
+/// `Io` if the directory cannot be created or a file cannot be written;
+/// `InsufficientData` if a fault cannot be placed (not with the defaults).
+pub fn write_school_sample(dir: &std::path::Path) -> Result<SchoolSampleCounts> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let reg = generate_register(&RegisterConfig::default())?;
+    let (reg, planted_faults) = plant_register_faults(&reg)?;
+    let asb = generate_asb(&AsbConfig::default())?;
+    let years = [AcademicYear::new(2023)?, AcademicYear::new(2024)?];
+
+    let mut buf = Vec::new();
+    write_register_csv(&reg, &mut buf)?;
+    let register_rows = write_file(dir, "register.csv", &buf)?;
+    buf.clear();
+    write_enrolment_counts_csv(&reg, &years, &mut buf)?;
+    let enrolment_count_rows = write_file(dir, "enrolment_counts.csv", &buf)?;
+    buf.clear();
+    write_police_uk_csv(&asb, &mut buf)?;
+    let police_uk_rows = write_file(dir, "police_uk_street.csv", &buf)?;
+    buf.clear();
+    write_population_csv(&asb, &mut buf)?;
+    let population_rows = write_file(dir, "population.csv", &buf)?;
+    Ok(SchoolSampleCounts {
+        register_rows,
+        enrolment_count_rows,
+        police_uk_rows,
+        population_rows,
+        planted_faults,
+    })
+}
+
+/// The design of the bundled sample: Northtown (pilot: schools 900001 and
+/// 900002, areas E01990001–3) against Southtown (comparison: schools 900003
+/// and 900004, areas E01990004–6); attendance programme start 2 Sep 2024;
+/// ASB start April 2024 with 12 months before (population year 2023) and
+/// 12 months after (population year 2024); persistent absence at 10%;
+/// 95% intervals.
+///
+/// # Errors
+/// None with the built-in values; the `Result` comes from the validated
+/// constructors.
+pub fn school_sample_design() -> Result<SampleDesign> {
+    let reg = RegisterConfig::default();
+    let asb = AsbConfig::default();
+    let mut arms = Vec::new();
+    let mut next_area = 1usize;
+    for ((town, _, schools), n_areas) in TOWNS.iter().zip([asb.pilot_areas, asb.comparison_areas]) {
+        let areas = (next_area..next_area + n_areas)
+            .map(area_code)
+            .collect::<Result<Vec<_>>>()?;
+        next_area += n_areas;
+        arms.push(ArmDesign {
+            town: town.to_string(),
+            schools: schools
+                .iter()
+                .map(|s| SchoolId::new(*s))
+                .collect::<Result<Vec<_>>>()?,
+            areas,
+        });
+    }
+    let comparison = arms.pop();
+    let pilot = arms.pop();
+    let (Some(pilot), Some(comparison)) = (pilot, comparison) else {
+        return Err(Error::insufficient_data(
+            "sample design",
+            "two towns expected",
+        ));
+    };
+    Ok(SampleDesign {
+        pilot,
+        comparison,
+        programme_start: reg.programme_start,
+        asb_start_month: asb.start_month,
+        asb_months_before: 12,
+        asb_months_after: 12,
+        population_year_before: 2023,
+        population_year_after: 2024,
+        persistent: AbsenceThreshold::PERSISTENT_10_PERCENT,
+        level: crate::stats::ConfidenceLevel::NINETY_FIVE,
+    })
 }
 
 #[cfg(test)]
@@ -931,5 +1211,103 @@ mod tests {
         let ci = r.ratio_of_rate_ratios.wald_log.unwrap();
         assert!(ci.contains(0.5), "rrr {rrr} ci {ci:?}");
         assert!(ci.upper < 1.0, "{ci:?}");
+    }
+
+    fn temp_dir(tag: &str) -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!(
+            "outcomes-school-sample-{tag}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&d);
+        d
+    }
+
+    #[test]
+    fn school_sample_is_byte_for_byte_deterministic() {
+        let (a, b) = (temp_dir("a"), temp_dir("b"));
+        let ca = write_school_sample(&a).unwrap();
+        let cb = write_school_sample(&b).unwrap();
+        assert_eq!(ca, cb);
+        for f in [
+            "register.csv",
+            "enrolment_counts.csv",
+            "police_uk_street.csv",
+            "population.csv",
+        ] {
+            let x = std::fs::read(a.join(f)).unwrap();
+            let y = std::fs::read(b.join(f)).unwrap();
+            assert!(!x.is_empty(), "{f} empty");
+            assert!(x == y, "{f} differs between runs");
+        }
+        // Rows reported match the generators.
+        let reg = generate_register(&RegisterConfig::default()).unwrap();
+        assert_eq!(ca.register_rows, reg.marks.len() as u64 + 1);
+        let asb = generate_asb(&AsbConfig::default()).unwrap();
+        assert_eq!(ca.police_uk_rows, asb.rows.len() as u64);
+        assert_eq!(ca.population_rows, asb.population.len() as u64);
+        std::fs::remove_dir_all(&a).unwrap();
+        std::fs::remove_dir_all(&b).unwrap();
+    }
+
+    #[test]
+    fn planted_faults_are_the_only_register_rejections() {
+        let reg = generate_register(&RegisterConfig::default()).unwrap();
+        let (bad, faults) = plant_register_faults(&reg).unwrap();
+        assert_eq!(bad.marks.len(), reg.marks.len() + 1);
+        let c = classify_marks(&bad.marks);
+        let got: Vec<(u64, &str, &str)> = c
+            .rejected
+            .iter()
+            .map(|r| (r.source_row, r.column.as_str(), r.value.as_str()))
+            .collect();
+        let want: Vec<(u64, &str, &str)> = faults
+            .iter()
+            .map(|f| (f.source_row, f.column, f.value.as_str()))
+            .collect();
+        assert_eq!(got, want);
+        let kinds: Vec<FaultKind> = faults.iter().map(|f| f.kind).collect();
+        assert_eq!(kinds.len(), 3);
+        for k in [
+            FaultKind::UnknownCode,
+            FaultKind::CodeOfOtherSet,
+            FaultKind::DuplicateMark,
+        ] {
+            assert!(kinds.contains(&k), "{k:?}");
+        }
+        let other_set = faults
+            .iter()
+            .find(|f| f.kind == FaultKind::CodeOfOtherSet)
+            .unwrap();
+        let m = &bad.marks[other_set.source_row as usize - 1];
+        assert!(m.date < crate::measures::attendance::FROM_2024_START);
+        assert_eq!(m.code, "J1");
+    }
+
+    #[test]
+    fn sample_design_matches_the_generators() {
+        let d = school_sample_design().unwrap();
+        let asb = generate_asb(&AsbConfig::default()).unwrap();
+        let areas = |arm| {
+            asb.areas
+                .iter()
+                .filter(|a| a.arm == arm)
+                .map(|a| a.code.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(d.pilot.areas, areas(Arm::Pilot));
+        assert_eq!(d.comparison.areas, areas(Arm::Comparison));
+        assert_eq!((TOWNS[0].1, TOWNS[1].1), (Arm::Pilot, Arm::Comparison));
+        assert_eq!(
+            (d.pilot.town.as_str(), d.comparison.town.as_str()),
+            ("Northtown", "Southtown")
+        );
+        let reg = generate_register(&RegisterConfig::default()).unwrap();
+        for p in &reg.pupils {
+            let schools = match p.arm {
+                Arm::Pilot => &d.pilot.schools,
+                Arm::Comparison => &d.comparison.schools,
+            };
+            assert!(p.schools.iter().all(|s| schools.contains(s)));
+        }
     }
 }
