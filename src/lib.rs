@@ -74,6 +74,8 @@
 //!   cost-benefit analysis on the Green Book schedule.
 //! - [`disclosure`] and [`report`]: statistical disclosure control as a type
 //!   gate, and writers that accept only cleared tables.
+//! - `plot` (feature `plot`, on by default): the report's charts as SVG and
+//!   PNG, with an embedded font, so nothing is needed from the system.
 //! - [`synthetic`]: the seeded generator behind `data/sample/` and the
 //!   benchmarks.
 //!
@@ -93,6 +95,8 @@ pub mod disclosure;
 pub mod error;
 pub mod io;
 pub mod measures;
+#[cfg(feature = "plot")]
+pub mod plot;
 pub mod report;
 pub mod rng;
 pub mod stats;
