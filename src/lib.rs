@@ -93,6 +93,10 @@ pub mod compare;
 pub mod costs;
 pub mod disclosure;
 pub mod error;
+/// The whole evaluation from a spec: load, measure, compare, cost, clear
+/// every table through one disclosure policy, and write the report folder.
+#[cfg(feature = "plot")]
+pub mod evaluate;
 pub mod io;
 pub mod measures;
 #[cfg(feature = "plot")]

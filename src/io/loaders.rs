@@ -16,7 +16,8 @@ use crate::cohort::{
 };
 use crate::error::{Error, Result};
 use crate::measures::ndt::{NdtAssessment, NdtItem, PartialPolicy};
-use crate::measures::service_use::{CategorySet, ServiceEvent};
+use crate::measures::service_use::{BandScheme, CategorySet, PeriodCount, ServiceEvent};
+use crate::cohort::Period;
 
 /// A file to load, with its column mapping and optional pseudonymisation.
 #[derive(Debug, Clone)]
@@ -857,4 +858,105 @@ pub fn csv_to_parquet(csv: &Path, parquet: &Path) -> Result<usize> {
         .finish(&mut df)
         .map_err(|e| Error::frame(format!("writing {}", parquet.display()), e))?;
     Ok(df.height())
+}
+
+// ---------------------------------------------------------------- period counts
+
+fn period_counts_spec(cohort: &Cohort, categories: &CategorySet, bands: &BandScheme) -> Spec {
+    let w = cohort.data_window();
+    let labels: Vec<String> = bands.bands().iter().map(|b| b.label.clone()).collect();
+    let in_window = |name: &str| {
+        Field::required(name, Kind::Date)
+            .rule(Rule::DateFrom {
+                bound: w.start,
+                reason: format!("{name} before the cohort's data window (starts {})", w.start).into(),
+            })
+            .rule(Rule::DateTo {
+                bound: w.extract_date,
+                reason: format!("{name} after the extract date ({})", w.extract_date).into(),
+            })
+    };
+    Spec {
+        fields: vec![
+            Field::required("person_id", Kind::Text).identifier().rule(Rule::TextIn {
+                allowed: cohort.id_set(),
+                reason: "unknown person id (not in the cohort)".into(),
+            }),
+            in_window("period_start"),
+            in_window("period_end"),
+            Field::required("category", Kind::Text).rule(Rule::TextIn {
+                allowed: text_set(categories.codes()),
+                reason: "unknown service-use category".into(),
+            }),
+            Field::required("count", Kind::Text).rule(Rule::CountOrBand {
+                reason: format!(
+                    "a count must be a whole number >= 0 or one of the bands: {}",
+                    labels.join(", ")
+                )
+                .into(),
+                labels: text_set(labels),
+            }),
+        ],
+        unique: Some((
+            vec!["person_id".into(), "period_start".into(), "category".into()],
+            "duplicate count (same person, period and category)".into(),
+        )),
+    }
+}
+
+/// Load counts of service use per person per period (e.g. per quarter, as
+/// the Fulfilling Lives framework records them): `person_id`,
+/// `period_start`, `period_end`, `category`, `count`, where a count is a
+/// whole number or a band label of `bands` (e.g. `"5 to 9"`), kept as an
+/// interval with low / mid / high estimates.
+///
+/// Rejected: an unknown person, dates outside the data window or that are
+/// not dates, a period that ends before it starts, an unknown category, a
+/// count that is neither a whole number ≥ 0 nor a band, two counts for the
+/// same person, period start and category (every such row).
+///
+/// # Errors
+/// If the file cannot be read or a required column is missing.
+pub fn load_period_counts(
+    src: &Source,
+    cohort: &Cohort,
+    categories: &CategorySet,
+    bands: &BandScheme,
+) -> Result<Loaded<Vec<PeriodCount>>> {
+    let spec = period_counts_spec(cohort, categories, bands);
+    let kinds: Vec<(&str, Kind)> = spec.fields.iter().map(|f| (f.name.as_str(), f.kind)).collect();
+    let required: Vec<&str> = spec.fields.iter().map(|f| f.name.as_str()).collect();
+    let (lf, _, typed) = open(src, &required, &kinds)?;
+    let (accepted, mut rejections) = validate_frame(lf, &spec, &typed)?;
+    let ids = str_col(&accepted, "person_id")?;
+    let starts = date_col(&accepted, "period_start")?;
+    let ends = date_col(&accepted, "period_end")?;
+    let cats = str_col(&accepted, "category")?;
+    let counts = str_col(&accepted, "count")?;
+    let rows = int_col(&accepted, ROW)?;
+    let mut data = Vec::with_capacity(accepted.height());
+    for i in 0..accepted.height() {
+        let (Some(id), Some(s), Some(e), Some(c), Some(n)) =
+            (ids.get(i), starts[i], ends[i], cats.get(i).and_then(|c| categories.get(c)), counts.get(i).and_then(|n| bands.parse(n)))
+        else {
+            return Err(Error::frame("reading period counts", "an accepted row lost a required value"));
+        };
+        match Period::new(s, e) {
+            Ok(period) => data.push(PeriodCount {
+                person: PersonId::from_pseudonym(id)?,
+                period,
+                category: c.clone(),
+                count: n,
+            }),
+            Err(_) => rejections.push(Rejection {
+                source_row: rows[i].map_or(0, |r| r as u64),
+                column: "period_end".into(),
+                value: e.to_string(),
+                reason: "the period ends before it starts".into(),
+            }),
+        }
+    }
+    rejections.sort();
+    let summary = summary_of(&src.name(), data.len(), &rejections);
+    Ok(Loaded { data, rejections, summary })
 }

@@ -16,7 +16,7 @@ pub(crate) mod rules;
 pub(crate) mod validate;
 
 pub use loaders::{
-    csv_to_parquet, load_cohort, load_ndt, load_ndt_wide, load_service_events,
+    csv_to_parquet, load_cohort, load_ndt, load_ndt_wide, load_period_counts, load_service_events,
     validate_service_events, Cohort,
     Loaded, NdtAssessments, RawServiceEvent, ServiceEvents, Source,
 };

@@ -155,6 +155,13 @@ pub enum Rule {
         /// The reason given.
         reason: Arc<str>,
     },
+    /// Text that is a whole number ≥ 0 or one of a set of band labels.
+    CountOrBand {
+        /// The band labels accepted (exact text).
+        labels: Arc<HashSet<String>>,
+        /// The reason given.
+        reason: Arc<str>,
+    },
     /// Text in a set (codes, known person ids).
     TextIn {
         /// The allowed values.
@@ -172,6 +179,7 @@ impl Rule {
             | Rule::IntIn { reason, .. }
             | Rule::DateFrom { reason, .. }
             | Rule::DateTo { reason, .. }
+            | Rule::CountOrBand { reason, .. }
             | Rule::TextIn { reason, .. } => reason,
         }
     }
@@ -185,6 +193,9 @@ impl Rule {
             (Rule::DateFrom { bound, .. }, Value::Date(d)) => d < bound,
             (Rule::DateTo { bound, .. }, Value::Date(d)) => d > bound,
             (Rule::TextIn { allowed, .. }, Value::Text(t)) => !allowed.contains(t),
+            (Rule::CountOrBand { labels, .. }, Value::Text(t)) => {
+                !(parse_int(t).is_some_and(|n| n >= 0) || labels.contains(t))
+            }
             // A rule applied to a value of another kind is a programming
             // error in a schema; the schema tests rule it out.
             _ => true,
@@ -205,6 +216,14 @@ impl Rule {
             }
             Rule::DateFrom { bound, .. } => parsed.clone().lt(lit(*bound)),
             Rule::DateTo { bound, .. } => parsed.clone().gt(lit(*bound)),
+            Rule::CountOrBand { labels, .. } => {
+                let v: Vec<&str> = labels.iter().map(String::as_str).collect();
+                let s = Series::new("labels".into(), v);
+                let count = parsed.clone().str().contains(lit(r"^[0-9]{1,18}$"), true);
+                count
+                    .or(parsed.clone().is_in(lit(s).implode(false), false))
+                    .not()
+            }
             Rule::TextIn { allowed, .. } => {
                 let v: Vec<&str> = allowed.iter().map(String::as_str).collect();
                 let s = Series::new("allowed".into(), v);

@@ -600,7 +600,7 @@ mod tests {
         assert!((pr.value() - 21.6).abs() < 1e-12);
         assert_eq!(part.total(PartialPolicy::ProRate { min_items: 10 }).unwrap(), None);
         // a sentinel is a missing item, never a score
-        let mut raw = [Some(1); 10];
+        let mut raw = [Some(2); 10];
         raw[0] = Some(999);
         let s = NdtAssessment::from_raw(pid("a"), d(2024, 1, 1), raw).unwrap();
         assert_eq!(s.items_present(), 9);

@@ -1,0 +1,157 @@
+//! Per-person pre/post summaries and the paired statistics for 1 million
+//! people and about 20 million service-use events, beside plain polars
+//! doing the same windowed group-by in the same run.
+//!
+//! ```text
+//! cargo bench --bench pre_post
+//! ```
+//!
+//! Both sides start from the same validated, in-memory events and cohort
+//! (loading is benchmarked in `loading`). `outcomes` computes every
+//! person's count in the 12 months before and after their start for every
+//! category, with observed time, then the A&E per-quarter paired
+//! statistics; the plain-polars floor does the join, month arithmetic,
+//! window filter and group-by by hand and returns the same sums, which the
+//! benchmark checks are equal. `OUTCOMES_BENCH_QUICK=1` runs 10,000 people.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use outcomes::cohort::DataWindow;
+use outcomes::compare::pre_post::{self, CoveragePolicy};
+use outcomes::io::{self, Source};
+use outcomes::measures::service_use::{CategorySet, Window};
+use outcomes::stats::ConfidenceLevel;
+use outcomes::synthetic::{self, SyntheticSpec};
+use polars::prelude::*;
+
+fn quick() -> bool {
+    std::env::var_os("OUTCOMES_BENCH_QUICK").is_some()
+}
+
+fn data_dir(people: usize) -> (PathBuf, SyntheticSpec) {
+    let spec = SyntheticSpec::large(people, 20.0, 11);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/bench-data")
+        .join(format!("prepost-{people}"));
+    if !dir.join("done").exists() {
+        std::fs::create_dir_all(&dir).expect("dir");
+        let ps = synthetic::people(&spec).expect("spec");
+        synthetic::write_cohort(&dir.join("cohort.csv"), &ps).expect("cohort");
+        synthetic::write_service_events(&dir.join("events.csv"), &spec, &ps).expect("events");
+        std::fs::write(dir.join("done"), "").expect("marker");
+    }
+    (dir, spec)
+}
+
+/// The floor: the same windowed group-by written directly in polars.
+fn plain(events: &DataFrame, cohort: &DataFrame) -> DataFrame {
+    let months = (col("date").dt().year() - col("index_date").dt().year()).cast(DataType::Int32)
+        * lit(12i32)
+        + col("date").dt().month().cast(DataType::Int32)
+        - col("index_date").dt().month().cast(DataType::Int32);
+    let last_day = (col("date").cast(DataType::Int32) + lit(1i32))
+        .cast(DataType::Date)
+        .dt()
+        .day()
+        .eq(lit(1i8));
+    let back = col("date")
+        .dt()
+        .day()
+        .lt(col("index_date").dt().day())
+        .and(last_day.not())
+        .cast(DataType::Int32);
+    events
+        .clone()
+        .lazy()
+        .join(cohort.clone().lazy(), [col("person_id")], [col("person_id")], JoinArgs::new(JoinType::Inner))
+        .with_column((months - back).alias("m"))
+        .filter(col("m").gt_eq(lit(-12)).and(col("m").lt(lit(12))))
+        .with_column(col("m").gt_eq(lit(0)).alias("after"))
+        .group_by([col("person_id"), col("category"), col("after")])
+        .agg([col("count").sum()])
+        .collect()
+        .expect("plain polars")
+}
+
+fn bench(c: &mut Criterion) {
+    let people = if quick() { 10_000 } else { 1_000_000 };
+    let (dir, spec) = data_dir(people);
+    let window = DataWindow::new(spec.data_start, spec.extract_date).expect("window");
+    let cohort = io::load_cohort(&Source::new(dir.join("cohort.csv")), window).expect("cohort").data;
+    let cats = CategorySet::default();
+    let events = io::load_service_events(&Source::new(dir.join("events.csv")), &cohort, &cats).expect("events");
+    assert_eq!(events.summary.rejected, 0);
+    let n_events = events.summary.rows_read;
+    let codes = cats.codes();
+    let windows = Window::before_after_12_months();
+
+    // Inputs for the floor, read with plain polars outside the timed loop.
+    let read = |file: &str, schema: Schema| {
+        LazyCsvReader::new(PlRefPath::try_from_path(&dir.join(file)).expect("path"))
+            .with_has_header(true)
+            .with_schema(Some(Arc::new(schema)))
+            .finish()
+            .and_then(LazyFrame::collect)
+            .expect("read")
+    };
+    let ev_df = read(
+        "events.csv",
+        Schema::from_iter([
+            Field::new("person_id".into(), DataType::String),
+            Field::new("date".into(), DataType::Date),
+            Field::new("category".into(), DataType::String),
+            Field::new("count".into(), DataType::Int64),
+        ]),
+    );
+    let cohort_df = read(
+        "cohort.csv",
+        Schema::from_iter([
+            Field::new("person_id".into(), DataType::String),
+            Field::new("index_date".into(), DataType::Date),
+            Field::new("group".into(), DataType::String),
+            Field::new("end_date".into(), DataType::Date),
+            Field::new("end_reason".into(), DataType::String),
+            Field::new("age".into(), DataType::Int64),
+            Field::new("sex".into(), DataType::String),
+            Field::new("area".into(), DataType::String),
+            Field::new("prior_arrests".into(), DataType::Int64),
+        ]),
+    )
+    .select(["person_id", "index_date"])
+    .expect("select");
+
+    let label = format!("{people}_people_{n_events}_events");
+    let mut g = c.benchmark_group("pre_post");
+    g.sample_size(10).measurement_time(Duration::from_secs(if quick() { 1 } else { 60 }));
+    let expected_total: f64 = {
+        let df = plain(&ev_df, &cohort_df);
+        df.column("count").expect("count").as_materialized_series().sum::<f64>().expect("sum")
+    };
+    g.bench_function(BenchmarkId::new("plain_polars_group_by", &label), |b| {
+        b.iter(|| {
+            let df = plain(&ev_df, &cohort_df);
+            assert!(df.height() > 0);
+            df
+        })
+    });
+    g.bench_function(BenchmarkId::new("outcomes_summaries_and_paired_stats", &label), |b| {
+        b.iter(|| {
+            let counts = io::window_counts(&cohort, &events.data, &windows, &codes).expect("counts");
+            let total: f64 = codes
+                .iter()
+                .flat_map(|c| ["before", "after"].map(|w| counts.total(w, c).expect("total")))
+                .sum();
+            assert!((total - expected_total).abs() < 1e-6, "{total} vs {expected_total}");
+            let ae = pre_post::service_use_per_quarter(&counts, "ae_attendance", "before", "after", CoveragePolicy::Exclude).expect("pre/post");
+            let s = pre_post::paired_statistics(&ae.before, &ae.after, ConfidenceLevel::NINETY_FIVE, None).expect("stats");
+            assert_eq!(s.n, ae.coverage.included);
+            s
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,732 @@
+//! The evaluation spec: what to load, how to window it, what to compare,
+//! how to cost it and which disclosure policy to publish under, read from a
+//! TOML file (see `data/sample/evaluation.toml`).
+//!
+//! Every table is `deny_unknown_fields`, so a misspelt key is an error that
+//! names the key and the file. Data paths are resolved against the spec
+//! file's directory.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::cohort::Pseudonymiser;
+use crate::disclosure::Policy;
+use crate::error::{Error, Result};
+use crate::io::ColumnMap;
+
+/// The key used when a spec names none: fine for the synthetic sample, never
+/// for real data (the report says which was used).
+pub const DEMONSTRATION_KEY: &[u8] = b"demonstration key - use your own";
+
+/// A whole evaluation, as described in a TOML file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluationSpec {
+    /// Name of the evaluation; also the default report folder `report/<name>`.
+    pub name: String,
+    /// Seed for every random step (bootstrap resampling).
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// The period the extracts cover.
+    pub data_window: DataWindowSpec,
+    /// The input files.
+    pub data: DataSpec,
+    /// How raw identifiers are pseudonymised on load.
+    #[serde(default)]
+    pub pseudonymisation: PseudonymisationSpec,
+    /// Before/after windows and the coverage rule.
+    #[serde(default)]
+    pub windows: WindowsSpec,
+    /// Which outcomes to report.
+    #[serde(default)]
+    pub outcomes: OutcomesSpec,
+    /// The matched comparison (omit to skip it).
+    #[serde(default)]
+    pub comparison: Option<ComparisonSpec>,
+    /// Costing (omit to skip costs and the cost-benefit analysis).
+    #[serde(default)]
+    pub costs: Option<CostsSpec>,
+    /// Cost-benefit parameters.
+    #[serde(default)]
+    pub cba: CbaSpec,
+    /// The disclosure-control policy every table passes through.
+    #[serde(default)]
+    pub disclosure: DisclosureSpec,
+    /// Confidence level and bootstrap settings.
+    #[serde(default)]
+    pub statistics: StatisticsSpec,
+    /// Directory the data paths are relative to (the spec file's directory).
+    #[serde(skip)]
+    pub base_dir: PathBuf,
+    /// The spec file's name, for error messages and `run.json`.
+    #[serde(skip)]
+    pub spec_file: Option<String>,
+}
+
+fn default_seed() -> u64 {
+    20_240_101
+}
+
+/// `start` and `extract_date` of the data, as `"YYYY-MM-DD"` strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataWindowSpec {
+    /// First day the extracts cover.
+    pub start: NaiveDate,
+    /// Day the extracts were taken.
+    pub extract_date: NaiveDate,
+}
+
+/// The input files.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataSpec {
+    /// The cohort: one row per person (required).
+    pub cohort: FileSpec,
+    /// Service-use events.
+    #[serde(default)]
+    pub service_use: Option<FileSpec>,
+    /// NDT assessments.
+    #[serde(default)]
+    pub ndt: Option<NdtFileSpec>,
+    /// School attendance and anti-social behaviour files.
+    #[serde(default)]
+    pub school: Option<SchoolSpec>,
+}
+
+/// A data file and its column mapping (canonical name = name in the file).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSpec {
+    /// Path, relative to the spec file.
+    pub path: PathBuf,
+    /// Canonical column name → the file's column name.
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+}
+
+impl FileSpec {
+    /// The column map.
+    pub fn column_map(&self) -> ColumnMap {
+        self.columns
+            .iter()
+            .fold(ColumnMap::new(), |m, (k, v)| m.map(k, v))
+    }
+}
+
+/// NDT layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NdtLayout {
+    /// One row per assessment, the ten items as columns.
+    #[default]
+    Long,
+    /// The Fulfilling Lives CDF wide layout.
+    Wide,
+}
+
+/// The NDT file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NdtFileSpec {
+    /// Path, relative to the spec file.
+    pub path: PathBuf,
+    /// Canonical column name → the file's column name.
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+    /// `"long"` (default) or `"wide"`.
+    #[serde(default)]
+    pub layout: NdtLayout,
+}
+
+/// The school attendance / ASB files: a directory holding `register.csv`,
+/// `enrolment_counts.csv`, `police_uk_street.csv` and `population.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchoolSpec {
+    /// Directory, relative to the spec file.
+    pub dir: PathBuf,
+    /// The comparison design; only `"sample"` (the bundled towns and areas)
+    /// is available so far.
+    #[serde(default = "default_design")]
+    pub design: String,
+}
+
+fn default_design() -> String {
+    "sample".into()
+}
+
+/// Where the pseudonymisation key comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PseudonymisationSpec {
+    /// Name of an environment variable holding the key.
+    #[serde(default)]
+    pub key_env: Option<String>,
+    /// A file holding the key (relative to the spec file).
+    #[serde(default)]
+    pub key_file: Option<PathBuf>,
+}
+
+/// Coverage rule for people whose data do not cover a window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CoverageRule {
+    /// Keep people observed for at least `min_fraction` of each window, as a
+    /// rate per observed time.
+    #[default]
+    RatePerObservedTime,
+    /// Keep only people observed for the whole of both windows.
+    Exclude,
+}
+
+/// Before/after windows, in whole months relative to each person's start.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowsSpec {
+    /// Months before the start (default 12).
+    #[serde(default = "twelve")]
+    pub months_before: u32,
+    /// Months after the start (default 12).
+    #[serde(default = "twelve")]
+    pub months_after: u32,
+    /// Coverage rule (default `rate_per_observed_time`).
+    #[serde(default)]
+    pub coverage: CoverageRule,
+    /// Smallest observed share of each window kept (default 0.5).
+    #[serde(default = "half")]
+    pub min_fraction: f64,
+}
+
+fn twelve() -> u32 {
+    12
+}
+fn half() -> f64 {
+    0.5
+}
+
+impl Default for WindowsSpec {
+    fn default() -> Self {
+        WindowsSpec {
+            months_before: 12,
+            months_after: 12,
+            coverage: CoverageRule::default(),
+            min_fraction: 0.5,
+        }
+    }
+}
+
+/// Which outcomes to report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomesSpec {
+    /// Service-use category codes (default: every built-in category).
+    #[serde(default)]
+    pub categories: Option<Vec<String>>,
+    /// The category whose any/none change is tested with McNemar.
+    #[serde(default = "rough_sleeping")]
+    pub binary_category: String,
+    /// NDT follow-up point in months (default 12).
+    #[serde(default = "twelve")]
+    pub ndt_follow_up_months: u32,
+    /// NDT test-retest reliability assumed for reliable change (default 0.8;
+    /// the NDT has no published value).
+    #[serde(default = "reliability")]
+    pub ndt_reliability: f64,
+}
+
+fn rough_sleeping() -> String {
+    "rough_sleeping_night".into()
+}
+fn reliability() -> f64 {
+    0.8
+}
+
+impl Default for OutcomesSpec {
+    fn default() -> Self {
+        OutcomesSpec {
+            categories: None,
+            binary_category: rough_sleeping(),
+            ndt_follow_up_months: 12,
+            ndt_reliability: 0.8,
+        }
+    }
+}
+
+/// The matched comparison.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComparisonSpec {
+    /// Cohort covariate columns of the propensity score.
+    pub covariates: Vec<String>,
+    /// Outcome: a service-use category code (use per quarter in the after
+    /// window) or `"total_cost"` (cost in the after window; needs `[costs]`).
+    #[serde(default = "ae")]
+    pub outcome: String,
+    /// Controls per treated person (default 1).
+    #[serde(default = "one")]
+    pub ratio: usize,
+    /// Caliper in standard deviations of the score (default none).
+    #[serde(default)]
+    pub caliper_sd: Option<f64>,
+    /// Match with replacement (default false).
+    #[serde(default)]
+    pub replace: bool,
+    /// Number of equal-width score bins in the overlap table (default 10).
+    #[serde(default = "ten")]
+    pub overlap_bins: usize,
+}
+
+fn ae() -> String {
+    "ae_attendance".into()
+}
+fn one() -> usize {
+    1
+}
+fn ten() -> usize {
+    10
+}
+
+/// Costing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CostsSpec {
+    /// Unit-cost CSV (default: the shipped ILLUSTRATIVE table).
+    #[serde(default)]
+    pub unit_costs: Option<PathBuf>,
+    /// GDP-deflator CSV (default: the shipped ILLUSTRATIVE series).
+    #[serde(default)]
+    pub deflators: Option<PathBuf>,
+    /// Price year of every amount, e.g. `"2024/25"`.
+    #[serde(default = "price_year")]
+    pub price_year: String,
+    /// The programme's cost per person supported, in that price year.
+    pub programme_cost_per_person: f64,
+}
+
+fn price_year() -> String {
+    "2024/25".into()
+}
+
+/// Cost-benefit parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CbaSpec {
+    /// Benefit years (default 5).
+    #[serde(default = "five")]
+    pub horizon_years: u32,
+    /// Annual drop-off of benefits (default 0.2).
+    #[serde(default = "dropoff")]
+    pub dropoff: f64,
+    /// Share of the benefit attributed to other causes (default 0.1).
+    #[serde(default = "attribution")]
+    pub attribution: f64,
+    /// Confidence grade of the benefit evidence, 1 (best) to 6 (default 3).
+    #[serde(default = "three")]
+    pub confidence_grade: u8,
+}
+
+fn five() -> u32 {
+    5
+}
+fn dropoff() -> f64 {
+    0.2
+}
+fn attribution() -> f64 {
+    0.1
+}
+fn three() -> u8 {
+    3
+}
+
+impl Default for CbaSpec {
+    fn default() -> Self {
+        CbaSpec {
+            horizon_years: 5,
+            dropoff: 0.2,
+            attribution: 0.1,
+            confidence_grade: 3,
+        }
+    }
+}
+
+/// Which disclosure policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PolicyName {
+    /// Minimum cell size (`min_cell_size`, default 10).
+    #[default]
+    MinimumCellSize,
+    /// NHS Digital 2018 (suppress 1–7, round to 5).
+    NhsDigital2018,
+    /// NHS Digital before September 2018 (suppress 1–5, secondary).
+    NhsLegacy,
+}
+
+/// The disclosure policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisclosureSpec {
+    /// `minimum_cell_size` (default), `nhs_digital_2018` or `nhs_legacy`.
+    #[serde(default)]
+    pub policy: PolicyName,
+    /// For `minimum_cell_size`: the smallest count shown (default 10).
+    #[serde(default = "ten_u64")]
+    pub min_cell_size: u64,
+    /// Symbol for suppressed cells (default `c`).
+    #[serde(default)]
+    pub symbol: Option<String>,
+}
+
+fn ten_u64() -> u64 {
+    10
+}
+
+impl Default for DisclosureSpec {
+    fn default() -> Self {
+        DisclosureSpec {
+            policy: PolicyName::MinimumCellSize,
+            min_cell_size: 10,
+            symbol: None,
+        }
+    }
+}
+
+impl DisclosureSpec {
+    /// The policy.
+    ///
+    /// # Errors
+    /// For a minimum cell size below 2 or a bad symbol.
+    pub fn policy(&self) -> Result<Policy> {
+        let p = match self.policy {
+            PolicyName::MinimumCellSize => Policy::minimum_cell_size(self.min_cell_size)?,
+            PolicyName::NhsDigital2018 => Policy::nhs_digital_2018(),
+            PolicyName::NhsLegacy => Policy::nhs_legacy(),
+        };
+        match &self.symbol {
+            Some(s) => p.with_symbol(s),
+            None => Ok(p),
+        }
+    }
+}
+
+/// Statistics settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatisticsSpec {
+    /// Confidence level of every interval (default 0.95).
+    #[serde(default = "level")]
+    pub confidence_level: f64,
+    /// Bootstrap resamples (default 9999; at least 100).
+    #[serde(default = "resamples")]
+    pub bootstrap_resamples: usize,
+}
+
+fn level() -> f64 {
+    0.95
+}
+fn resamples() -> usize {
+    9999
+}
+
+impl Default for StatisticsSpec {
+    fn default() -> Self {
+        StatisticsSpec {
+            confidence_level: 0.95,
+            bootstrap_resamples: 9999,
+        }
+    }
+}
+
+impl EvaluationSpec {
+    /// Parse a spec from TOML text; `source` names it in errors and
+    /// `base_dir` is where its data paths are resolved.
+    ///
+    /// # Errors
+    /// [`Error::invalid_parameter`] naming the source, with the TOML
+    /// parser's message (line, column and the unknown or missing key).
+    pub fn from_toml(text: &str, source: &str, base_dir: &Path) -> Result<Self> {
+        let mut spec: EvaluationSpec = toml::from_str(text).map_err(|e| {
+            Error::invalid_parameter(
+                "spec",
+                source,
+                format!("the evaluation spec cannot be read: {}", e.to_string().trim_end()),
+            )
+        })?;
+        spec.base_dir = base_dir.to_path_buf();
+        spec.spec_file = Some(source.to_string());
+        spec.check()?;
+        Ok(spec)
+    }
+
+    /// Read a spec file.
+    ///
+    /// # Errors
+    /// If the file cannot be read, and as [`EvaluationSpec::from_toml`].
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let base = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        Self::from_toml(&text, &path.display().to_string(), &base)
+    }
+
+    /// The bundled sample's spec (the same as `data/sample/evaluation.toml`),
+    /// with data in `dir`.
+    pub fn sample(dir: impl AsRef<Path>) -> Self {
+        let synthetic = crate::synthetic::SyntheticSpec::sample();
+        EvaluationSpec {
+            name: "sample".into(),
+            seed: default_seed(),
+            data_window: DataWindowSpec {
+                start: synthetic.data_start,
+                extract_date: synthetic.extract_date,
+            },
+            data: DataSpec {
+                cohort: FileSpec {
+                    path: "cohort.csv".into(),
+                    columns: BTreeMap::new(),
+                },
+                service_use: Some(FileSpec {
+                    path: "service_use.csv".into(),
+                    columns: BTreeMap::new(),
+                }),
+                ndt: Some(NdtFileSpec {
+                    path: "ndt.csv".into(),
+                    columns: BTreeMap::new(),
+                    layout: NdtLayout::Long,
+                }),
+                school: Some(SchoolSpec {
+                    dir: ".".into(),
+                    design: default_design(),
+                }),
+            },
+            pseudonymisation: PseudonymisationSpec::default(),
+            windows: WindowsSpec::default(),
+            outcomes: OutcomesSpec::default(),
+            comparison: Some(ComparisonSpec {
+                covariates: ["age", "sex", "area", "prior_arrests"]
+                    .map(String::from)
+                    .to_vec(),
+                outcome: ae(),
+                ratio: 1,
+                caliper_sd: None,
+                replace: false,
+                overlap_bins: 10,
+            }),
+            costs: Some(CostsSpec {
+                unit_costs: None,
+                deflators: None,
+                price_year: price_year(),
+                programme_cost_per_person: 3_500.0,
+            }),
+            cba: CbaSpec::default(),
+            disclosure: DisclosureSpec::default(),
+            statistics: StatisticsSpec::default(),
+            base_dir: dir.as_ref().to_path_buf(),
+            spec_file: None,
+        }
+    }
+
+    /// Check parameters that serde cannot (ranges, the policy).
+    ///
+    /// # Errors
+    /// [`Error::invalid_parameter`] naming the key.
+    pub fn check(&self) -> Result<()> {
+        let bad = |key: &str, value: String, rule: &str| {
+            Err(Error::invalid_parameter(
+                key,
+                value,
+                format!("{rule}{}", self.in_file()),
+            ))
+        };
+        if self.name.trim().is_empty()
+            || self
+                .name
+                .chars()
+                .any(|c| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
+        {
+            return bad("name", self.name.clone(), "use letters, digits, `-`, `_` and `.` only");
+        }
+        if self.data_window.extract_date <= self.data_window.start {
+            return bad(
+                "data_window.extract_date",
+                self.data_window.extract_date.to_string(),
+                "must be after data_window.start",
+            );
+        }
+        if self.windows.months_before == 0 || self.windows.months_after == 0 {
+            return bad("windows", "0".into(), "months_before and months_after must be at least 1");
+        }
+        if !(self.windows.min_fraction > 0.0 && self.windows.min_fraction <= 1.0) {
+            return bad(
+                "windows.min_fraction",
+                self.windows.min_fraction.to_string(),
+                "must be in (0, 1]",
+            );
+        }
+        if !(self.outcomes.ndt_reliability > 0.0 && self.outcomes.ndt_reliability < 1.0) {
+            return bad(
+                "outcomes.ndt_reliability",
+                self.outcomes.ndt_reliability.to_string(),
+                "must be in (0, 1)",
+            );
+        }
+        if let Some(c) = &self.comparison {
+            if c.covariates.is_empty() {
+                return bad("comparison.covariates", "[]".into(), "name at least one covariate");
+            }
+            if c.ratio == 0 {
+                return bad("comparison.ratio", "0".into(), "must be at least 1");
+            }
+            if !(2..=50).contains(&c.overlap_bins) {
+                return bad(
+                    "comparison.overlap_bins",
+                    c.overlap_bins.to_string(),
+                    "must be 2 to 50",
+                );
+            }
+            if c.outcome == "total_cost" && self.costs.is_none() {
+                return bad(
+                    "comparison.outcome",
+                    c.outcome.clone(),
+                    "`total_cost` needs a [costs] section",
+                );
+            }
+        }
+        if let Some(s) = &self.data.school {
+            if s.design != "sample" {
+                return bad(
+                    "data.school.design",
+                    s.design.clone(),
+                    "only the bundled `sample` design is available",
+                );
+            }
+        }
+        if self.statistics.bootstrap_resamples < 100 {
+            return bad(
+                "statistics.bootstrap_resamples",
+                self.statistics.bootstrap_resamples.to_string(),
+                "must be at least 100",
+            );
+        }
+        if let Some(c) = &self.costs {
+            if !(c.programme_cost_per_person.is_finite() && c.programme_cost_per_person >= 0.0) {
+                return bad(
+                    "costs.programme_cost_per_person",
+                    c.programme_cost_per_person.to_string(),
+                    "must be a non-negative amount",
+                );
+            }
+        }
+        self.disclosure.policy().map_err(|e| {
+            Error::invalid_parameter("disclosure", self.in_file(), e.to_string())
+        })?;
+        Ok(())
+    }
+
+    fn in_file(&self) -> String {
+        self.spec_file
+            .as_ref()
+            .map_or_else(String::new, |f| format!(" (in {f})"))
+    }
+
+    /// Resolve a data path against the spec's directory.
+    pub fn resolve(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.base_dir.join(p)
+        }
+    }
+
+    /// Every input file the spec names, with its key: `(key, resolved path)`.
+    pub fn input_files(&self) -> Vec<(String, PathBuf)> {
+        let mut out = vec![("data.cohort.path".to_string(), self.resolve(&self.data.cohort.path))];
+        if let Some(f) = &self.data.service_use {
+            out.push(("data.service_use.path".into(), self.resolve(&f.path)));
+        }
+        if let Some(f) = &self.data.ndt {
+            out.push(("data.ndt.path".into(), self.resolve(&f.path)));
+        }
+        if let Some(s) = &self.data.school {
+            let dir = self.resolve(&s.dir);
+            for f in [
+                crate::measures::sample_report::REGISTER_FILE,
+                crate::measures::sample_report::ENROLMENT_COUNTS_FILE,
+                crate::measures::sample_report::POLICE_UK_FILE,
+                crate::measures::sample_report::POPULATION_FILE,
+            ] {
+                out.push((format!("data.school.dir ({f})"), dir.join(f)));
+            }
+        }
+        if let Some(c) = &self.costs {
+            if let Some(p) = &c.unit_costs {
+                out.push(("costs.unit_costs".into(), self.resolve(p)));
+            }
+            if let Some(p) = &c.deflators {
+                out.push(("costs.deflators".into(), self.resolve(p)));
+            }
+        }
+        out
+    }
+
+    /// Check that every named input file exists.
+    ///
+    /// # Errors
+    /// [`Error::io`] naming the missing file and the spec key that names it.
+    pub fn check_files(&self) -> Result<()> {
+        for (key, path) in self.input_files() {
+            if !path.is_file() {
+                return Err(Error::io(
+                    &path,
+                    std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        format!("data file not found (named by `{key}`{})", self.in_file()),
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The pseudonymiser and a description of where its key came from.
+    ///
+    /// # Errors
+    /// If the named environment variable or key file is missing or empty.
+    pub fn pseudonymiser(&self) -> Result<(Pseudonymiser, String)> {
+        let p = &self.pseudonymisation;
+        if let Some(var) = &p.key_env {
+            let key = std::env::var(var).map_err(|_| {
+                Error::invalid_parameter(
+                    "pseudonymisation.key_env",
+                    var,
+                    format!("environment variable not set{}", self.in_file()),
+                )
+            })?;
+            return Ok((
+                Pseudonymiser::new(key.as_bytes())?,
+                format!("HMAC-SHA256, key from environment variable {var}"),
+            ));
+        }
+        if let Some(file) = &p.key_file {
+            let path = self.resolve(file);
+            let key = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+            let name = file.display().to_string();
+            return Ok((
+                Pseudonymiser::new(&key)?,
+                format!("HMAC-SHA256, key from file {name}"),
+            ));
+        }
+        Ok((
+            Pseudonymiser::new(DEMONSTRATION_KEY)?,
+            "HMAC-SHA256 with the built-in DEMONSTRATION key (not secret: use key_env or key_file for real data)"
+                .into(),
+        ))
+    }
+}

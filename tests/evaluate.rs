@@ -1,0 +1,341 @@
+//! The evaluation pipeline (`outcomes::evaluate`) on the bundled sample:
+//! disclosure control of every table, no identifier in any output,
+//! reproducibility, and spec errors that name what is wrong.
+//!
+//! Each test works on a fresh copy of the sample in a temporary folder: the
+//! cohort files are regenerated with the fixed synthetic spec (the same bytes
+//! as `cargo run --example generate_sample`) and the school files are copied
+//! from `data/sample/`. Bootstrap resamples are lowered to keep the debug
+//! build quick.
+#![cfg(feature = "plot")]
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use outcomes::evaluate::{self, EvaluationSpec, Progress};
+
+const SCHOOL_FILES: [&str; 4] = [
+    "register.csv",
+    "enrolment_counts.csv",
+    "police_uk_street.csv",
+    "population.csv",
+];
+
+fn sample_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample")
+}
+
+/// A temporary folder removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> TempDir {
+        let d = std::env::temp_dir().join(format!(
+            "outcomes-evaluate-{tag}-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        TempDir(d)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A copy of the sample in `dir/data`, with the shipped spec.
+fn copy_sample(dir: &Path) -> PathBuf {
+    let data = dir.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    outcomes::synthetic::write_sample(&data, &outcomes::synthetic::SyntheticSpec::sample()).unwrap();
+    for f in SCHOOL_FILES.iter().chain(&["evaluation.toml"]) {
+        std::fs::copy(sample_dir().join(f), data.join(f)).unwrap();
+    }
+    data
+}
+
+fn quick(mut spec: EvaluationSpec) -> EvaluationSpec {
+    spec.statistics.bootstrap_resamples = 200;
+    spec
+}
+
+fn run_into(data: &Path, out: &Path) -> evaluate::Evaluation {
+    let spec = quick(EvaluationSpec::from_path(data.join("evaluation.toml")).unwrap());
+    let ev = evaluate::run(&spec, &Progress::quiet()).unwrap();
+    evaluate::write_report(&ev, out).unwrap();
+    ev
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Column kinds of a table, from its JSON twin.
+fn kinds(json_path: &Path) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(json_path).unwrap()).unwrap();
+    v["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn shipped_spec_is_the_sample_spec() {
+    let spec = EvaluationSpec::from_path(sample_dir().join("evaluation.toml")).unwrap();
+    let mut expected = EvaluationSpec::sample(sample_dir());
+    expected.spec_file = spec.spec_file.clone();
+    assert_eq!(spec, expected);
+}
+
+/// (1) No published count is in the suppression range, and (3) the same
+/// inputs and seed give byte-identical files. Also: the report folder holds
+/// what it should, the policy is written into every table, and the charts
+/// are embedded in the HTML.
+#[test]
+fn sample_report_is_disclosure_controlled_and_reproducible() {
+    let tmp = TempDir::new("repro");
+    let data = copy_sample(&tmp.0);
+    let (a, b) = (tmp.0.join("a"), tmp.0.join("b"));
+    let ev = run_into(&data, &a);
+    run_into(&data, &b);
+    let k = ev.policy.suppress_max();
+    assert_eq!(k, 9, "default policy: minimum cell size 10");
+
+    // (1) every CSV: no count cell in 1..=k.
+    let mut checked = 0usize;
+    let mut count_cells = 0usize;
+    let tables = a.join("tables");
+    for csv_path in files_under(&tables).into_iter().filter(|p| p.extension().is_some_and(|e| e == "csv")) {
+        let text = std::fs::read_to_string(&csv_path).unwrap();
+        let mut lines = text.lines();
+        assert!(lines.next().unwrap().starts_with("# "), "{csv_path:?}: title line");
+        let policy_line = lines.next().unwrap();
+        assert!(
+            policy_line.starts_with("# Disclosure control: Minimum cell size 10"),
+            "{csv_path:?}: {policy_line}"
+        );
+        let kinds = kinds(&csv_path.with_extension("json"));
+        let mut rdr = csv::ReaderBuilder::new()
+            .comment(Some(b'#'))
+            .from_reader(text.as_bytes());
+        for rec in rdr.records() {
+            let rec = rec.unwrap();
+            for (c, cell) in rec.iter().enumerate() {
+                if kinds[c] == "count" {
+                    count_cells += 1;
+                    if let Ok(v) = cell.parse::<u64>() {
+                        assert!(
+                            !(1..=k).contains(&v),
+                            "{csv_path:?}: count {v} in column {c} is in the suppression range"
+                        );
+                    } else {
+                        assert_eq!(cell, "c", "{csv_path:?}: count cell {cell:?}");
+                    }
+                }
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 15, "only {checked} tables");
+    assert!(count_cells > 100, "only {count_cells} count cells");
+
+    // The report folder.
+    for f in ["report.html", "report.md", "tables.xlsx", "run.json"] {
+        assert!(a.join(f).is_file(), "{f} missing");
+    }
+    let html = std::fs::read_to_string(a.join("report.html")).unwrap();
+    assert!(html.contains("data:image/png;base64,"), "charts embedded");
+    assert!(!html.contains("src=\"charts/"), "no external images");
+    for chart in [
+        "ndt_over_time",
+        "service_use_before_after",
+        "cost_by_agency",
+        "propensity_overlap",
+        "balance",
+        "persistent_absence",
+        "asb_by_month",
+    ] {
+        assert!(a.join(format!("charts/{chart}.png")).is_file(), "chart {chart} missing");
+    }
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(a.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(run["seed"], 20240101);
+    let inputs = run["inputs"].as_array().unwrap();
+    assert!(inputs.iter().any(|i| i["file"] == "cohort.csv" && i["sha256"].as_str().unwrap().len() == 64));
+    for v in run["validation"].as_array().unwrap() {
+        let (r, a_, j) = (v["rows_read"].as_u64().unwrap(), v["accepted"].as_u64().unwrap(), v["rejected"].as_u64().unwrap());
+        assert_eq!(r, a_ + j, "{v}");
+    }
+    assert!(run["disclosure_policy"]["description"].as_str().unwrap().contains("1 to 9"));
+
+    // (3) byte-identical, every file but the xlsx container.
+    let fa = files_under(&a);
+    let fb = files_under(&b);
+    let rel = |d: &Path, v: &[PathBuf]| -> Vec<PathBuf> { v.iter().map(|p| p.strip_prefix(d).unwrap().to_path_buf()).collect() };
+    assert_eq!(rel(&a, &fa), rel(&b, &fb));
+    for p in &fa {
+        let r = p.strip_prefix(&a).unwrap();
+        if r == Path::new("tables.xlsx") {
+            continue;
+        }
+        assert!(
+            std::fs::read(p).unwrap() == std::fs::read(b.join(r)).unwrap(),
+            "{r:?} differs between two runs"
+        );
+    }
+    // The workbook's sheets are identical too.
+    assert_eq!(xlsx_parts(&a.join("tables.xlsx"), true), xlsx_parts(&b.join("tables.xlsx"), true));
+}
+
+/// Every part of an xlsx (zip) file, by name; `skip_props` leaves out
+/// `docProps/` (which records the time the workbook was made).
+fn xlsx_parts(path: &Path, skip_props: bool) -> BTreeMap<String, Vec<u8>> {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut out = BTreeMap::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        if skip_props && name.starts_with("docProps/") {
+            continue;
+        }
+        let mut buf = Vec::new();
+        f.read_to_end(&mut buf).unwrap();
+        out.insert(name, buf);
+    }
+    out
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// (2) A raw identifier planted in the inputs appears in no output file
+/// (every file's bytes, and every part of the xlsx unzipped), and neither
+/// does its pseudonym nor any other person's raw identifier.
+#[test]
+fn planted_identifier_never_appears_in_any_output() {
+    const PLANTED: &str = "PLANTED-ID-12345";
+    let tmp = TempDir::new("planted");
+    let data = copy_sample(&tmp.0);
+    // A person with the planted id in the cohort, service use and NDT files.
+    let cohort = std::fs::read_to_string(data.join("cohort.csv")).unwrap();
+    let header = cohort.lines().next().unwrap().to_string();
+    let donor = cohort.lines().nth(1).unwrap();
+    let donor_id = donor.split(',').next().unwrap().to_string();
+    std::fs::write(
+        data.join("cohort.csv"),
+        format!("{cohort}{}\n", donor.replacen(&donor_id, PLANTED, 1)),
+    )
+    .unwrap();
+    assert!(header.starts_with("person_id,"));
+    for f in ["service_use.csv", "ndt.csv"] {
+        let text = std::fs::read_to_string(data.join(f)).unwrap();
+        let extra: String = text
+            .lines()
+            .filter(|l| l.starts_with(&format!("{donor_id},")))
+            .map(|l| format!("{}\n", l.replacen(&donor_id, PLANTED, 1)))
+            .collect();
+        assert!(!extra.is_empty(), "{f}: donor has rows");
+        std::fs::write(data.join(f), format!("{text}{extra}")).unwrap();
+    }
+    let out = tmp.0.join("out");
+    run_into(&data, &out);
+
+    let key = outcomes::cohort::Pseudonymiser::new(evaluate::spec::DEMONSTRATION_KEY).unwrap();
+    let pseudonym = key.pseudonym(PLANTED);
+    let mut needles: Vec<String> = vec![PLANTED.into(), pseudonym, donor_id.clone()];
+    // Every raw id of the sample (SYN-000001...) and the SYN- prefix itself.
+    needles.push("SYN-0".into());
+    let files = files_under(&out);
+    assert!(files.len() > 30, "{} files", files.len());
+    for p in &files {
+        let bytes = std::fs::read(p).unwrap();
+        let mut blobs = vec![(p.display().to_string(), bytes.clone())];
+        if p.extension().is_some_and(|e| e == "xlsx") {
+            for (name, part) in xlsx_parts(p, false) {
+                blobs.push((format!("{}!{name}", p.display()), part));
+            }
+        }
+        for (name, blob) in &blobs {
+            for n in &needles {
+                assert!(!contains(blob, n.as_bytes()), "{name} contains {n:?}");
+            }
+        }
+    }
+}
+
+/// (4) A misspelt key fails naming the key and the file; a missing data
+/// file fails naming the file.
+#[test]
+fn spec_errors_name_the_key_and_the_file() {
+    let tmp = TempDir::new("spec");
+    let good = std::fs::read_to_string(sample_dir().join("evaluation.toml")).unwrap();
+
+    let typo = tmp.0.join("typo.toml");
+    std::fs::write(&typo, good.replace("bootstrap_resamples", "bootstrap_resample")).unwrap();
+    let e = EvaluationSpec::from_path(&typo).unwrap_err().to_string();
+    assert!(e.contains("bootstrap_resample"), "{e}");
+    assert!(e.contains("typo.toml"), "{e}");
+    assert!(e.contains("unknown field"), "{e}");
+
+    let top = tmp.0.join("top.toml");
+    std::fs::write(&top, good.replace("seed = 20240101", "seeed = 20240101")).unwrap();
+    let e = EvaluationSpec::from_path(&top).unwrap_err().to_string();
+    assert!(e.contains("seeed") && e.contains("top.toml"), "{e}");
+
+    let missing = tmp.0.join("missing.toml");
+    std::fs::write(&missing, good.replace("path = \"service_use.csv\"", "path = \"no_such_events.csv\"")).unwrap();
+    let spec = EvaluationSpec::from_path(&missing).unwrap();
+    let e = evaluate::run(&spec, &Progress::quiet()).unwrap_err().to_string();
+    assert!(e.contains("no_such_events.csv"), "{e}");
+    assert!(e.contains("data.service_use.path"), "{e}");
+
+    let bad_value = tmp.0.join("bad.toml");
+    std::fs::write(&bad_value, good.replace("policy = \"minimum_cell_size\"", "policy = \"smallest\"")).unwrap();
+    let e = EvaluationSpec::from_path(&bad_value).unwrap_err().to_string();
+    assert!(e.contains("smallest") && e.contains("bad.toml"), "{e}");
+}
+
+/// The policy is configurable and is the one written into every output.
+#[test]
+fn nhs_digital_policy_is_applied_and_recorded() {
+    let tmp = TempDir::new("nhs");
+    let data = copy_sample(&tmp.0);
+    let text = std::fs::read_to_string(data.join("evaluation.toml"))
+        .unwrap()
+        .replace("policy = \"minimum_cell_size\"", "policy = \"nhs_digital_2018\"");
+    std::fs::write(data.join("evaluation.toml"), text).unwrap();
+    let out = tmp.0.join("out");
+    let ev = run_into(&data, &out);
+    assert_eq!(ev.policy.name(), "NHS Digital 2018");
+    for t in ev.tables() {
+        assert_eq!(t.table.policy().name(), "NHS Digital 2018");
+        for r in 0..t.table.n_rows() {
+            for (c, col) in t.table.columns().iter().enumerate() {
+                if let Some(outcomes::disclosure::PublishedCell::Count(v)) = t.table.cell(r, c) {
+                    assert!(v % 5 == 0, "{}: {} = {v} not rounded to 5", t.stem, col.name());
+                }
+            }
+        }
+    }
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("NHS Digital 2018"));
+}
