@@ -42,7 +42,13 @@ fn run() -> Result<()> {
             args.get(i + 1)
                 .filter(|v| !v.starts_with("--"))
                 .cloned()
-                .ok_or_else(|| Error::invalid_parameter(&args[i], "(missing)", format!("needs a value; {USAGE}")))
+                .ok_or_else(|| {
+                    Error::invalid_parameter(
+                        &args[i],
+                        "(missing)",
+                        format!("needs a value; {USAGE}"),
+                    )
+                })
         };
         match args[i].as_str() {
             "--spec" => {
@@ -62,15 +68,24 @@ fn run() -> Result<()> {
                 return Ok(());
             }
             other => {
-                return Err(Error::invalid_parameter(other, "", format!("unknown argument; {USAGE}")));
+                return Err(Error::invalid_parameter(
+                    other,
+                    "",
+                    format!("unknown argument; {USAGE}"),
+                ));
             }
         }
     }
     let sample = spec_path.is_none();
-    let spec_path = spec_path
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample/evaluation.toml"));
+    let spec_path = spec_path.unwrap_or_else(|| {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample/evaluation.toml")
+    });
     let spec = EvaluationSpec::from_path(&spec_path)?;
-    let progress = if quiet { Progress::quiet() } else { Progress::stderr() };
+    let progress = if quiet {
+        Progress::quiet()
+    } else {
+        Progress::stderr()
+    };
     progress.stage(&format!("spec {}", spec_path.display()));
     let ev = match evaluate::run(&spec, &progress) {
         Err(e) if sample && matches!(e.kind(), outcomes::ErrorKind::Io { .. }) => {

@@ -7,6 +7,11 @@
 //!     --covariates age,educ,race,married,nodegree,re74,re75 --outcome re78 --json report.json
 //! ```
 //!
+//! With no arguments it runs on the bundled sample cohort: programme vs
+//! comparison, matched on age, sex, area, prior arrests and A&E use before
+//! the start, with A&E attendances per quarter in the 12 months after as the
+//! outcome.
+//!
 //! Options: `--ratio K`, `--caliper SD`, `--replace`, `--exact COLS`,
 //! `--order largest|smallest|data`, `--json OUT`. A covariate may be declared
 //! `NAME:numeric` or `NAME:categorical`; otherwise its kind is detected.
@@ -14,11 +19,32 @@
 
 use outcomes::compare::report::{
     parse_matched_comparison_args, run_matched_comparison, write_json, CsvTable,
-    MATCHED_COMPARISON_USAGE,
+    MatchedComparisonSpec, MATCHED_COMPARISON_USAGE,
 };
+
+#[path = "common/sample.rs"]
+mod sample;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.is_empty() {
+        let result = sample::person_table().and_then(|(table, left_out)| {
+            println!("Sample cohort: {} people ({left_out} left out as observed for under half of a window)\n", table.nrows());
+            let spec = MatchedComparisonSpec::new(
+                "treated",
+                &["age", "sex", "area", "prior_arrests", "ae_before"],
+                "ae_after",
+            );
+            let report = run_matched_comparison(&table, &spec)?;
+            print!("{report}");
+            Ok(())
+        });
+        if let Err(e) = result {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
     if args.iter().any(|a| a == "--help" || a == "-h") {
         println!("{MATCHED_COMPARISON_USAGE}");
         return;

@@ -52,7 +52,8 @@ impl Drop for TempDir {
 fn copy_sample(dir: &Path) -> PathBuf {
     let data = dir.join("data");
     std::fs::create_dir_all(&data).unwrap();
-    outcomes::synthetic::write_sample(&data, &outcomes::synthetic::SyntheticSpec::sample()).unwrap();
+    outcomes::synthetic::write_sample(&data, &outcomes::synthetic::SyntheticSpec::sample())
+        .unwrap();
     for f in SCHOOL_FILES.iter().chain(&["evaluation.toml"]) {
         std::fs::copy(sample_dir().join(f), data.join(f)).unwrap();
     }
@@ -122,10 +123,16 @@ fn sample_report_is_disclosure_controlled_and_reproducible() {
     let mut checked = 0usize;
     let mut count_cells = 0usize;
     let tables = a.join("tables");
-    for csv_path in files_under(&tables).into_iter().filter(|p| p.extension().is_some_and(|e| e == "csv")) {
+    for csv_path in files_under(&tables)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+    {
         let text = std::fs::read_to_string(&csv_path).unwrap();
         let mut lines = text.lines();
-        assert!(lines.next().unwrap().starts_with("# "), "{csv_path:?}: title line");
+        assert!(
+            lines.next().unwrap().starts_with("# "),
+            "{csv_path:?}: title line"
+        );
         let policy_line = lines.next().unwrap();
         assert!(
             policy_line.starts_with("# Disclosure control: Minimum cell size 10"),
@@ -172,24 +179,40 @@ fn sample_report_is_disclosure_controlled_and_reproducible() {
         "persistent_absence",
         "asb_by_month",
     ] {
-        assert!(a.join(format!("charts/{chart}.png")).is_file(), "chart {chart} missing");
+        assert!(
+            a.join(format!("charts/{chart}.png")).is_file(),
+            "chart {chart} missing"
+        );
     }
     let run: serde_json::Value =
         serde_json::from_slice(&std::fs::read(a.join("run.json")).unwrap()).unwrap();
     assert_eq!(run["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(run["seed"], 20240101);
     let inputs = run["inputs"].as_array().unwrap();
-    assert!(inputs.iter().any(|i| i["file"] == "cohort.csv" && i["sha256"].as_str().unwrap().len() == 64));
+    assert!(inputs
+        .iter()
+        .any(|i| i["file"] == "cohort.csv" && i["sha256"].as_str().unwrap().len() == 64));
     for v in run["validation"].as_array().unwrap() {
-        let (r, a_, j) = (v["rows_read"].as_u64().unwrap(), v["accepted"].as_u64().unwrap(), v["rejected"].as_u64().unwrap());
+        let (r, a_, j) = (
+            v["rows_read"].as_u64().unwrap(),
+            v["accepted"].as_u64().unwrap(),
+            v["rejected"].as_u64().unwrap(),
+        );
         assert_eq!(r, a_ + j, "{v}");
     }
-    assert!(run["disclosure_policy"]["description"].as_str().unwrap().contains("1 to 9"));
+    assert!(run["disclosure_policy"]["description"]
+        .as_str()
+        .unwrap()
+        .contains("1 to 9"));
 
     // (3) byte-identical, every file but the xlsx container.
     let fa = files_under(&a);
     let fb = files_under(&b);
-    let rel = |d: &Path, v: &[PathBuf]| -> Vec<PathBuf> { v.iter().map(|p| p.strip_prefix(d).unwrap().to_path_buf()).collect() };
+    let rel = |d: &Path, v: &[PathBuf]| -> Vec<PathBuf> {
+        v.iter()
+            .map(|p| p.strip_prefix(d).unwrap().to_path_buf())
+            .collect()
+    };
     assert_eq!(rel(&a, &fa), rel(&b, &fb));
     for p in &fa {
         let r = p.strip_prefix(&a).unwrap();
@@ -202,7 +225,10 @@ fn sample_report_is_disclosure_controlled_and_reproducible() {
         );
     }
     // The workbook's sheets are identical too.
-    assert_eq!(xlsx_parts(&a.join("tables.xlsx"), true), xlsx_parts(&b.join("tables.xlsx"), true));
+    assert_eq!(
+        xlsx_parts(&a.join("tables.xlsx"), true),
+        xlsx_parts(&b.join("tables.xlsx"), true)
+    );
 }
 
 /// Every part of an xlsx (zip) file, by name; `skip_props` leaves out
@@ -257,7 +283,18 @@ fn planted_identifier_never_appears_in_any_output() {
         std::fs::write(data.join(f), format!("{text}{extra}")).unwrap();
     }
     let out = tmp.0.join("out");
-    run_into(&data, &out);
+    let ev = run_into(&data, &out);
+    let cohort = ev
+        .run
+        .validation
+        .iter()
+        .find(|v| v.file == "cohort.csv")
+        .unwrap();
+    assert_eq!(
+        (cohort.rows_read, cohort.accepted),
+        (301, 301),
+        "the planted person is loaded"
+    );
 
     let key = outcomes::cohort::Pseudonymiser::new(evaluate::spec::DEMONSTRATION_KEY).unwrap();
     let pseudonym = key.pseudonym(PLANTED);
@@ -290,7 +327,11 @@ fn spec_errors_name_the_key_and_the_file() {
     let good = std::fs::read_to_string(sample_dir().join("evaluation.toml")).unwrap();
 
     let typo = tmp.0.join("typo.toml");
-    std::fs::write(&typo, good.replace("bootstrap_resamples", "bootstrap_resample")).unwrap();
+    std::fs::write(
+        &typo,
+        good.replace("bootstrap_resamples", "bootstrap_resample"),
+    )
+    .unwrap();
     let e = EvaluationSpec::from_path(&typo).unwrap_err().to_string();
     assert!(e.contains("bootstrap_resample"), "{e}");
     assert!(e.contains("typo.toml"), "{e}");
@@ -301,16 +342,32 @@ fn spec_errors_name_the_key_and_the_file() {
     let e = EvaluationSpec::from_path(&top).unwrap_err().to_string();
     assert!(e.contains("seeed") && e.contains("top.toml"), "{e}");
 
-    let missing = tmp.0.join("missing.toml");
-    std::fs::write(&missing, good.replace("path = \"service_use.csv\"", "path = \"no_such_events.csv\"")).unwrap();
+    let data = copy_sample(&tmp.0);
+    let missing = data.join("missing.toml");
+    std::fs::write(
+        &missing,
+        good.replace(
+            "path = \"service_use.csv\"",
+            "path = \"no_such_events.csv\"",
+        ),
+    )
+    .unwrap();
     let spec = EvaluationSpec::from_path(&missing).unwrap();
-    let e = evaluate::run(&spec, &Progress::quiet()).unwrap_err().to_string();
+    let e = evaluate::run(&spec, &Progress::quiet())
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("no_such_events.csv"), "{e}");
     assert!(e.contains("data.service_use.path"), "{e}");
 
     let bad_value = tmp.0.join("bad.toml");
-    std::fs::write(&bad_value, good.replace("policy = \"minimum_cell_size\"", "policy = \"smallest\"")).unwrap();
-    let e = EvaluationSpec::from_path(&bad_value).unwrap_err().to_string();
+    std::fs::write(
+        &bad_value,
+        good.replace("policy = \"minimum_cell_size\"", "policy = \"smallest\""),
+    )
+    .unwrap();
+    let e = EvaluationSpec::from_path(&bad_value)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("smallest") && e.contains("bad.toml"), "{e}");
 }
 
@@ -321,7 +378,10 @@ fn nhs_digital_policy_is_applied_and_recorded() {
     let data = copy_sample(&tmp.0);
     let text = std::fs::read_to_string(data.join("evaluation.toml"))
         .unwrap()
-        .replace("policy = \"minimum_cell_size\"", "policy = \"nhs_digital_2018\"");
+        .replace(
+            "policy = \"minimum_cell_size\"",
+            "policy = \"nhs_digital_2018\"",
+        );
     std::fs::write(data.join("evaluation.toml"), text).unwrap();
     let out = tmp.0.join("out");
     let ev = run_into(&data, &out);
@@ -331,7 +391,12 @@ fn nhs_digital_policy_is_applied_and_recorded() {
         for r in 0..t.table.n_rows() {
             for (c, col) in t.table.columns().iter().enumerate() {
                 if let Some(outcomes::disclosure::PublishedCell::Count(v)) = t.table.cell(r, c) {
-                    assert!(v % 5 == 0, "{}: {} = {v} not rounded to 5", t.stem, col.name());
+                    assert!(
+                        v % 5 == 0,
+                        "{}: {} = {v} not rounded to 5",
+                        t.stem,
+                        col.name()
+                    );
                 }
             }
         }

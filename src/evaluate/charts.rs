@@ -30,7 +30,15 @@ fn named(stem: &str, title: &str, caption: String, chart: plot::Chart) -> Option
     })
 }
 
-fn ci(t: &ClearedTable, r: usize, v: &str, lo: &str, hi: &str, min: f64, max: f64) -> Option<ValueWithCi> {
+fn ci(
+    t: &ClearedTable,
+    r: usize,
+    v: &str,
+    lo: &str,
+    hi: &str,
+    min: f64,
+    max: f64,
+) -> Option<ValueWithCi> {
     let value = published(t, r, v)?;
     Some(match (published(t, r, lo), published(t, r, hi)) {
         (Some(l), Some(h)) => ValueWithCi::with_ci(value, l.clamp(min, max), h.clamp(min, max)),
@@ -39,15 +47,20 @@ fn ci(t: &ClearedTable, r: usize, v: &str, lo: &str, hi: &str, min: f64, max: f6
 }
 
 /// Mean NDT total by quarter since start, one line per group.
-pub(crate) fn ndt_over_time(t: &ClearedTable, level: ConfidenceLevel) -> Result<Option<NamedChart>> {
+pub(crate) fn ndt_over_time(
+    t: &ClearedTable,
+    level: ConfidenceLevel,
+) -> Result<Option<NamedChart>> {
     let mut groups: Vec<NdtGroupSeries> = Vec::new();
     for r in 0..t.n_rows() {
         let (Some(g), Some(q)) = (label(t, r, "Group"), label(t, r, "Quarter")) else {
             continue;
         };
+        // Plotted at the middle of the quarter, in months since the start.
         let Some(k) = q.strip_prefix('Q').and_then(|k| k.parse::<f64>().ok()) else {
             continue;
         };
+        let k = 3.0 * k + 1.5;
         let Some(v) = ci(t, r, "Mean total", "CI lower", "CI upper", 0.0, 48.0) else {
             continue;
         };
@@ -72,7 +85,7 @@ pub(crate) fn ndt_over_time(t: &ClearedTable, level: ConfidenceLevel) -> Result<
     let title = "NDT total by quarter since the start of support";
     let chart = plot::ndt_over_time(
         &NdtOverTime {
-            time_unit: TimeUnit::Quarters,
+            time_unit: TimeUnit::Months,
             ci_level: level,
             groups,
         },
@@ -82,7 +95,8 @@ pub(crate) fn ndt_over_time(t: &ClearedTable, level: ConfidenceLevel) -> Result<
         "ndt_over_time",
         title,
         "Mean NDT total (0-48, higher = more need) with its confidence interval, from the cleared \
-         table below; quarters whose mean was withheld are left out."
+         table below, plotted at the middle of each quarter since the start (Q0 = months 0-2); \
+         quarters whose mean was withheld are left out."
             .into(),
         chart,
     ))
@@ -95,9 +109,27 @@ pub(crate) fn service_use(t: &ClearedTable, level: ConfidenceLevel) -> Result<Op
         if label(t, r, "Group").as_deref() != Some("Programme") {
             continue;
         }
-        let Some(cat) = label(t, r, "Category") else { continue };
-        let b = ci(t, r, "Before", "Before CI lower", "Before CI upper", 0.0, f64::MAX);
-        let a = ci(t, r, "After", "After CI lower", "After CI upper", 0.0, f64::MAX);
+        let Some(cat) = label(t, r, "Category") else {
+            continue;
+        };
+        let b = ci(
+            t,
+            r,
+            "Before",
+            "Before CI lower",
+            "Before CI upper",
+            0.0,
+            f64::MAX,
+        );
+        let a = ci(
+            t,
+            r,
+            "After",
+            "After CI lower",
+            "After CI upper",
+            0.0,
+            f64::MAX,
+        );
         if let (Some(before), Some(after)) = (b, a) {
             if before.value >= 0.0 && after.value >= 0.0 && categories.len() < MAX_BAR_GROUPS {
                 categories.push(BeforeAfterGroup {
@@ -138,7 +170,9 @@ pub(crate) fn cost_by_agency(t: &ClearedTable, price_year: &str) -> Result<Optio
         if label(t, r, "Group").as_deref() != Some("Programme") {
             continue;
         }
-        let Some(a) = label(t, r, "Agency") else { continue };
+        let Some(a) = label(t, r, "Agency") else {
+            continue;
+        };
         if a == "All agencies" {
             continue;
         }
@@ -179,9 +213,17 @@ pub(crate) fn cost_by_agency(t: &ClearedTable, price_year: &str) -> Result<Optio
 pub(crate) fn balance(t: &ClearedTable) -> Result<Option<NamedChart>> {
     let mut covariates = Vec::new();
     for r in 0..t.n_rows() {
-        let Some(name) = label(t, r, "Variable") else { continue };
-        if let (Some(before), Some(after)) = (published(t, r, "SMD before"), published(t, r, "SMD after")) {
-            covariates.push(CovariateBalance { name, before, after });
+        let Some(name) = label(t, r, "Variable") else {
+            continue;
+        };
+        if let (Some(before), Some(after)) =
+            (published(t, r, "SMD before"), published(t, r, "SMD after"))
+        {
+            covariates.push(CovariateBalance {
+                name,
+                before,
+                after,
+            });
         }
     }
     if covariates.is_empty() {
@@ -201,8 +243,12 @@ pub(crate) fn balance(t: &ClearedTable) -> Result<Option<NamedChart>> {
 
 /// Propensity-score overlap from the cleared bin counts.
 pub(crate) fn overlap(t: &ClearedTable, bins: usize) -> Result<Option<NamedChart>> {
+    // The bin rows (not the total row).
     let col = |name: &str| -> Vec<f64> {
-        (0..t.n_rows()).map(|r| published(t, r, name).unwrap_or(0.0)).collect()
+        (0..t.n_rows())
+            .filter(|&r| !t.is_total_row(r))
+            .map(|r| published(t, r, name).unwrap_or(0.0))
+            .collect()
     };
     let share = |v: Vec<f64>| -> Option<Vec<f64>> {
         let total: f64 = v.iter().sum();
@@ -216,7 +262,7 @@ pub(crate) fn overlap(t: &ClearedTable, bins: usize) -> Result<Option<NamedChart
     ) else {
         return Ok(None);
     };
-    if t.n_rows() != bins {
+    if pa.len() != bins {
         return Ok(None);
     }
     let title = "Propensity-score overlap, before and after matching";
@@ -247,7 +293,10 @@ pub(crate) fn overlap(t: &ClearedTable, bins: usize) -> Result<Option<NamedChart
 }
 
 /// Persistent absence before and after, pilot and comparison.
-pub(crate) fn persistent_absence(t: &ClearedTable, level: ConfidenceLevel) -> Result<Option<NamedChart>> {
+pub(crate) fn persistent_absence(
+    t: &ClearedTable,
+    level: ConfidenceLevel,
+) -> Result<Option<NamedChart>> {
     let mut groups: Vec<BeforeAfterGroup> = Vec::new();
     let mut arms: Vec<String> = Vec::new();
     for r in 0..t.n_rows() {
@@ -264,7 +313,10 @@ pub(crate) fn persistent_absence(t: &ClearedTable, level: ConfidenceLevel) -> Re
                     && label(t, r, "Phase").as_deref() == Some(phase)
             })
         };
-        let v = |r: Option<usize>| r.and_then(|r| published(t, r, "Persistent absence %")).map(|x| x / 100.0);
+        let v = |r: Option<usize>| {
+            r.and_then(|r| published(t, r, "Persistent absence %"))
+                .map(|x| x / 100.0)
+        };
         if let (Some(b), Some(a)) = (v(find("Before")), v(find("After"))) {
             if (0.0..=1.0).contains(&b) && (0.0..=1.0).contains(&a) {
                 groups.push(BeforeAfterGroup {

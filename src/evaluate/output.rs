@@ -55,7 +55,10 @@ struct RunJson<'a> {
 }
 
 fn sha(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Prepare `dir`: create it, or clear the files of an earlier report in it.
@@ -81,9 +84,9 @@ fn prepare(dir: &Path) -> Result<()> {
             if d.is_dir() {
                 for entry in std::fs::read_dir(&d).map_err(|e| Error::io(&d, e))? {
                     let p = entry.map_err(|e| Error::io(&d, e))?.path();
-                    let ours = p
-                        .extension()
-                        .is_some_and(|e| ["csv", "json", "png", "svg"].contains(&&*e.to_string_lossy()));
+                    let ours = p.extension().is_some_and(|e| {
+                        ["csv", "json", "png", "svg"].contains(&&*e.to_string_lossy())
+                    });
                     if ours {
                         std::fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
                     }
@@ -126,7 +129,8 @@ pub fn write_report(ev: &Evaluation, dir: &Path) -> Result<Vec<PathBuf>> {
     }
     record("report.md", markdown(ev).as_bytes())?;
     record("report.html", html(ev).as_bytes())?;
-    let tables: Vec<&crate::disclosure::ClearedTable> = ev.tables().into_iter().map(|t| &t.table).collect();
+    let tables: Vec<&crate::disclosure::ClearedTable> =
+        ev.tables().into_iter().map(|t| &t.table).collect();
     report::write_xlsx(&tables, dir.join("tables.xlsx"))?;
     let mut files: Vec<PathBuf> = outputs.iter().map(|o| PathBuf::from(&o.file)).collect();
     files.push("tables.xlsx".into());
@@ -150,9 +154,16 @@ fn intro(ev: &Evaluation) -> Vec<String> {
             "Evaluation `{}`, produced by outcomes {} with seed {}.",
             ev.name, ev.run.version, ev.run.seed
         ),
-        format!("Disclosure control applied to every table and chart: {}", ev.policy.description()),
+        format!(
+            "Disclosure control applied to every table and chart: {}",
+            ev.policy.description()
+        ),
         "Only aggregates are shown: no identifier and no row-level record is in this report. \
          Identifiers were pseudonymised on load."
+            .to_string(),
+        "Secondary suppression protects each table against recovery of a suppressed cell from \
+         that table's own totals. The same group sizes appear in several tables, so differences \
+         across tables are not protected: have linked tables checked before publication."
             .to_string(),
     ]
 }
@@ -175,7 +186,8 @@ pub fn markdown(ev: &Evaluation) -> String {
                 }
                 Item::Table(t) => {
                     note += 1;
-                    let md = report::to_markdown(&t.table).replace("[^disclosure]", &format!("[^t{note}]"));
+                    let md = report::to_markdown(&t.table)
+                        .replace("[^disclosure]", &format!("[^t{note}]"));
                     s.push_str(&md);
                     s.push_str(&format!(
                         "\nFiles: `tables/{0}.csv`, `tables/{0}.json`.\n\n",
@@ -215,12 +227,16 @@ figcaption{font-size:.85rem;color:#333}.files{font-size:.78rem;color:#555}\
 
 /// The report as one self-contained HTML page (charts as data URIs).
 pub fn html(ev: &Evaluation) -> String {
-    let mut s = String::from("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    let mut s =
+        String::from("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     s.push_str(&format!(
         "<title>Evaluation report: {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
         escape(&ev.name)
     ));
-    s.push_str(&format!("<h1>Evaluation report: {}</h1>\n", escape(&ev.name)));
+    s.push_str(&format!(
+        "<h1>Evaluation report: {}</h1>\n",
+        escape(&ev.name)
+    ));
     let intro = intro(ev);
     for (i, p) in intro.iter().enumerate() {
         if i == 1 {
@@ -231,11 +247,19 @@ pub fn html(ev: &Evaluation) -> String {
     }
     s.push_str("<nav><h2>Contents</h2>\n<ol>\n");
     for (i, sec) in ev.sections.iter().enumerate() {
-        s.push_str(&format!("<li><a href=\"#s{}\">{}</a></li>\n", i + 1, escape(&sec.title)));
+        s.push_str(&format!(
+            "<li><a href=\"#s{}\">{}</a></li>\n",
+            i + 1,
+            escape(&sec.title)
+        ));
     }
     s.push_str("<li><a href=\"#inputs\">Inputs</a></li>\n</ol></nav>\n");
     for (i, sec) in ev.sections.iter().enumerate() {
-        s.push_str(&format!("<section id=\"s{}\">\n<h2>{}</h2>\n", i + 1, escape(&sec.title)));
+        s.push_str(&format!(
+            "<section id=\"s{}\">\n<h2>{}</h2>\n",
+            i + 1,
+            escape(&sec.title)
+        ));
         for item in &sec.items {
             match item {
                 Item::Text(t) => s.push_str(&format!("<p>{}</p>\n", escape(t))),

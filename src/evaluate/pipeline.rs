@@ -277,9 +277,10 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
         let (bytes, sha256) = sha256_file(&path)?;
         inputs.push(InputFile {
             key,
-            file: path
-                .file_name()
-                .map_or_else(|| path.display().to_string(), |f| f.to_string_lossy().into_owned()),
+            file: path.file_name().map_or_else(
+                || path.display().to_string(),
+                |f| f.to_string_lossy().into_owned(),
+            ),
             bytes,
             sha256,
         });
@@ -317,7 +318,10 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
             return Err(Error::invalid_parameter(
                 "outcomes.categories",
                 c,
-                format!("unknown service-use category (known: {})", cats.codes().join(", ")),
+                format!(
+                    "unknown service-use category (known: {})",
+                    cats.codes().join(", ")
+                ),
             ));
         }
     }
@@ -536,14 +540,25 @@ fn validation_tables(cx: &Ctx<'_>, files: &[FileValidation]) -> Result<Vec<Item>
     }
     let mut r = Table::new(
         "Rejected rows by reason",
-        vec![Column::label("File"), Column::label("Reason"), count("Rows")],
+        vec![
+            Column::label("File"),
+            Column::label("Reason"),
+            count("Rows"),
+        ],
     )?;
     for f in files {
         for (reason, n) in &f.by_reason {
-            r.push_row(vec![Cell::text(&f.file), Cell::text(reason), Cell::Count(*n)])?;
+            r.push_row(vec![
+                Cell::text(&f.file),
+                Cell::text(reason),
+                Cell::Count(*n),
+            ])?;
         }
     }
-    Ok(vec![cx.clear("validation", t)?, cx.clear("validation_reasons", r)?])
+    Ok(vec![
+        cx.clear("validation", t)?,
+        cx.clear("validation_reasons", r)?,
+    ])
 }
 
 // ---------------------------------------------------------------------------
@@ -648,7 +663,10 @@ fn ndt_section(
             count("No follow-up"),
         ],
     )?;
-    sel.declare_column_total("People", &["Baseline and follow-up", "No baseline", "No follow-up"])?;
+    sel.declare_column_total(
+        "People",
+        &["Baseline and follow-up", "No baseline", "No follow-up"],
+    )?;
     let mut item_t = Table::new(
         "NDT items: baseline and follow-up means",
         vec![
@@ -673,7 +691,11 @@ fn ndt_section(
     )?;
     rci.declare_column_total(
         "People",
-        &["Reliably improved", "No reliable change", "Reliably deteriorated"],
+        &[
+            "Reliably improved",
+            "No reliable change",
+            "Reliably deteriorated",
+        ],
     )?;
     let mut over_time = Table::new(
         "NDT total by quarter since the start",
@@ -690,7 +712,9 @@ fn ndt_section(
     for a in assessments {
         by_person.entry(a.person.pseudonym()).or_default().push(a);
     }
-    let last_q = (cx.spec.outcomes.ndt_follow_up_months as i32).div_euclid(3).max(4);
+    let last_q = (cx.spec.outcomes.ndt_follow_up_months as i32)
+        .div_euclid(3)
+        .max(4);
     for (gi, g) in GROUPS.into_iter().enumerate() {
         let starts = cohort.group(g).map(|m| (&m.person, m.index_date));
         let (changes, counts) =
@@ -727,7 +751,12 @@ fn ndt_section(
             .filter_map(|c| Some((c.baseline_total?, c.follow_up_total?)))
             .unzip();
         let s = paired(&b, &a, cx.level, Some(cx.boot(100 + gi as u64)?));
-        totals.push_row(paired_row("NDT total (0-48)", group_label(g), s.as_ref(), b.len()))?;
+        totals.push_row(paired_row(
+            "NDT total (0-48)",
+            group_label(g),
+            s.as_ref(),
+            b.len(),
+        ))?;
         let rc = (b.len() >= 2)
             .then(|| {
                 let sd = stats::describe(&b).ok()?.sd?;
@@ -824,7 +853,8 @@ fn service_use_section(
     let spec = cx.spec;
     let cats = CategorySet::default();
     let cov = coverage(spec);
-    let group_of = |p: &crate::cohort::PersonId| -> Option<Group> { cohort.get(p).map(|m| m.group) };
+    let group_of =
+        |p: &crate::cohort::PersonId| -> Option<Group> { cohort.get(p).map(|m| m.group) };
     let mut items = vec![Item::Text(format!(
         "Service use per person per quarter in the {} months before and the {} months after each \
          person's start (count x 91.31 / days observed). {}",
@@ -853,9 +883,15 @@ fn service_use_section(
         ],
     )?;
     cov_t.declare_column_total("People", &["Kept", "Left out"])?;
-    let first = codes.first().cloned().unwrap_or_else(|| "ae_attendance".into());
+    let first = codes
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "ae_attendance".into());
     let pv0 = pre_post::service_use_per_quarter(counts, &first, "before", "after", cov)?;
-    let (ob, wb) = (counts.observed_days("before")?, counts.window_days("before")?);
+    let (ob, wb) = (
+        counts.observed_days("before")?,
+        counts.window_days("before")?,
+    );
     let (oa, wa) = (counts.observed_days("after")?, counts.window_days("after")?);
     let index: HashMap<&str, usize> = counts
         .people()
@@ -864,14 +900,21 @@ fn service_use_section(
         .map(|(i, p)| (p.pseudonym(), i))
         .collect();
     for g in GROUPS {
-        let people = counts.people().iter().filter(|p| group_of(*p) == Some(g)).count();
+        let people = counts
+            .people()
+            .iter()
+            .filter(|p| group_of(*p) == Some(g))
+            .count();
         let kept: Vec<usize> = pv0
             .people
             .iter()
             .filter(|p| group_of(*p) == Some(g))
             .filter_map(|p| index.get(p.pseudonym()).copied())
             .collect();
-        let partly = kept.iter().filter(|&&i| ob[i] < wb[i] || oa[i] < wa[i]).count();
+        let partly = kept
+            .iter()
+            .filter(|&&i| ob[i] < wb[i] || oa[i] < wa[i])
+            .count();
         cov_t.push_row(vec![
             Cell::text(group_label(g)),
             cnt(people),
@@ -929,8 +972,18 @@ fn service_use_section(
                 val(s.as_ref().map(|s| s.mean_change.value), n),
                 val(s.as_ref().map(|s| s.mean_change.ci.lower), n),
                 val(s.as_ref().map(|s| s.mean_change.ci.upper), n),
-                val(s.as_ref().and_then(|s| s.paired_t.as_ref()).map(|t| t.test.p_value), n),
-                val(s.as_ref().and_then(|s| s.wilcoxon.as_ref()).map(|t| t.test.p_value), n),
+                val(
+                    s.as_ref()
+                        .and_then(|s| s.paired_t.as_ref())
+                        .map(|t| t.test.p_value),
+                    n,
+                ),
+                val(
+                    s.as_ref()
+                        .and_then(|s| s.wilcoxon.as_ref())
+                        .map(|t| t.test.p_value),
+                    n,
+                ),
             ])?;
         }
     }
@@ -977,7 +1030,9 @@ fn service_use_section(
         let na = a.iter().filter(|x| **x).count();
         let stopped = b.iter().zip(&a).filter(|(b, a)| **b && !**a).count();
         let started = b.iter().zip(&a).filter(|(b, a)| !**b && **a).count();
-        let bc = (n > 0).then(|| pre_post::binary_change(&b, &a, cx.level).ok()).flatten();
+        let bc = (n > 0)
+            .then(|| pre_post::binary_change(&b, &a, cx.level).ok())
+            .flatten();
         let pct = |x: Option<f64>| x.map(|v| v * 100.0);
         let r = bt.push_row(vec![
             Cell::text(group_label(g)),
@@ -992,8 +1047,18 @@ fn service_use_section(
             val(pct(bc.as_ref().map(|c| c.after.ci.upper)), n),
             cnt(stopped),
             cnt(started),
-            val(bc.as_ref().and_then(|c| c.mcnemar.as_ref()).map(|m| m.exact.p_value), n),
-            val(bc.as_ref().and_then(|c| c.mcnemar.as_ref()).map(|m| m.chi_square.p_value), n),
+            val(
+                bc.as_ref()
+                    .and_then(|c| c.mcnemar.as_ref())
+                    .map(|m| m.exact.p_value),
+                n,
+            ),
+            val(
+                bc.as_ref()
+                    .and_then(|c| c.mcnemar.as_ref())
+                    .map(|m| m.chi_square.p_value),
+                n,
+            ),
         ])?;
         // The McNemar p-values are functions of the discordant counts: withhold
         // them when either count is withheld.
@@ -1042,16 +1107,32 @@ fn cost_section(
         .filter(|c| costs::ServiceCategory::new(c.as_str()).is_ok_and(|k| table.chosen(&k).is_ok()))
         .cloned()
         .collect();
-    let not_costed: Vec<String> = codes.iter().filter(|c| !costed.contains(c)).cloned().collect();
+    let not_costed: Vec<String> = codes
+        .iter()
+        .filter(|c| !costed.contains(c))
+        .cloned()
+        .collect();
     let mut items = vec![Item::Text(format!(
         "Service use in the {} months before and after each start, priced with {} and re-based \
          to {target} prices with {}. Only people observed for the whole of both windows are \
          costed. Categories with no unit cost are not costed (never priced at zero silently): {}. \
          The programme cost per person ({:.0} in {target} prices) is an assumption of this spec.",
         spec.windows.months_before,
-        if cs.unit_costs.is_some() { "the unit costs given" } else { "the shipped ILLUSTRATIVE GMCA UCD v1.4 unit costs" },
-        if cs.deflators.is_some() { "the deflators given" } else { "the shipped ILLUSTRATIVE GDP deflators" },
-        if not_costed.is_empty() { "none".to_string() } else { not_costed.join(", ") },
+        if cs.unit_costs.is_some() {
+            "the unit costs given"
+        } else {
+            "the shipped ILLUSTRATIVE GMCA UCD v1.4 unit costs"
+        },
+        if cs.deflators.is_some() {
+            "the deflators given"
+        } else {
+            "the shipped ILLUSTRATIVE GDP deflators"
+        },
+        if not_costed.is_empty() {
+            "none".to_string()
+        } else {
+            not_costed.join(", ")
+        },
         cs.programme_cost_per_person
     ))];
     let windows = [
@@ -1060,7 +1141,9 @@ fn cost_section(
     ];
     let mut post_cost = HashMap::new();
     if costed.is_empty() {
-        items.push(Item::Text("No category has a unit cost: nothing to cost.".into()));
+        items.push(Item::Text(
+            "No category has a unit cost: nothing to cost.".into(),
+        ));
         return Ok((
             Section {
                 title: "Costs".into(),
@@ -1079,14 +1162,19 @@ fn cost_section(
     for code in &costed {
         columns_cache.insert(
             code.clone(),
-            (counts.counts("before", code)?, counts.counts("after", code)?),
+            (
+                counts.counts("before", code)?,
+                counts.counts("after", code)?,
+            ),
         );
     }
     for (i, person) in counts.people().iter().enumerate() {
         if ob[i] < wb[i] || oa[i] < wa[i] {
             continue;
         }
-        let Some(m) = cohort.get(person) else { continue };
+        let Some(m) = cohort.get(person) else {
+            continue;
+        };
         if !GROUPS.contains(&m.group) {
             continue;
         }
@@ -1145,7 +1233,11 @@ fn cost_section(
             ])?;
             continue;
         };
-        let pc = if g == Group::Programme { cs.programme_cost_per_person } else { 0.0 };
+        let pc = if g == Group::Programme {
+            cs.programme_cost_per_person
+        } else {
+            0.0
+        };
         let cmp = costs::costing::pre_post(
             records,
             people,
@@ -1186,7 +1278,9 @@ fn cost_section(
                 .ok()
             })
             .flatten();
-        let ci = boot.as_ref().map(|b| b.bca.as_ref().unwrap_or(&b.percentile).ci);
+        let ci = boot
+            .as_ref()
+            .map(|b| b.bca.as_ref().unwrap_or(&b.percentile).ci);
         offset_t.push_row(vec![
             Cell::text(group_label(g)),
             cnt(n),
@@ -1208,9 +1302,10 @@ fn cost_section(
     items.push(cx.clear("cost_offset", offset_t)?);
 
     // Cost-benefit analysis, as examples/cost_offset.rs.
-    if let (Some((n_prog, prog)), Some((n_comp, comp))) =
-        (changes.get(&Group::Programme), changes.get(&Group::Comparison))
-    {
+    if let (Some((n_prog, prog)), Some((n_comp, comp))) = (
+        changes.get(&Group::Programme),
+        changes.get(&Group::Comparison),
+    ) {
         if *n_prog > 0 && *n_comp > 0 {
             let cba = &spec.cba;
             let mut streams = Vec::new();
@@ -1228,19 +1323,27 @@ fn cost_section(
                         comp_pp * *n_prog as f64,
                         target,
                     )?),
-                    attribution: Proportion::new(cba.attribution)
-                        .map_err(|e| Error::invalid_parameter("cba.attribution", cba.attribution, e.to_string()))?,
+                    attribution: Proportion::new(cba.attribution).map_err(|e| {
+                        Error::invalid_parameter("cba.attribution", cba.attribution, e.to_string())
+                    })?,
                     confidence: ConfidenceGrade::new(cba.confidence_grade).map_err(|e| {
-                        Error::invalid_parameter("cba.confidence_grade", cba.confidence_grade, e.to_string())
+                        Error::invalid_parameter(
+                            "cba.confidence_grade",
+                            cba.confidence_grade,
+                            e.to_string(),
+                        )
                     })?,
                 });
             }
-            let costs_by_year =
-                vec![Gbp::non_negative(cs.programme_cost_per_person * *n_prog as f64, target)?];
+            let costs_by_year = vec![Gbp::non_negative(
+                cs.programme_cost_per_person * *n_prog as f64,
+                target,
+            )?];
             let params = CbaParameters {
                 horizon_years: cba.horizon_years,
-                dropoff: Proportion::new(cba.dropoff)
-                    .map_err(|e| Error::invalid_parameter("cba.dropoff", cba.dropoff, e.to_string()))?,
+                dropoff: Proportion::new(cba.dropoff).map_err(|e| {
+                    Error::invalid_parameter("cba.dropoff", cba.dropoff, e.to_string())
+                })?,
                 ..CbaParameters::default()
             };
             let r = costs::cba::appraise(&streams, &costs_by_year, &params)?;
@@ -1255,13 +1358,25 @@ fn cost_section(
                 ],
             )?;
             let rows: Vec<(&str, Option<f64>, &str)> = vec![
-                ("Present value of benefits", Some(r.pv_benefits.amount()), money.as_str()),
-                ("Present value of costs", Some(r.pv_costs.amount()), money.as_str()),
+                (
+                    "Present value of benefits",
+                    Some(r.pv_benefits.amount()),
+                    money.as_str(),
+                ),
+                (
+                    "Present value of costs",
+                    Some(r.pv_costs.amount()),
+                    money.as_str(),
+                ),
                 ("Net present value", Some(r.npv.amount()), money.as_str()),
                 ("Benefit-cost ratio", r.benefit_cost_ratio, "ratio"),
                 ("Fiscal return on investment", r.fiscal_roi, "ratio"),
                 ("Economic return on investment", r.economic_roi, "ratio"),
-                ("Public value return on investment", r.public_value_roi, "ratio"),
+                (
+                    "Public value return on investment",
+                    r.public_value_roi,
+                    "ratio",
+                ),
                 ("Payback year", r.payback_year.map(f64::from), "year"),
             ];
             for (m, v, u) in rows {
@@ -1337,7 +1452,11 @@ fn matched_section(
 ) -> Result<Section> {
     // Which covariates are numeric: every recorded value a number.
     for c in &cmp.covariates {
-        if !cohort.members().iter().any(|m| m.covariates.contains_key(c)) {
+        if !cohort
+            .members()
+            .iter()
+            .any(|m| m.covariates.contains_key(c))
+        {
             return Err(Error::invalid_parameter(
                 "comparison.covariates",
                 c,
@@ -1392,9 +1511,19 @@ fn matched_section(
         .caliper_sd
         .map(Caliper::standard_deviations)
         .transpose()
-        .map_err(|e| Error::invalid_parameter("comparison.caliper_sd", format!("{:?}", cmp.caliper_sd), e.to_string()))?;
+        .map_err(|e| {
+            Error::invalid_parameter(
+                "comparison.caliper_sd",
+                format!("{:?}", cmp.caliper_sd),
+                e.to_string(),
+            )
+        })?;
     let ratio = Ratio::new(cmp.ratio)?;
-    let replacement = if cmp.replace { Replacement::With } else { Replacement::Without };
+    let replacement = if cmp.replace {
+        Replacement::With
+    } else {
+        Replacement::Without
+    };
     let mspec = MatchedComparisonSpec {
         treatment: "__treated".into(),
         covariates: cmp
@@ -1403,7 +1532,11 @@ fn matched_section(
             .zip(&numeric)
             .map(|(c, n)| CovariateSpec {
                 column: c.clone(),
-                kind: if *n { CovariateKind::Numeric } else { CovariateKind::Categorical },
+                kind: if *n {
+                    CovariateKind::Numeric
+                } else {
+                    CovariateKind::Categorical
+                },
             })
             .collect(),
         outcome: "__outcome".into(),
@@ -1473,7 +1606,8 @@ fn matched_section(
         cmp.covariates.join(", "),
         cmp.ratio,
         if cmp.replace { "with" } else { "without" },
-        cmp.caliper_sd.map_or(String::new(), |c| format!(", caliper {c} SD of the score"))
+        cmp.caliper_sd
+            .map_or(String::new(), |c| format!(", caliper {c} SD of the score"))
     ))];
 
     let mut counts_t = Table::new(
@@ -1486,7 +1620,11 @@ fn matched_section(
             count("Discarded"),
         ],
     )?;
-    for (label, g) in [("Programme", &rep.counts.treated), ("Comparison", &rep.counts.control)] {
+    counts_t.declare_column_total("People", &["Matched", "Unmatched", "Discarded"])?;
+    for (label, g) in [
+        ("Programme", &rep.counts.treated),
+        ("Comparison", &rep.counts.control),
+    ] {
         counts_t.push_row(vec![
             Cell::text(label),
             cnt(g.all),
@@ -1552,15 +1690,33 @@ fn matched_section(
             count("Comparison, matched"),
         ],
     )?;
+    let mut total = [0usize; 4];
     for (b, row) in ov.iter().enumerate() {
         ov_t.push_row(vec![
-            Cell::text(format!("{:.2}-{:.2}", b as f64 / k as f64, (b + 1) as f64 / k as f64)),
+            Cell::text(format!(
+                "{:.2}-{:.2}",
+                b as f64 / k as f64,
+                (b + 1) as f64 / k as f64
+            )),
             cnt(row[0]),
             cnt(row[1]),
             cnt(row[2]),
             cnt(row[3]),
         ])?;
+        for (t, v) in total.iter_mut().zip(row) {
+            *t += v;
+        }
     }
+    // The group totals are published elsewhere: declare them here so that
+    // secondary suppression protects the bins against subtraction.
+    let tr = ov_t.push_row(vec![
+        Cell::text("Total"),
+        cnt(total[0]),
+        cnt(total[1]),
+        cnt(total[2]),
+        cnt(total[3]),
+    ])?;
+    ov_t.declare_row_total(tr, &(0..k).collect::<Vec<_>>())?;
     let ov_t = clear(&cx.policy, "propensity_overlap", ov_t)?;
     if let Some(c) = charts::overlap(&ov_t.table, k)? {
         items.push(Item::Chart(c));
@@ -1579,8 +1735,13 @@ fn matched_section(
             stat_of("p", "People", 4),
         ],
     )?;
-    for (label, e) in std::iter::once(("Difference in means", Some(&rep.effect.difference_in_means)))
-        .chain(std::iter::once(("Regression-adjusted", rep.effect.regression_adjusted.as_ref())))
+    for (label, e) in
+        std::iter::once(("Difference in means", Some(&rep.effect.difference_in_means))).chain(
+            std::iter::once((
+                "Regression-adjusted",
+                rep.effect.regression_adjusted.as_ref(),
+            )),
+        )
     {
         let Some(e) = e else { continue };
         let n = e.n;
@@ -1645,7 +1806,9 @@ fn school_section(cx: &Ctx<'_>, dir: &Path) -> Result<(Section, Vec<FileValidati
             for r in i.reasons() {
                 let d = match r.disposition {
                     crate::measures::attendance::RowDisposition::Invalid => "invalid",
-                    crate::measures::attendance::RowDisposition::FilteredByRule => "filtered by rule",
+                    crate::measures::attendance::RowDisposition::FilteredByRule => {
+                        "filtered by rule"
+                    }
                 };
                 *by_reason
                     .entry(format!("{d}: column `{}`: {}", r.column, r.reason))
@@ -1679,7 +1842,12 @@ fn school_section(cx: &Ctx<'_>, dir: &Path) -> Result<(Section, Vec<FileValidati
             stat_of("Authorised absence %", "Enrolments", 2),
             stat_of("Unauthorised absence %", "Enrolments", 2),
             count("Persistent absentees"),
-            rate_of("Persistent absence %", "Enrolments", "Persistent absentees", 1),
+            rate_of(
+                "Persistent absence %",
+                "Enrolments",
+                "Persistent absentees",
+                1,
+            ),
             count("Severe absentees"),
             rate_of("Severe absence %", "Enrolments", "Severe absentees", 1),
         ],
@@ -1774,7 +1942,10 @@ fn school_section(cx: &Ctx<'_>, dir: &Path) -> Result<(Section, Vec<FileValidati
         // A ratio of two counts reveals either when one is small.
         if cx.small(r.numerator_events) || cx.small(r.denominator_events) {
             for c in 2..=5 {
-                if rr.cell(row, c).is_some_and(|x| matches!(x, Cell::Statistic { .. })) {
+                if rr
+                    .cell(row, c)
+                    .is_some_and(|x| matches!(x, Cell::Statistic { .. }))
+                {
                     conf.push((row, c));
                 }
             }
@@ -1791,12 +1962,20 @@ fn school_section(cx: &Ctx<'_>, dir: &Path) -> Result<(Section, Vec<FileValidati
         val(a.ratio_of_rate_ratios.wald_log.map(|c| c.upper), 1),
         Cell::NotApplicable,
     ])?;
-    if [a.pilot_before.incidents, a.pilot_after.incidents, a.comparison_before.incidents, a.comparison_after.incidents]
-        .iter()
-        .any(|n| cx.small(*n))
+    if [
+        a.pilot_before.incidents,
+        a.pilot_after.incidents,
+        a.comparison_before.incidents,
+        a.comparison_after.incidents,
+    ]
+    .iter()
+    .any(|n| cx.small(*n))
     {
         for c in 2..=4 {
-            if rr.cell(row, c).is_some_and(|x| matches!(x, Cell::Statistic { .. })) {
+            if rr
+                .cell(row, c)
+                .is_some_and(|x| matches!(x, Cell::Statistic { .. }))
+            {
                 conf.push((row, c));
             }
         }
@@ -1810,13 +1989,15 @@ fn school_section(cx: &Ctx<'_>, dir: &Path) -> Result<(Section, Vec<FileValidati
     let street = read_police_uk_street(
         POLICE_UK_FILE,
         std::io::BufReader::new(
-            std::fs::File::open(dir.join(POLICE_UK_FILE)).map_err(|e| Error::io(dir.join(POLICE_UK_FILE), e))?,
+            std::fs::File::open(dir.join(POLICE_UK_FILE))
+                .map_err(|e| Error::io(dir.join(POLICE_UK_FILE), e))?,
         ),
     )?;
     let pop = read_population_csv(
         POPULATION_FILE,
         std::io::BufReader::new(
-            std::fs::File::open(dir.join(POPULATION_FILE)).map_err(|e| Error::io(dir.join(POPULATION_FILE), e))?,
+            std::fs::File::open(dir.join(POPULATION_FILE))
+                .map_err(|e| Error::io(dir.join(POPULATION_FILE), e))?,
         ),
     )?;
     let counts = AreaMonthCounts::from_incidents(&street.accepted)?;

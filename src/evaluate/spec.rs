@@ -361,6 +361,7 @@ pub enum PolicyName {
     #[default]
     MinimumCellSize,
     /// NHS Digital 2018 (suppress 1–7, round to 5).
+    #[serde(rename = "nhs_digital_2018")]
     NhsDigital2018,
     /// NHS Digital before September 2018 (suppress 1–5, secondary).
     NhsLegacy,
@@ -453,7 +454,10 @@ impl EvaluationSpec {
             Error::invalid_parameter(
                 "spec",
                 source,
-                format!("the evaluation spec cannot be read: {}", e.to_string().trim_end()),
+                format!(
+                    "the evaluation spec cannot be read: {}",
+                    e.to_string().trim_end()
+                ),
             )
         })?;
         spec.base_dir = base_dir.to_path_buf();
@@ -551,7 +555,11 @@ impl EvaluationSpec {
                 .chars()
                 .any(|c| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
         {
-            return bad("name", self.name.clone(), "use letters, digits, `-`, `_` and `.` only");
+            return bad(
+                "name",
+                self.name.clone(),
+                "use letters, digits, `-`, `_` and `.` only",
+            );
         }
         if self.data_window.extract_date <= self.data_window.start {
             return bad(
@@ -561,7 +569,11 @@ impl EvaluationSpec {
             );
         }
         if self.windows.months_before == 0 || self.windows.months_after == 0 {
-            return bad("windows", "0".into(), "months_before and months_after must be at least 1");
+            return bad(
+                "windows",
+                "0".into(),
+                "months_before and months_after must be at least 1",
+            );
         }
         if !(self.windows.min_fraction > 0.0 && self.windows.min_fraction <= 1.0) {
             return bad(
@@ -579,7 +591,11 @@ impl EvaluationSpec {
         }
         if let Some(c) = &self.comparison {
             if c.covariates.is_empty() {
-                return bad("comparison.covariates", "[]".into(), "name at least one covariate");
+                return bad(
+                    "comparison.covariates",
+                    "[]".into(),
+                    "name at least one covariate",
+                );
             }
             if c.ratio == 0 {
                 return bad("comparison.ratio", "0".into(), "must be at least 1");
@@ -624,9 +640,9 @@ impl EvaluationSpec {
                 );
             }
         }
-        self.disclosure.policy().map_err(|e| {
-            Error::invalid_parameter("disclosure", self.in_file(), e.to_string())
-        })?;
+        self.disclosure
+            .policy()
+            .map_err(|e| Error::invalid_parameter("disclosure", self.in_file(), e.to_string()))?;
         Ok(())
     }
 
@@ -647,7 +663,10 @@ impl EvaluationSpec {
 
     /// Every input file the spec names, with its key: `(key, resolved path)`.
     pub fn input_files(&self) -> Vec<(String, PathBuf)> {
-        let mut out = vec![("data.cohort.path".to_string(), self.resolve(&self.data.cohort.path))];
+        let mut out = vec![(
+            "data.cohort.path".to_string(),
+            self.resolve(&self.data.cohort.path),
+        )];
         if let Some(f) = &self.data.service_use {
             out.push(("data.service_use.path".into(), self.resolve(&f.path)));
         }
