@@ -44,12 +44,15 @@ fn data() -> Data {
         std::fs::create_dir_all(&dir).expect("create bench data dir");
         let ps = synthetic::people(&spec).expect("spec");
         synthetic::write_cohort(&dir.join("cohort.csv"), &ps).expect("cohort");
-        let n = synthetic::write_service_events(&dir.join("events.csv"), &spec, &ps).expect("events");
+        let n =
+            synthetic::write_service_events(&dir.join("events.csv"), &spec, &ps).expect("events");
         // A typed Parquet file (date as Date, count as Int64), as a data
         // warehouse would export it.
         let mut df = plain_csv(&dir.join("events.csv"));
         let f = std::fs::File::create(dir.join("events.parquet")).expect("parquet file");
-        ParquetWriter::new(f).finish(&mut df).expect("write parquet");
+        ParquetWriter::new(f)
+            .finish(&mut df)
+            .expect("write parquet");
         std::fs::write(&marker, n.to_string()).expect("marker");
     }
     let events = std::fs::read_to_string(&marker)
@@ -78,9 +81,12 @@ fn plain_csv(path: &Path) -> DataFrame {
 }
 
 fn plain_parquet(path: &Path) -> DataFrame {
-    LazyFrame::scan_parquet(PlRefPath::try_from_path(path).expect("path"), Default::default())
-        .and_then(LazyFrame::collect)
-        .expect("plain parquet read")
+    LazyFrame::scan_parquet(
+        PlRefPath::try_from_path(path).expect("path"),
+        Default::default(),
+    )
+    .and_then(LazyFrame::collect)
+    .expect("plain parquet read")
 }
 
 fn bench(c: &mut Criterion) {
@@ -92,24 +98,36 @@ fn bench(c: &mut Criterion) {
     let cats = CategorySet::default();
     let label = format!("{}_events", d.events);
     let mut g = c.benchmark_group("load_service_events");
-    g.sample_size(10).measurement_time(Duration::from_secs(if quick() { 1 } else { 40 }));
+    g.sample_size(10)
+        .measurement_time(Duration::from_secs(if quick() { 1 } else { 40 }));
     for (fmt, file) in [("csv", "events.csv"), ("parquet", "events.parquet")] {
         let path = d.dir.join(file);
-        g.bench_function(BenchmarkId::new(format!("plain_polars_{fmt}"), &label), |b| {
-            b.iter(|| {
-                let df = if fmt == "csv" { plain_csv(&path) } else { plain_parquet(&path) };
-                assert_eq!(df.height(), d.events);
-                df
-            })
-        });
-        g.bench_function(BenchmarkId::new(format!("outcomes_validated_{fmt}"), &label), |b| {
-            b.iter(|| {
-                let out = io::load_service_events(&Source::new(&path), &cohort, &cats).expect("load");
-                assert_eq!(out.summary.rows_read as usize, d.events);
-                assert_eq!(out.summary.rejected, 0, "{:?}", out.summary.by_reason);
-                out
-            })
-        });
+        g.bench_function(
+            BenchmarkId::new(format!("plain_polars_{fmt}"), &label),
+            |b| {
+                b.iter(|| {
+                    let df = if fmt == "csv" {
+                        plain_csv(&path)
+                    } else {
+                        plain_parquet(&path)
+                    };
+                    assert_eq!(df.height(), d.events);
+                    df
+                })
+            },
+        );
+        g.bench_function(
+            BenchmarkId::new(format!("outcomes_validated_{fmt}"), &label),
+            |b| {
+                b.iter(|| {
+                    let out =
+                        io::load_service_events(&Source::new(&path), &cohort, &cats).expect("load");
+                    assert_eq!(out.summary.rows_read as usize, d.events);
+                    assert_eq!(out.summary.rejected, 0, "{:?}", out.summary.by_reason);
+                    out
+                })
+            },
+        );
     }
     g.finish();
 }

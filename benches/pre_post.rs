@@ -65,7 +65,12 @@ fn plain(events: &DataFrame, cohort: &DataFrame) -> DataFrame {
     events
         .clone()
         .lazy()
-        .join(cohort.clone().lazy(), [col("person_id")], [col("person_id")], JoinArgs::new(JoinType::Inner))
+        .join(
+            cohort.clone().lazy(),
+            [col("person_id")],
+            [col("person_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
         .with_column((months - back).alias("m"))
         .filter(col("m").gt_eq(lit(-12)).and(col("m").lt(lit(12))))
         .with_column(col("m").gt_eq(lit(0)).alias("after"))
@@ -79,9 +84,12 @@ fn bench(c: &mut Criterion) {
     let people = if quick() { 10_000 } else { 1_000_000 };
     let (dir, spec) = data_dir(people);
     let window = DataWindow::new(spec.data_start, spec.extract_date).expect("window");
-    let cohort = io::load_cohort(&Source::new(dir.join("cohort.csv")), window).expect("cohort").data;
+    let cohort = io::load_cohort(&Source::new(dir.join("cohort.csv")), window)
+        .expect("cohort")
+        .data;
     let cats = CategorySet::default();
-    let events = io::load_service_events(&Source::new(dir.join("events.csv")), &cohort, &cats).expect("events");
+    let events = io::load_service_events(&Source::new(dir.join("events.csv")), &cohort, &cats)
+        .expect("events");
     assert_eq!(events.summary.rejected, 0);
     let n_events = events.summary.rows_read;
     let codes = cats.codes();
@@ -124,10 +132,15 @@ fn bench(c: &mut Criterion) {
 
     let label = format!("{people}_people_{n_events}_events");
     let mut g = c.benchmark_group("pre_post");
-    g.sample_size(10).measurement_time(Duration::from_secs(if quick() { 1 } else { 60 }));
+    g.sample_size(10)
+        .measurement_time(Duration::from_secs(if quick() { 1 } else { 60 }));
     let expected_total: f64 = {
         let df = plain(&ev_df, &cohort_df);
-        df.column("count").expect("count").as_materialized_series().sum::<f64>().expect("sum")
+        df.column("count")
+            .expect("count")
+            .as_materialized_series()
+            .sum::<f64>()
+            .expect("sum")
     };
     g.bench_function(BenchmarkId::new("plain_polars_group_by", &label), |b| {
         b.iter(|| {
@@ -136,20 +149,40 @@ fn bench(c: &mut Criterion) {
             df
         })
     });
-    g.bench_function(BenchmarkId::new("outcomes_summaries_and_paired_stats", &label), |b| {
-        b.iter(|| {
-            let counts = io::window_counts(&cohort, &events.data, &windows, &codes).expect("counts");
-            let total: f64 = codes
-                .iter()
-                .flat_map(|c| ["before", "after"].map(|w| counts.total(w, c).expect("total")))
-                .sum();
-            assert!((total - expected_total).abs() < 1e-6, "{total} vs {expected_total}");
-            let ae = pre_post::service_use_per_quarter(&counts, "ae_attendance", "before", "after", CoveragePolicy::Exclude).expect("pre/post");
-            let s = pre_post::paired_statistics(&ae.before, &ae.after, ConfidenceLevel::NINETY_FIVE, None).expect("stats");
-            assert_eq!(s.n, ae.coverage.included);
-            s
-        })
-    });
+    g.bench_function(
+        BenchmarkId::new("outcomes_summaries_and_paired_stats", &label),
+        |b| {
+            b.iter(|| {
+                let counts =
+                    io::window_counts(&cohort, &events.data, &windows, &codes).expect("counts");
+                let total: f64 = codes
+                    .iter()
+                    .flat_map(|c| ["before", "after"].map(|w| counts.total(w, c).expect("total")))
+                    .sum();
+                assert!(
+                    (total - expected_total).abs() < 1e-6,
+                    "{total} vs {expected_total}"
+                );
+                let ae = pre_post::service_use_per_quarter(
+                    &counts,
+                    "ae_attendance",
+                    "before",
+                    "after",
+                    CoveragePolicy::Exclude,
+                )
+                .expect("pre/post");
+                let s = pre_post::paired_statistics(
+                    &ae.before,
+                    &ae.after,
+                    ConfidenceLevel::NINETY_FIVE,
+                    None,
+                )
+                .expect("stats");
+                assert_eq!(s.n, ae.coverage.included);
+                s
+            })
+        },
+    );
     g.finish();
 }
 

@@ -49,9 +49,16 @@ fn run() -> Result<()> {
     let key = Pseudonymiser::new(b"demonstration key - use your own")?;
     let spec = outcomes::synthetic::SyntheticSpec::sample();
     let window = DataWindow::new(spec.data_start, spec.extract_date)?;
-    let cohort = io::load_cohort(&Source::new(data.join("cohort.csv")).pseudonymise(key.clone()), window)?;
+    let cohort = io::load_cohort(
+        &Source::new(data.join("cohort.csv")).pseudonymise(key.clone()),
+        window,
+    )?;
     let cats = CategorySet::default();
-    let events = io::load_service_events(&Source::new(data.join("service_use.csv")).pseudonymise(key), &cohort.data, &cats)?;
+    let events = io::load_service_events(
+        &Source::new(data.join("service_use.csv")).pseudonymise(key),
+        &cohort.data,
+        &cats,
+    )?;
     println!(
         "service_use.csv: {} rows read, {} accepted, {} rejected",
         events.summary.rows_read, events.summary.accepted, events.summary.rejected
@@ -70,7 +77,14 @@ fn run() -> Result<()> {
         .collect();
     let not_costed: Vec<&String> = codes.iter().filter(|c| !costed.contains(c)).collect();
     println!("\nUnit costs: ILLUSTRATIVE GMCA UCD v1.4 values re-based to {target} (load current values for a real evaluation)");
-    println!("  not costed (no unit cost in the table): {}", not_costed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "));
+    println!(
+        "  not costed (no unit cost in the table): {}",
+        not_costed
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
 
     let windows = Window::before_after_12_months();
     let counts = io::window_counts(&cohort.data, &events.data, &windows, &costed)?;
@@ -86,12 +100,17 @@ fn run() -> Result<()> {
             left_out += 1;
             continue;
         }
-        let Some(m) = cohort.data.get(person) else { continue };
+        let Some(m) = cohort.data.get(person) else {
+            continue;
+        };
         let entry = by_group.entry(m.group).or_default();
         entry.0.push(person.pseudonym().to_string());
         for code in &costed {
             let category = costs::ServiceCategory::new(code.as_str())?;
-            for (label, w) in [("before", costs::Window::Pre), ("after", costs::Window::Post)] {
+            for (label, w) in [
+                ("before", costs::Window::Pre),
+                ("after", costs::Window::Post),
+            ] {
                 let n = counts.counts(label, code)?[i];
                 if n > 0.0 {
                     entry.1.push(ServiceUse {
@@ -109,61 +128,148 @@ fn run() -> Result<()> {
     let level = ConfidenceLevel::NINETY_FIVE;
     let mut mean_change = BTreeMap::new();
     for (group, (people, records)) in &by_group {
-        let programme_cost = if *group == Group::Programme { PROGRAMME_COST_PER_PERSON } else { 0.0 };
-        let cmp = costs::costing::pre_post(records, people, &table, &deflators, &options, Gbp::non_negative(programme_cost, target)?)?;
-        println!("\n{} group: {} people, cost per person per year ({target} prices)", group.code(), cmp.n);
-        println!("  {:<22} {:>12} {:>12} {:>12}", "agency", "before", "after", "change");
+        let programme_cost = if *group == Group::Programme {
+            PROGRAMME_COST_PER_PERSON
+        } else {
+            0.0
+        };
+        let cmp = costs::costing::pre_post(
+            records,
+            people,
+            &table,
+            &deflators,
+            &options,
+            Gbp::non_negative(programme_cost, target)?,
+        )?;
+        println!(
+            "\n{} group: {} people, cost per person per year ({target} prices)",
+            group.code(),
+            cmp.n
+        );
+        println!(
+            "  {:<22} {:>12} {:>12} {:>12}",
+            "agency", "before", "after", "change"
+        );
         let n = cmp.n as f64;
         for (agency, a) in &cmp.by_agency {
-            println!("  {:<22} {:>12.0} {:>12.0} {:>+12.0}", agency.to_string(), a.pre.amount() / n, a.post.amount() / n, a.change.amount() / n);
+            println!(
+                "  {:<22} {:>12.0} {:>12.0} {:>+12.0}",
+                agency.to_string(),
+                a.pre.amount() / n,
+                a.post.amount() / n,
+                a.change.amount() / n
+            );
         }
-        println!("  {:<22} {:>12.0} {:>12.0} {:>+12.0}", "all agencies", cmp.mean_pre.amount(), cmp.mean_post.amount(), cmp.mean_change.amount());
-        let boot = bootstrap_one_sample(&cmp.change_vector(), |s| s.iter().sum::<f64>() / s.len() as f64, BootstrapConfig::new(9999, 20240101, level)?)?;
+        println!(
+            "  {:<22} {:>12.0} {:>12.0} {:>+12.0}",
+            "all agencies",
+            cmp.mean_pre.amount(),
+            cmp.mean_post.amount(),
+            cmp.mean_change.amount()
+        );
+        let boot = bootstrap_one_sample(
+            &cmp.change_vector(),
+            |s| s.iter().sum::<f64>() / s.len() as f64,
+            BootstrapConfig::new(9999, 20240101, level)?,
+        )?;
         let ci = boot.bca.as_ref().unwrap_or(&boot.percentile).ci;
         println!("  mean change per person: {:+.0} (95% BCa bootstrap CI {:+.0} to {:+.0}; 9,999 resamples, seed 20240101)", cmp.mean_change.amount(), ci.lower, ci.upper);
-        println!("  cohort totals: before {:.0}, after {:.0}, change {:+.0}", cmp.total_pre.amount(), cmp.total_post.amount(), cmp.total_change.amount());
+        println!(
+            "  cohort totals: before {:.0}, after {:.0}, change {:+.0}",
+            cmp.total_pre.amount(),
+            cmp.total_post.amount(),
+            cmp.total_change.amount()
+        );
         if *group == Group::Programme {
-            println!("  programme cost per person (assumed): {:.0}; mean net saving per person: {:+.0}", cmp.programme_cost_per_person.amount(), cmp.mean_net_saving.amount());
+            println!(
+                "  programme cost per person (assumed): {:.0}; mean net saving per person: {:+.0}",
+                cmp.programme_cost_per_person.amount(),
+                cmp.mean_net_saving.amount()
+            );
         }
         mean_change.insert(*group, (cmp.n, cmp.by_agency.clone()));
     }
 
     // Cost-benefit: the programme group's fall in cost, by agency, less the
     // comparison group's fall per person over the same period.
-    let (Some((n_prog, prog)), Some((n_comp, comp))) = (mean_change.get(&Group::Programme), mean_change.get(&Group::Comparison)) else {
+    let (Some((n_prog, prog)), Some((n_comp, comp))) = (
+        mean_change.get(&Group::Programme),
+        mean_change.get(&Group::Comparison),
+    ) else {
         println!("\nno comparison possible: a group is empty");
         return Ok(());
     };
     let mut streams = Vec::new();
     for (agency, a) in prog {
         let gross = -a.change.amount();
-        let comp_per_person = comp.get(agency).map_or(0.0, |c| -c.change.amount() / *n_comp as f64);
+        let comp_per_person = comp
+            .get(agency)
+            .map_or(0.0, |c| -c.change.amount() / *n_comp as f64);
         streams.push(BenefitStream {
             label: format!("reduced demand: {agency}"),
             agency: agency.clone(),
             value_type: ValueType::Fiscal,
             annual_gross: Gbp::new(gross, target)?,
-            counterfactual: Counterfactual::ComparisonGroup(Gbp::new(comp_per_person * *n_prog as f64, target)?),
+            counterfactual: Counterfactual::ComparisonGroup(Gbp::new(
+                comp_per_person * *n_prog as f64,
+                target,
+            )?),
             attribution: Proportion::new(0.1)?,
             confidence: ConfidenceGrade::new(3)?,
         });
     }
-    let costs_by_year = vec![Gbp::non_negative(PROGRAMME_COST_PER_PERSON * *n_prog as f64, target)?];
-    let params = CbaParameters { dropoff: Proportion::new(0.2)?, ..CbaParameters::default() };
+    let costs_by_year = vec![Gbp::non_negative(
+        PROGRAMME_COST_PER_PERSON * *n_prog as f64,
+        target,
+    )?];
+    let params = CbaParameters {
+        dropoff: Proportion::new(0.2)?,
+        ..CbaParameters::default()
+    };
     let r = costs::cba::appraise(&streams, &costs_by_year, &params)?;
     println!("\nCost-benefit summary ({} prices, {}; horizon {} years, drop-off 20%/year, attribution 10%, confidence grade 3)", r.price_year, r.discounting, params.horizon_years);
-    println!("  PV benefits {:.0}  PV costs {:.0}  NPV {:+.0}", r.pv_benefits.amount(), r.pv_costs.amount(), r.npv.amount());
+    println!(
+        "  PV benefits {:.0}  PV costs {:.0}  NPV {:+.0}",
+        r.pv_benefits.amount(),
+        r.pv_costs.amount(),
+        r.npv.amount()
+    );
     let show = |x: Option<f64>| x.map_or("undefined".to_string(), |v| format!("{v:.2}"));
-    println!("  benefit-cost ratio {}  fiscal ROI {}  economic ROI {}  public value ROI {}", show(r.benefit_cost_ratio), show(r.fiscal_roi), show(r.economic_roi), show(r.public_value_roi));
-    println!("  payback year: {}", r.payback_year.map_or("not within the horizon".to_string(), |y| y.to_string()));
+    println!(
+        "  benefit-cost ratio {}  fiscal ROI {}  economic ROI {}  public value ROI {}",
+        show(r.benefit_cost_ratio),
+        show(r.fiscal_roi),
+        show(r.economic_roi),
+        show(r.public_value_roi)
+    );
+    println!(
+        "  payback year: {}",
+        r.payback_year
+            .map_or("not within the horizon".to_string(), |y| y.to_string())
+    );
     for (agency, pv) in &r.pv_by_agency {
         println!("  PV benefit to {agency}: {:.0}", pv.amount());
     }
-    let table = costs::cba::sensitivity(&streams, &costs_by_year, &params, &SensitivitySpec::default_set())?;
+    let table = costs::cba::sensitivity(
+        &streams,
+        &costs_by_year,
+        &params,
+        &SensitivitySpec::default_set(),
+    )?;
     println!("\nSensitivity (one assumption at a time; NPV at its low and high value)");
-    println!("  {:<22} {:>8} {:>8} {:>14} {:>14}", "assumption", "low", "high", "NPV at low", "NPV at high");
+    println!(
+        "  {:<22} {:>8} {:>8} {:>14} {:>14}",
+        "assumption", "low", "high", "NPV at low", "NPV at high"
+    );
     for row in &table.rows {
-        println!("  {:<22} {:>8} {:>8} {:>+14.0} {:>+14.0}", format!("{:?}", row.parameter), row.low, row.high, row.npv_at_low.amount(), row.npv_at_high.amount());
+        println!(
+            "  {:<22} {:>8} {:>8} {:>+14.0} {:>+14.0}",
+            format!("{:?}", row.parameter),
+            row.low,
+            row.high,
+            row.npv_at_low.amount(),
+            row.npv_at_high.amount()
+        );
     }
     Ok(())
 }

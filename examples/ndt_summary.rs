@@ -24,7 +24,10 @@ fn main() -> Result<(), outcomes::Error> {
     let spec = outcomes::synthetic::SyntheticSpec::sample();
     let window = DataWindow::new(spec.data_start, spec.extract_date)?;
 
-    let cohort = io::load_cohort(&Source::new(data.join("cohort.csv")).pseudonymise(key.clone()), window)?;
+    let cohort = io::load_cohort(
+        &Source::new(data.join("cohort.csv")).pseudonymise(key.clone()),
+        window,
+    )?;
     let assessments = io::load_ndt(
         &Source::new(data.join("ndt.csv")).pseudonymise(key),
         &cohort.data,
@@ -43,10 +46,7 @@ fn main() -> Result<(), outcomes::Error> {
     println!();
     println!("NDT baseline vs 12-month follow-up (higher = more need)");
     for group in [Group::Programme, Group::Comparison] {
-        let starts = cohort
-            .data
-            .group(group)
-            .map(|m| (&m.person, m.index_date));
+        let starts = cohort.data.group(group).map(|m| (&m.person, m.index_date));
         let (changes, counts) = ndt::baseline_follow_up(
             starts,
             &assessments.data.assessments,
@@ -62,7 +62,10 @@ fn main() -> Result<(), outcomes::Error> {
             counts.no_baseline,
             counts.no_follow_up
         );
-        println!("{:<36} {:>5} {:>9} {:>10} {:>8}", "item", "n", "baseline", "follow-up", "change");
+        println!(
+            "{:<36} {:>5} {:>9} {:>10} {:>8}",
+            "item", "n", "baseline", "follow-up", "change"
+        );
         for item in NdtItem::ALL {
             let pairs: Vec<(f64, f64)> = changes
                 .iter()

@@ -92,10 +92,7 @@ impl Pseudonymiser {
             return Err(Error::invalid_parameter(
                 "pseudonymisation key",
                 format!("{} bytes", key.len()),
-                format!(
-                    "the key must be at least {} bytes",
-                    Self::MIN_KEY_BYTES
-                ),
+                format!("the key must be at least {} bytes", Self::MIN_KEY_BYTES),
             ));
         }
         let mac = <Hmac<Sha256> as Mac>::new_from_slice(key).map_err(|_| {

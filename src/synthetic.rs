@@ -107,7 +107,11 @@ impl SyntheticSpec {
             if v.is_finite() && (lo..=hi).contains(&v) {
                 Ok(())
             } else {
-                Err(Error::invalid_parameter(name, v, format!("must be in [{lo}, {hi}]")))
+                Err(Error::invalid_parameter(
+                    name,
+                    v,
+                    format!("must be in [{lo}, {hi}]"),
+                ))
             }
         };
         p("programme_share", self.programme_share, 0.0, 1.0)?;
@@ -152,19 +156,8 @@ const BASE_RATES: [(ServiceCategory, f64); 13] = [
 ];
 
 /// The sum of [`BASE_RATES`].
-const TOTAL_BASE_RATE: f64 = 0.12
-    + 0.05
-    + 0.025
-    + 0.01
-    + 0.006
-    + 0.08
-    + 0.05
-    + 0.025
-    + 0.02
-    + 0.003
-    + 0.06
-    + 0.004
-    + 0.02;
+const TOTAL_BASE_RATE: f64 =
+    0.12 + 0.05 + 0.025 + 0.01 + 0.006 + 0.08 + 0.05 + 0.025 + 0.02 + 0.003 + 0.06 + 0.004 + 0.02;
 
 /// Typical length of a spell for day categories (days per spell).
 fn spell_days(c: &ServiceCategory, rng: &mut Rng) -> u32 {
@@ -263,9 +256,15 @@ fn month_start(d: NaiveDate) -> NaiveDate {
 pub fn write_cohort(path: &Path, people: &[SyntheticPerson]) -> Result<usize> {
     let mut w = writer(path)?;
     let io = |e| Error::io(path, e);
-    writeln!(w, "person_id,index_date,group,end_date,end_reason,age,sex,area,prior_arrests").map_err(io)?;
+    writeln!(
+        w,
+        "person_id,index_date,group,end_date,end_reason,age,sex,area,prior_arrests"
+    )
+    .map_err(io)?;
     for p in people {
-        let (end, reason) = p.end.map_or((String::new(), ""), |(d, r)| (d.to_string(), r));
+        let (end, reason) = p
+            .end
+            .map_or((String::new(), ""), |(d, r)| (d.to_string(), r));
         writeln!(
             w,
             "{},{},{},{},{},{},{},{},{}",
@@ -291,14 +290,23 @@ fn writer(path: &Path) -> Result<std::io::BufWriter<std::fs::File>> {
 }
 
 /// Faults planted in generated files (documented in `data/README.md`).
-const EVENT_FAULTS: [&str; 4] = ["unknown_category", "negative_count", "after_extract", "bad_date"];
+const EVENT_FAULTS: [&str; 4] = [
+    "unknown_category",
+    "negative_count",
+    "after_extract",
+    "bad_date",
+];
 
 /// Write service-use events (`person_id,date,category,count`), month by
 /// month for each person over the data window. Returns rows written.
 ///
 /// # Errors
 /// On I/O failure or an invalid spec.
-pub fn write_service_events(path: &Path, spec: &SyntheticSpec, people: &[SyntheticPerson]) -> Result<usize> {
+pub fn write_service_events(
+    path: &Path,
+    spec: &SyntheticSpec,
+    people: &[SyntheticPerson],
+) -> Result<usize> {
     spec.check()?;
     let mut rng = Rng::new(spec.seed ^ 0x5E41_1CE5);
     let mut w = writer(path)?;
@@ -307,10 +315,14 @@ pub fn write_service_events(path: &Path, spec: &SyntheticSpec, people: &[Synthet
     let mut rows = 0usize;
     let first_month = month_start(spec.data_start);
     for p in people {
-        let last = p.end.map_or(spec.extract_date, |(d, _)| d.min(spec.extract_date));
+        let last = p
+            .end
+            .map_or(spec.extract_date, |(d, _)| d.min(spec.extract_date));
         let mut m = first_month;
         while m <= last {
-            let next = m.checked_add_months(Months::new(1)).unwrap_or(NaiveDate::MAX);
+            let next = m
+                .checked_add_months(Months::new(1))
+                .unwrap_or(NaiveDate::MAX);
             let days_in_month = (next - m).num_days().max(1) as u64;
             let after = m >= p.index_date;
             let mult = if !after {
@@ -368,7 +380,12 @@ pub fn write_service_events(path: &Path, spec: &SyntheticSpec, people: &[Synthet
 }
 
 /// NDT item scores for a person at a date.
-fn ndt_items(p: &SyntheticPerson, spec: &SyntheticSpec, date: NaiveDate, rng: &mut Rng) -> [i64; 10] {
+fn ndt_items(
+    p: &SyntheticPerson,
+    spec: &SyntheticSpec,
+    date: NaiveDate,
+    rng: &mut Rng,
+) -> [i64; 10] {
     let months = crate::cohort::months_between(p.index_date, date).max(0) as f64;
     let progress = (months / 12.0).min(1.0);
     let drop = if p.group == Group::Programme {
@@ -380,7 +397,9 @@ fn ndt_items(p: &SyntheticPerson, spec: &SyntheticSpec, date: NaiveDate, rng: &m
     std::array::from_fn(|k| {
         let item = NdtItem::ALL[k];
         let max = f64::from(item.scale().max());
-        let x = (severity * max + rng.normal() * max * 0.15).round().clamp(0.0, max) as i64;
+        let x = (severity * max + rng.normal() * max * 0.15)
+            .round()
+            .clamp(0.0, max) as i64;
         match item.scale() {
             crate::measures::ndt::ItemScale::DoubleWeighted => x - x % 2,
             crate::measures::ndt::ItemScale::ZeroToFour => x,
@@ -390,7 +409,9 @@ fn ndt_items(p: &SyntheticPerson, spec: &SyntheticSpec, date: NaiveDate, rng: &m
 
 /// Assessment dates: roughly quarterly from about the index date.
 fn ndt_dates(p: &SyntheticPerson, spec: &SyntheticSpec, rng: &mut Rng) -> Vec<NaiveDate> {
-    let last = p.end.map_or(spec.extract_date, |(d, _)| d.min(spec.extract_date));
+    let last = p
+        .end
+        .map_or(spec.extract_date, |(d, _)| d.min(spec.extract_date));
     let mut out = Vec::new();
     for q in 0..12u32 {
         let Some(target) = p.index_date.checked_add_months(Months::new(3 * q)) else {
@@ -428,8 +449,8 @@ pub fn write_ndt(path: &Path, spec: &SyntheticSpec, people: &[SyntheticPerson]) 
             let mut items = ndt_items(p, spec, d, &mut rng).map(|v| v.to_string());
             if spec.faults > 0.0 && rng.bernoulli(spec.faults * 2.0) {
                 match rng.below(3) {
-                    0 => items[3] = "3".into(), // odd risk score
-                    1 => items[9] = "5".into(), // off the 0-4 scale
+                    0 => items[3] = "3".into(),    // odd risk score
+                    1 => items[9] = "5".into(),    // off the 0-4 scale
                     _ => items[4] = String::new(), // a missing item
                 }
             }
@@ -448,7 +469,12 @@ pub fn write_ndt(path: &Path, spec: &SyntheticSpec, people: &[SyntheticPerson]) 
 ///
 /// # Errors
 /// On I/O failure or an invalid spec.
-pub fn write_ndt_wide(path: &Path, spec: &SyntheticSpec, people: &[SyntheticPerson], waves: u32) -> Result<usize> {
+pub fn write_ndt_wide(
+    path: &Path,
+    spec: &SyntheticSpec,
+    people: &[SyntheticPerson],
+    waves: u32,
+) -> Result<usize> {
     spec.check()?;
     let mut rng = Rng::new(spec.seed ^ 0x0ED7_0002);
     let mut w = writer(path)?;
@@ -462,7 +488,9 @@ pub fn write_ndt_wide(path: &Path, spec: &SyntheticSpec, people: &[SyntheticPers
     }
     writeln!(w, "{}", header.join(",")).map_err(io)?;
     for p in people {
-        let last = p.end.map_or(spec.extract_date, |(d, _)| d.min(spec.extract_date));
+        let last = p
+            .end
+            .map_or(spec.extract_date, |(d, _)| d.min(spec.extract_date));
         let mut cells = vec![p.raw_id.clone()];
         for k in 1..=waves {
             let target = p.index_date.checked_add_months(Months::new(6 * (k - 1)));
@@ -479,7 +507,11 @@ pub fn write_ndt_wide(path: &Path, spec: &SyntheticSpec, people: &[SyntheticPers
             match status {
                 Some(t) if t != NaiveDate::MIN => {
                     cells.push(t.to_string());
-                    cells.extend(ndt_items(p, spec, t, &mut rng).iter().map(|v| v.to_string()));
+                    cells.extend(
+                        ndt_items(p, spec, t, &mut rng)
+                            .iter()
+                            .map(|v| v.to_string()),
+                    );
                 }
                 Some(_) => {
                     cells.push("999".into());
@@ -533,7 +565,10 @@ mod tests {
     #[test]
     fn same_seed_same_files() {
         let dir = std::env::temp_dir().join(format!("outcomes-syn-{}", std::process::id()));
-        let spec = SyntheticSpec { people: 40, ..SyntheticSpec::sample() };
+        let spec = SyntheticSpec {
+            people: 40,
+            ..SyntheticSpec::sample()
+        };
         let a = write_sample(&dir.join("a"), &spec).unwrap();
         let b = write_sample(&dir.join("b"), &spec).unwrap();
         assert_eq!(a, b);
@@ -549,9 +584,15 @@ mod tests {
 
     #[test]
     fn invalid_specs_are_errors() {
-        let bad = SyntheticSpec { effect: 1.5, ..SyntheticSpec::sample() };
+        let bad = SyntheticSpec {
+            effect: 1.5,
+            ..SyntheticSpec::sample()
+        };
         assert!(people(&bad).is_err());
-        let bad = SyntheticSpec { people: 0, ..SyntheticSpec::sample() };
+        let bad = SyntheticSpec {
+            people: 0,
+            ..SyntheticSpec::sample()
+        };
         assert!(people(&bad).is_err());
     }
 }

@@ -49,7 +49,10 @@ fn cohort_rows_are_accepted_or_rejected_with_reasons() {
     let f = write(&dir, "cohort.csv", COHORT);
     let out = io::load_cohort(&Source::new(&f), window()).unwrap();
     assert_eq!(out.summary.rows_read, 9);
-    assert_eq!(out.summary.accepted + out.summary.rejected, out.summary.rows_read);
+    assert_eq!(
+        out.summary.accepted + out.summary.rejected,
+        out.summary.rows_read
+    );
     assert_eq!(out.data.len(), 2, "{:?}", out.rejections);
     let reasons: Vec<(u64, &str, &str)> = out
         .rejections
@@ -59,7 +62,9 @@ fn cohort_rows_are_accepted_or_rejected_with_reasons() {
     assert!(reasons.contains(&(3, "person_id", "duplicate person id")));
     assert!(reasons.contains(&(4, "person_id", "duplicate person id")));
     assert!(reasons.contains(&(5, "index_date", "not a valid date (expected YYYY-MM-DD)")));
-    assert!(reasons.iter().any(|r| r.0 == 6 && r.2.starts_with("index date before the data window")));
+    assert!(reasons
+        .iter()
+        .any(|r| r.0 == 6 && r.2.starts_with("index date before the data window")));
     assert!(reasons.contains(&(7, "group", "group must be programme, comparison or unknown")));
     assert!(reasons.contains(&(8, "person_id", "a value is required")));
     assert!(reasons.iter().any(|r| r.0 == 9 && r.1 == "end_date"));
@@ -75,8 +80,14 @@ fn cohort_rows_are_accepted_or_rejected_with_reasons() {
     // covariates are typed by content
     let m = &out.data.members()[0];
     assert_eq!(m.group, Group::Programme);
-    assert_eq!(m.covariates["age"], outcomes::cohort::Covariate::Number(34.0));
-    assert_eq!(m.covariates["area"], outcomes::cohort::Covariate::Category("North".into()));
+    assert_eq!(
+        m.covariates["age"],
+        outcomes::cohort::Covariate::Number(34.0)
+    );
+    assert_eq!(
+        m.covariates["area"],
+        outcomes::cohort::Covariate::Category("North".into())
+    );
     let m2 = &out.data.members()[1];
     assert_eq!(m2.end_date, Some(d(2024, 6, 30)));
 }
@@ -84,7 +95,11 @@ fn cohort_rows_are_accepted_or_rejected_with_reasons() {
 #[test]
 fn missing_column_names_file_and_column() {
     let dir = tmp("missing");
-    let f = write(&dir, "people.csv", "id,index_date,group\nA1,2023-01-01,programme\n");
+    let f = write(
+        &dir,
+        "people.csv",
+        "id,index_date,group\nA1,2023-01-01,programme\n",
+    );
     let e = io::load_cohort(&Source::new(&f), window()).unwrap_err();
     let s = e.to_string();
     assert!(s.contains("people.csv") && s.contains("`person_id`"), "{s}");
@@ -96,7 +111,11 @@ fn missing_column_names_file_and_column() {
 }
 
 fn small_cohort(dir: &Path) -> io::Cohort {
-    let f = write(dir, "cohort.csv", "person_id,index_date,group\nA1,2023-01-10,programme\nA2,2023-02-01,comparison\n");
+    let f = write(
+        dir,
+        "cohort.csv",
+        "person_id,index_date,group\nA1,2023-01-10,programme\nA2,2023-02-01,comparison\n",
+    );
     io::load_cohort(&Source::new(&f), window()).unwrap().data
 }
 
@@ -123,15 +142,24 @@ A2,2023-06-01,prison_night,14
     let out = io::load_service_events(&Source::new(&f), &cohort, &cats).unwrap();
     assert_eq!(out.summary.rows_read, 9);
     assert_eq!(out.data.len(), 3);
-    let by_row: Vec<(u64, &str)> = out.rejections.iter().map(|r| (r.source_row, r.reason.as_str())).collect();
+    let by_row: Vec<(u64, &str)> = out
+        .rejections
+        .iter()
+        .map(|r| (r.source_row, r.reason.as_str()))
+        .collect();
     assert_eq!(by_row[0], (3, "unknown person id (not in the cohort)"));
-    assert!(by_row[1].1.starts_with("date before the cohort's data window"));
+    assert!(by_row[1]
+        .1
+        .starts_with("date before the cohort's data window"));
     assert!(by_row[2].1.starts_with("date after the extract date"));
     assert_eq!(by_row[3], (6, "unknown service-use category"));
     assert_eq!(by_row[4], (7, "counts must not be negative"));
     assert_eq!(by_row[5], (8, "not a whole number"));
     let rec = out.data.to_records(&cats).unwrap();
-    assert_eq!(rec.iter().map(|e| e.count).collect::<Vec<_>>(), vec![1, 2, 14]);
+    assert_eq!(
+        rec.iter().map(|e| e.count).collect::<Vec<_>>(),
+        vec![1, 2, 14]
+    );
     assert_eq!(out.summary.by_reason["unknown service-use category"], 1);
 }
 
@@ -141,17 +169,48 @@ fn typed_and_frame_paths_agree_on_the_same_rows() {
     let cohort = small_cohort(&dir);
     let cats = CategorySet::default();
     let raw = vec![
-        RawServiceEvent { person_id: Some("A1".into()), date: Some("2023-01-01".into()), category: Some("arrest".into()), count: None },
-        RawServiceEvent { person_id: Some("A1".into()), date: Some("2023-1-01".into()), category: Some("arrest".into()), count: None },
-        RawServiceEvent { person_id: None, date: Some("2023-01-01".into()), category: Some("arrest".into()), count: Some("+3".into()) },
-        RawServiceEvent { person_id: Some("A2".into()), date: Some("2023-01-01".into()), category: Some("".into()), count: Some("3".into()) },
-        RawServiceEvent { person_id: Some("A2".into()), date: Some("2023-01-01".into()), category: Some("eviction".into()), count: Some(" 3".into()) },
+        RawServiceEvent {
+            person_id: Some("A1".into()),
+            date: Some("2023-01-01".into()),
+            category: Some("arrest".into()),
+            count: None,
+        },
+        RawServiceEvent {
+            person_id: Some("A1".into()),
+            date: Some("2023-1-01".into()),
+            category: Some("arrest".into()),
+            count: None,
+        },
+        RawServiceEvent {
+            person_id: None,
+            date: Some("2023-01-01".into()),
+            category: Some("arrest".into()),
+            count: Some("+3".into()),
+        },
+        RawServiceEvent {
+            person_id: Some("A2".into()),
+            date: Some("2023-01-01".into()),
+            category: Some("".into()),
+            count: Some("3".into()),
+        },
+        RawServiceEvent {
+            person_id: Some("A2".into()),
+            date: Some("2023-01-01".into()),
+            category: Some("eviction".into()),
+            count: Some(" 3".into()),
+        },
     ];
     let typed = io::validate_service_events(&raw, "events.csv", &cohort, &cats);
     let mut csv = String::from("person_id,date,category,count\n");
     for r in &raw {
         let f = |v: &Option<String>| v.clone().unwrap_or_default();
-        csv.push_str(&format!("{},{},{},{}\n", f(&r.person_id), f(&r.date), f(&r.category), f(&r.count)));
+        csv.push_str(&format!(
+            "{},{},{},{}\n",
+            f(&r.person_id),
+            f(&r.date),
+            f(&r.category),
+            f(&r.count)
+        ));
     }
     let f = write(&dir, "events.csv", &csv);
     let frame = io::load_service_events(&Source::new(&f), &cohort, &cats).unwrap();
@@ -163,21 +222,51 @@ fn typed_and_frame_paths_agree_on_the_same_rows() {
 #[test]
 fn parquet_and_csv_give_the_same_result() {
     let dir = tmp("parquet");
-    let spec = SyntheticSpec { people: 60, ..SyntheticSpec::sample() };
+    let spec = SyntheticSpec {
+        people: 60,
+        ..SyntheticSpec::sample()
+    };
     write_sample(&dir, &spec).unwrap();
     let key = Pseudonymiser::new(b"test key of 16+ bytes").unwrap();
     let w = DataWindow::new(spec.data_start, spec.extract_date).unwrap();
-    let cohort = io::load_cohort(&Source::new(dir.join("cohort.csv")).pseudonymise(key.clone()), w).unwrap();
+    let cohort = io::load_cohort(
+        &Source::new(dir.join("cohort.csv")).pseudonymise(key.clone()),
+        w,
+    )
+    .unwrap();
     assert_eq!(cohort.summary.rejected, 0);
-    io::csv_to_parquet(&dir.join("service_use.csv"), &dir.join("service_use.parquet")).unwrap();
+    io::csv_to_parquet(
+        &dir.join("service_use.csv"),
+        &dir.join("service_use.parquet"),
+    )
+    .unwrap();
     let cats = CategorySet::default();
-    let a = io::load_service_events(&Source::new(dir.join("service_use.csv")).pseudonymise(key.clone()), &cohort.data, &cats).unwrap();
-    let b = io::load_service_events(&Source::new(dir.join("service_use.parquet")).pseudonymise(key), &cohort.data, &cats).unwrap();
-    assert_eq!((a.summary.source.as_str(), b.summary.source.as_str()), ("service_use.csv", "service_use.parquet"));
+    let a = io::load_service_events(
+        &Source::new(dir.join("service_use.csv")).pseudonymise(key.clone()),
+        &cohort.data,
+        &cats,
+    )
+    .unwrap();
+    let b = io::load_service_events(
+        &Source::new(dir.join("service_use.parquet")).pseudonymise(key),
+        &cohort.data,
+        &cats,
+    )
+    .unwrap();
+    assert_eq!(
+        (a.summary.source.as_str(), b.summary.source.as_str()),
+        ("service_use.csv", "service_use.parquet")
+    );
     assert_eq!(a.summary.by_reason, b.summary.by_reason);
-    assert_eq!((a.summary.rows_read, a.summary.accepted), (b.summary.rows_read, b.summary.accepted));
+    assert_eq!(
+        (a.summary.rows_read, a.summary.accepted),
+        (b.summary.rows_read, b.summary.accepted)
+    );
     assert_eq!(a.rejections, b.rejections);
-    assert_eq!(a.data.to_records(&cats).unwrap(), b.data.to_records(&cats).unwrap());
+    assert_eq!(
+        a.data.to_records(&cats).unwrap(),
+        b.data.to_records(&cats).unwrap()
+    );
     assert!(a.summary.rejected > 0, "the sample plants faults");
     assert_eq!(a.summary.accepted + a.summary.rejected, a.summary.rows_read);
 }
@@ -185,17 +274,33 @@ fn parquet_and_csv_give_the_same_result() {
 #[test]
 fn frame_and_typed_aggregation_agree() {
     let dir = tmp("aggregate");
-    let spec = SyntheticSpec { people: 80, ..SyntheticSpec::sample() };
+    let spec = SyntheticSpec {
+        people: 80,
+        ..SyntheticSpec::sample()
+    };
     write_sample(&dir, &spec).unwrap();
     let w = DataWindow::new(spec.data_start, spec.extract_date).unwrap();
-    let cohort = io::load_cohort(&Source::new(dir.join("cohort.csv")), w).unwrap().data;
+    let cohort = io::load_cohort(&Source::new(dir.join("cohort.csv")), w)
+        .unwrap()
+        .data;
     let cats = CategorySet::default();
-    let ev = io::load_service_events(&Source::new(dir.join("service_use.csv")), &cohort, &cats).unwrap().data;
+    let ev = io::load_service_events(&Source::new(dir.join("service_use.csv")), &cohort, &cats)
+        .unwrap()
+        .data;
     let mut windows = Window::before_after_12_months().to_vec();
     windows.extend(Window::quarters(-4, 8));
     let codes = cats.codes();
-    let frame = io::window_counts(&cohort, &ev, &windows, &codes).unwrap().to_records();
-    let typed = aggregate(cohort.members(), w, &windows, &cats, &ev.to_records(&cats).unwrap(), &[]);
+    let frame = io::window_counts(&cohort, &ev, &windows, &codes)
+        .unwrap()
+        .to_records();
+    let typed = aggregate(
+        cohort.members(),
+        w,
+        &windows,
+        &cats,
+        &ev.to_records(&cats).unwrap(),
+        &[],
+    );
     assert_eq!(frame.len(), typed.len());
     assert_eq!(frame, typed);
     let total: f64 = typed.iter().map(|r| r.count.mid()).sum();
@@ -224,7 +329,11 @@ A2,2023-05-01,1,1,,2,2,1,1,1,1,1
     let out = io::load_ndt(&Source::new(&f), &cohort, PartialPolicy::Undefined).unwrap();
     assert_eq!(out.summary.rows_read, 6);
     assert_eq!(out.data.assessments.len(), 2);
-    let r: Vec<(u64, &str, &str)> = out.rejections.iter().map(|r| (r.source_row, r.column.as_str(), r.value.as_str())).collect();
+    let r: Vec<(u64, &str, &str)> = out
+        .rejections
+        .iter()
+        .map(|r| (r.source_row, r.column.as_str(), r.value.as_str()))
+        .collect();
     assert_eq!(r[0], (1, "person_id", io::REDACTED));
     assert_eq!(r[1], (2, "person_id", io::REDACTED));
     assert_eq!(r[2], (3, "risk_to_others", "5"));
@@ -235,7 +344,10 @@ A2,2023-05-01,1,1,,2,2,1,1,1,1,1
     assert_eq!(a2.items_present(), 0);
     assert_eq!(a2.total(PartialPolicy::Undefined).unwrap(), None);
     let strict = io::load_ndt(&Source::new(&f), &cohort, PartialPolicy::Reject).unwrap();
-    assert!(strict.rejections.iter().any(|r| r.source_row == 6 && r.column == "unintentional_self_harm"));
+    assert!(strict
+        .rejections
+        .iter()
+        .any(|r| r.source_row == 6 && r.column == "unintentional_self_harm"));
 
     let mut header = String::from("person_id");
     for k in 1..=2 {
@@ -255,11 +367,27 @@ A9,999,999,999,999,999,999,999,999,999,999,999,2023-08-01,1,1,1,3,2,1,1,1,1,1
     let out = io::load_ndt_wide(&Source::new(&wide), &cohort, PartialPolicy::Undefined).unwrap();
     assert_eq!(out.summary.rows_read, 6, "3 people x 2 waves");
     assert_eq!(out.data.assessments.len(), 3);
-    let r: Vec<(u64, &str, &str)> = out.rejections.iter().map(|r| (r.source_row, r.column.as_str(), r.reason.as_str())).collect();
+    let r: Vec<(u64, &str, &str)> = out
+        .rejections
+        .iter()
+        .map(|r| (r.source_row, r.column.as_str(), r.reason.as_str()))
+        .collect();
     assert_eq!(r[0], (2, "NDTDATE_2", "NDT due but not done (NDTDATE 997)"));
     assert_eq!(r[1], (3, "NDTDATE_1", "NDT not due (NDTDATE 999)"));
-    assert_eq!(r[2], (3, "person_id", "unknown person id (not in the cohort)"));
-    let totals: Vec<Option<f64>> = out.data.assessments.iter().map(|a| a.total(PartialPolicy::Undefined).unwrap().map(|t| t.value())).collect();
+    assert_eq!(
+        r[2],
+        (3, "person_id", "unknown person id (not in the cohort)")
+    );
+    let totals: Vec<Option<f64>> = out
+        .data
+        .assessments
+        .iter()
+        .map(|a| {
+            a.total(PartialPolicy::Undefined)
+                .unwrap()
+                .map(|t| t.value())
+        })
+        .collect();
     assert_eq!(totals, vec![Some(34.0), Some(26.0), Some(12.0)]);
 }
 
@@ -283,15 +411,39 @@ A2,2023-08-01,2023-10-31,eviction,1
 ",
     );
     let bands = BandScheme::default();
-    let out = io::load_period_counts(&Source::new(&f), &cohort, &CategorySet::default(), &bands).unwrap();
+    let out =
+        io::load_period_counts(&Source::new(&f), &cohort, &CategorySet::default(), &bands).unwrap();
     assert_eq!(out.summary.rows_read, 8);
     assert_eq!(out.summary.accepted + out.summary.rejected, 8);
     assert_eq!(out.data.len(), 3);
     assert_eq!(out.data[0].count, Count::exact(3));
-    assert_eq!((out.data[1].count.low(), out.data[1].count.mid(), out.data[1].count.high()), (5.0, 7.0, 9.0));
-    assert_eq!((out.data[2].count.low(), out.data[2].count.high()), (10.0, 20.0));
-    let r: Vec<(u64, &str)> = out.rejections.iter().map(|r| (r.source_row, r.column.as_str())).collect();
-    assert_eq!(r, vec![(4, "count"), (5, "period_end"), (6, "count"), (7, "person_id"), (8, "person_id")]);
+    assert_eq!(
+        (
+            out.data[1].count.low(),
+            out.data[1].count.mid(),
+            out.data[1].count.high()
+        ),
+        (5.0, 7.0, 9.0)
+    );
+    assert_eq!(
+        (out.data[2].count.low(), out.data[2].count.high()),
+        (10.0, 20.0)
+    );
+    let r: Vec<(u64, &str)> = out
+        .rejections
+        .iter()
+        .map(|r| (r.source_row, r.column.as_str()))
+        .collect();
+    assert_eq!(
+        r,
+        vec![
+            (4, "count"),
+            (5, "period_end"),
+            (6, "count"),
+            (7, "person_id"),
+            (8, "person_id")
+        ]
+    );
     assert!(out.rejections[0].reason.contains("5 to 9"));
     assert_eq!(out.rejections[1].reason, "the period ends before it starts");
     assert!(out.rejections[3].reason.starts_with("duplicate count"));
@@ -319,17 +471,39 @@ fn sample_loads_with_every_row_accounted_for() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample");
     let w = DataWindow::new(spec.data_start, spec.extract_date).unwrap();
     let key = Pseudonymiser::new(b"demonstration key - use your own").unwrap();
-    let cohort = io::load_cohort(&Source::new(data.join("cohort.csv")).pseudonymise(key.clone()), w).unwrap();
+    let cohort = io::load_cohort(
+        &Source::new(data.join("cohort.csv")).pseudonymise(key.clone()),
+        w,
+    )
+    .unwrap();
     assert_eq!(cohort.data.len(), 300);
-    let ev = io::load_service_events(&Source::new(data.join("service_use.csv")).pseudonymise(key.clone()), &cohort.data, &CategorySet::default()).unwrap();
-    let ndt = io::load_ndt(&Source::new(data.join("ndt.csv")).pseudonymise(key.clone()), &cohort.data, PartialPolicy::Undefined).unwrap();
-    let wide = io::load_ndt_wide(&Source::new(data.join("ndt_wide.csv")).pseudonymise(key), &cohort.data, PartialPolicy::Undefined).unwrap();
+    let ev = io::load_service_events(
+        &Source::new(data.join("service_use.csv")).pseudonymise(key.clone()),
+        &cohort.data,
+        &CategorySet::default(),
+    )
+    .unwrap();
+    let ndt = io::load_ndt(
+        &Source::new(data.join("ndt.csv")).pseudonymise(key.clone()),
+        &cohort.data,
+        PartialPolicy::Undefined,
+    )
+    .unwrap();
+    let wide = io::load_ndt_wide(
+        &Source::new(data.join("ndt_wide.csv")).pseudonymise(key),
+        &cohort.data,
+        PartialPolicy::Undefined,
+    )
+    .unwrap();
     for s in [&cohort.summary, &ev.summary, &ndt.summary, &wide.summary] {
         assert_eq!(s.accepted + s.rejected, s.rows_read, "{s:?}");
     }
     // the planted faults are rejected, each with its reason
     assert!(ev.summary.rejected > 0 && ndt.summary.rejected > 0);
-    assert!(ev.rejections.iter().all(|r| !r.reason.is_empty() && r.source_row > 0));
+    assert!(ev
+        .rejections
+        .iter()
+        .all(|r| !r.reason.is_empty() && r.source_row > 0));
     assert!(wide.summary.by_reason.keys().any(|k| k.contains("999")));
     // NDT totals stay in range
     for a in &ndt.data.assessments {

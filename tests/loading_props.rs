@@ -24,7 +24,11 @@ fn cohort() -> Cohort {
             covariates: Default::default(),
         })
         .collect();
-    Cohort::new(members, DataWindow::new(d(2022, 1, 1), d(2024, 12, 31)).unwrap()).unwrap()
+    Cohort::new(
+        members,
+        DataWindow::new(d(2022, 1, 1), d(2024, 12, 31)).unwrap(),
+    )
+    .unwrap()
 }
 
 fn tmp_file(tag: &str, bytes: &[u8]) -> std::path::PathBuf {
@@ -51,8 +55,21 @@ fn cell(valid: &'static [&'static str]) -> impl Strategy<Value = Option<String>>
 fn raw_event() -> impl Strategy<Value = RawServiceEvent> {
     (
         cell(&["A1", "A2", "A3", "B9"]),
-        cell(&["2023-01-05", "2024-02-29", "2023-02-29", "2021-12-31", "2025-01-01", "2023-1-5"]),
-        cell(&["arrest", "ae_attendance", "prison_night", "a_and_e", "Arrest"]),
+        cell(&[
+            "2023-01-05",
+            "2024-02-29",
+            "2023-02-29",
+            "2021-12-31",
+            "2025-01-01",
+            "2023-1-5",
+        ]),
+        cell(&[
+            "arrest",
+            "ae_attendance",
+            "prison_night",
+            "a_and_e",
+            "Arrest",
+        ]),
         cell(&["1", "0", "14", "-1", "2.5", "+3", "007", ""]),
     )
         .prop_map(|(person_id, date, category, count)| RawServiceEvent {

@@ -22,7 +22,10 @@ pub fn person_table() -> Result<(CsvTable, usize)> {
     let key = Pseudonymiser::new(b"demonstration key - use your own")?;
     let spec = outcomes::synthetic::SyntheticSpec::sample();
     let window = DataWindow::new(spec.data_start, spec.extract_date)?;
-    let cohort = io::load_cohort(&Source::new(data.join("cohort.csv")).pseudonymise(key.clone()), window)?;
+    let cohort = io::load_cohort(
+        &Source::new(data.join("cohort.csv")).pseudonymise(key.clone()),
+        window,
+    )?;
     let events = io::load_service_events(
         &Source::new(data.join("service_use.csv")).pseudonymise(key),
         &cohort.data,
@@ -34,10 +37,18 @@ pub fn person_table() -> Result<(CsvTable, usize)> {
         &Window::before_after_12_months(),
         &["ae_attendance".to_string()],
     )?;
-    let ae = pre_post::service_use_per_quarter(&counts, "ae_attendance", "before", "after", CoveragePolicy::default())?;
+    let ae = pre_post::service_use_per_quarter(
+        &counts,
+        "ae_attendance",
+        "before",
+        "after",
+        CoveragePolicy::default(),
+    )?;
     let mut csv = String::from("treated,age,sex,area,prior_arrests,ae_before,ae_after\n");
     for (i, person) in ae.people.iter().enumerate() {
-        let Some(m) = cohort.data.get(person) else { continue };
+        let Some(m) = cohort.data.get(person) else {
+            continue;
+        };
         let cov = |name: &str| match m.covariates.get(name) {
             Some(Covariate::Number(x)) => x.to_string(),
             Some(Covariate::Category(c)) => c.clone(),
@@ -54,7 +65,13 @@ pub fn person_table() -> Result<(CsvTable, usize)> {
             ae.after[i]
         ));
     }
-    Ok((CsvTable::from_reader("sample cohort (person-level, no identifiers)", csv.as_bytes())?, ae.coverage.excluded))
+    Ok((
+        CsvTable::from_reader(
+            "sample cohort (person-level, no identifiers)",
+            csv.as_bytes(),
+        )?,
+        ae.coverage.excluded,
+    ))
 }
 
 /// The same table in long form for a 2×2 difference-in-differences: one
@@ -67,8 +84,13 @@ pub fn long_table() -> Result<(CsvTable, usize)> {
     let after = t.numeric("ae_after")?;
     let mut csv = String::from("unit,period,treated,post,ae_per_quarter\n");
     for i in 0..t.nrows() {
-        let (Some(tr), Some(b), Some(a)) = (treated[i], before[i], after[i]) else { continue };
+        let (Some(tr), Some(b), Some(a)) = (treated[i], before[i], after[i]) else {
+            continue;
+        };
         csv.push_str(&format!("{},0,{tr},0,{b}\n{},1,{tr},1,{a}\n", i + 1, i + 1));
     }
-    Ok((CsvTable::from_reader("sample cohort (long, no identifiers)", csv.as_bytes())?, left_out))
+    Ok((
+        CsvTable::from_reader("sample cohort (long, no identifiers)", csv.as_bytes())?,
+        left_out,
+    ))
 }

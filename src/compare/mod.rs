@@ -37,8 +37,8 @@ mod design;
 pub mod did;
 mod glm;
 mod matching;
-mod propensity;
 pub mod pre_post;
+mod propensity;
 pub mod report;
 
 pub use balance::{balance, BalanceReport, BalanceRow, BalanceTable, Sample, VariableKind};

@@ -9,8 +9,8 @@ use crate::error::{Error, Result};
 use crate::io::WindowCounts;
 use crate::measures::service_use::DAYS_PER_QUARTER;
 use crate::stats::{
-    self, Alternative, BootstrapConfig, BootstrapResult, ConfidenceLevel, Estimate,
-    McNemarResult, PairedTResult, RankTestMethod, SignTestResult, WilcoxonResult,
+    self, Alternative, BootstrapConfig, BootstrapResult, ConfidenceLevel, Estimate, McNemarResult,
+    PairedTResult, RankTestMethod, SignTestResult, WilcoxonResult,
 };
 
 /// What to do with people whose data do not cover a window (they joined
@@ -167,13 +167,21 @@ pub fn paired_statistics(
             }
         }
     }
-    let paired_t = keep(&mut notes, "paired t", stats::paired_t(before, after, level, Alternative::TwoSided));
+    let paired_t = keep(
+        &mut notes,
+        "paired t",
+        stats::paired_t(before, after, level, Alternative::TwoSided),
+    );
     let wilcoxon = keep(
         &mut notes,
         "Wilcoxon",
         stats::wilcoxon_signed_rank(before, after, Alternative::TwoSided, RankTestMethod::Auto),
     );
-    let sign_test = keep(&mut notes, "sign test", stats::sign_test(before, after, Alternative::TwoSided));
+    let sign_test = keep(
+        &mut notes,
+        "sign test",
+        stats::sign_test(before, after, Alternative::TwoSided),
+    );
     let cohens_dz = keep(&mut notes, "d_z", stats::cohens_dz(before, after, level)).flatten();
     let bootstrap = match bootstrap {
         Some(cfg) => {
@@ -219,11 +227,19 @@ pub struct BinaryChange {
 ///
 /// # Errors
 /// If the slices differ in length or are empty.
-pub fn binary_change(before: &[bool], after: &[bool], level: ConfidenceLevel) -> Result<BinaryChange> {
+pub fn binary_change(
+    before: &[bool],
+    after: &[bool],
+    level: ConfidenceLevel,
+) -> Result<BinaryChange> {
     if before.len() != after.len() || before.is_empty() {
         return Err(Error::insufficient_data(
             "binary change",
-            format!("{} before and {} after values (need equal, non-zero)", before.len(), after.len()),
+            format!(
+                "{} before and {} after values (need equal, non-zero)",
+                before.len(),
+                after.len()
+            ),
         ));
     }
     let n = before.len() as u64;

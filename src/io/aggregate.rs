@@ -45,12 +45,20 @@ impl WindowCounts {
             .windows
             .iter()
             .position(|x| x.label() == window)
-            .ok_or_else(|| Error::invalid_parameter("window", window, "not one of the windows aggregated"))?;
+            .ok_or_else(|| {
+                Error::invalid_parameter("window", window, "not one of the windows aggregated")
+            })?;
         let c = self
             .categories
             .iter()
             .position(|x| x == category)
-            .ok_or_else(|| Error::invalid_parameter("category", category, "not one of the categories aggregated"))?;
+            .ok_or_else(|| {
+                Error::invalid_parameter(
+                    "category",
+                    category,
+                    "not one of the categories aggregated",
+                )
+            })?;
         Ok((w, c))
     }
 
@@ -76,9 +84,13 @@ impl WindowCounts {
             .windows
             .iter()
             .position(|x| x.label() == window)
-            .ok_or_else(|| Error::invalid_parameter("window", window, "not one of the windows aggregated"))?;
+            .ok_or_else(|| {
+                Error::invalid_parameter("window", window, "not one of the windows aggregated")
+            })?;
         let nw = self.windows.len();
-        Ok((0..self.people.len()).map(|p| self.observed_days[p * nw + w]).collect())
+        Ok((0..self.people.len())
+            .map(|p| self.observed_days[p * nw + w])
+            .collect())
     }
 
     /// Each person's days in a window (the window's calendar length for
@@ -91,9 +103,13 @@ impl WindowCounts {
             .windows
             .iter()
             .position(|x| x.label() == window)
-            .ok_or_else(|| Error::invalid_parameter("window", window, "not one of the windows aggregated"))?;
+            .ok_or_else(|| {
+                Error::invalid_parameter("window", window, "not one of the windows aggregated")
+            })?;
         let nw = self.windows.len();
-        Ok((0..self.people.len()).map(|p| self.window_days[p * nw + w]).collect())
+        Ok((0..self.people.len())
+            .map(|p| self.window_days[p * nw + w])
+            .collect())
     }
 
     /// Total count over everyone, per window and category.
@@ -160,7 +176,11 @@ pub fn window_counts(
     let people: Vec<PersonId> = cohort.members().iter().map(|m| m.person.clone()).collect();
     let ids: Vec<&str> = people.iter().map(PersonId::pseudonym).collect();
     let pos: Vec<u32> = (0..people.len() as u32).collect();
-    let idx: Vec<i32> = cohort.members().iter().map(|m| date_to_days(m.index_date)).collect();
+    let idx: Vec<i32> = cohort
+        .members()
+        .iter()
+        .map(|m| date_to_days(m.index_date))
+        .collect();
     let cohort_df = DataFrame::new_infer_height(vec![
         Column::new("person_id".into(), ids),
         Column::new("__p".into(), pos),
@@ -181,8 +201,18 @@ pub fn window_counts(
             .clone()
             .lazy()
             .select([col("person_id"), col("date"), col("category"), col("count")])
-            .join(cohort_df.lazy(), [col("person_id")], [col("person_id")], JoinArgs::new(JoinType::Inner))
-            .join(cat_df.lazy(), [col("category")], [col("category")], JoinArgs::new(JoinType::Inner))
+            .join(
+                cohort_df.lazy(),
+                [col("person_id")],
+                [col("person_id")],
+                JoinArgs::new(JoinType::Inner),
+            )
+            .join(
+                cat_df.lazy(),
+                [col("category")],
+                [col("category")],
+                JoinArgs::new(JoinType::Inner),
+            )
             .with_column(
                 months_since_expr(col("__index").cast(DataType::Date), col("date")).alias("__m"),
             );

@@ -9,15 +9,17 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use super::rules::{Kind, Rule, Value};
-use super::validate::{validate_frame, validate_rows, Field, Rejection, Spec, ValidationSummary, ROW};
+use super::validate::{
+    validate_frame, validate_rows, Field, Rejection, Spec, ValidationSummary, ROW,
+};
 use super::ColumnMap;
+use crate::cohort::Period;
 use crate::cohort::{
     CohortMember, Covariate, DataWindow, EndReason, Group, PersonId, Pseudonymiser,
 };
 use crate::error::{Error, Result};
 use crate::measures::ndt::{NdtAssessment, NdtItem, PartialPolicy};
 use crate::measures::service_use::{BandScheme, CategorySet, PeriodCount, ServiceEvent};
-use crate::cohort::Period;
 
 /// A file to load, with its column mapping and optional pseudonymisation.
 #[derive(Debug, Clone)]
@@ -53,9 +55,10 @@ impl Source {
     /// The file's name as shown in errors and summaries (the last path
     /// component).
     pub fn name(&self) -> String {
-        self.path
-            .file_name()
-            .map_or_else(|| self.path.display().to_string(), |s| s.to_string_lossy().into_owned())
+        self.path.file_name().map_or_else(
+            || self.path.display().to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        )
     }
 
     /// The path.
@@ -279,7 +282,9 @@ impl Cohort {
         for (i, m) in members.iter().enumerate() {
             if let Some(j) = by_id.insert(m.person.clone(), i) {
                 return Err(Error::invalid_value(
-                    crate::Location::source("cohort").row(i as u64 + 1).column("person_id"),
+                    crate::Location::source("cohort")
+                        .row(i as u64 + 1)
+                        .column("person_id"),
                     super::REDACTED,
                     format!("duplicate person id (same as member {})", j + 1),
                 ));
@@ -324,9 +329,12 @@ impl Cohort {
 
     /// The set of pseudonyms, for membership checks.
     pub(crate) fn id_set(&self) -> Arc<HashSet<String>> {
-        text_set(self.members.iter().map(|m| m.person.pseudonym().to_string()))
+        text_set(
+            self.members
+                .iter()
+                .map(|m| m.person.pseudonym().to_string()),
+        )
     }
-
 }
 
 fn cohort_spec(window: DataWindow) -> Spec {
@@ -336,11 +344,19 @@ fn cohort_spec(window: DataWindow) -> Spec {
             Field::required("index_date", Kind::Date)
                 .rule(Rule::DateFrom {
                     bound: window.start,
-                    reason: format!("index date before the data window (starts {})", window.start).into(),
+                    reason: format!(
+                        "index date before the data window (starts {})",
+                        window.start
+                    )
+                    .into(),
                 })
                 .rule(Rule::DateTo {
                     bound: window.extract_date,
-                    reason: format!("index date after the extract date ({})", window.extract_date).into(),
+                    reason: format!(
+                        "index date after the extract date ({})",
+                        window.extract_date
+                    )
+                    .into(),
                 }),
             Field::required("group", Kind::Text).rule(Rule::TextIn {
                 allowed: text_set(Group::ALL.iter().map(|g| g.code().to_string())),
@@ -372,7 +388,11 @@ fn cohort_spec(window: DataWindow) -> Spec {
 /// If the file cannot be read or a required column is missing.
 pub fn load_cohort(src: &Source, window: DataWindow) -> Result<Loaded<Cohort>> {
     let spec = cohort_spec(window);
-    let kinds: Vec<(&str, Kind)> = spec.fields.iter().map(|f| (f.name.as_str(), f.kind)).collect();
+    let kinds: Vec<(&str, Kind)> = spec
+        .fields
+        .iter()
+        .map(|f| (f.name.as_str(), f.kind))
+        .collect();
     let (lf, present, typed) = open(src, &["person_id", "index_date", "group"], &kinds)?;
     let canonical: Vec<&str> = spec.fields.iter().map(|f| f.name.as_str()).collect();
     let covariate_cols: Vec<String> = present
@@ -386,7 +406,11 @@ pub fn load_cohort(src: &Source, window: DataWindow) -> Result<Loaded<Cohort>> {
     // Optional columns absent from the file are added as blanks.
     let mut lf = lf;
     for f in &spec.fields {
-        if !f.required && !present.iter().any(|p| p == src.columns.source_name(&f.name)) {
+        if !f.required
+            && !present
+                .iter()
+                .any(|p| p == src.columns.source_name(&f.name))
+        {
             lf = lf.with_column(lit(NULL).cast(DataType::String).alias(f.name.as_str()));
         }
     }
@@ -394,7 +418,11 @@ pub fn load_cohort(src: &Source, window: DataWindow) -> Result<Loaded<Cohort>> {
         .clone()
         .select(
             std::iter::once(col(ROW))
-                .chain(covariate_cols.iter().map(|c| col(c.as_str()).cast(DataType::String)))
+                .chain(
+                    covariate_cols
+                        .iter()
+                        .map(|c| col(c.as_str()).cast(DataType::String)),
+                )
                 .collect::<Vec<_>>(),
         )
         .collect()
@@ -409,7 +437,11 @@ pub fn load_cohort(src: &Source, window: DataWindow) -> Result<Loaded<Cohort>> {
     })
 }
 
-fn cohort_members(accepted: &DataFrame, covs: &DataFrame, cov_cols: &[String]) -> Result<Vec<CohortMember>> {
+fn cohort_members(
+    accepted: &DataFrame,
+    covs: &DataFrame,
+    cov_cols: &[String],
+) -> Result<Vec<CohortMember>> {
     let ids = str_col(accepted, "person_id")?;
     let idx = date_col(accepted, "index_date")?;
     let grp = str_col(accepted, "group")?;
@@ -418,11 +450,18 @@ fn cohort_members(accepted: &DataFrame, covs: &DataFrame, cov_cols: &[String]) -
     let rows = int_col(accepted, ROW)?;
     // Covariates by source row; a column is numeric if all its values parse.
     let cov_rows = int_col(covs, ROW)?;
-    let pos: HashMap<i64, usize> = cov_rows.iter().enumerate().filter_map(|(i, r)| Some(((*r)?, i))).collect();
+    let pos: HashMap<i64, usize> = cov_rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| Some(((*r)?, i)))
+        .collect();
     let mut cov_values: Vec<(String, Vec<Option<Covariate>>)> = Vec::new();
     for c in cov_cols {
         let s = str_col(covs, c)?;
-        let numeric = s.iter().flatten().all(|v| v.trim().parse::<f64>().is_ok_and(f64::is_finite));
+        let numeric = s
+            .iter()
+            .flatten()
+            .all(|v| v.trim().parse::<f64>().is_ok_and(f64::is_finite));
         let vals = s
             .iter()
             .map(|v| {
@@ -440,8 +479,13 @@ fn cohort_members(accepted: &DataFrame, covs: &DataFrame, cov_cols: &[String]) -
     }
     let mut out = Vec::with_capacity(accepted.height());
     for i in 0..accepted.height() {
-        let (Some(id), Some(index_date), Some(group)) = (ids.get(i), idx[i], grp.get(i).and_then(Group::parse)) else {
-            return Err(Error::frame("building cohort members", "an accepted row lost a required value"));
+        let (Some(id), Some(index_date), Some(group)) =
+            (ids.get(i), idx[i], grp.get(i).and_then(Group::parse))
+        else {
+            return Err(Error::frame(
+                "building cohort members",
+                "an accepted row lost a required value",
+            ));
         };
         let mut covariates = BTreeMap::new();
         if let Some(p) = rows[i].and_then(|r| pos.get(&r)) {
@@ -495,12 +539,14 @@ impl ServiceEvents {
         let counts = int_col(&self.df, "count")?;
         let mut out = Vec::with_capacity(self.df.height());
         for i in 0..self.df.height() {
-            let cat = cats
-                .get(i)
-                .and_then(|c| categories.get(c))
-                .ok_or_else(|| Error::frame("reading events", "unknown category in a validated frame"))?;
+            let cat = cats.get(i).and_then(|c| categories.get(c)).ok_or_else(|| {
+                Error::frame("reading events", "unknown category in a validated frame")
+            })?;
             let (Some(id), Some(date)) = (ids.get(i), dates[i]) else {
-                return Err(Error::frame("reading events", "an accepted row lost a required value"));
+                return Err(Error::frame(
+                    "reading events",
+                    "an accepted row lost a required value",
+                ));
             };
             out.push(ServiceEvent {
                 person: PersonId::from_pseudonym(id)?,
@@ -522,14 +568,17 @@ pub(crate) fn events_spec(cohort: &Cohort, categories: &CategorySet) -> Spec {
     let w = cohort.data_window();
     Spec {
         fields: vec![
-            Field::required("person_id", Kind::Text).identifier().rule(Rule::TextIn {
-                allowed: cohort.id_set(),
-                reason: "unknown person id (not in the cohort)".into(),
-            }),
+            Field::required("person_id", Kind::Text)
+                .identifier()
+                .rule(Rule::TextIn {
+                    allowed: cohort.id_set(),
+                    reason: "unknown person id (not in the cohort)".into(),
+                }),
             Field::required("date", Kind::Date)
                 .rule(Rule::DateFrom {
                     bound: w.start,
-                    reason: format!("date before the cohort's data window (starts {})", w.start).into(),
+                    reason: format!("date before the cohort's data window (starts {})", w.start)
+                        .into(),
                 })
                 .rule(Rule::DateTo {
                     bound: w.extract_date,
@@ -564,9 +613,16 @@ pub fn load_service_events(
     categories: &CategorySet,
 ) -> Result<Loaded<ServiceEvents>> {
     let spec = events_spec(cohort, categories);
-    let kinds: Vec<(&str, Kind)> = spec.fields.iter().map(|f| (f.name.as_str(), f.kind)).collect();
+    let kinds: Vec<(&str, Kind)> = spec
+        .fields
+        .iter()
+        .map(|f| (f.name.as_str(), f.kind))
+        .collect();
     let (mut lf, present, typed) = open(src, &["person_id", "date", "category"], &kinds)?;
-    if !present.iter().any(|p| p == src.columns.source_name("count")) {
+    if !present
+        .iter()
+        .any(|p| p == src.columns.source_name("count"))
+    {
         lf = lf.with_column(lit(NULL).cast(DataType::String).alias("count"));
     }
     let (accepted, rejections) = validate_frame(lf, &spec, &typed)?;
@@ -595,23 +651,41 @@ pub fn validate_service_events(
     let spec = events_spec(cohort, categories);
     let rows: Vec<Vec<Option<String>>> = records
         .iter()
-        .map(|r| vec![r.person_id.clone(), r.date.clone(), r.category.clone(), r.count.clone()])
+        .map(|r| {
+            vec![
+                r.person_id.clone(),
+                r.date.clone(),
+                r.category.clone(),
+                r.count.clone(),
+            ]
+        })
         .collect();
     let (accepted, rejections) = validate_rows(&rows, &spec);
     let mut data = Vec::with_capacity(accepted.len());
     for (_, v) in accepted {
         if let [Value::Text(id), Value::Date(date), Value::Text(cat), count] = v.as_slice() {
-            if let (Ok(person), Some(category)) = (PersonId::from_pseudonym(id.clone()), categories.get(cat)) {
+            if let (Ok(person), Some(category)) =
+                (PersonId::from_pseudonym(id.clone()), categories.get(cat))
+            {
                 let count = match count {
                     Value::Int(c) => u32::try_from(*c).unwrap_or(u32::MAX),
                     _ => 1,
                 };
-                data.push(ServiceEvent { person, date: *date, category: category.clone(), count });
+                data.push(ServiceEvent {
+                    person,
+                    date: *date,
+                    category: category.clone(),
+                    count,
+                });
             }
         }
     }
     let summary = summary_of(source_name, data.len(), &rejections);
-    Loaded { data, rejections, summary }
+    Loaded {
+        data,
+        rejections,
+        summary,
+    }
 }
 
 /// A service-use event as read, before validation (serde-friendly: every
@@ -640,10 +714,12 @@ pub struct NdtAssessments {
 fn ndt_spec(cohort: &Cohort, policy: PartialPolicy) -> Spec {
     let w = cohort.data_window();
     let mut fields = vec![
-        Field::required("person_id", Kind::Text).identifier().rule(Rule::TextIn {
-            allowed: cohort.id_set(),
-            reason: "unknown person id (not in the cohort)".into(),
-        }),
+        Field::required("person_id", Kind::Text)
+            .identifier()
+            .rule(Rule::TextIn {
+                allowed: cohort.id_set(),
+                reason: "unknown person id (not in the cohort)".into(),
+            }),
         Field::required("date", Kind::Date)
             .rule(Rule::DateFrom {
                 bound: w.start,
@@ -659,16 +735,25 @@ fn ndt_spec(cohort: &Cohort, policy: PartialPolicy) -> Spec {
             .filter(|v| item.scale().is_valid(*v))
             .collect();
         // Sentinels are recognised (and become missing items), never scores.
-        allowed.extend([crate::measures::ndt::SENTINEL_NOT_DONE, crate::measures::ndt::SENTINEL_NOT_DUE]);
+        allowed.extend([
+            crate::measures::ndt::SENTINEL_NOT_DONE,
+            crate::measures::ndt::SENTINEL_NOT_DUE,
+        ]);
         let f = if policy == PartialPolicy::Reject {
             Field::required(item.column(), Kind::Int)
         } else {
             Field::optional(item.column(), Kind::Int)
         };
-        fields.push(f.rule(Rule::IntIn {
-            allowed: allowed.into(),
-            reason: format!("{} (997/999 are the CDF's not-done/not-due codes)", item.scale().rule()).into(),
-        }));
+        fields.push(
+            f.rule(Rule::IntIn {
+                allowed: allowed.into(),
+                reason: format!(
+                    "{} (997/999 are the CDF's not-done/not-due codes)",
+                    item.scale().rule()
+                )
+                .into(),
+            }),
+        );
     }
     Spec {
         fields,
@@ -691,9 +776,17 @@ fn ndt_spec(cohort: &Cohort, policy: PartialPolicy) -> Spec {
 ///
 /// # Errors
 /// If the file cannot be read or a required column is missing.
-pub fn load_ndt(src: &Source, cohort: &Cohort, policy: PartialPolicy) -> Result<Loaded<NdtAssessments>> {
+pub fn load_ndt(
+    src: &Source,
+    cohort: &Cohort,
+    policy: PartialPolicy,
+) -> Result<Loaded<NdtAssessments>> {
     let spec = ndt_spec(cohort, policy);
-    let kinds: Vec<(&str, Kind)> = spec.fields.iter().map(|f| (f.name.as_str(), f.kind)).collect();
+    let kinds: Vec<(&str, Kind)> = spec
+        .fields
+        .iter()
+        .map(|f| (f.name.as_str(), f.kind))
+        .collect();
     let required: Vec<&str> = spec.fields.iter().map(|f| f.name.as_str()).collect();
     let (lf, _, typed) = open(src, &required, &kinds)?;
     let (accepted, rejections) = validate_frame(lf, &spec, &typed)?;
@@ -716,10 +809,17 @@ fn ndt_from_frame(df: &DataFrame) -> Result<Vec<NdtAssessment>> {
     let mut out = Vec::with_capacity(df.height());
     for r in 0..df.height() {
         let (Some(id), Some(date)) = (ids.get(r), dates[r]) else {
-            return Err(Error::frame("reading assessments", "an accepted row lost a required value"));
+            return Err(Error::frame(
+                "reading assessments",
+                "an accepted row lost a required value",
+            ));
         };
         let raw: [Option<i64>; 10] = std::array::from_fn(|k| items[k][r]);
-        out.push(NdtAssessment::from_raw(PersonId::from_pseudonym(id)?, date, raw)?);
+        out.push(NdtAssessment::from_raw(
+            PersonId::from_pseudonym(id)?,
+            date,
+            raw,
+        )?);
     }
     Ok(out)
 }
@@ -738,14 +838,22 @@ fn ndt_from_frame(df: &DataFrame) -> Result<Vec<NdtAssessment>> {
 /// # Errors
 /// If the file cannot be read, has no `person_id` (mapped) column, or has no
 /// `NDTDATE_` columns.
-pub fn load_ndt_wide(src: &Source, cohort: &Cohort, policy: PartialPolicy) -> Result<Loaded<NdtAssessments>> {
+pub fn load_ndt_wide(
+    src: &Source,
+    cohort: &Cohort,
+    policy: PartialPolicy,
+) -> Result<Loaded<NdtAssessments>> {
     let (lf, present, _) = open(src, &["person_id"], &[])?;
     let waves: Vec<String> = present
         .iter()
         .filter_map(|c| c.strip_prefix("NDTDATE_").map(str::to_string))
         .collect();
     if waves.is_empty() {
-        return Err(Error::missing_column(src.name(), "NDTDATE_<wave>", &present));
+        return Err(Error::missing_column(
+            src.name(),
+            "NDTDATE_<wave>",
+            &present,
+        ));
     }
     // Stack the waves into long rows with text cells. While validating, the
     // row id encodes (wide row, wave) as row × waves + wave index, so every
@@ -763,19 +871,23 @@ pub fn load_ndt_wide(src: &Source, cohort: &Cohort, policy: PartialPolicy) -> Re
         for item in NdtItem::ALL {
             let name = format!("{}{w}", item.cdf_prefix());
             if present.contains(&name) {
-                sel.push(col(name.as_str()).cast(DataType::String).alias(item.column()));
+                sel.push(
+                    col(name.as_str())
+                        .cast(DataType::String)
+                        .alias(item.column()),
+                );
             } else {
                 sel.push(lit(NULL).cast(DataType::String).alias(item.column()));
             }
         }
         parts.push(lf.clone().select(sel));
     }
-    let long = concat(parts, UnionArgs::default())
-        .map_err(|e| Error::frame("stacking NDT waves", e))?;
+    let long =
+        concat(parts, UnionArgs::default()).map_err(|e| Error::frame("stacking NDT waves", e))?;
     // Sentinel and empty waves are accounted for, then left out.
-    let all_blank = NdtItem::ALL
-        .iter()
-        .fold(col("date").is_null(), |acc, i| acc.and(col(i.column()).is_null()));
+    let all_blank = NdtItem::ALL.iter().fold(col("date").is_null(), |acc, i| {
+        acc.and(col(i.column()).is_null())
+    });
     let sentinel_reason = when(col("date").eq(lit("997")))
         .then(lit("NDT due but not done (NDTDATE 997)"))
         .when(col("date").eq(lit("999")))
@@ -805,7 +917,10 @@ pub fn load_ndt_wide(src: &Source, cohort: &Cohort, policy: PartialPolicy) -> Re
         .map_err(|e| Error::frame("ordering NDT waves", e))?;
     let decode = |v: u64| -> (u64, &str) {
         let nw = nw as u64;
-        (v / nw, waves.get((v % nw) as usize).map_or("", String::as_str))
+        (
+            v / nw,
+            waves.get((v % nw) as usize).map_or("", String::as_str),
+        )
     };
     for r in &mut rejections {
         let (row, wave) = decode(r.source_row);
@@ -869,7 +984,11 @@ fn period_counts_spec(cohort: &Cohort, categories: &CategorySet, bands: &BandSch
         Field::required(name, Kind::Date)
             .rule(Rule::DateFrom {
                 bound: w.start,
-                reason: format!("{name} before the cohort's data window (starts {})", w.start).into(),
+                reason: format!(
+                    "{name} before the cohort's data window (starts {})",
+                    w.start
+                )
+                .into(),
             })
             .rule(Rule::DateTo {
                 bound: w.extract_date,
@@ -878,10 +997,12 @@ fn period_counts_spec(cohort: &Cohort, categories: &CategorySet, bands: &BandSch
     };
     Spec {
         fields: vec![
-            Field::required("person_id", Kind::Text).identifier().rule(Rule::TextIn {
-                allowed: cohort.id_set(),
-                reason: "unknown person id (not in the cohort)".into(),
-            }),
+            Field::required("person_id", Kind::Text)
+                .identifier()
+                .rule(Rule::TextIn {
+                    allowed: cohort.id_set(),
+                    reason: "unknown person id (not in the cohort)".into(),
+                }),
             in_window("period_start"),
             in_window("period_end"),
             Field::required("category", Kind::Text).rule(Rule::TextIn {
@@ -924,7 +1045,11 @@ pub fn load_period_counts(
     bands: &BandScheme,
 ) -> Result<Loaded<Vec<PeriodCount>>> {
     let spec = period_counts_spec(cohort, categories, bands);
-    let kinds: Vec<(&str, Kind)> = spec.fields.iter().map(|f| (f.name.as_str(), f.kind)).collect();
+    let kinds: Vec<(&str, Kind)> = spec
+        .fields
+        .iter()
+        .map(|f| (f.name.as_str(), f.kind))
+        .collect();
     let required: Vec<&str> = spec.fields.iter().map(|f| f.name.as_str()).collect();
     let (lf, _, typed) = open(src, &required, &kinds)?;
     let (accepted, mut rejections) = validate_frame(lf, &spec, &typed)?;
@@ -936,10 +1061,17 @@ pub fn load_period_counts(
     let rows = int_col(&accepted, ROW)?;
     let mut data = Vec::with_capacity(accepted.height());
     for i in 0..accepted.height() {
-        let (Some(id), Some(s), Some(e), Some(c), Some(n)) =
-            (ids.get(i), starts[i], ends[i], cats.get(i).and_then(|c| categories.get(c)), counts.get(i).and_then(|n| bands.parse(n)))
-        else {
-            return Err(Error::frame("reading period counts", "an accepted row lost a required value"));
+        let (Some(id), Some(s), Some(e), Some(c), Some(n)) = (
+            ids.get(i),
+            starts[i],
+            ends[i],
+            cats.get(i).and_then(|c| categories.get(c)),
+            counts.get(i).and_then(|n| bands.parse(n)),
+        ) else {
+            return Err(Error::frame(
+                "reading period counts",
+                "an accepted row lost a required value",
+            ));
         };
         match Period::new(s, e) {
             Ok(period) => data.push(PeriodCount {
@@ -958,5 +1090,9 @@ pub fn load_period_counts(
     }
     rejections.sort();
     let summary = summary_of(&src.name(), data.len(), &rejections);
-    Ok(Loaded { data, rejections, summary })
+    Ok(Loaded {
+        data,
+        rejections,
+        summary,
+    })
 }

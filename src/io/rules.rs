@@ -99,10 +99,7 @@ pub fn parse_expr(raw: Expr, kind: Kind) -> Expr {
             .then(lit(NULL).cast(DataType::String))
             .otherwise(raw),
         Kind::Int => {
-            let ok = raw
-                .clone()
-                .str()
-                .contains(lit(r"^-?[0-9]{1,18}$"), true);
+            let ok = raw.clone().str().contains(lit(r"^-?[0-9]{1,18}$"), true);
             when(ok)
                 .then(raw.cast(DataType::Int64))
                 .otherwise(lit(NULL).cast(DataType::Int64))
@@ -243,15 +240,36 @@ mod tests {
         assert_eq!(parse_int("42"), Some(42));
         assert_eq!(parse_int("-7"), Some(-7));
         assert_eq!(parse_int("007"), Some(7));
-        for bad in ["+5", " 5", "5 ", "5.0", "1e3", "", "-", "abc", "1234567890123456789"] {
+        for bad in [
+            "+5",
+            " 5",
+            "5 ",
+            "5.0",
+            "1e3",
+            "",
+            "-",
+            "abc",
+            "1234567890123456789",
+        ] {
             assert_eq!(parse_int(bad), None, "{bad:?}");
         }
     }
 
     #[test]
     fn date_grammar() {
-        assert_eq!(parse_date("2024-02-29"), NaiveDate::from_ymd_opt(2024, 2, 29));
-        for bad in ["2023-02-29", "2024-2-29", "2024-13-01", "24-01-01", "2024/01/01", "2024-01-01 ", "2024-00-10"] {
+        assert_eq!(
+            parse_date("2024-02-29"),
+            NaiveDate::from_ymd_opt(2024, 2, 29)
+        );
+        for bad in [
+            "2023-02-29",
+            "2024-2-29",
+            "2024-13-01",
+            "24-01-01",
+            "2024/01/01",
+            "2024-01-01 ",
+            "2024-00-10",
+        ] {
             assert_eq!(parse_date(bad), None, "{bad:?}");
         }
     }

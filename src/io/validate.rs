@@ -130,7 +130,9 @@ fn raw_name(f: &str) -> String {
 }
 
 fn missing_expr(raw: Expr) -> Expr {
-    raw.clone().is_null().or(raw.str().len_bytes().eq(lit(0u32)))
+    raw.clone()
+        .is_null()
+        .or(raw.str().len_bytes().eq(lit(0u32)))
 }
 
 /// Frame path. `lf` holds the raw columns under their canonical names as
@@ -203,15 +205,13 @@ pub(crate) fn validate_frame(
         let key_exprs: Vec<Expr> = keys.iter().map(|k| col(k.as_str())).collect();
         lf = lf.with_column(ok.alias(OK_FLAG)).with_column(
             when(
-                col(REASON)
-                    .is_null()
-                    .and(
-                        col(OK_FLAG)
-                            .sum()
-                            .over(key_exprs)
-                            .map_err(|e| Error::frame("checking duplicates", e))?
-                            .gt(lit(1u32)),
-                    ),
+                col(REASON).is_null().and(
+                    col(OK_FLAG)
+                        .sum()
+                        .over(key_exprs)
+                        .map_err(|e| Error::frame("checking duplicates", e))?
+                        .gt(lit(1u32)),
+                ),
             )
             .then(lit(why.clone()))
             .otherwise(col(REASON))
@@ -237,10 +237,7 @@ pub(crate) fn validate_frame(
     let mut with_unique = checks.clone();
     if let Some((keys, why)) = &spec.unique {
         let first = keys.first().cloned().unwrap_or_default();
-        let ident = spec
-            .fields
-            .iter()
-            .any(|f| f.name == first && f.identifier);
+        let ident = spec.fields.iter().any(|f| f.name == first && f.identifier);
         with_unique.push((col(REASON).eq(lit(why.clone())), first, why.clone(), ident));
     }
     let pick_col = |c: &Check| lit(c.1.clone());

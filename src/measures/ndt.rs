@@ -433,21 +433,18 @@ impl SelectionRule {
     /// Pick baseline and follow-up among `dates` (one person's assessment
     /// dates) for `index`. Returns positions into `dates`.
     pub fn select(self, index: NaiveDate, dates: &[NaiveDate]) -> (Option<usize>, Option<usize>) {
-        let best = |target: NaiveDate,
-                    lo: i64,
-                    hi: i64,
-                    after: Option<NaiveDate>|
-         -> Option<usize> {
-            dates
-                .iter()
-                .enumerate()
-                .filter(|(_, d)| {
-                    let off = (**d - target).num_days();
-                    off >= lo && off <= hi && after.is_none_or(|a| **d > a)
-                })
-                .min_by_key(|(_, d)| ((**d - target).num_days().abs(), **d))
-                .map(|(i, _)| i)
-        };
+        let best =
+            |target: NaiveDate, lo: i64, hi: i64, after: Option<NaiveDate>| -> Option<usize> {
+                dates
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, d)| {
+                        let off = (**d - target).num_days();
+                        off >= lo && off <= hi && after.is_none_or(|a| **d > a)
+                    })
+                    .min_by_key(|(_, d)| ((**d - target).num_days().abs(), **d))
+                    .map(|(i, _)| i)
+            };
         let baseline = best(
             index,
             -i64::from(self.baseline_before_days),
@@ -582,23 +579,55 @@ mod tests {
             ItemValue::parse(NdtItem::RiskToOthers, Some(999)).unwrap(),
             ItemValue::NotDue
         );
-        let max: u32 = NdtItem::ALL.iter().map(|i| u32::from(i.scale().max())).sum();
+        let max: u32 = NdtItem::ALL
+            .iter()
+            .map(|i| u32::from(i.scale().max()))
+            .sum();
         assert_eq!(max, 48);
     }
 
     #[test]
     fn totals_under_each_policy() {
-        let full = NdtAssessment::from_raw(pid("a"), d(2024, 1, 1), [Some(4), Some(4), Some(4), Some(8), Some(8), Some(4), Some(4), Some(4), Some(4), Some(4)]).unwrap();
-        assert_eq!(full.total(PartialPolicy::Undefined).unwrap().unwrap().value(), 48.0);
+        let full = NdtAssessment::from_raw(
+            pid("a"),
+            d(2024, 1, 1),
+            [
+                Some(4),
+                Some(4),
+                Some(4),
+                Some(8),
+                Some(8),
+                Some(4),
+                Some(4),
+                Some(4),
+                Some(4),
+                Some(4),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            full.total(PartialPolicy::Undefined)
+                .unwrap()
+                .unwrap()
+                .value(),
+            48.0
+        );
         let mut raw = [Some(2); 10];
         raw[3] = None; // risk to others missing
         let part = NdtAssessment::from_raw(pid("a"), d(2024, 1, 1), raw).unwrap();
         assert_eq!(part.total(PartialPolicy::Undefined).unwrap(), None);
         assert!(part.total(PartialPolicy::Reject).is_err());
         // 9 items of 2 = 18 out of a possible 40 → 18 × 48 / 40 = 21.6
-        let pr = part.total(PartialPolicy::ProRate { min_items: 8 }).unwrap().unwrap();
+        let pr = part
+            .total(PartialPolicy::ProRate { min_items: 8 })
+            .unwrap()
+            .unwrap();
         assert!((pr.value() - 21.6).abs() < 1e-12);
-        assert_eq!(part.total(PartialPolicy::ProRate { min_items: 10 }).unwrap(), None);
+        assert_eq!(
+            part.total(PartialPolicy::ProRate { min_items: 10 })
+                .unwrap(),
+            None
+        );
         // a sentinel is a missing item, never a score
         let mut raw = [Some(2); 10];
         raw[0] = Some(999);
@@ -610,7 +639,14 @@ mod tests {
     fn baseline_and_follow_up_selection() {
         let rule = SelectionRule::default();
         let idx = d(2024, 3, 1);
-        let dates = [d(2023, 10, 1), d(2024, 2, 20), d(2024, 3, 9), d(2025, 2, 1), d(2025, 3, 20), d(2026, 1, 1)];
+        let dates = [
+            d(2023, 10, 1),
+            d(2024, 2, 20),
+            d(2024, 3, 9),
+            d(2025, 2, 1),
+            d(2025, 3, 20),
+            d(2026, 1, 1),
+        ];
         let (b, f) = rule.select(idx, &dates);
         assert_eq!(b, Some(2)); // 8 days after beats 10 days before
         assert_eq!(f, Some(4)); // 19 days after 2025-03-01 beats 28 days before
@@ -623,9 +659,47 @@ mod tests {
     #[test]
     fn change_between_baseline_and_follow_up() {
         let p = pid("p1");
-        let a1 = NdtAssessment::from_raw(p.clone(), d(2024, 3, 1), [Some(3), Some(2), Some(2), Some(6), Some(4), Some(3), Some(3), Some(4), Some(3), Some(4)]).unwrap();
-        let a2 = NdtAssessment::from_raw(p.clone(), d(2025, 3, 4), [Some(2), Some(1), Some(1), Some(2), Some(4), Some(2), Some(2), Some(3), Some(2), Some(1)]).unwrap();
-        let (ch, counts) = baseline_follow_up([(&p, d(2024, 3, 1))], &[a1, a2], SelectionRule::default(), PartialPolicy::Undefined).unwrap();
+        let a1 = NdtAssessment::from_raw(
+            p.clone(),
+            d(2024, 3, 1),
+            [
+                Some(3),
+                Some(2),
+                Some(2),
+                Some(6),
+                Some(4),
+                Some(3),
+                Some(3),
+                Some(4),
+                Some(3),
+                Some(4),
+            ],
+        )
+        .unwrap();
+        let a2 = NdtAssessment::from_raw(
+            p.clone(),
+            d(2025, 3, 4),
+            [
+                Some(2),
+                Some(1),
+                Some(1),
+                Some(2),
+                Some(4),
+                Some(2),
+                Some(2),
+                Some(3),
+                Some(2),
+                Some(1),
+            ],
+        )
+        .unwrap();
+        let (ch, counts) = baseline_follow_up(
+            [(&p, d(2024, 3, 1))],
+            &[a1, a2],
+            SelectionRule::default(),
+            PartialPolicy::Undefined,
+        )
+        .unwrap();
         assert_eq!(counts.with_both, 1);
         assert_eq!(ch[0].baseline_total, Some(34.0));
         assert_eq!(ch[0].follow_up_total, Some(20.0));

@@ -212,7 +212,10 @@ impl CategorySet {
 
     /// The codes, for the frame path's membership check.
     pub fn codes(&self) -> Vec<String> {
-        self.categories.iter().map(|c| c.code().to_string()).collect()
+        self.categories
+            .iter()
+            .map(|c| c.code().to_string())
+            .collect()
     }
 }
 
@@ -613,9 +616,16 @@ pub fn aggregate(
     period_counts: &[PeriodCount],
 ) -> Vec<WindowCount> {
     let cats: Vec<&ServiceCategory> = categories.iter().collect();
-    let index: HashMap<&PersonId, usize> =
-        cohort.iter().enumerate().map(|(i, m)| (&m.person, i)).collect();
-    let cat_pos: HashMap<&str, usize> = cats.iter().enumerate().map(|(i, c)| (c.code(), i)).collect();
+    let index: HashMap<&PersonId, usize> = cohort
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (&m.person, i))
+        .collect();
+    let cat_pos: HashMap<&str, usize> = cats
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.code(), i))
+        .collect();
     let nw = windows.len();
     let nc = cats.len();
     let mut acc = vec![Count::ZERO; cohort.len() * nw * nc];
@@ -712,12 +722,38 @@ mod tests {
         };
         let dw = DataWindow::new(d(2023, 7, 1), d(2025, 1, 1)).unwrap();
         let events = vec![
-            ServiceEvent { person: p.clone(), date: d(2023, 12, 31), category: ServiceCategory::AeAttendance, count: 1 },
-            ServiceEvent { person: p.clone(), date: d(2023, 6, 1), category: ServiceCategory::AeAttendance, count: 1 },
-            ServiceEvent { person: p.clone(), date: d(2024, 1, 1), category: ServiceCategory::AeAttendance, count: 2 },
+            ServiceEvent {
+                person: p.clone(),
+                date: d(2023, 12, 31),
+                category: ServiceCategory::AeAttendance,
+                count: 1,
+            },
+            ServiceEvent {
+                person: p.clone(),
+                date: d(2023, 6, 1),
+                category: ServiceCategory::AeAttendance,
+                count: 1,
+            },
+            ServiceEvent {
+                person: p.clone(),
+                date: d(2024, 1, 1),
+                category: ServiceCategory::AeAttendance,
+                count: 2,
+            },
         ];
-        let out = aggregate(&[member], dw, &Window::before_after_12_months(), &CategorySet::default(), &events, &[]);
-        let get = |w: &str| out.iter().find(|r| r.window == w && r.category == "ae_attendance").unwrap();
+        let out = aggregate(
+            &[member],
+            dw,
+            &Window::before_after_12_months(),
+            &CategorySet::default(),
+            &events,
+            &[],
+        );
+        let get = |w: &str| {
+            out.iter()
+                .find(|r| r.window == w && r.category == "ae_attendance")
+                .unwrap()
+        };
         let before = get("before");
         assert_eq!(before.count, Count::exact(2));
         // observed from 2023-07-01 to 2023-12-31 = 184 of 365 days
@@ -725,7 +761,10 @@ mod tests {
         let after = get("after");
         assert_eq!(after.count, Count::exact(2));
         assert_eq!((after.observed_days, after.window_days), (182, 366));
-        assert!((after.per_quarter(Scenario::Mid).unwrap() - 2.0 * DAYS_PER_QUARTER / 182.0).abs() < 1e-12);
+        assert!(
+            (after.per_quarter(Scenario::Mid).unwrap() - 2.0 * DAYS_PER_QUARTER / 182.0).abs()
+                < 1e-12
+        );
         assert_eq!(out.len(), 2 * CategorySet::default().iter().count());
     }
 
