@@ -177,7 +177,7 @@ fn sample_report_is_disclosure_controlled_and_reproducible() {
         "propensity_overlap",
         "balance",
         "persistent_absence",
-        "asb_by_month",
+        "asb_by_quarter",
     ] {
         assert!(
             a.join(format!("charts/{chart}.png")).is_file(),

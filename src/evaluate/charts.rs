@@ -348,14 +348,19 @@ pub(crate) fn persistent_absence(
     ))
 }
 
-/// ASB per 1,000 residents by month, pilot and comparison.
-pub(crate) fn asb_by_month(t: &ClearedTable, start_row: usize) -> Result<Option<NamedChart>> {
+/// ASB per 1,000 residents by period (the rows of `t`, labelled in column
+/// `period`), pilot and comparison.
+pub(crate) fn asb_by_period(
+    t: &ClearedTable,
+    period: &str,
+    start_row: usize,
+) -> Result<Option<NamedChart>> {
     let mut months = Vec::new();
     let (mut pilot, mut comparison) = (Vec::new(), Vec::new());
     let mut start_index = None;
     for r in 0..t.n_rows() {
         let (Some(m), Some(p), Some(c)) = (
-            label(t, r, "Month"),
+            label(t, r, period),
             published(t, r, "Pilot per 1,000"),
             published(t, r, "Comparison per 1,000"),
         ) else {
@@ -374,7 +379,7 @@ pub(crate) fn asb_by_month(t: &ClearedTable, start_row: usize) -> Result<Option<
     if months.len() < 2 {
         return Ok(None);
     }
-    let title = "Anti-social behaviour per 1,000 residents by month";
+    let title = "Anti-social behaviour per 1,000 residents by calendar quarter";
     let chart = plot::asb_by_month(
         &AsbByMonth {
             months,
@@ -394,10 +399,11 @@ pub(crate) fn asb_by_month(t: &ClearedTable, start_row: usize) -> Result<Option<
         &options(title),
     )?;
     Ok(named(
-        "asb_by_month",
+        "asb_by_quarter",
         title,
-        "Incidents per 1,000 residents in each calendar month, from the cleared monthly table; \
-         months with a withheld rate are left out."
+        "Incidents per 1,000 residents in each calendar quarter, from the cleared quarterly \
+         table; the dashed line marks the quarter the programme starts in; quarters with a \
+         withheld rate are left out (the line joins their neighbours)."
             .into(),
         chart,
     ))

@@ -29,6 +29,7 @@
 //! [`ClearedTable`]: crate::disclosure::ClearedTable
 
 mod charts;
+pub mod offset;
 mod output;
 mod pipeline;
 pub mod spec;
@@ -36,8 +37,8 @@ pub mod tables;
 
 pub use output::{html, markdown, write_report, OutputFile};
 pub use pipeline::{
-    run, Evaluation, FileValidation, InputFile, Item, NamedChart, PolicyRecord, Progress,
-    RunRecord, Section,
+    any, group_pairs, run, Evaluation, FileValidation, InputFile, Item, NamedChart, PolicyRecord,
+    Progress, RunRecord, Section,
 };
 pub use spec::EvaluationSpec;
 pub use tables::NamedTable;

@@ -91,7 +91,9 @@ pub fn cost_offset(
             out.left_out += 1;
             continue;
         }
-        let Some(m) = cohort.get(person) else { continue };
+        let Some(m) = cohort.get(person) else {
+            continue;
+        };
         let entry = by_group.entry(m.group).or_default();
         entry.0.push(person.pseudonym().to_string());
         for (category, b, a) in &columns {
@@ -109,7 +111,11 @@ pub fn cost_offset(
     }
     let target = options.target_year;
     for (group, (people, records)) in by_group {
-        let pc = if group == Group::Programme { programme_cost_per_person } else { 0.0 };
+        let pc = if group == Group::Programme {
+            programme_cost_per_person
+        } else {
+            0.0
+        };
         let cmp = costs::costing::pre_post(
             &records,
             &people,

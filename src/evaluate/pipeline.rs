@@ -26,9 +26,8 @@ use crate::compare::{
     ScoreScale,
 };
 use crate::costs::{
-    self, BenefitStream, CbaParameters, ConfidenceGrade, CostingOptions, Counterfactual,
-    DeflatorSeries, Gbp, PriceYear, Proportion, SensitivitySpec, ServiceUse, UnitCostTable,
-    ValueType,
+    self, CbaParameters, ConfidenceGrade, CostingOptions, DeflatorSeries, Gbp, PriceYear,
+    Proportion, SensitivitySpec, UnitCostTable,
 };
 use crate::disclosure::{Cell, Column, Policy, Table};
 use crate::error::{Error, Result};
@@ -506,6 +505,26 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
     })
 }
 
+/// The before and after values of the people in group `g`, in cohort order
+/// (the pre/post example's "programme group" selection).
+pub fn group_pairs(
+    pv: &pre_post::PairedValues,
+    cohort: &io::Cohort,
+    g: Group,
+) -> (Vec<f64>, Vec<f64>) {
+    pv.people
+        .iter()
+        .zip(pv.before.iter().zip(&pv.after))
+        .filter(|(p, _)| cohort.get(p).is_some_and(|m| m.group == g))
+        .map(|(_, (b, a))| (*b, *a))
+        .unzip()
+}
+
+/// Whether each value is above zero (any use in the window).
+pub fn any(values: &[f64]) -> Vec<bool> {
+    values.iter().map(|v| *v > 0.0).collect()
+}
+
 fn coverage(spec: &EvaluationSpec) -> CoveragePolicy {
     match spec.windows.coverage {
         CoverageRule::Exclude => CoveragePolicy::Exclude,
@@ -947,13 +966,7 @@ fn service_use_section(
     for g in GROUPS {
         for code in codes {
             let pv = pre_post::service_use_per_quarter(counts, code, "before", "after", cov)?;
-            let (b, a): (Vec<f64>, Vec<f64>) = pv
-                .people
-                .iter()
-                .zip(pv.before.iter().zip(&pv.after))
-                .filter(|(p, _)| group_of(*p) == Some(g))
-                .map(|(_, (b, a))| (*b, *a))
-                .unzip();
+            let (b, a) = group_pairs(&pv, cohort, g);
             let n = b.len();
             let ci = |x: &[f64]| (n >= 2).then(|| stats::mean_ci(x, cx.level).ok()).flatten();
             let (eb, ea) = (ci(&b), ci(&a));
@@ -1018,13 +1031,8 @@ fn service_use_section(
     )?;
     let mut confidential = Vec::new();
     for g in GROUPS {
-        let (b, a): (Vec<bool>, Vec<bool>) = pv
-            .people
-            .iter()
-            .zip(pv.before.iter().zip(&pv.after))
-            .filter(|(p, _)| group_of(*p) == Some(g))
-            .map(|(_, (b, a))| (*b > 0.0, *a > 0.0))
-            .unzip();
+        let (b, a) = group_pairs(&pv, cohort, g);
+        let (b, a) = (any(&b), any(&a));
         let n = b.len();
         let nb = b.iter().filter(|x| **x).count();
         let na = a.iter().filter(|x| **x).count();
@@ -1102,16 +1110,21 @@ fn cost_section(
     let target = PriceYear::parse(&cs.price_year)
         .map_err(|e| Error::invalid_parameter("costs.price_year", &cs.price_year, e.to_string()))?;
     let options = CostingOptions::new(target);
-    let costed: Vec<String> = codes
-        .iter()
-        .filter(|c| costs::ServiceCategory::new(c.as_str()).is_ok_and(|k| table.chosen(&k).is_ok()))
-        .cloned()
-        .collect();
-    let not_costed: Vec<String> = codes
-        .iter()
-        .filter(|c| !costed.contains(c))
-        .cloned()
-        .collect();
+    let windows = [
+        Window::new("before", -(spec.windows.months_before as i32), 0)?,
+        Window::new("after", 0, spec.windows.months_after as i32)?,
+    ];
+    let offset = super::offset::cost_offset(
+        cohort,
+        events,
+        &windows,
+        codes,
+        &table,
+        &deflators,
+        &options,
+        cs.programme_cost_per_person,
+    )?;
+    let not_costed = &offset.not_costed;
     let mut items = vec![Item::Text(format!(
         "Service use in the {} months before and after each start, priced with {} and re-based \
          to {target} prices with {}. Only people observed for the whole of both windows are \
@@ -1135,12 +1148,8 @@ fn cost_section(
         },
         cs.programme_cost_per_person
     ))];
-    let windows = [
-        Window::new("before", -(spec.windows.months_before as i32), 0)?,
-        Window::new("after", 0, spec.windows.months_after as i32)?,
-    ];
     let mut post_cost = HashMap::new();
-    if costed.is_empty() {
+    if offset.costed.is_empty() {
         items.push(Item::Text(
             "No category has a unit cost: nothing to cost.".into(),
         ));
@@ -1151,49 +1160,6 @@ fn cost_section(
             },
             post_cost,
         ));
-    }
-    let counts = io::window_counts(cohort, events, &windows, &costed)?;
-    let ob = counts.observed_days("before")?;
-    let oa = counts.observed_days("after")?;
-    let wb = counts.window_days("before")?;
-    let wa = counts.window_days("after")?;
-    let mut by_group: BTreeMap<Group, (Vec<String>, Vec<ServiceUse<String>>)> = BTreeMap::new();
-    let mut columns_cache = BTreeMap::new();
-    for code in &costed {
-        columns_cache.insert(
-            code.clone(),
-            (
-                counts.counts("before", code)?,
-                counts.counts("after", code)?,
-            ),
-        );
-    }
-    for (i, person) in counts.people().iter().enumerate() {
-        if ob[i] < wb[i] || oa[i] < wa[i] {
-            continue;
-        }
-        let Some(m) = cohort.get(person) else {
-            continue;
-        };
-        if !GROUPS.contains(&m.group) {
-            continue;
-        }
-        let entry = by_group.entry(m.group).or_default();
-        entry.0.push(person.pseudonym().to_string());
-        for code in &costed {
-            let category = costs::ServiceCategory::new(code.as_str())?;
-            let (b, a) = &columns_cache[code];
-            for (n, w) in [(b[i], costs::Window::Pre), (a[i], costs::Window::Post)] {
-                if n > 0.0 {
-                    entry.1.push(ServiceUse {
-                        person: person.pseudonym().to_string(),
-                        category: category.clone(),
-                        window: w,
-                        count: costs::Count::exact(n)?,
-                    });
-                }
-            }
-        }
     }
     let mut agency_t = Table::new(
         format!("Cost per person by agency, before and after ({target} prices)"),
@@ -1220,9 +1186,8 @@ fn cost_section(
             money_of("Mean net saving", "People", 0),
         ],
     )?;
-    let mut changes = BTreeMap::new();
     for (gi, g) in GROUPS.into_iter().enumerate() {
-        let Some((people, records)) = by_group.get(&g) else {
+        let Some(cmp) = offset.by_group.get(&g) else {
             agency_t.push_row(vec![
                 Cell::text(group_label(g)),
                 Cell::text("All agencies"),
@@ -1233,19 +1198,6 @@ fn cost_section(
             ])?;
             continue;
         };
-        let pc = if g == Group::Programme {
-            cs.programme_cost_per_person
-        } else {
-            0.0
-        };
-        let cmp = costs::costing::pre_post(
-            records,
-            people,
-            &table,
-            &deflators,
-            &options,
-            Gbp::non_negative(pc, target)?,
-        )?;
         let n = cmp.n;
         for pch in &cmp.people {
             post_cost.insert(pch.person.clone(), pch.post.amount());
@@ -1292,7 +1244,6 @@ fn cost_section(
             val(Some(cmp.programme_cost_per_person.amount()), n),
             val(Some(cmp.mean_net_saving.amount()), n),
         ])?;
-        changes.insert(g, (n, cmp.by_agency.clone()));
     }
     let agency_t = clear(&cx.policy, "cost_by_agency", agency_t)?;
     if let Some(c) = charts::cost_by_agency(&agency_t.table, &target.to_string())? {
@@ -1302,39 +1253,27 @@ fn cost_section(
     items.push(cx.clear("cost_offset", offset_t)?);
 
     // Cost-benefit analysis, as examples/cost_offset.rs.
-    if let (Some((n_prog, prog)), Some((n_comp, comp))) = (
-        changes.get(&Group::Programme),
-        changes.get(&Group::Comparison),
+    if let (Some(prog), Some(comp)) = (
+        offset.by_group.get(&Group::Programme),
+        offset.by_group.get(&Group::Comparison),
     ) {
-        if *n_prog > 0 && *n_comp > 0 {
+        let n_prog = &prog.n;
+        if prog.n > 0 && comp.n > 0 {
             let cba = &spec.cba;
-            let mut streams = Vec::new();
-            for (agency, a) in prog {
-                let gross = -a.change.amount();
-                let comp_pp = comp
-                    .get(agency)
-                    .map_or(0.0, |c| -c.change.amount() / *n_comp as f64);
-                streams.push(BenefitStream {
-                    label: format!("reduced demand: {agency}"),
-                    agency: agency.clone(),
-                    value_type: ValueType::Fiscal,
-                    annual_gross: Gbp::new(gross, target)?,
-                    counterfactual: Counterfactual::ComparisonGroup(Gbp::new(
-                        comp_pp * *n_prog as f64,
-                        target,
-                    )?),
-                    attribution: Proportion::new(cba.attribution).map_err(|e| {
-                        Error::invalid_parameter("cba.attribution", cba.attribution, e.to_string())
-                    })?,
-                    confidence: ConfidenceGrade::new(cba.confidence_grade).map_err(|e| {
-                        Error::invalid_parameter(
-                            "cba.confidence_grade",
-                            cba.confidence_grade,
-                            e.to_string(),
-                        )
-                    })?,
-                });
-            }
+            let streams = super::offset::comparison_group_streams(
+                prog,
+                comp,
+                Proportion::new(cba.attribution).map_err(|e| {
+                    Error::invalid_parameter("cba.attribution", cba.attribution, e.to_string())
+                })?,
+                ConfidenceGrade::new(cba.confidence_grade).map_err(|e| {
+                    Error::invalid_parameter(
+                        "cba.confidence_grade",
+                        cba.confidence_grade,
+                        e.to_string(),
+                    )
+                })?,
+            )?;
             let costs_by_year = vec![Gbp::non_negative(
                 cs.programme_cost_per_person * *n_prog as f64,
                 target,
@@ -2008,44 +1947,91 @@ fn school_section(cx: &Ctx<'_>, dir: &Path) -> Result<(Section, Vec<FileValidati
             .min_by_key(|r| ((r.year - year).abs(), r.year))
             .map(|r| r.population)
     };
-    let mut monthly = Table::new(
-        "Anti-social behaviour per 1,000 residents by month",
-        vec![
-            Column::label("Month"),
-            count("Pilot incidents"),
-            rate_per_cell("Pilot per 1,000", "Pilot incidents", 3),
-            count("Comparison incidents"),
-            rate_per_cell("Comparison per 1,000", "Comparison incidents", 3),
-        ],
-    )?;
+    // Incidents and residents per month for each arm.
     let (first, last) = (rep.asb_before.first(), rep.asb_after.last());
+    let mut months: Vec<(Month, [(u64, u64); 2])> = Vec::new();
     let mut m: Month = first;
-    let mut start_row = 0usize;
-    let mut r = 0usize;
     while m <= last {
-        if m == design.asb_start_month {
-            start_row = r;
+        let mut arms = [(0u64, 0u64); 2];
+        for (slot, areas) in arms
+            .iter_mut()
+            .zip([&design.pilot.areas, &design.comparison.areas])
+        {
+            slot.0 = areas.iter().map(|a| counts.get(a, m)).sum();
+            slot.1 = areas.iter().filter_map(|a| pop_of(a, m.year())).sum();
         }
-        let mut row = vec![Cell::text(m.to_string())];
-        for areas in [&design.pilot.areas, &design.comparison.areas] {
-            let incidents: u64 = areas.iter().map(|a| counts.get(a, m)).sum();
-            let residents: u64 = areas.iter().filter_map(|a| pop_of(a, m.year())).sum();
-            row.push(Cell::Count(incidents));
-            row.push(if residents > 0 {
-                Cell::statistic(incidents as f64 / residents as f64 * 1000.0, residents)
+        months.push((m, arms));
+        m = m.plus(1)?;
+    }
+    let rate_cells = |arms: &[(u64, u64); 2]| -> Vec<Cell> {
+        let mut row = Vec::new();
+        for (incidents, residents) in arms {
+            row.push(Cell::Count(*incidents));
+            row.push(if *residents > 0 {
+                Cell::statistic(*incidents as f64 / *residents as f64 * 1000.0, *residents)
             } else {
                 Cell::NotAvailable
             });
         }
+        row
+    };
+    let columns = |first: &str| {
+        vec![
+            Column::label(first),
+            count("Pilot incidents"),
+            rate_per_cell("Pilot per 1,000", "Pilot incidents", 3),
+            count("Comparison incidents"),
+            rate_per_cell("Comparison per 1,000", "Comparison incidents", 3),
+        ]
+    };
+    let mut monthly = Table::new(
+        "Anti-social behaviour per 1,000 residents by month",
+        columns("Month"),
+    )?;
+    for (m, arms) in &months {
+        let mut row = vec![Cell::text(m.to_string())];
+        row.extend(rate_cells(arms));
         monthly.push_row(row)?;
-        m = m.plus(1)?;
-        r += 1;
     }
-    let monthly = clear(&cx.policy, "asb_by_month", monthly)?;
-    if let Some(c) = charts::asb_by_month(&monthly.table, start_row)? {
+    // By calendar quarter, for the chart: monthly counts in small areas are
+    // often suppressed, quarterly ones much less often.
+    let mut quarterly = Table::new(
+        "Anti-social behaviour per 1,000 residents by calendar quarter",
+        columns("Quarter"),
+    )?;
+    let quarter_of = |m: Month| (m.year(), (m.month() - 1) / 3);
+    let start_q = quarter_of(design.asb_start_month);
+    let mut start_row = None;
+    let mut i = 0;
+    while i < months.len() {
+        let q = quarter_of(months[i].0);
+        let mut arms = [(0u64, 0u64); 2];
+        let mut first_month = true;
+        let label = format!("{}-Q{}", q.0, q.1 + 1);
+        while i < months.len() && quarter_of(months[i].0) == q {
+            for (acc, (inc, res)) in arms.iter_mut().zip(months[i].1) {
+                acc.0 += inc;
+                if first_month {
+                    acc.1 = res;
+                }
+            }
+            first_month = false;
+            i += 1;
+        }
+        let row_index = quarterly.n_rows();
+        if q == start_q {
+            start_row = Some(row_index);
+        }
+        let mut row = vec![Cell::text(label)];
+        row.extend(rate_cells(&arms));
+        quarterly.push_row(row)?;
+    }
+    let quarterly = clear(&cx.policy, "asb_by_quarter", quarterly)?;
+    if let Some(c) = charts::asb_by_period(&quarterly.table, "Quarter", start_row.unwrap_or(0))? {
         items.push(Item::Chart(c));
     }
-    items.push(Item::Table(monthly));
+    items.push(Item::Table(quarterly));
+    items.push(cx.clear("asb_by_month", monthly)?);
     Ok((
         Section {
             title: "School attendance and anti-social behaviour".into(),

@@ -280,3 +280,197 @@ pub fn window_counts(
         window_days,
     })
 }
+
+/// Service-use costs per person × window × agency, re-based to one price
+/// year: the column-wise path of [`crate::costs::costing::cost_by_person_window`]
+/// for cohorts too large for typed records. Events whose category has no
+/// rate are not costed; their count is reported in
+/// [`WindowCosts::uncosted_events`], never priced at zero silently.
+#[derive(Debug, Clone)]
+pub struct WindowCosts {
+    people: Vec<PersonId>,
+    windows: Vec<Window>,
+    agencies: Vec<crate::costs::Agency>,
+    /// cost[(person * windows + window) * agencies + agency]
+    cost: Vec<f64>,
+    price_year: crate::costs::PriceYear,
+    uncosted_events: u64,
+}
+
+impl WindowCosts {
+    /// The people, in cohort order.
+    pub fn people(&self) -> &[PersonId] {
+        &self.people
+    }
+
+    /// The agencies that bear any cost, in rate order.
+    pub fn agencies(&self) -> &[crate::costs::Agency] {
+        &self.agencies
+    }
+
+    /// The price year of every amount.
+    pub fn price_year(&self) -> crate::costs::PriceYear {
+        self.price_year
+    }
+
+    /// Events in the windows whose category had no rate.
+    pub fn uncosted_events(&self) -> u64 {
+        self.uncosted_events
+    }
+
+    fn window_pos(&self, window: &str) -> Result<usize> {
+        self.windows
+            .iter()
+            .position(|x| x.label() == window)
+            .ok_or_else(|| {
+                Error::invalid_parameter("window", window, "not one of the windows costed")
+            })
+    }
+
+    /// Each person's cost in a window for one agency (or all agencies with
+    /// `None`), in cohort order, in pounds of [`Self::price_year`].
+    ///
+    /// # Errors
+    /// If the window was not costed.
+    pub fn per_person(
+        &self,
+        window: &str,
+        agency: Option<&crate::costs::Agency>,
+    ) -> Result<Vec<f64>> {
+        let w = self.window_pos(window)?;
+        let (nw, na) = (self.windows.len(), self.agencies.len());
+        Ok((0..self.people.len())
+            .map(|p| {
+                (0..na)
+                    .filter(|a| agency.is_none_or(|x| *x == self.agencies[*a]))
+                    .map(|a| self.cost[(p * nw + w) * na + a])
+                    .sum()
+            })
+            .collect())
+    }
+
+    /// The cohort total in a window, by agency.
+    ///
+    /// # Errors
+    /// If the window was not costed.
+    pub fn totals_by_agency(&self, window: &str) -> Result<Vec<(crate::costs::Agency, f64)>> {
+        self.agencies
+            .iter()
+            .map(|a| Ok((a.clone(), self.per_person(window, Some(a))?.iter().sum())))
+            .collect()
+    }
+}
+
+/// Cost events per person × window × agency with per-category rates
+/// (from [`crate::costs::costing::category_rates`]): `count × £ per count`,
+/// summed.
+///
+/// # Errors
+/// If the rates are in different price years, or on a frame-engine failure.
+pub fn window_costs(
+    cohort: &Cohort,
+    events: &ServiceEvents,
+    windows: &[Window],
+    rates: &[crate::costs::CategoryRate],
+) -> Result<WindowCosts> {
+    let Some(first) = rates.first() else {
+        return Err(Error::insufficient_data("costing", "no category has a unit cost"));
+    };
+    let price_year = first.per_count.price_year();
+    if let Some(r) = rates.iter().find(|r| r.per_count.price_year() != price_year) {
+        return Err(Error::invalid_parameter(
+            "rates",
+            r.per_count.price_year(),
+            format!("every rate must be in the same price year ({price_year})"),
+        ));
+    }
+    let mut agencies: Vec<crate::costs::Agency> = Vec::new();
+    for r in rates {
+        if !agencies.contains(&r.agency) {
+            agencies.push(r.agency.clone());
+        }
+    }
+    let codes: Vec<String> = rates.iter().map(|r| r.category.as_str().to_string()).collect();
+    let per: Vec<f64> = rates.iter().map(|r| r.per_count.amount()).collect();
+    let agency_idx: Vec<u32> = rates
+        .iter()
+        .map(|r| agencies.iter().position(|a| *a == r.agency).unwrap_or(0) as u32)
+        .collect();
+    let people: Vec<PersonId> = cohort.members().iter().map(|m| m.person.clone()).collect();
+    let ids: Vec<&str> = people.iter().map(PersonId::pseudonym).collect();
+    let pos: Vec<u32> = (0..people.len() as u32).collect();
+    let idx: Vec<i32> = cohort.members().iter().map(|m| date_to_days(m.index_date)).collect();
+    let frame_err = |e| Error::frame("costing service use", e);
+    let cohort_df = DataFrame::new_infer_height(vec![
+        Column::new("person_id".into(), ids),
+        Column::new("__p".into(), pos),
+        Column::new("__index".into(), idx),
+    ])
+    .map_err(frame_err)?;
+    let rate_df = DataFrame::new_infer_height(vec![
+        Column::new("category".into(), codes),
+        Column::new("__rate".into(), per),
+        Column::new("__a".into(), agency_idx),
+    ])
+    .map_err(frame_err)?;
+    let base = events
+        .frame()
+        .clone()
+        .lazy()
+        .select([col("person_id"), col("date"), col("category"), col("count")])
+        .join(cohort_df.lazy(), [col("person_id")], [col("person_id")], JoinArgs::new(JoinType::Inner))
+        .join(rate_df.lazy(), [col("category")], [col("category")], JoinArgs::new(JoinType::Left))
+        .with_column(months_since_expr(col("__index").cast(DataType::Date), col("date")).alias("__m"));
+    let (nw, na) = (windows.len(), agencies.len());
+    let mut cost = vec![0.0; people.len() * nw * na];
+    let mut parts = Vec::with_capacity(nw);
+    for (w, win) in windows.iter().enumerate() {
+        parts.push(
+            base.clone()
+                .filter(
+                    col("__m")
+                        .gt_eq(lit(win.start_month()))
+                        .and(col("__m").lt(lit(win.end_month()))),
+                )
+                .with_column(lit(w as u32).alias("__w")),
+        );
+    }
+    let in_windows = concat(parts, UnionArgs::default()).map_err(frame_err)?;
+    let in_windows = in_windows.collect().map_err(frame_err)?;
+    let uncosted_events = in_windows
+        .column("__rate")
+        .map_err(frame_err)?
+        .null_count() as u64;
+    let agg = in_windows
+        .lazy()
+        .filter(col("__rate").is_not_null())
+        .group_by([col("__p"), col("__w"), col("__a")])
+        .agg([(col("count").cast(DataType::Float64) * col("__rate")).sum().alias("__cost")])
+        .collect()
+        .map_err(frame_err)?;
+    let u32s = |name: &str| -> Result<Vec<u32>> {
+        let c = agg
+            .column(name)
+            .and_then(|c| c.cast(&DataType::UInt32))
+            .map_err(frame_err)?;
+        let ca = c.u32().map_err(frame_err)?;
+        Ok(ca.iter().map(|v| v.unwrap_or(0)).collect())
+    };
+    let (p, w, a) = (u32s("__p")?, u32s("__w")?, u32s("__a")?);
+    let c = agg.column("__cost").map_err(frame_err)?;
+    let c = c.f64().map_err(frame_err)?;
+    for (i, v) in c.iter().enumerate() {
+        let slot = (p[i] as usize * nw + w[i] as usize) * na + a[i] as usize;
+        if let Some(s) = cost.get_mut(slot) {
+            *s += v.unwrap_or(0.0);
+        }
+    }
+    Ok(WindowCosts {
+        people,
+        windows: windows.to_vec(),
+        agencies,
+        cost,
+        price_year,
+        uncosted_events,
+    })
+}
