@@ -15,9 +15,14 @@ fn frame_and_typed_costing_agree_on_the_sample() {
     let spec = SyntheticSpec::sample();
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample");
     let w = DataWindow::new(spec.data_start, spec.extract_date).unwrap();
-    let cohort = io::load_cohort(&Source::new(data.join("cohort.csv")), w).unwrap().data;
+    let cohort = io::load_cohort(&Source::new(data.join("cohort.csv")), w)
+        .unwrap()
+        .data;
     let cats = CategorySet::default();
-    let events = io::load_service_events(&Source::new(data.join("service_use.csv")), &cohort, &cats).unwrap().data;
+    let events =
+        io::load_service_events(&Source::new(data.join("service_use.csv")), &cohort, &cats)
+            .unwrap()
+            .data;
     let table = UnitCostTable::illustrative().unwrap();
     let deflators = DeflatorSeries::illustrative().unwrap();
     let options = CostingOptions::new(PriceYear::parse("2024/25").unwrap());
@@ -35,12 +40,19 @@ fn frame_and_typed_costing_agree_on_the_sample() {
     let records_in = events.to_records(&cats).unwrap();
     let mut records = Vec::new();
     for e in &records_in {
-        let Some(m) = cohort.get(&e.person) else { continue };
-        let Ok(cat) = costs::ServiceCategory::new(e.category.code()) else { continue };
+        let Some(m) = cohort.get(&e.person) else {
+            continue;
+        };
+        let Ok(cat) = costs::ServiceCategory::new(e.category.code()) else {
+            continue;
+        };
         if table.chosen(&cat).is_err() {
             continue;
         }
-        for (win, label) in windows.iter().zip([costs::Window::Pre, costs::Window::Post]) {
+        for (win, label) in windows
+            .iter()
+            .zip([costs::Window::Pre, costs::Window::Post])
+        {
             if win.contains(m.index_date, e.date) {
                 records.push(ServiceUse {
                     person: e.person.pseudonym().to_string(),
@@ -51,7 +63,8 @@ fn frame_and_typed_costing_agree_on_the_sample() {
             }
         }
     }
-    let typed = costs::costing::cost_by_person_window(&records, &table, &deflators, &options).unwrap();
+    let typed =
+        costs::costing::cost_by_person_window(&records, &table, &deflators, &options).unwrap();
     let mut typed_by: HashMap<(String, costs::Window), f64> = HashMap::new();
     for t in &typed {
         typed_by.insert((t.person.clone(), t.window), t.total.amount());
@@ -60,8 +73,14 @@ fn frame_and_typed_costing_agree_on_the_sample() {
     let after = frame.per_person("after", None).unwrap();
     let mut total = 0.0;
     for (i, p) in frame.people().iter().enumerate() {
-        for (v, label) in [(before[i], costs::Window::Pre), (after[i], costs::Window::Post)] {
-            let t = typed_by.get(&(p.pseudonym().to_string(), label)).copied().unwrap_or(0.0);
+        for (v, label) in [
+            (before[i], costs::Window::Pre),
+            (after[i], costs::Window::Post),
+        ] {
+            let t = typed_by
+                .get(&(p.pseudonym().to_string(), label))
+                .copied()
+                .unwrap_or(0.0);
             assert!((v - t).abs() <= 1e-9 * t.abs().max(1.0), "{v} vs {t}");
             total += v;
         }
@@ -69,9 +88,17 @@ fn frame_and_typed_costing_agree_on_the_sample() {
     assert!(total > 0.0);
     // Totals equal the sum of the agencies' shares.
     for win in ["before", "after"] {
-        let by_agency: f64 = frame.totals_by_agency(win).unwrap().iter().map(|(_, v)| v).sum();
+        let by_agency: f64 = frame
+            .totals_by_agency(win)
+            .unwrap()
+            .iter()
+            .map(|(_, v)| v)
+            .sum();
         let all: f64 = frame.per_person(win, None).unwrap().iter().sum();
         assert!((by_agency - all).abs() < 1e-6 * all.max(1.0));
     }
-    assert!(frame.uncosted_events() > 0, "the sample has categories with no unit cost");
+    assert!(
+        frame.uncosted_events() > 0,
+        "the sample has categories with no unit cost"
+    );
 }

@@ -404,3 +404,65 @@ fn nhs_digital_policy_is_applied_and_recorded() {
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("NHS Digital 2018"));
 }
+
+/// A column mapping that names a column the file lacks fails naming the
+/// file and the column.
+#[test]
+fn bad_column_mapping_names_the_file_and_column() {
+    let tmp = TempDir::new("colmap");
+    let data = copy_sample(&tmp.0);
+    let text = std::fs::read_to_string(data.join("evaluation.toml"))
+        .unwrap()
+        .replace(
+            "path = \"cohort.csv\"",
+            "path = \"cohort.csv\"\ncolumns = { person_id = \"Client ID\" }",
+        );
+    std::fs::write(data.join("mapped.toml"), text).unwrap();
+    let spec = EvaluationSpec::from_path(data.join("mapped.toml")).unwrap();
+    let e = evaluate::run(&spec, &Progress::quiet())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("cohort.csv") && e.contains("Client ID"), "{e}");
+}
+
+/// Only the cohort and service use: the optional sections are skipped and
+/// the report still holds the validation and service-use tables.
+#[test]
+fn minimal_spec_runs() {
+    let tmp = TempDir::new("minimal");
+    let data = copy_sample(&tmp.0);
+    let spec = EvaluationSpec::from_toml(
+        r#"
+name = "minimal"
+[data_window]
+start = "2021-04-01"
+extract_date = "2025-03-31"
+[data.cohort]
+path = "cohort.csv"
+[data.service_use]
+path = "service_use.csv"
+[outcomes]
+categories = ["ae_attendance", "arrest"]
+"#,
+        "minimal.toml",
+        &data,
+    )
+    .unwrap();
+    let ev = evaluate::run(&spec, &Progress::quiet()).unwrap();
+    let stems: Vec<&str> = ev.tables().iter().map(|t| t.stem.as_str()).collect();
+    assert_eq!(
+        stems,
+        [
+            "validation",
+            "validation_reasons",
+            "service_use_coverage",
+            "service_use",
+            "binary_outcome"
+        ]
+    );
+    let out = tmp.0.join("out");
+    evaluate::write_report(&ev, &out).unwrap();
+    assert!(out.join("report.html").is_file());
+    // Writing again into the same folder replaces the earlier report.
+    evaluate::write_report(&ev, &out).unwrap();
+}

@@ -151,7 +151,7 @@ pub fn write_report(ev: &Evaluation, dir: &Path) -> Result<Vec<PathBuf>> {
 fn intro(ev: &Evaluation) -> Vec<String> {
     vec![
         format!(
-            "Evaluation `{}`, produced by outcomes {} with seed {}.",
+            "Evaluation \"{}\", produced by outcomes {} with seed {}.",
             ev.name, ev.run.version, ev.run.seed
         ),
         format!(

@@ -312,6 +312,8 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
         Some(list) => list.clone(),
         None => cats.codes(),
     };
+    let mut seen = std::collections::BTreeSet::new();
+    codes.retain(|c| seen.insert(c.clone()));
     for c in &codes {
         if cats.get(c).is_none() {
             return Err(Error::invalid_parameter(
@@ -349,7 +351,6 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
             wanted.push(extra);
         }
     }
-    codes.dedup();
 
     let events = match &spec.data.service_use {
         Some(f) => {
@@ -385,7 +386,8 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
         }
         None => None,
     };
-    drop(key);
+    // The key is not needed after loading.
+    let _ = &key;
 
     let mut sections = Vec::new();
     let mut validation_items = Vec::new();
@@ -922,12 +924,12 @@ fn service_use_section(
         let people = counts
             .people()
             .iter()
-            .filter(|p| group_of(*p) == Some(g))
+            .filter(|p| group_of(p) == Some(g))
             .count();
         let kept: Vec<usize> = pv0
             .people
             .iter()
-            .filter(|p| group_of(*p) == Some(g))
+            .filter(|p| group_of(p) == Some(g))
             .filter_map(|p| index.get(p.pseudonym()).copied())
             .collect();
         let partly = kept
@@ -1070,11 +1072,12 @@ fn service_use_section(
         ])?;
         // The McNemar p-values are functions of the discordant counts: withhold
         // them when either count is withheld.
-        if (cx.small(stopped as u64) || cx.small(started as u64)) && n > 0 {
-            if bc.as_ref().is_some_and(|c| c.mcnemar.is_some()) {
-                confidential.push((r, 12));
-                confidential.push((r, 13));
-            }
+        if (cx.small(stopped as u64) || cx.small(started as u64))
+            && n > 0
+            && bc.as_ref().is_some_and(|c| c.mcnemar.is_some())
+        {
+            confidential.push((r, 12));
+            confidential.push((r, 13));
         }
     }
     for (r, c) in confidential {

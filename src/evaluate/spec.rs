@@ -550,6 +550,7 @@ impl EvaluationSpec {
             ))
         };
         if self.name.trim().is_empty()
+            || self.name.chars().all(|c| c == '.')
             || self
                 .name
                 .chars()
@@ -559,6 +560,13 @@ impl EvaluationSpec {
                 "name",
                 self.name.clone(),
                 "use letters, digits, `-`, `_` and `.` only",
+            );
+        }
+        if self.outcomes.categories.as_ref().is_some_and(Vec::is_empty) {
+            return bad(
+                "outcomes.categories",
+                "[]".into(),
+                "name at least one category, or leave the key out for all",
             );
         }
         if self.data_window.extract_date <= self.data_window.start {

@@ -374,10 +374,16 @@ pub fn window_costs(
     rates: &[crate::costs::CategoryRate],
 ) -> Result<WindowCosts> {
     let Some(first) = rates.first() else {
-        return Err(Error::insufficient_data("costing", "no category has a unit cost"));
+        return Err(Error::insufficient_data(
+            "costing",
+            "no category has a unit cost",
+        ));
     };
     let price_year = first.per_count.price_year();
-    if let Some(r) = rates.iter().find(|r| r.per_count.price_year() != price_year) {
+    if let Some(r) = rates
+        .iter()
+        .find(|r| r.per_count.price_year() != price_year)
+    {
         return Err(Error::invalid_parameter(
             "rates",
             r.per_count.price_year(),
@@ -390,7 +396,10 @@ pub fn window_costs(
             agencies.push(r.agency.clone());
         }
     }
-    let codes: Vec<String> = rates.iter().map(|r| r.category.as_str().to_string()).collect();
+    let codes: Vec<String> = rates
+        .iter()
+        .map(|r| r.category.as_str().to_string())
+        .collect();
     let per: Vec<f64> = rates.iter().map(|r| r.per_count.amount()).collect();
     let agency_idx: Vec<u32> = rates
         .iter()
@@ -399,7 +408,11 @@ pub fn window_costs(
     let people: Vec<PersonId> = cohort.members().iter().map(|m| m.person.clone()).collect();
     let ids: Vec<&str> = people.iter().map(PersonId::pseudonym).collect();
     let pos: Vec<u32> = (0..people.len() as u32).collect();
-    let idx: Vec<i32> = cohort.members().iter().map(|m| date_to_days(m.index_date)).collect();
+    let idx: Vec<i32> = cohort
+        .members()
+        .iter()
+        .map(|m| date_to_days(m.index_date))
+        .collect();
     let frame_err = |e| Error::frame("costing service use", e);
     let cohort_df = DataFrame::new_infer_height(vec![
         Column::new("person_id".into(), ids),
@@ -418,9 +431,21 @@ pub fn window_costs(
         .clone()
         .lazy()
         .select([col("person_id"), col("date"), col("category"), col("count")])
-        .join(cohort_df.lazy(), [col("person_id")], [col("person_id")], JoinArgs::new(JoinType::Inner))
-        .join(rate_df.lazy(), [col("category")], [col("category")], JoinArgs::new(JoinType::Left))
-        .with_column(months_since_expr(col("__index").cast(DataType::Date), col("date")).alias("__m"));
+        .join(
+            cohort_df.lazy(),
+            [col("person_id")],
+            [col("person_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .join(
+            rate_df.lazy(),
+            [col("category")],
+            [col("category")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_column(
+            months_since_expr(col("__index").cast(DataType::Date), col("date")).alias("__m"),
+        );
     let (nw, na) = (windows.len(), agencies.len());
     let mut cost = vec![0.0; people.len() * nw * na];
     let mut parts = Vec::with_capacity(nw);
@@ -437,15 +462,14 @@ pub fn window_costs(
     }
     let in_windows = concat(parts, UnionArgs::default()).map_err(frame_err)?;
     let in_windows = in_windows.collect().map_err(frame_err)?;
-    let uncosted_events = in_windows
-        .column("__rate")
-        .map_err(frame_err)?
-        .null_count() as u64;
+    let uncosted_events = in_windows.column("__rate").map_err(frame_err)?.null_count() as u64;
     let agg = in_windows
         .lazy()
         .filter(col("__rate").is_not_null())
         .group_by([col("__p"), col("__w"), col("__a")])
-        .agg([(col("count").cast(DataType::Float64) * col("__rate")).sum().alias("__cost")])
+        .agg([(col("count").cast(DataType::Float64) * col("__rate"))
+            .sum()
+            .alias("__cost")])
         .collect()
         .map_err(frame_err)?;
     let u32s = |name: &str| -> Result<Vec<u32>> {

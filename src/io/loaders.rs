@@ -936,8 +936,8 @@ pub fn load_ndt_wide(
     let rows = int_col(&skipped, ROW)?;
     let dates = str_col(&skipped, "date")?;
     let why = str_col(&skipped, "__sentinel")?;
-    for i in 0..skipped.height() {
-        let (row, wave) = decode(rows[i].map_or(0, |r| r as u64));
+    for (i, r) in rows.iter().enumerate() {
+        let (row, wave) = decode(r.map_or(0, |r| r as u64));
         rejections.push(Rejection {
             source_row: row,
             column: format!("NDTDATE_{wave}"),
