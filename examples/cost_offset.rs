@@ -30,7 +30,7 @@ use outcomes::costs::{
 };
 use outcomes::io::{self, Source};
 use outcomes::measures::service_use::{CategorySet, Window};
-use outcomes::stats::{bootstrap_one_sample, BootstrapConfig, ConfidenceLevel};
+use outcomes::stats::{bootstrap_mean, BootstrapConfig, ConfidenceLevel};
 use outcomes::Result;
 
 /// The programme's cost per person supported, in 2024/25 prices: an
@@ -167,10 +167,7 @@ fn run() -> Result<()> {
             cmp.mean_post.amount(),
             cmp.mean_change.amount()
         );
-        let boot = bootstrap_one_sample(
-            &cmp.change_vector(),
-            |s| s.iter().sum::<f64>() / s.len() as f64,
-            BootstrapConfig::new(9999, 20240101, level)?,
+        let boot = bootstrap_mean(&cmp.change_vector(), BootstrapConfig::new(9999, 20240101, level)?,
         )?;
         let ci = boot.bca.as_ref().unwrap_or(&boot.percentile).ci;
         println!("  mean change per person: {:+.0} (95% BCa bootstrap CI {:+.0} to {:+.0}; 9,999 resamples, seed 20240101)", cmp.mean_change.amount(), ci.lower, ci.upper);

@@ -13,10 +13,18 @@ use proptest::prelude::*;
 
 fn cohort() -> Cohort {
     let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
-    let members = ["A1", "A2", "A3"]
+    // 300 members: more than the size above which membership is checked by
+    // a join rather than `is_in`, so both the typed and the frame path's
+    // join are exercised.
+    let ids: Vec<String> = ["A1", "A2", "A3"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain((4..=300).map(|i| format!("F{i}")))
+        .collect();
+    let members = ids
         .iter()
         .map(|id| CohortMember {
-            person: PersonId::from_pseudonym(*id).unwrap(),
+            person: PersonId::from_pseudonym(id.as_str()).unwrap(),
             index_date: d(2023, 6, 1),
             group: Group::Programme,
             end_date: None,

@@ -189,7 +189,7 @@ pub fn paired_statistics(
             keep(
                 &mut notes,
                 "bootstrap",
-                stats::bootstrap_one_sample(&d, |s| s.iter().sum::<f64>() / s.len() as f64, cfg),
+                stats::bootstrap_mean(&d, cfg),
             )
         }
         None => None,

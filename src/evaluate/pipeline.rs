@@ -1225,10 +1225,7 @@ fn cost_section(
         ])?;
         let boot = (n >= 2)
             .then(|| {
-                stats::bootstrap_one_sample(
-                    &cmp.change_vector(),
-                    |s| s.iter().sum::<f64>() / s.len() as f64,
-                    cx.boot(200 + gi as u64).ok()?,
+                stats::bootstrap_mean(&cmp.change_vector(), cx.boot(200 + gi as u64).ok()?,
                 )
                 .ok()
             })

@@ -120,7 +120,10 @@ impl ValidationSummary {
 }
 
 pub(crate) const ROW: &str = "__source_row";
+/// Sets larger than this are checked by a join rather than `is_in`.
+const LARGE_SET: usize = 256;
 const REASON: &str = "__reason";
+const CODE: &str = "__code";
 const COLUMN: &str = "__column";
 const VALUE: &str = "__value";
 const OK_FLAG: &str = "__ok";
@@ -160,7 +163,37 @@ pub(crate) fn validate_frame(
         };
         parsed.push(p.alias(f.name.as_str()));
     }
-    let lf = lf.with_columns(parsed);
+    let mut lf = lf.with_columns(parsed);
+
+    // Membership in a large set (known person ids) is a hash join, not an
+    // `is_in` against a literal list, which polars evaluates far more slowly.
+    // The join adds a flag column that the rule's check then reads.
+    let mut member_flags: Vec<(String, usize)> = Vec::new();
+    for f in &spec.fields {
+        for (k, r) in f.rules.iter().enumerate() {
+            if let Rule::TextIn { allowed, .. } = r {
+                if allowed.len() > LARGE_SET {
+                    let flag = format!("__in_{}_{k}", f.name);
+                    let mut values: Vec<&str> = allowed.iter().map(String::as_str).collect();
+                    values.sort_unstable();
+                    let set = DataFrame::new_infer_height(vec![
+                        Column::new("__key".into(), values),
+                    ])
+                    .and_then(|df| {
+                        let n = df.height();
+                        df.hstack(&[Column::new(flag.as_str().into(), vec![true; n])])
+                    })
+                    .map_err(|e| Error::frame("preparing a membership check", e))?;
+                    let args = JoinArgs {
+                        maintain_order: MaintainOrderJoin::Left,
+                        ..JoinArgs::new(JoinType::Left)
+                    };
+                    lf = lf.join(set.lazy(), [col(f.name.as_str())], [col("__key")], args);
+                    member_flags.push((flag, k));
+                }
+            }
+        }
+    }
 
     // The first failing check, in field order, gives reason/column/value.
     let mut checks: Vec<Check> = Vec::new();
@@ -188,24 +221,42 @@ pub(crate) fn validate_frame(
                 f.identifier,
             ));
         }
-        for r in &f.rules {
+        for (k, r) in f.rules.iter().enumerate() {
+            let flag = format!("__in_{}_{k}", f.name);
+            let fails = if member_flags.iter().any(|(m, _)| *m == flag) {
+                p.clone().is_not_null().and(col(flag.as_str()).is_null())
+            } else {
+                r.fails_expr(p.clone())
+            };
             checks.push((
-                r.fails_expr(p.clone()),
+                fails,
                 f.name.clone(),
                 r.reason().to_string(),
                 f.identifier,
             ));
         }
     }
-    let reason = first_match(&checks, &|c| lit(c.2.clone())).alias(REASON);
-    let mut lf = lf.with_column(reason);
+    // The first failing check gives the row's reason, as a small integer
+    // code: cheap to compute over every row. Text is made only for the
+    // rejected rows.
+    let code = checks
+        .iter()
+        .enumerate()
+        .rev()
+        .fold(lit(NULL).cast(DataType::UInt32), |acc, (i, c)| {
+            when(c.0.clone()).then(lit(i as u32)).otherwise(acc)
+        })
+        .alias(CODE);
+    let mut lf = lf.with_column(code);
 
+    let mut all_checks = checks.clone();
     if let Some((keys, why)) = &spec.unique {
-        let ok = col(REASON).is_null().cast(DataType::UInt32);
+        let ok = col(CODE).is_null().cast(DataType::UInt32);
         let key_exprs: Vec<Expr> = keys.iter().map(|k| col(k.as_str())).collect();
+        let dup_code = checks.len() as u32;
         lf = lf.with_column(ok.alias(OK_FLAG)).with_column(
             when(
-                col(REASON).is_null().and(
+                col(CODE).is_null().and(
                     col(OK_FLAG)
                         .sum()
                         .over(key_exprs)
@@ -213,10 +264,13 @@ pub(crate) fn validate_frame(
                         .gt(lit(1u32)),
                 ),
             )
-            .then(lit(why.clone()))
-            .otherwise(col(REASON))
-            .alias(REASON),
+            .then(lit(dup_code))
+            .otherwise(col(CODE))
+            .alias(CODE),
         );
+        let first = keys.first().cloned().unwrap_or_default();
+        let ident = spec.fields.iter().any(|f| f.name == first && f.identifier);
+        all_checks.push((lit(true), first, why.clone(), ident));
     }
     let df = lf
         .collect()
@@ -228,19 +282,23 @@ pub(crate) fn validate_frame(
     let accepted = df
         .clone()
         .lazy()
-        .filter(col(REASON).is_null())
+        .filter(col(CODE).is_null())
         .select(accepted_cols)
         .collect()
         .map_err(|e| Error::frame("selecting accepted rows", e))?;
 
-    // Rejections: recompute column/value only on the rejected rows.
-    let mut with_unique = checks.clone();
-    if let Some((keys, why)) = &spec.unique {
-        let first = keys.first().cloned().unwrap_or_default();
-        let ident = spec.fields.iter().any(|f| f.name == first && f.identifier);
-        with_unique.push((col(REASON).eq(lit(why.clone())), first, why.clone(), ident));
-    }
+    // Rejections: reason, column and value by code, on the rejected rows only.
+    let by_code = |pick: &dyn Fn(&Check) -> Expr| -> Expr {
+        all_checks
+            .iter()
+            .enumerate()
+            .rev()
+            .fold(lit(NULL).cast(DataType::String), |acc, (i, c)| {
+                when(col(CODE).eq(lit(i as u32))).then(pick(c)).otherwise(acc)
+            })
+    };
     let pick_col = |c: &Check| lit(c.1.clone());
+    let pick_reason = |c: &Check| lit(c.2.clone());
     let pick_val = |c: &Check| {
         if c.3 {
             lit(REDACTED)
@@ -250,17 +308,14 @@ pub(crate) fn validate_frame(
                 .fill_null(lit(""))
         }
     };
-    // Same order as `reason`, so column and value name the same check (the
-    // duplicate check comes last: it only fires when no row check did).
-    let mk = |pick: &dyn Fn(&Check) -> Expr| first_match(&with_unique, pick);
     let rej = df
         .lazy()
-        .filter(col(REASON).is_not_null())
+        .filter(col(CODE).is_not_null())
         .select([
             col(ROW),
-            mk(&pick_col).alias(COLUMN),
-            mk(&pick_val).alias(VALUE),
-            col(REASON),
+            by_code(&pick_col).alias(COLUMN),
+            by_code(&pick_val).alias(VALUE),
+            by_code(&pick_reason).alias(REASON),
         ])
         .collect()
         .map_err(|e| Error::frame("collecting rejected rows", e))?;
@@ -270,16 +325,6 @@ pub(crate) fn validate_frame(
 
 /// A check: condition, column, reason, whether the column is an identifier.
 type Check = (Expr, String, String, bool);
-
-/// `pick` of the first check whose condition holds, else null.
-fn first_match(checks: &[Check], pick: &dyn Fn(&Check) -> Expr) -> Expr {
-    checks
-        .iter()
-        .rev()
-        .fold(lit(NULL).cast(DataType::String), |acc, c| {
-            when(c.0.clone()).then(pick(c)).otherwise(acc)
-        })
-}
 
 fn rejections_from(df: &DataFrame) -> Result<Vec<Rejection>> {
     let get = |name: &str| -> Result<&Column> {

@@ -24,7 +24,7 @@ mod two_group;
 
 pub use adjust::{p_adjust, PAdjustMethod};
 pub use bootstrap::{
-    bootstrap_mean_difference, bootstrap_one_sample, bootstrap_two_sample, BootstrapConfig,
+    bootstrap_mean, bootstrap_mean_difference, JACKKNIFE_MAX_N, bootstrap_one_sample, bootstrap_two_sample, BootstrapConfig,
     BootstrapResult,
 };
 pub use change::{
