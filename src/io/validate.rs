@@ -279,10 +279,18 @@ pub(crate) fn validate_frame(
     let accepted_cols: Vec<Expr> = std::iter::once(col(ROW))
         .chain(spec.fields.iter().map(|f| col(f.name.as_str())))
         .collect();
-    let accepted = df
-        .clone()
-        .lazy()
-        .filter(col(CODE).is_null())
+    let n_rejected = df
+        .column(CODE)
+        .map(|c| df.height() - c.null_count())
+        .map_err(|e| Error::frame("counting rejected rows", e))?;
+    // With nothing rejected (the common case for a large clean extract) the
+    // accepted rows are the whole frame: no filter, no copy.
+    let accepted_lf = if n_rejected == 0 {
+        df.clone().lazy()
+    } else {
+        df.clone().lazy().filter(col(CODE).is_null())
+    };
+    let accepted = accepted_lf
         .select(accepted_cols)
         .collect()
         .map_err(|e| Error::frame("selecting accepted rows", e))?;

@@ -354,7 +354,11 @@ mod tests {
         let slow = bootstrap_one_sample(&x, |s| s.iter().sum::<f64>() / s.len() as f64, cfg).unwrap();
         assert_eq!(fast.percentile, slow.percentile);
         let (a, b) = (fast.acceleration.unwrap(), slow.acceleration.unwrap());
-        assert!((a - b).abs() <= 1e-12 * b.abs().max(1e-12), "{a} vs {b}");
+        // The generic jackknife sums n - 1 values for each θ_(i) (rounding
+        // ~n·ε·|x̄| ≈ 2e-12 here) and multiplies differences by n - 1, so its
+        // U_i carry a relative error near 1e-11; the closed form has none of
+        // that. 1e-9 relative bounds the generic path's rounding.
+        assert!((a - b).abs() <= 1e-9 * b.abs(), "{a} vs {b}");
         let (fb, sb) = (fast.bca.unwrap(), slow.bca.unwrap());
         assert!((fb.ci.lower - sb.ci.lower).abs() < 1e-9 && (fb.ci.upper - sb.ci.upper).abs() < 1e-9);
     }
