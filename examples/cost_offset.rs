@@ -167,7 +167,9 @@ fn run() -> Result<()> {
             cmp.mean_post.amount(),
             cmp.mean_change.amount()
         );
-        let boot = bootstrap_mean(&cmp.change_vector(), BootstrapConfig::new(9999, 20240101, level)?,
+        let boot = bootstrap_mean(
+            &cmp.change_vector(),
+            BootstrapConfig::new(9999, 20240101, level)?,
         )?;
         let ci = boot.bca.as_ref().unwrap_or(&boot.percentile).ci;
         println!("  mean change per person: {:+.0} (95% BCa bootstrap CI {:+.0} to {:+.0}; 9,999 resamples, seed 20240101)", cmp.mean_change.amount(), ci.lower, ci.upper);

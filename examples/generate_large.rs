@@ -16,11 +16,15 @@ use outcomes::synthetic::{self, SyntheticSpec};
 
 fn main() -> Result<(), outcomes::Error> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let people: usize = args.first().and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
+    let people: usize = args
+        .first()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
     let per: f64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(20.0);
-    let dir = args
-        .get(2)
-        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/large-eval"), PathBuf::from);
+    let dir = args.get(2).map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/large-eval"),
+        PathBuf::from,
+    );
     std::fs::create_dir_all(&dir).map_err(|e| outcomes::Error::io(&dir, e))?;
     let spec = SyntheticSpec::large(people, per, 20_240_401);
     let ps = synthetic::people(&spec)?;
@@ -59,7 +63,11 @@ bootstrap_resamples = 200
         extract = spec.extract_date,
         sample = sample.display()
     );
-    std::fs::write(dir.join("evaluation.toml"), toml).map_err(|e| outcomes::Error::io(dir.join("evaluation.toml"), e))?;
-    println!("wrote {}: {c} people, {e} service-use events, {n} NDT assessments, evaluation.toml", dir.display());
+    std::fs::write(dir.join("evaluation.toml"), toml)
+        .map_err(|e| outcomes::Error::io(dir.join("evaluation.toml"), e))?;
+    println!(
+        "wrote {}: {c} people, {e} service-use events, {n} NDT assessments, evaluation.toml",
+        dir.display()
+    );
     Ok(())
 }

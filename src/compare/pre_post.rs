@@ -186,11 +186,7 @@ pub fn paired_statistics(
     let bootstrap = match bootstrap {
         Some(cfg) => {
             let d: Vec<f64> = after.iter().zip(before).map(|(a, b)| a - b).collect();
-            keep(
-                &mut notes,
-                "bootstrap",
-                stats::bootstrap_mean(&d, cfg),
-            )
+            keep(&mut notes, "bootstrap", stats::bootstrap_mean(&d, cfg))
         }
         None => None,
     };

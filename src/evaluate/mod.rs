@@ -22,7 +22,7 @@
 //!   checksums, validation counts).
 //! * **Every table passes the policy.** Tables are [`ClearedTable`]s before
 //!   any writer or chart sees them; charts read only published cells
-//!   ([`tables::published`]).
+//!   (`tables::published`).
 //! * **Reproducible.** The same inputs, spec and seed give byte-identical
 //!   tables, charts, Markdown, HTML and `run.json` (no wall-clock time).
 //!

@@ -1225,9 +1225,7 @@ fn cost_section(
         ])?;
         let boot = (n >= 2)
             .then(|| {
-                stats::bootstrap_mean(&cmp.change_vector(), cx.boot(200 + gi as u64).ok()?,
-                )
-                .ok()
+                stats::bootstrap_mean(&cmp.change_vector(), cx.boot(200 + gi as u64).ok()?).ok()
             })
             .flatten();
         let ci = boot

@@ -176,14 +176,13 @@ pub(crate) fn validate_frame(
                     let flag = format!("__in_{}_{k}", f.name);
                     let mut values: Vec<&str> = allowed.iter().map(String::as_str).collect();
                     values.sort_unstable();
-                    let set = DataFrame::new_infer_height(vec![
-                        Column::new("__key".into(), values),
-                    ])
-                    .and_then(|df| {
-                        let n = df.height();
-                        df.hstack(&[Column::new(flag.as_str().into(), vec![true; n])])
-                    })
-                    .map_err(|e| Error::frame("preparing a membership check", e))?;
+                    let set =
+                        DataFrame::new_infer_height(vec![Column::new("__key".into(), values)])
+                            .and_then(|df| {
+                                let n = df.height();
+                                df.hstack(&[Column::new(flag.as_str().into(), vec![true; n])])
+                            })
+                            .map_err(|e| Error::frame("preparing a membership check", e))?;
                     let args = JoinArgs {
                         maintain_order: MaintainOrderJoin::Left,
                         ..JoinArgs::new(JoinType::Left)
@@ -228,12 +227,7 @@ pub(crate) fn validate_frame(
             } else {
                 r.fails_expr(p.clone())
             };
-            checks.push((
-                fails,
-                f.name.clone(),
-                r.reason().to_string(),
-                f.identifier,
-            ));
+            checks.push((fails, f.name.clone(), r.reason().to_string(), f.identifier));
         }
     }
     // The first failing check gives the row's reason, as a small integer
@@ -302,7 +296,9 @@ pub(crate) fn validate_frame(
             .enumerate()
             .rev()
             .fold(lit(NULL).cast(DataType::String), |acc, (i, c)| {
-                when(col(CODE).eq(lit(i as u32))).then(pick(c)).otherwise(acc)
+                when(col(CODE).eq(lit(i as u32)))
+                    .then(pick(c))
+                    .otherwise(acc)
             })
     };
     let pick_col = |c: &Check| lit(c.1.clone());

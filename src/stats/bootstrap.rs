@@ -348,10 +348,13 @@ mod tests {
 
     #[test]
     fn closed_form_mean_matches_the_generic_jackknife() {
-        let x: Vec<f64> = (0..200).map(|i| ((i * 37) % 101) as f64 * 1.5 + (i as f64).sqrt()).collect();
+        let x: Vec<f64> = (0..200)
+            .map(|i| ((i * 37) % 101) as f64 * 1.5 + (i as f64).sqrt())
+            .collect();
         let cfg = BootstrapConfig::new(500, 7, ConfidenceLevel::NINETY_FIVE).unwrap();
         let fast = bootstrap_mean(&x, cfg).unwrap();
-        let slow = bootstrap_one_sample(&x, |s| s.iter().sum::<f64>() / s.len() as f64, cfg).unwrap();
+        let slow =
+            bootstrap_one_sample(&x, |s| s.iter().sum::<f64>() / s.len() as f64, cfg).unwrap();
         assert_eq!(fast.percentile, slow.percentile);
         let (a, b) = (fast.acceleration.unwrap(), slow.acceleration.unwrap());
         // The generic jackknife sums n - 1 values for each θ_(i) (rounding
@@ -360,7 +363,9 @@ mod tests {
         // that. 1e-9 relative bounds the generic path's rounding.
         assert!((a - b).abs() <= 1e-9 * b.abs(), "{a} vs {b}");
         let (fb, sb) = (fast.bca.unwrap(), slow.bca.unwrap());
-        assert!((fb.ci.lower - sb.ci.lower).abs() < 1e-9 && (fb.ci.upper - sb.ci.upper).abs() < 1e-9);
+        assert!(
+            (fb.ci.lower - sb.ci.lower).abs() < 1e-9 && (fb.ci.upper - sb.ci.upper).abs() < 1e-9
+        );
     }
 
     #[test]

@@ -24,8 +24,8 @@ mod two_group;
 
 pub use adjust::{p_adjust, PAdjustMethod};
 pub use bootstrap::{
-    bootstrap_mean, bootstrap_mean_difference, JACKKNIFE_MAX_N, bootstrap_one_sample, bootstrap_two_sample, BootstrapConfig,
-    BootstrapResult,
+    bootstrap_mean, bootstrap_mean_difference, bootstrap_one_sample, bootstrap_two_sample,
+    BootstrapConfig, BootstrapResult, JACKKNIFE_MAX_N,
 };
 pub use change::{
     proportion_improving, proportion_reaching_threshold, reliable_change, Direction,
