@@ -55,6 +55,38 @@ layout = "long"
 dir = "{sample}"
 design = "sample"
 
+[windows]
+months_before = 12
+months_after = 12
+coverage = "rate_per_observed_time"
+min_fraction = 0.5
+
+[outcomes]
+binary_category = "rough_sleeping_night"
+ndt_follow_up_months = 12
+ndt_reliability = 0.8
+
+[comparison]
+covariates = ["age", "sex", "area", "prior_arrests"]
+outcome = "ae_attendance"
+ratio = 1
+replace = false
+overlap_bins = 10
+
+[costs]
+price_year = "2024/25"
+programme_cost_per_person = 3500.0
+
+[cba]
+horizon_years = 5
+dropoff = 0.2
+attribution = 0.1
+confidence_grade = 3
+
+[disclosure]
+policy = "minimum_cell_size"
+min_cell_size = 10
+
 [statistics]
 confidence_level = 0.95
 bootstrap_resamples = 200
