@@ -14,7 +14,6 @@
 //! window filter and group-by by hand and returns the same sums, which the
 //! benchmark checks are equal. `OUTCOMES_BENCH_QUICK=1` runs 10,000 people.
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
@@ -23,45 +22,13 @@ use outcomes::compare::pre_post::{self, CoveragePolicy};
 use outcomes::io::{self, Source};
 use outcomes::measures::service_use::{CategorySet, Window};
 use outcomes::stats::ConfidenceLevel;
-use outcomes::synthetic::{self, SyntheticSpec};
 use polars::prelude::*;
 
-fn quick() -> bool {
-    std::env::var_os("OUTCOMES_BENCH_QUICK").is_some()
-}
-
-fn data_dir(people: usize) -> (PathBuf, SyntheticSpec) {
-    let spec = SyntheticSpec::large(people, 20.0, 11);
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target/bench-data")
-        .join(format!("prepost-{people}"));
-    if !dir.join("done").exists() {
-        std::fs::create_dir_all(&dir).expect("dir");
-        let ps = synthetic::people(&spec).expect("spec");
-        synthetic::write_cohort(&dir.join("cohort.csv"), &ps).expect("cohort");
-        synthetic::write_service_events(&dir.join("events.csv"), &spec, &ps).expect("events");
-        std::fs::write(dir.join("done"), "").expect("marker");
-    }
-    (dir, spec)
-}
+mod common;
+use common::{data_dir, plain_frames, plain_months, quick};
 
 /// The floor: the same windowed group-by written directly in polars.
 fn plain(events: &DataFrame, cohort: &DataFrame) -> DataFrame {
-    let months = (col("date").dt().year() - col("index_date").dt().year()).cast(DataType::Int32)
-        * lit(12i32)
-        + col("date").dt().month().cast(DataType::Int32)
-        - col("index_date").dt().month().cast(DataType::Int32);
-    let last_day = (col("date").cast(DataType::Int32) + lit(1i32))
-        .cast(DataType::Date)
-        .dt()
-        .day()
-        .eq(lit(1i8));
-    let back = col("date")
-        .dt()
-        .day()
-        .lt(col("index_date").dt().day())
-        .and(last_day.not())
-        .cast(DataType::Int32);
     events
         .clone()
         .lazy()
@@ -71,7 +38,7 @@ fn plain(events: &DataFrame, cohort: &DataFrame) -> DataFrame {
             [col("person_id")],
             JoinArgs::new(JoinType::Inner),
         )
-        .with_column((months - back).alias("m"))
+        .with_column(plain_months().alias("m"))
         .filter(col("m").gt_eq(lit(-12)).and(col("m").lt(lit(12))))
         .with_column(col("m").gt_eq(lit(0)).alias("after"))
         .group_by([col("person_id"), col("category"), col("after")])
@@ -96,39 +63,7 @@ fn bench(c: &mut Criterion) {
     let windows = Window::before_after_12_months();
 
     // Inputs for the floor, read with plain polars outside the timed loop.
-    let read = |file: &str, schema: Schema| {
-        LazyCsvReader::new(PlRefPath::try_from_path(&dir.join(file)).expect("path"))
-            .with_has_header(true)
-            .with_schema(Some(Arc::new(schema)))
-            .finish()
-            .and_then(LazyFrame::collect)
-            .expect("read")
-    };
-    let ev_df = read(
-        "events.csv",
-        Schema::from_iter([
-            Field::new("person_id".into(), DataType::String),
-            Field::new("date".into(), DataType::Date),
-            Field::new("category".into(), DataType::String),
-            Field::new("count".into(), DataType::Int64),
-        ]),
-    );
-    let cohort_df = read(
-        "cohort.csv",
-        Schema::from_iter([
-            Field::new("person_id".into(), DataType::String),
-            Field::new("index_date".into(), DataType::Date),
-            Field::new("group".into(), DataType::String),
-            Field::new("end_date".into(), DataType::Date),
-            Field::new("end_reason".into(), DataType::String),
-            Field::new("age".into(), DataType::Int64),
-            Field::new("sex".into(), DataType::String),
-            Field::new("area".into(), DataType::String),
-            Field::new("prior_arrests".into(), DataType::Int64),
-        ]),
-    )
-    .select(["person_id", "index_date"])
-    .expect("select");
+    let (ev_df, cohort_df) = plain_frames(&dir);
 
     let label = format!("{people}_people_{n_events}_events");
     let mut g = c.benchmark_group("pre_post");

@@ -386,8 +386,6 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
         }
         None => None,
     };
-    // The key is not needed after loading.
-    let _ = &key;
 
     let mut sections = Vec::new();
     let mut validation_items = Vec::new();

@@ -9,6 +9,16 @@ use crate::cohort::PersonId;
 use crate::error::{Error, Result};
 use crate::measures::service_use::{Count, Window, WindowCount};
 
+/// The position of the window labelled `label`, or an error naming it.
+fn window_index(windows: &[Window], label: &str) -> Result<usize> {
+    windows
+        .iter()
+        .position(|x| x.label() == label)
+        .ok_or_else(|| {
+            Error::invalid_parameter("window", label, "not one of the windows aggregated")
+        })
+}
+
 /// Service use per person × window × category, with each person's observed
 /// days in each window. Zero counts are implicit: every cohort member has a
 /// value (possibly 0) for every window and category asked for.
@@ -41,13 +51,7 @@ impl WindowCounts {
     }
 
     fn pos(&self, window: &str, category: &str) -> Result<(usize, usize)> {
-        let w = self
-            .windows
-            .iter()
-            .position(|x| x.label() == window)
-            .ok_or_else(|| {
-                Error::invalid_parameter("window", window, "not one of the windows aggregated")
-            })?;
+        let w = window_index(&self.windows, window)?;
         let c = self
             .categories
             .iter()
@@ -80,13 +84,7 @@ impl WindowCounts {
     /// # Errors
     /// If the window was not aggregated.
     pub fn observed_days(&self, window: &str) -> Result<Vec<i64>> {
-        let w = self
-            .windows
-            .iter()
-            .position(|x| x.label() == window)
-            .ok_or_else(|| {
-                Error::invalid_parameter("window", window, "not one of the windows aggregated")
-            })?;
+        let w = window_index(&self.windows, window)?;
         let nw = self.windows.len();
         Ok((0..self.people.len())
             .map(|p| self.observed_days[p * nw + w])
@@ -99,13 +97,7 @@ impl WindowCounts {
     /// # Errors
     /// If the window was not aggregated.
     pub fn window_days(&self, window: &str) -> Result<Vec<i64>> {
-        let w = self
-            .windows
-            .iter()
-            .position(|x| x.label() == window)
-            .ok_or_else(|| {
-                Error::invalid_parameter("window", window, "not one of the windows aggregated")
-            })?;
+        let w = window_index(&self.windows, window)?;
         let nw = self.windows.len();
         Ok((0..self.people.len())
             .map(|p| self.window_days[p * nw + w])
@@ -319,12 +311,7 @@ impl WindowCosts {
     }
 
     fn window_pos(&self, window: &str) -> Result<usize> {
-        self.windows
-            .iter()
-            .position(|x| x.label() == window)
-            .ok_or_else(|| {
-                Error::invalid_parameter("window", window, "not one of the windows costed")
-            })
+        window_index(&self.windows, window)
     }
 
     /// Each person's cost in a window for one agency (or all agencies with
