@@ -174,7 +174,7 @@ impl ClearedTable {
         Some(match cell {
             PublishedCell::Text(s) => s.clone(),
             PublishedCell::Count(v) => v.to_string(),
-            PublishedCell::Value(v) => format!("{:.*}", usize::from(decimals), v),
+            PublishedCell::Value(v) => format_value(*v, decimals),
             PublishedCell::Suppressed(_) => self.policy.symbol().to_owned(),
             PublishedCell::NotAvailable => NOT_AVAILABLE.to_owned(),
             PublishedCell::NotApplicable => NOT_APPLICABLE.to_owned(),
@@ -213,5 +213,37 @@ impl ClearedTable {
              `{NOT_APPLICABLE}` = not applicable.",
             self.policy.symbol()
         )
+    }
+}
+
+/// A value to `decimals` places. A non-zero value too small to show at that
+/// precision is written as a bound (`<0.0001`, `>-0.0001`) rather than as a
+/// misleading zero: a p-value of 3e-9 is not 0.
+fn format_value(v: f64, decimals: u8) -> String {
+    let d = usize::from(decimals);
+    let shown = format!("{v:.d$}");
+    let smallest = 10f64.powi(-i32::from(decimals));
+    if v != 0.0 && v.is_finite() && v.abs() < smallest / 2.0 {
+        let bound = format!("{smallest:.d$}");
+        if v > 0.0 {
+            format!("<{bound}")
+        } else {
+            format!(">-{bound}")
+        }
+    } else {
+        shown
+    }
+}
+
+#[cfg(test)]
+mod format_tests {
+    #[test]
+    fn tiny_values_are_shown_as_bounds_not_zero() {
+        assert_eq!(super::format_value(3e-9, 4), "<0.0001");
+        assert_eq!(super::format_value(-3e-9, 4), ">-0.0001");
+        assert_eq!(super::format_value(0.0, 4), "0.0000");
+        assert_eq!(super::format_value(0.00006, 4), "0.0001");
+        assert_eq!(super::format_value(0.1234, 4), "0.1234");
+        assert_eq!(super::format_value(2e-3, 0), "<1");
     }
 }

@@ -91,33 +91,6 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
 
-/// The column expression that parses a raw string column as `kind` with the
-/// same grammar as [`parse_scalar`]: null where blank or unparseable.
-pub fn parse_expr(raw: Expr, kind: Kind) -> Expr {
-    match kind {
-        Kind::Text => when(raw.clone().str().len_bytes().eq(lit(0u32)))
-            .then(lit(NULL).cast(DataType::String))
-            .otherwise(raw),
-        Kind::Int => {
-            let ok = raw.clone().str().contains(lit(r"^-?[0-9]{1,18}$"), true);
-            when(ok)
-                .then(raw.cast(DataType::Int64))
-                .otherwise(lit(NULL).cast(DataType::Int64))
-        }
-        Kind::Date => {
-            let ok = raw.clone().str().len_bytes().eq(lit(10u32));
-            when(ok)
-                .then(raw.str().to_date(StrptimeOptions {
-                    format: Some("%Y-%m-%d".into()),
-                    strict: false,
-                    exact: true,
-                    cache: true,
-                }))
-                .otherwise(lit(NULL).cast(DataType::Date))
-        }
-    }
-}
-
 /// A rule a parsed value must satisfy. Blank values are handled by
 /// `required`, not by rules: every rule passes a blank.
 #[derive(Debug, Clone)]

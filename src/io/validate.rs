@@ -2,12 +2,14 @@
 //! polars frame (column-wise) or to rows of raw strings (typed records).
 //! Both produce the same accepted rows and the same [`Rejection`]s.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::Datelike;
 
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::rules::{parse_expr, parse_scalar, Kind, Rule, Value};
+use super::rules::{parse_date, parse_int, parse_scalar, Kind, Rule, Value};
 use crate::error::{Error, Result};
 
 /// What a rejection table shows instead of a person identifier.
@@ -127,6 +129,7 @@ const CODE: &str = "__code";
 const COLUMN: &str = "__column";
 const VALUE: &str = "__value";
 const OK_FLAG: &str = "__ok";
+const ANY: &str = "__any_check_fails";
 
 fn raw_name(f: &str) -> String {
     format!("__raw_{f}")
@@ -141,68 +144,73 @@ fn missing_expr(raw: Expr) -> Expr {
 /// Frame path. `lf` holds the raw columns under their canonical names as
 /// strings (or already typed, for Parquet), plus [`ROW`]. Returns the
 /// accepted frame (parsed columns + [`ROW`]) and the rejections.
+///
+/// The raw columns are read once; integers and dates are parsed by the same
+/// scalar functions the typed path uses ([`parse_int`], [`parse_date`]), so
+/// the two paths agree by construction. Membership of a large set (the
+/// cohort's person ids) is checked by a hash lookup that skips runs of the
+/// same value (extracts are usually grouped by person). The checks are cheap
+/// boolean columns; the reason for a rejection is worked out only for the
+/// rows that fail one.
 pub(crate) fn validate_frame(
     lf: LazyFrame,
     spec: &Spec,
     typed: &[String],
 ) -> Result<(DataFrame, Vec<Rejection>)> {
     let is_typed = |f: &Field| typed.iter().any(|t| t == &f.name);
-    // Rename raw columns and parse.
+    // The raw columns under their raw names.
     let mut exprs = vec![col(ROW)];
     for f in &spec.fields {
         exprs.push(col(f.name.as_str()).alias(raw_name(&f.name)));
     }
-    let lf = lf.select(exprs);
-    let mut parsed = Vec::new();
-    for f in &spec.fields {
-        let raw = col(raw_name(&f.name));
-        let p = if is_typed(f) {
-            raw
-        } else {
-            parse_expr(raw, f.kind)
-        };
-        parsed.push(p.alias(f.name.as_str()));
-    }
-    let mut lf = lf.with_columns(parsed);
+    let raw = lf
+        .select(exprs)
+        .collect()
+        .map_err(|e| Error::frame("reading rows", e))?;
 
-    // Membership in a large set (known person ids) is a hash join, not an
-    // `is_in` against a literal list, which polars evaluates far more slowly.
-    // The join adds a flag column that the rule's check then reads.
-    let mut member_flags: Vec<(String, usize)> = Vec::new();
+    // Parsed columns and large-set membership flags.
+    let mut added: Vec<Column> = Vec::new();
+    let mut member_flags: Vec<String> = Vec::new();
     for f in &spec.fields {
+        let rc = raw
+            .column(&raw_name(&f.name))
+            .map_err(|e| Error::frame("reading a raw column", e))?;
+        let parsed: Column = if is_typed(f) {
+            rc.clone().with_name(f.name.as_str().into())
+        } else {
+            let text = rc
+                .str()
+                .map_err(|e| Error::frame("reading a raw text column", e))?;
+            parse_column(text, f)
+        };
         for (k, r) in f.rules.iter().enumerate() {
             if let Rule::TextIn { allowed, .. } = r {
                 if allowed.len() > LARGE_SET {
-                    let flag = format!("__in_{}_{k}", f.name);
-                    let mut values: Vec<&str> = allowed.iter().map(String::as_str).collect();
-                    values.sort_unstable();
-                    let set =
-                        DataFrame::new_infer_height(vec![Column::new("__key".into(), values)])
-                            .and_then(|df| {
-                                let n = df.height();
-                                df.hstack(&[Column::new(flag.as_str().into(), vec![true; n])])
-                            })
-                            .map_err(|e| Error::frame("preparing a membership check", e))?;
-                    let args = JoinArgs {
-                        maintain_order: MaintainOrderJoin::Left,
-                        ..JoinArgs::new(JoinType::Left)
-                    };
-                    lf = lf.join(set.lazy(), [col(f.name.as_str())], [col("__key")], args);
-                    member_flags.push((flag, k));
+                    let name = member_flag(&f.name, k);
+                    let values = parsed
+                        .str()
+                        .map_err(|e| Error::frame("checking membership", e))?;
+                    added.push(not_in_set(values, allowed, &name).into_column());
+                    member_flags.push(name);
                 }
             }
         }
+        added.push(parsed);
     }
+    let df = raw
+        .hstack(&added)
+        .map_err(|e| Error::frame("assembling parsed columns", e))?;
 
-    // The first failing check, in field order, gives reason/column/value.
+    // Every check as a boolean expression, in field order: the first that
+    // fails gives the row's reason, column and value.
     let mut checks: Vec<Check> = Vec::new();
     for f in &spec.fields {
-        let raw = col(raw_name(&f.name));
+        let rawc = col(raw_name(&f.name));
         let p = col(f.name.as_str());
         let missing = if is_typed(f) {
-            raw.clone().is_null()
+            rawc.clone().is_null()
         } else {
-            missing_expr(raw.clone())
+            missing_expr(rawc.clone())
         };
         if f.required {
             checks.push((
@@ -221,73 +229,98 @@ pub(crate) fn validate_frame(
             ));
         }
         for (k, r) in f.rules.iter().enumerate() {
-            let flag = format!("__in_{}_{k}", f.name);
-            let fails = if member_flags.iter().any(|(m, _)| *m == flag) {
-                p.clone().is_not_null().and(col(flag.as_str()).is_null())
+            let flag = member_flag(&f.name, k);
+            let fails = if member_flags.contains(&flag) {
+                col(flag.as_str())
             } else {
                 r.fails_expr(p.clone())
             };
             checks.push((fails, f.name.clone(), r.reason().to_string(), f.identifier));
         }
     }
-    // The first failing check gives the row's reason, as a small integer
-    // code: cheap to compute over every row. Text is made only for the
-    // rejected rows.
-    let code = checks
-        .iter()
-        .enumerate()
-        .rev()
-        .fold(lit(NULL).cast(DataType::UInt32), |acc, (i, c)| {
-            when(c.0.clone()).then(lit(i as u32)).otherwise(acc)
-        })
-        .alias(CODE);
-    let mut lf = lf.with_column(code);
+    let any = checks.iter().fold(lit(false), |acc, c| {
+        acc.or(c.0.clone().fill_null(lit(false)))
+    });
+    // The first failing check as a small integer code.
+    let code_of = |checks: &[Check]| -> Expr {
+        checks
+            .iter()
+            .enumerate()
+            .rev()
+            .fold(lit(NULL).cast(DataType::UInt32), |acc, (i, c)| {
+                when(c.0.clone()).then(lit(i as u32)).otherwise(acc)
+            })
+            .alias(CODE)
+    };
 
     let mut all_checks = checks.clone();
-    if let Some((keys, why)) = &spec.unique {
+    // Rows needing a reason: with a uniqueness rule, every row (duplicates are
+    // found among otherwise valid rows); without, only the rows that fail.
+    let flagged = if let Some((keys, why)) = &spec.unique {
         let ok = col(CODE).is_null().cast(DataType::UInt32);
         let key_exprs: Vec<Expr> = keys.iter().map(|k| col(k.as_str())).collect();
         let dup_code = checks.len() as u32;
-        lf = lf.with_column(ok.alias(OK_FLAG)).with_column(
-            when(
-                col(CODE).is_null().and(
-                    col(OK_FLAG)
-                        .sum()
-                        .over(key_exprs)
-                        .map_err(|e| Error::frame("checking duplicates", e))?
-                        .gt(lit(1u32)),
-                ),
-            )
-            .then(lit(dup_code))
-            .otherwise(col(CODE))
-            .alias(CODE),
-        );
         let first = keys.first().cloned().unwrap_or_default();
         let ident = spec.fields.iter().any(|f| f.name == first && f.identifier);
         all_checks.push((lit(true), first, why.clone(), ident));
+        df.lazy()
+            .with_column(code_of(&checks))
+            .with_column(ok.alias(OK_FLAG))
+            .with_column(
+                when(
+                    col(CODE).is_null().and(
+                        col(OK_FLAG)
+                            .sum()
+                            .over(key_exprs)
+                            .map_err(|e| Error::frame("checking duplicates", e))?
+                            .gt(lit(1u32)),
+                    ),
+                )
+                .then(lit(dup_code))
+                .otherwise(col(CODE))
+                .alias(CODE),
+            )
+            .collect()
+            .map_err(|e| Error::frame("validating rows", e))?
+    } else {
+        df.lazy()
+            .with_column(any.alias(ANY))
+            .collect()
+            .map_err(|e| Error::frame("validating rows", e))?
+    };
+    let n_rejected = if spec.unique.is_some() {
+        flagged
+            .column(CODE)
+            .map(|c| flagged.height() - c.null_count())
+    } else {
+        flagged
+            .column(ANY)
+            .map(|c| c.bool().map(|b| b.sum().unwrap_or(0) as usize).unwrap_or(0))
     }
-    let df = lf
-        .collect()
-        .map_err(|e| Error::frame("validating rows", e))?;
+    .map_err(|e| Error::frame("counting rejected rows", e))?;
 
     let accepted_cols: Vec<Expr> = std::iter::once(col(ROW))
         .chain(spec.fields.iter().map(|f| col(f.name.as_str())))
         .collect();
-    let n_rejected = df
-        .column(CODE)
-        .map(|c| df.height() - c.null_count())
-        .map_err(|e| Error::frame("counting rejected rows", e))?;
+    let ok_rows = if spec.unique.is_some() {
+        col(CODE).is_null()
+    } else {
+        col(ANY).not()
+    };
     // With nothing rejected (the common case for a large clean extract) the
     // accepted rows are the whole frame: no filter, no copy.
     let accepted_lf = if n_rejected == 0 {
-        df.clone().lazy()
+        flagged.clone().lazy()
     } else {
-        df.clone().lazy().filter(col(CODE).is_null())
+        flagged.clone().lazy().filter(ok_rows.clone())
     };
     let accepted = accepted_lf
         .select(accepted_cols)
         .collect()
         .map_err(|e| Error::frame("selecting accepted rows", e))?;
+    if n_rejected == 0 {
+        return Ok((accepted, Vec::new()));
+    }
 
     // Rejections: reason, column and value by code, on the rejected rows only.
     let by_code = |pick: &dyn Fn(&Check) -> Expr| -> Expr {
@@ -312,9 +345,11 @@ pub(crate) fn validate_frame(
                 .fill_null(lit(""))
         }
     };
-    let rej = df
-        .lazy()
-        .filter(col(CODE).is_not_null())
+    let mut rejected = flagged.lazy().filter(ok_rows.not());
+    if spec.unique.is_none() {
+        rejected = rejected.with_column(code_of(&checks));
+    }
+    let rej = rejected
         .select([
             col(ROW),
             by_code(&pick_col).alias(COLUMN),
@@ -325,6 +360,67 @@ pub(crate) fn validate_frame(
         .map_err(|e| Error::frame("collecting rejected rows", e))?;
     let rejections = rejections_from(&rej)?;
     Ok((accepted, rejections))
+}
+
+fn member_flag(field: &str, rule: usize) -> String {
+    format!("__not_in_{field}_{rule}")
+}
+
+/// Parse a raw text column as the field's kind with the scalar grammar of
+/// [`parse_scalar`]: blank or unparseable → null.
+fn parse_column(raw: &StringChunked, f: &Field) -> Column {
+    let name: PlSmallStr = f.name.as_str().into();
+    match f.kind {
+        // A required text field's blanks are rejected, so the raw column is
+        // already the accepted value; an optional one's blanks become null.
+        Kind::Text if f.required => raw.clone().with_name(name).into_column(),
+        Kind::Text => {
+            if raw.iter().any(|v| v == Some("")) {
+                raw.iter()
+                    .map(|v| v.filter(|s| !s.is_empty()))
+                    .collect::<StringChunked>()
+                    .with_name(name)
+                    .into_column()
+            } else {
+                raw.clone().with_name(name).into_column()
+            }
+        }
+        Kind::Int => {
+            Int64Chunked::from_iter_options(name, raw.iter().map(|v| v.and_then(parse_int)))
+                .into_column()
+        }
+        Kind::Date => Int32Chunked::from_iter_options(
+            name,
+            raw.iter().map(|v| {
+                v.and_then(parse_date)
+                    .map(|d| d.num_days_from_ce() - UNIX_EPOCH_CE)
+            }),
+        )
+        .into_date()
+        .into_column(),
+    }
+}
+
+/// Days from 0001-01-01 (day 1 of the common era) to 1970-01-01.
+const UNIX_EPOCH_CE: i32 = 719_163;
+
+/// True where a value is present and not in `set` (a blank is the
+/// `required` check's business). Consecutive equal values
+/// share one lookup.
+fn not_in_set(values: &StringChunked, set: &HashSet<String>, name: &str) -> BooleanChunked {
+    let mut last: Option<(&str, bool)> = None;
+    let flags = values.iter().map(|v| {
+        let Some(v) = v else { return false };
+        if let Some((prev, out)) = last {
+            if prev == v {
+                return out;
+            }
+        }
+        let out = !set.contains(v);
+        last = Some((v, out));
+        out
+    });
+    BooleanChunked::from_iter_values(name.into(), flags)
 }
 
 /// A check: condition, column, reason, whether the column is an identifier.
