@@ -85,10 +85,12 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     {
         return None;
     }
-    let y: i32 = s[0..4].parse().ok()?;
-    let m: u32 = s[5..7].parse().ok()?;
-    let d: u32 = s[8..10].parse().ok()?;
-    NaiveDate::from_ymd_opt(y, m, d)
+    // Every byte used below is an ASCII digit (checked above).
+    let digit = |i: usize| u32::from(b[i] - b'0');
+    let y = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
+    let m = digit(5) * 10 + digit(6);
+    let d = digit(8) * 10 + digit(9);
+    NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)
 }
 
 /// A rule a parsed value must satisfy. Blank values are handled by

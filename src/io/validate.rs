@@ -181,7 +181,7 @@ pub(crate) fn validate_frame(
             let text = rc
                 .str()
                 .map_err(|e| Error::frame("reading a raw text column", e))?;
-            parse_column(text, f)
+            parse_column(text, f)?
         };
         for (k, r) in f.rules.iter().enumerate() {
             if let Rule::TextIn { allowed, .. } = r {
@@ -368,9 +368,9 @@ fn member_flag(field: &str, rule: usize) -> String {
 
 /// Parse a raw text column as the field's kind with the scalar grammar of
 /// [`parse_scalar`]: blank or unparseable → null.
-fn parse_column(raw: &StringChunked, f: &Field) -> Column {
+fn parse_column(raw: &StringChunked, f: &Field) -> Result<Column> {
     let name: PlSmallStr = f.name.as_str().into();
-    match f.kind {
+    Ok(match f.kind {
         // A required text field's blanks are rejected, so the raw column is
         // already the accepted value; an optional one's blanks become null.
         Kind::Text if f.required => raw.clone().with_name(name).into_column(),
@@ -385,20 +385,61 @@ fn parse_column(raw: &StringChunked, f: &Field) -> Column {
                 raw.clone().with_name(name).into_column()
             }
         }
-        Kind::Int => {
-            Int64Chunked::from_iter_options(name, raw.iter().map(|v| v.and_then(parse_int)))
-                .into_column()
-        }
-        Kind::Date => Int32Chunked::from_iter_options(
-            name,
-            raw.iter().map(|v| {
-                v.and_then(parse_date)
-                    .map(|d| d.num_days_from_ce() - UNIX_EPOCH_CE)
-            }),
-        )
+        Kind::Int => par_parse::<Int64Type>(raw, &parse_int)?
+            .with_name(name)
+            .into_column(),
+        Kind::Date => par_parse::<Int32Type>(raw, &|s| {
+            parse_date(s).map(|d| d.num_days_from_ce() - UNIX_EPOCH_CE)
+        })?
+        .with_name(name)
         .into_date()
         .into_column(),
+    })
+}
+
+/// Below this many values, parse on the calling thread.
+const PARALLEL_MIN: usize = 200_000;
+
+/// Parse every value of a text column with `f` (null where blank or where
+/// `f` gives `None`), splitting a large column across the machine's cores.
+fn par_parse<T>(
+    raw: &StringChunked,
+    f: &(dyn Fn(&str) -> Option<T::Native> + Sync),
+) -> Result<ChunkedArray<T>>
+where
+    T: PolarsNumericType,
+{
+    let parse = |part: &StringChunked| -> ChunkedArray<T> {
+        ChunkedArray::from_iter_options(
+            PlSmallStr::EMPTY,
+            part.iter().map(|v| v.filter(|s| !s.is_empty()).and_then(f)),
+        )
+    };
+    let n = raw.len();
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get().min(16));
+    if n < PARALLEL_MIN || threads == 1 {
+        return Ok(parse(raw));
     }
+    let per = n.div_ceil(threads);
+    let parts: Vec<ChunkedArray<T>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|i| {
+                let part = raw.slice((i * per) as i64, per);
+                s.spawn(move || parse(&part))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut parts = parts.into_iter();
+    let mut out = parts.next().unwrap_or_else(|| parse(raw));
+    for p in parts {
+        out.append(&p)
+            .map_err(|e| Error::frame("joining parsed parts", e))?;
+    }
+    Ok(out)
 }
 
 /// Days from 0001-01-01 (day 1 of the common era) to 1970-01-01.
@@ -549,4 +590,77 @@ fn check_row(
         values.push(v);
     }
     Ok(values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A column large enough to be split across threads parses exactly as
+    /// the scalar grammar does value by value, in order.
+    #[test]
+    fn parallel_parse_matches_scalar_parse() {
+        let pool = [
+            Some("2024-02-29"),
+            Some("2023-02-29"),
+            Some(""),
+            None,
+            Some("2024-1-05"),
+            Some("1999-12-31"),
+            Some("0001-01-01"),
+            Some("9999-12-31"),
+        ];
+        let n = PARALLEL_MIN + 12_345;
+        let raw: StringChunked = (0..n).map(|i| pool[(i * 7 + i / 3) % pool.len()]).collect();
+        let dates = parse_column(&raw, &Field::optional("d", Kind::Date)).unwrap();
+        let dates = dates.date().unwrap();
+        assert_eq!(dates.len(), n);
+        for (i, got) in dates.physical().iter().enumerate() {
+            let want = raw
+                .get(i)
+                .and_then(|s| match parse_scalar(Some(s), Kind::Date) {
+                    Some(Ok(Value::Date(d))) => Some(d.num_days_from_ce() - UNIX_EPOCH_CE),
+                    _ => None,
+                });
+            assert_eq!(got, want, "row {i}");
+        }
+        let ints: StringChunked = (0..n)
+            .map(|i| {
+                [
+                    Some("7"),
+                    Some("-3"),
+                    Some("+3"),
+                    Some(""),
+                    None,
+                    Some("007"),
+                ][i % 6]
+            })
+            .collect();
+        let parsed = parse_column(&ints, &Field::optional("c", Kind::Int)).unwrap();
+        let parsed = parsed.i64().unwrap();
+        for (i, got) in parsed.iter().enumerate() {
+            assert_eq!(got, ints.get(i).and_then(parse_int), "row {i}");
+        }
+    }
+
+    #[test]
+    fn membership_lookups_skip_runs_but_not_changes() {
+        let set: HashSet<String> = ["a", "b"].iter().map(|s| s.to_string()).collect();
+        let v: StringChunked = [
+            Some("a"),
+            Some("a"),
+            Some("z"),
+            Some("z"),
+            None,
+            Some("b"),
+            Some("z"),
+        ]
+        .into_iter()
+        .collect();
+        let flags: Vec<Option<bool>> = not_in_set(&v, &set, "f").iter().collect();
+        assert_eq!(
+            flags,
+            [false, false, true, true, false, false, true].map(Some)
+        );
+    }
 }
