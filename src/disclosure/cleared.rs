@@ -28,6 +28,9 @@ pub enum SuppressionReason {
     /// A rate whose numerator or denominator count is suppressed in the same
     /// row: showing it would reveal that count.
     RevealsSuppressedCount,
+    /// A count of a population that is suppressed in a linked table of the
+    /// same release ([`Table::link_count`](super::Table::link_count)).
+    Linked,
 }
 
 impl SuppressionReason {
@@ -42,6 +45,7 @@ impl SuppressionReason {
             SuppressionReason::SmallBase => "rests on too few people",
             SuppressionReason::UnknownBase => "number of people it rests on not known",
             SuppressionReason::RevealsSuppressedCount => "would reveal a suppressed count",
+            SuppressionReason::Linked => "suppressed in a linked table of this release",
         }
     }
 }
@@ -78,6 +82,9 @@ pub struct SuppressionSummary {
     pub unknown_base: usize,
     /// Rates that would reveal a suppressed count.
     pub reveals_suppressed_count: usize,
+    /// Counts suppressed because the same population's count is suppressed
+    /// in a linked table.
+    pub linked: usize,
 }
 
 /// A table that has passed a disclosure-control [`Policy`]. Its only
@@ -200,6 +207,7 @@ impl ClearedTable {
                     SuppressionReason::SmallBase => s.small_base += 1,
                     SuppressionReason::UnknownBase => s.unknown_base += 1,
                     SuppressionReason::RevealsSuppressedCount => s.reveals_suppressed_count += 1,
+                    SuppressionReason::Linked => s.linked += 1,
                 }
             }
         }

@@ -23,6 +23,14 @@
 //! 4. **Rounding** (if the policy rounds) of the published counts, after all
 //!    suppression decisions.
 //!
+//! Tables of one release that show the same population's count (a cohort
+//! size, the number analysed) are *linked*: declare those cells with
+//! [`Table::link_count`] and clear the tables in order with
+//! [`Policy::apply_linked`] and one [`LinkedCells`]. A count suppressed in
+//! one table is then suppressed wherever it appears, and a count already
+//! published is never used as a complementary cell, so no suppressed cell
+//! can be worked out by subtracting counts from two tables.
+//!
 //! ```
 //! use outcomes::disclosure::{Cell, Column, Policy, PublishedCell, Table};
 //!
@@ -45,6 +53,7 @@
 //! ```
 
 mod cleared;
+mod linked;
 mod policy;
 mod secondary;
 mod table;
@@ -53,5 +62,6 @@ pub use cleared::{
     ClearedTable, PublishedCell, SuppressionReason, SuppressionSummary, NOT_APPLICABLE,
     NOT_AVAILABLE,
 };
+pub use linked::LinkedCells;
 pub use policy::{Policy, PolicyKind, SecondarySuppression};
 pub use table::{Basis, Cell, CellRef, Column, ColumnKind, Margin, Table, MAX_DECIMALS};

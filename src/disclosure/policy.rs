@@ -1,10 +1,13 @@
 //! Disclosure-control policies and their application to a [`Table`].
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::error::{Error, Location, Result};
 
 use super::cleared::{ClearedTable, PublishedCell, SuppressionReason};
+use super::linked::{LinkState, LinkedCells};
 use super::secondary;
 use super::table::{Basis, Cell, ColumnKind, Table};
 
@@ -238,6 +241,23 @@ impl Policy {
     /// If a declared margin does not add up, a statistic's basis count is 0,
     /// or a rounded count overflows `u64`.
     pub fn apply(&self, table: &Table) -> Result<ClearedTable> {
+        self.apply_linked(table, &mut LinkedCells::new())
+    }
+
+    /// [`apply`](Policy::apply) to one table of a release whose tables share
+    /// population counts ([`Table::link_count`]). Before secondary
+    /// suppression, a linked cell whose population is already suppressed in
+    /// an earlier table is suppressed here too (reason
+    /// [`Linked`](SuppressionReason::Linked)), and one already published is
+    /// locked: secondary suppression will not choose it. Afterwards `links`
+    /// records each linked population as suppressed or published.
+    ///
+    /// # Errors
+    /// As [`apply`](Policy::apply); also if a linked cell's count differs from
+    /// the count of the same population in an earlier table (the tables do
+    /// not describe the same people), or if a suppressed cell can only be
+    /// protected by suppressing a count already published in a linked table.
+    pub fn apply_linked(&self, table: &Table, links: &mut LinkedCells) -> Result<ClearedTable> {
         let nc = table.columns().len();
         let rows = table.rows();
         let lines = secondary::lines(table);
@@ -279,11 +299,89 @@ impl Policy {
                 *why = Some(SuppressionReason::Manual);
             }
         }
-        // (2) secondary
-        if self.secondary == SecondarySuppression::Applied {
-            for id in secondary::complete(&values, &lines, &mut suppressed)? {
-                reason[id] = Some(SuppressionReason::Complementary);
+        // Linked populations: suppressed elsewhere → suppressed here;
+        // published elsewhere → locked. Every cell of one key must hold the
+        // same count, here and in earlier tables.
+        let mut locked = vec![false; rows.len() * nc];
+        let mut by_key: BTreeMap<&str, (u64, Vec<usize>)> = BTreeMap::new();
+        for (at, key) in table.links() {
+            let id = at.row * nc + at.column;
+            let v = values.get(id).copied().unwrap_or(0);
+            let earlier = links.get(key).map(|p| (p.value, p.first_table.as_str()));
+            let here = by_key.get(key.as_str()).map(|e| (e.0, table.title()));
+            if let Some((want, first)) = earlier.or(here) {
+                if want != v {
+                    return Err(Error::invalid_value(
+                        Location::source(table.title().to_owned())
+                            .row(at.row as u64 + 1)
+                            .column(table.columns()[at.column].name().to_owned()),
+                        v.to_string(),
+                        format!(
+                            "linked population {key:?} has count {want} in table {first:?}: \
+                             linked cells must count the same people"
+                        ),
+                    ));
+                }
             }
+            by_key.entry(key).or_insert((v, Vec::new())).1.push(id);
+            match links.get(key).map(|p| p.suppressed) {
+                Some(true) if !suppressed[id] => {
+                    suppressed[id] = true;
+                    reason[id] = Some(SuppressionReason::Linked);
+                }
+                Some(false) => locked[id] = true,
+                _ => {}
+            }
+        }
+        // (2) secondary, repeated until every key's cells in this table agree.
+        loop {
+            if self.secondary == SecondarySuppression::Applied {
+                for id in secondary::complete(&values, &lines, &mut suppressed, &locked)? {
+                    reason[id] = Some(SuppressionReason::Complementary);
+                }
+            }
+            let mut changed = false;
+            for (_, ids) in by_key.values() {
+                if ids.iter().any(|&id| suppressed[id]) {
+                    for &id in ids {
+                        if !suppressed[id] {
+                            suppressed[id] = true;
+                            reason[id] = Some(SuppressionReason::Linked);
+                            changed = true;
+                        }
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        for (key, (v, ids)) in &by_key {
+            let hidden = ids.iter().any(|&id| suppressed[id]);
+            if let Some(&id) = ids.iter().find(|&&id| locked[id] && suppressed[id]) {
+                return Err(Error::invalid_value(
+                    Location::source(table.title().to_owned())
+                        .row((id / nc) as u64 + 1)
+                        .column(table.columns()[id % nc].name().to_owned()),
+                    v.to_string(),
+                    format!(
+                        "linked population {key:?} is published in an earlier table but must be \
+                         suppressed here; clear the tables in another order or mark it \
+                         confidential in the first"
+                    ),
+                ));
+            }
+            let first_table = links
+                .get(key)
+                .map_or_else(|| table.title().to_owned(), |p| p.first_table.clone());
+            links.record(
+                key,
+                LinkState {
+                    value: *v,
+                    suppressed: hidden,
+                    first_table,
+                },
+            );
         }
         // (3)-(5) build published cells
         let mut out_rows = Vec::with_capacity(rows.len());
@@ -405,6 +503,7 @@ impl Policy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::disclosure::Column;
 
     #[test]
     fn rounding_is_to_nearest_five_halves_up() {
@@ -418,6 +517,143 @@ mod tests {
         assert_eq!(p.round(u64::MAX - 2), Some(u64::MAX));
         let q = Policy::minimum_cell_size(10).unwrap();
         assert_eq!(q.round(13), Some(13));
+    }
+
+    fn coverage(people: u64, kept: u64) -> Table {
+        let mut t = Table::new(
+            "coverage",
+            vec![
+                Column::label("Group"),
+                Column::count("People"),
+                Column::count("Kept"),
+                Column::count("Left out"),
+            ],
+        )
+        .unwrap();
+        t.push_row(vec![
+            Cell::text("Programme"),
+            Cell::Count(people),
+            Cell::Count(kept),
+            Cell::Count(people - kept),
+        ])
+        .unwrap();
+        t.declare_column_total("People", &["Kept", "Left out"])
+            .unwrap();
+        t.link_count(0, "People", "cohort").unwrap();
+        t.link_count(0, "Kept", "kept").unwrap();
+        t
+    }
+
+    /// An outcome table whose `n` column repeats the analysed population.
+    fn outcome(kept: u64) -> Table {
+        let mut t = Table::new(
+            "outcome",
+            vec![
+                Column::label("Category"),
+                Column::count("People"),
+                Column::statistic("Mean", Basis::CountColumn("People".into())),
+            ],
+        )
+        .unwrap();
+        for cat in ["A&E", "Arrests"] {
+            let r = t
+                .push_row(vec![Cell::text(cat), Cell::Count(kept), Cell::value(0.5)])
+                .unwrap();
+            t.link_count(r, "People", "kept").unwrap();
+        }
+        t
+    }
+
+    fn hidden(t: &ClearedTable, r: usize, c: usize) -> Option<SuppressionReason> {
+        match t.cell(r, c) {
+            Some(PublishedCell::Suppressed(why)) => Some(*why),
+            _ => None,
+        }
+    }
+
+    /// 146 people, 141 analysed, 5 left out: the 5 is suppressed, and the
+    /// 141 that would reveal it is suppressed in both tables, so 146 − 141
+    /// cannot be worked out across them. The statistics still show.
+    #[test]
+    fn a_suppressed_cell_cannot_be_recovered_from_a_linked_table() {
+        let p = Policy::default();
+        let mut links = LinkedCells::new();
+        let a = p.apply_linked(&coverage(146, 141), &mut links).unwrap();
+        assert_eq!(hidden(&a, 0, 3), Some(SuppressionReason::SmallCount));
+        assert_eq!(hidden(&a, 0, 2), Some(SuppressionReason::Complementary));
+        assert_eq!(a.formatted(0, 1).as_deref(), Some("146"));
+        let b = p.apply_linked(&outcome(141), &mut links).unwrap();
+        for r in 0..2 {
+            assert_eq!(hidden(&b, r, 1), Some(SuppressionReason::Linked));
+            assert_eq!(b.formatted(r, 2).as_deref(), Some("0.5"));
+        }
+        assert_eq!(links.is_suppressed("kept"), Some(true));
+        assert_eq!(links.is_suppressed("cohort"), Some(false));
+        assert_eq!(b.summary().linked, 2);
+        // Without linking, the second table would have shown 141.
+        let alone = p.apply(&outcome(141)).unwrap();
+        assert_eq!(alone.formatted(0, 1).as_deref(), Some("141"));
+    }
+
+    /// In the other order the analysed count is already public, so the
+    /// coverage table protects the 5 by suppressing its total instead.
+    #[test]
+    fn a_published_linked_count_is_never_the_complementary_cell() {
+        let p = Policy::default();
+        let mut links = LinkedCells::new();
+        let b = p.apply_linked(&outcome(141), &mut links).unwrap();
+        assert_eq!(b.formatted(0, 1).as_deref(), Some("141"));
+        let a = p.apply_linked(&coverage(146, 141), &mut links).unwrap();
+        assert_eq!(a.formatted(0, 2).as_deref(), Some("141"));
+        assert_eq!(hidden(&a, 0, 1), Some(SuppressionReason::Complementary));
+        assert_eq!(hidden(&a, 0, 3), Some(SuppressionReason::SmallCount));
+        assert_eq!(links.is_suppressed("cohort"), Some(true));
+    }
+
+    /// When both counts that would reveal the small one are already public,
+    /// nothing can protect it: an error, not a disclosive table.
+    #[test]
+    fn an_unprotectable_linked_cell_is_an_error() {
+        let p = Policy::default();
+        let mut links = LinkedCells::new();
+        let mut sizes = Table::new(
+            "sizes",
+            vec![Column::label("What"), Column::count("People")],
+        )
+        .unwrap();
+        sizes
+            .push_row(vec![Cell::text("cohort"), Cell::Count(146)])
+            .unwrap();
+        sizes
+            .push_row(vec![Cell::text("kept"), Cell::Count(141)])
+            .unwrap();
+        sizes.link_count(0, "People", "cohort").unwrap();
+        sizes.link_count(1, "People", "kept").unwrap();
+        p.apply_linked(&sizes, &mut links).unwrap();
+        let e = p
+            .apply_linked(&coverage(146, 141), &mut links)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("linked table"), "{e}");
+    }
+
+    #[test]
+    fn linked_cells_must_hold_the_same_count() {
+        let p = Policy::default();
+        let mut links = LinkedCells::new();
+        p.apply_linked(&coverage(146, 141), &mut links).unwrap();
+        let e = p
+            .apply_linked(&outcome(140), &mut links)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("\"kept\"") && e.contains("141"), "{e}");
+        let mut t = outcome(141);
+        t.push_row(vec![Cell::text("x"), Cell::Count(150), Cell::value(1.0)])
+            .unwrap();
+        t.link_count(2, "People", "kept").unwrap();
+        assert!(p.apply_linked(&t, &mut LinkedCells::new()).is_err());
+        assert!(t.link_count(0, "Mean", "k").is_err());
+        assert!(t.link_count(0, "People", " ").is_err());
     }
 
     #[test]

@@ -80,19 +80,23 @@ pub(crate) fn lines(table: &Table) -> Vec<Line> {
 /// # Errors
 /// If a line with one suppressed cell has no non-zero cell left to suppress,
 /// which only happens when the equations do not hold.
+///
+/// `locked` cells (published already, in a linked table) are never chosen:
+/// suppressing them would protect nothing.
 pub(crate) fn complete(
     values: &[u64],
     lines: &[Line],
     suppressed: &mut [bool],
+    locked: &[bool],
 ) -> Result<Vec<usize>> {
     let mut added = Vec::new();
     loop {
-        line_stage(values, lines, suppressed, &mut added)?;
+        line_stage(values, lines, suppressed, locked, &mut added)?;
         let det = determined(values, lines, suppressed);
         let Some(&target) = det.first() else {
             return Ok(added);
         };
-        let pick = breaker(values, lines, suppressed, target).ok_or_else(|| {
+        let pick = breaker(values, lines, suppressed, locked, target).ok_or_else(|| {
             Error::numerical(
                 "secondary suppression",
                 "a suppressed cell can be derived from the totals but no cell is left to protect it",
@@ -128,8 +132,12 @@ fn line_stage(
     values: &[u64],
     lines: &[Line],
     suppressed: &mut [bool],
+    locked: &[bool],
     added: &mut Vec<usize>,
 ) -> Result<()> {
+    let free = |suppressed: &[bool], id: usize| {
+        !is_s(suppressed, id) && !is_s(locked, id) && value(values, id) > 0
+    };
     loop {
         let mut changed = false;
         for line in lines {
@@ -141,18 +149,18 @@ fn line_stage(
                 .parts
                 .iter()
                 .copied()
-                .filter(|&id| !is_s(suppressed, id) && value(values, id) > 0)
+                .filter(|&id| free(suppressed, id))
                 .min_by_key(|&id| (value(values, id), id));
-            let pick = smallest_part.or_else(|| {
-                (!is_s(suppressed, line.total) && value(values, line.total) > 0)
-                    .then_some(line.total)
-            });
+            let pick = smallest_part.or_else(|| free(suppressed, line.total).then_some(line.total));
             let Some(pick) = pick else {
-                return Err(Error::numerical(
-                    "secondary suppression",
+                let why = if line.cells().any(|id| is_s(locked, id)) {
+                    "a suppressed cell could be worked out from counts already published in a \
+                     linked table, and no other cell of its line is left to protect it"
+                } else {
                     "a line with one suppressed cell has no non-zero cell to suppress with it; \
-                     the declared totals do not add up",
-                ));
+                     the declared totals do not add up"
+                };
+                return Err(Error::numerical("secondary suppression", why));
             };
             set(suppressed, pick)?;
             added.push(pick);
@@ -165,8 +173,14 @@ fn line_stage(
 }
 
 /// A cell to suppress so that `target` is no longer determined.
-fn breaker(values: &[u64], lines: &[Line], suppressed: &[bool], target: usize) -> Option<usize> {
-    let eligible = |id: usize| !is_s(suppressed, id) && value(values, id) > 0;
+fn breaker(
+    values: &[u64],
+    lines: &[Line],
+    suppressed: &[bool],
+    locked: &[bool],
+    target: usize,
+) -> Option<usize> {
+    let eligible = |id: usize| !is_s(suppressed, id) && !is_s(locked, id) && value(values, id) > 0;
     let mut near: Vec<usize> = lines
         .iter()
         .filter(|l| l.cells().any(|id| id == target))
@@ -364,7 +378,7 @@ mod tests {
             assert_ne!(k, 1);
         }
         assert_eq!(determined(&values, &lines, &s), vec![nc + 2]);
-        let added = complete(&values, &lines, &mut s).unwrap();
+        let added = complete(&values, &lines, &mut s, &[]).unwrap();
         assert!(!added.is_empty());
         assert!(determined(&values, &lines, &s).is_empty());
     }
@@ -379,7 +393,7 @@ mod tests {
         let lines = grid_lines(2, 2);
         let mut s = vec![false; 9];
         s[0] = true;
-        let added = complete(&values, &lines, &mut s).unwrap();
+        let added = complete(&values, &lines, &mut s, &[]).unwrap();
         assert_eq!(added, vec![1, 3, 4]);
     }
 }

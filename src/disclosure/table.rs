@@ -237,6 +237,7 @@ pub struct Table {
     row_totals: Vec<Margin>,
     column_totals: Vec<Margin>,
     confidential: Vec<CellRef>,
+    links: Vec<(CellRef, String)>,
 }
 
 impl Table {
@@ -311,6 +312,7 @@ impl Table {
             row_totals: Vec::new(),
             column_totals: Vec::new(),
             confidential: Vec::new(),
+            links: Vec::new(),
         })
     }
 
@@ -536,6 +538,56 @@ impl Table {
     /// Cells marked confidential with [`mark_confidential`](Table::mark_confidential).
     pub fn confidential(&self) -> &[CellRef] {
         &self.confidential
+    }
+
+    /// Declare that the count at `row` in count column `column` is the size
+    /// of a population named `key` that other tables of the same release also
+    /// show (e.g. `"service use analysed: programme"` in a coverage table and
+    /// as the `n` of the outcome table). Cleared with
+    /// [`Policy::apply_linked`](super::Policy::apply_linked), a cell whose key
+    /// is suppressed in one table is suppressed in every table, and a cell
+    /// already published in an earlier table is not chosen for secondary
+    /// suppression (suppressing it would protect nothing). This is what stops
+    /// a suppressed cell being worked out by subtracting counts published in
+    /// two different tables.
+    ///
+    /// # Errors
+    /// If the cell does not exist or is not a count, or the key is empty.
+    pub fn link_count(&mut self, row: usize, column: &str, key: impl Into<String>) -> Result<()> {
+        let key = key.into();
+        if key.trim().is_empty() {
+            return Err(Error::invalid_parameter(
+                "link key",
+                "\"\"",
+                "a population key must not be empty",
+            ));
+        }
+        let c = self.column_index(column).ok_or_else(|| {
+            Error::invalid_parameter(
+                "column",
+                column,
+                format!("the table {:?} has no such column", self.title),
+            )
+        })?;
+        match self.cell(row, c) {
+            Some(Cell::Count(_)) => {}
+            other => {
+                return Err(Error::invalid_value(
+                    self.location(row, c),
+                    format!("{other:?}"),
+                    "only a count cell can be linked to a population",
+                ))
+            }
+        }
+        let at = CellRef { row, column: c };
+        self.links.retain(|(a, _)| *a != at);
+        self.links.push((at, key));
+        Ok(())
+    }
+
+    /// Cells linked to named populations with [`link_count`](Table::link_count).
+    pub fn links(&self) -> &[(CellRef, String)] {
+        &self.links
     }
 
     pub(crate) fn rows(&self) -> &[Vec<Cell>] {

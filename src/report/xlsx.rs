@@ -155,6 +155,7 @@ fn workbook(tables: &[&ClearedTable]) -> std::result::Result<Workbook, XlsxError
         "Withheld: small base",
         "Withheld: unknown base",
         "Withheld: would reveal a count",
+        "Suppressed: linked table",
     ];
     for (c, h) in headers.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &bold)?;
@@ -177,6 +178,7 @@ fn workbook(tables: &[&ClearedTable]) -> std::result::Result<Workbook, XlsxError
             s.small_base,
             s.unknown_base,
             s.reveals_suppressed_count,
+            s.linked,
         ]
         .iter()
         .enumerate()
