@@ -466,3 +466,75 @@ categories = ["ae_attendance", "arrest"]
     // Writing again into the same folder replaces the earlier report.
     evaluate::write_report(&ev, &out).unwrap();
 }
+
+/// Cells of `column` in a report CSV, by the value of its `Group` column.
+fn by_group(dir: &Path, stem: &str, column: &str) -> BTreeMap<String, Vec<String>> {
+    let text = std::fs::read_to_string(dir.join(format!("tables/{stem}.csv"))).unwrap();
+    let mut rdr = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .from_reader(text.as_bytes());
+    let headers = rdr.headers().unwrap().clone();
+    let g = headers.iter().position(|h| h == "Group").unwrap();
+    let c = headers
+        .iter()
+        .position(|h| h == column)
+        .unwrap_or_else(|| panic!("{stem}: no column {column}"));
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        out.entry(rec[g].to_string())
+            .or_default()
+            .push(rec[c].to_string());
+    }
+    out
+}
+
+/// The sample's service-use coverage leaves a handful of people out (a count
+/// in the suppression range). Their number must not be recoverable by
+/// subtracting the analysed group size shown in another table from the
+/// cohort size: the analysed size is suppressed in every table that shows it
+/// (linked tables), and the costed size matches the coverage table's.
+#[test]
+fn suppressed_counts_cannot_be_recovered_across_tables() {
+    let tmp = TempDir::new("linked");
+    let data = copy_sample(&tmp.0);
+    let out = tmp.0.join("out");
+    let ev = run_into(&data, &out);
+    let k = ev.policy.suppress_max();
+    let left = by_group(&out, "service_use_coverage", "Left out");
+    let kept = by_group(&out, "service_use_coverage", "Kept");
+    let cohort = by_group(&out, "service_use_coverage", "People");
+    let whole = by_group(&out, "service_use_coverage", "Kept, whole windows observed");
+    let mut some_small = false;
+    for (group, l) in &left {
+        let small = l[0] == "c";
+        some_small |= small;
+        // Every table showing the analysed group size agrees with the
+        // coverage table: suppressed everywhere, or the same number.
+        let mut shown = kept[group].clone();
+        shown.extend(by_group(&out, "service_use", "People")[group].clone());
+        shown.extend(by_group(&out, "binary_outcome", "People")[group].clone());
+        shown.sort();
+        shown.dedup();
+        assert_eq!(shown.len(), 1, "{group}: analysed size shown as {shown:?}");
+        if small {
+            assert_eq!(shown[0], "c", "{group}: left-out count recoverable");
+            assert_ne!(cohort[group][0], "c");
+        } else {
+            let (p, kp): (u64, u64) =
+                (cohort[group][0].parse().unwrap(), shown[0].parse().unwrap());
+            assert!(!(1..=k).contains(&(p - kp)), "{group}");
+        }
+        // The costed are the kept people observed for both whole windows.
+        let mut costed = whole[group].clone();
+        costed.extend(by_group(&out, "cost_offset", "People")[group].clone());
+        costed.extend(by_group(&out, "cost_by_agency", "People")[group].clone());
+        costed.sort();
+        costed.dedup();
+        assert_eq!(costed.len(), 1, "{group}: costed size shown as {costed:?}");
+    }
+    assert!(
+        some_small,
+        "the sample should exercise a small left-out count (else this test shows nothing)"
+    );
+}

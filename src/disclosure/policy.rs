@@ -492,11 +492,15 @@ impl Policy {
         }
         let scale = 10f64.powi(i32::from(col.decimals()));
         let rounded = (value * scale).round() / scale;
-        Ok(PublishedCell::Value(if rounded.is_finite() {
-            rounded
-        } else {
-            value
-        }))
+        // A non-zero value that rounds to zero keeps its value, so that
+        // writers show it as a bound (`<0.0001`) rather than a false zero.
+        Ok(PublishedCell::Value(
+            if rounded.is_finite() && !(rounded == 0.0 && value != 0.0) {
+                rounded
+            } else {
+                value
+            },
+        ))
     }
 }
 

@@ -162,8 +162,13 @@ fn intro(ev: &Evaluation) -> Vec<String> {
          Identifiers were pseudonymised on load."
             .to_string(),
         "Secondary suppression protects each table against recovery of a suppressed cell from \
-         that table's own totals. The same group sizes appear in several tables, so differences \
-         across tables are not protected: have linked tables checked before publication."
+         its own totals. Tables are also linked: a group size shown in several tables (the \
+         cohort, the people analysed for service use, the people costed, the people with NDT \
+         pairs) is suppressed in all of them if it is suppressed in one, and a size already \
+         shown is never the cell suppressed to protect another, so a suppressed cell cannot be \
+         worked out by subtracting counts from two tables. Differences between nested groups \
+         that no table shows as a cell (for example, people with both NDT assessments but an \
+         incomplete total) are not checked: review them before publication."
             .to_string(),
     ]
 }

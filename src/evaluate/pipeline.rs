@@ -12,8 +12,7 @@ use sha2::{Digest, Sha256};
 use super::charts;
 use super::spec::{CoverageRule, EvaluationSpec, NdtLayout};
 use super::tables::{
-    clear, cnt, count, money_of, rate_of, rate_per_cell, stat, stat_of, stat_per_cell, val,
-    NamedTable,
+    cnt, count, money_of, rate_of, rate_per_cell, stat, stat_of, stat_per_cell, val, NamedTable,
 };
 use crate::cohort::{months_between, Covariate as CohortCovariate, DataWindow, Group};
 use crate::compare::pre_post::{self, CoveragePolicy, PairedStatistics};
@@ -29,7 +28,7 @@ use crate::costs::{
     self, CbaParameters, ConfidenceGrade, CostingOptions, DeflatorSeries, Gbp, PriceYear,
     Proportion, SensitivitySpec, UnitCostTable,
 };
-use crate::disclosure::{Cell, Column, Policy, Table};
+use crate::disclosure::{Cell, Column, LinkedCells, Policy, Table};
 use crate::error::{Error, Result};
 use crate::io::{self, Source, WindowCounts};
 use crate::measures::asb::{read_police_uk_street, read_population_csv, AreaMonthCounts, Month};
@@ -225,10 +224,38 @@ fn group_label(g: Group) -> &'static str {
 
 const GROUPS: [Group; 2] = [Group::Programme, Group::Comparison];
 
+/// Keys of the populations whose counts appear in more than one table
+/// (see [`Table::link_count`]).
+mod link {
+    use crate::cohort::Group;
+
+    /// Everyone in the group.
+    pub(super) fn cohort(g: Group) -> String {
+        format!("cohort: {g:?}")
+    }
+
+    /// People with a baseline and a follow-up NDT total.
+    pub(super) fn ndt_pairs(g: Group) -> String {
+        format!("NDT total pairs: {g:?}")
+    }
+
+    /// People kept for service use under the coverage rule.
+    pub(super) fn service_use_kept(g: Group) -> String {
+        format!("service use kept: {g:?}")
+    }
+
+    /// Kept people observed for the whole of both windows (the costed).
+    pub(super) fn fully_observed(g: Group) -> String {
+        format!("whole windows observed: {g:?}")
+    }
+}
+
 struct Ctx<'a> {
     spec: &'a EvaluationSpec,
     policy: Policy,
     level: ConfidenceLevel,
+    /// Population counts shown in more than one table, cleared together.
+    links: std::cell::RefCell<LinkedCells>,
 }
 
 impl Ctx<'_> {
@@ -241,7 +268,16 @@ impl Ctx<'_> {
     }
 
     fn clear(&self, stem: &str, t: Table) -> Result<Item> {
-        Ok(Item::Table(clear(&self.policy, stem, t)?))
+        Ok(Item::Table(self.cleared(stem, t)?))
+    }
+
+    /// Clear `t` under the policy as one table of this report's release:
+    /// linked population counts are suppressed together across tables.
+    fn cleared(&self, stem: &str, t: Table) -> Result<NamedTable> {
+        Ok(NamedTable {
+            stem: stem.to_string(),
+            table: self.policy.apply_linked(&t, &mut self.links.borrow_mut())?,
+        })
     }
 
     fn k(&self) -> u64 {
@@ -268,6 +304,7 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
         spec,
         policy: policy.clone(),
         level,
+        links: std::cell::RefCell::new(LinkedCells::new()),
     };
 
     progress.stage("checksums of the inputs");
@@ -738,13 +775,14 @@ fn ndt_section(
         let starts = cohort.group(g).map(|m| (&m.person, m.index_date));
         let (changes, counts) =
             ndt::baseline_follow_up(starts, assessments, rule, PartialPolicy::Undefined)?;
-        sel.push_row(vec![
+        let r = sel.push_row(vec![
             Cell::text(group_label(g)),
             cnt(counts.people),
             cnt(counts.with_both),
             cnt(counts.no_baseline),
             cnt(counts.no_follow_up),
         ])?;
+        sel.link_count(r, "People", link::cohort(g))?;
         for item in NdtItem::ALL {
             let i = item.index();
             let pairs: Vec<(f64, f64)> = changes
@@ -770,12 +808,13 @@ fn ndt_section(
             .filter_map(|c| Some((c.baseline_total?, c.follow_up_total?)))
             .unzip();
         let s = paired(&b, &a, cx.level, Some(cx.boot(100 + gi as u64)?));
-        totals.push_row(paired_row(
+        let r = totals.push_row(paired_row(
             "NDT total (0-48)",
             group_label(g),
             s.as_ref(),
             b.len(),
         ))?;
+        totals.link_count(r, "People", link::ndt_pairs(g))?;
         let rc = (b.len() >= 2)
             .then(|| {
                 let sd = stats::describe(&b).ok()?.sd?;
@@ -789,13 +828,17 @@ fn ndt_section(
             })
             .flatten();
         match rc {
-            Some(r) => rci.push_row(vec![
-                Cell::text(group_label(g)),
-                cnt(r.n),
-                cnt(r.improved),
-                cnt(r.no_reliable_change),
-                cnt(r.deteriorated),
-            ])?,
+            Some(r) => {
+                let row = rci.push_row(vec![
+                    Cell::text(group_label(g)),
+                    cnt(r.n),
+                    cnt(r.improved),
+                    cnt(r.no_reliable_change),
+                    cnt(r.deteriorated),
+                ])?;
+                rci.link_count(row, "People", link::ndt_pairs(g))?;
+                row
+            }
             None => rci.push_row(vec![
                 Cell::text(group_label(g)),
                 cnt(0),
@@ -848,7 +891,7 @@ fn ndt_section(
     )));
     items.push(cx.clear("ndt_reliable_change", rci)?);
     items.push(cx.clear("ndt_items", item_t)?);
-    let over = clear(&cx.policy, "ndt_over_time", over_time)?;
+    let over = cx.cleared("ndt_over_time", over_time)?;
     if let Some(c) = charts::ndt_over_time(&over.table, cx.level)? {
         items.push(Item::Chart(c));
     }
@@ -898,10 +941,18 @@ fn service_use_section(
             count("People"),
             count("Kept"),
             count("Left out"),
+            count("Kept, whole windows observed"),
             count("Kept, part of a window observed"),
         ],
     )?;
     cov_t.declare_column_total("People", &["Kept", "Left out"])?;
+    cov_t.declare_column_total(
+        "Kept",
+        &[
+            "Kept, whole windows observed",
+            "Kept, part of a window observed",
+        ],
+    )?;
     let first = codes
         .first()
         .cloned()
@@ -934,13 +985,17 @@ fn service_use_section(
             .iter()
             .filter(|&&i| ob[i] < wb[i] || oa[i] < wa[i])
             .count();
-        cov_t.push_row(vec![
+        let r = cov_t.push_row(vec![
             Cell::text(group_label(g)),
             cnt(people),
             cnt(kept.len()),
             cnt(people - kept.len()),
+            cnt(kept.len() - partly),
             cnt(partly),
         ])?;
+        cov_t.link_count(r, "People", link::cohort(g))?;
+        cov_t.link_count(r, "Kept", link::service_use_kept(g))?;
+        cov_t.link_count(r, "Kept, whole windows observed", link::fully_observed(g))?;
     }
     items.push(cx.clear("service_use_coverage", cov_t)?);
 
@@ -972,7 +1027,7 @@ fn service_use_section(
             let (eb, ea) = (ci(&b), ci(&a));
             let s = paired(&b, &a, cx.level, None);
             let label = cats.get(code).map_or(code.as_str(), |c| c.label());
-            t.push_row(vec![
+            let r = t.push_row(vec![
                 Cell::text(group_label(g)),
                 Cell::text(label),
                 cnt(n),
@@ -998,9 +1053,10 @@ fn service_use_section(
                     n,
                 ),
             ])?;
+            t.link_count(r, "People", link::service_use_kept(g))?;
         }
     }
-    let t = clear(&cx.policy, "service_use", t)?;
+    let t = cx.cleared("service_use", t)?;
     if let Some(c) = charts::service_use(&t.table, cx.level)? {
         items.push(Item::Chart(c));
     }
@@ -1080,6 +1136,9 @@ fn service_use_section(
     }
     for (r, c) in confidential {
         bt.mark_confidential(r, c)?;
+    }
+    for (r, g) in GROUPS.into_iter().enumerate() {
+        bt.link_count(r, "People", link::service_use_kept(g))?;
     }
     items.push(cx.clear("binary_outcome", bt)?);
     Ok(Section {
@@ -1204,7 +1263,7 @@ fn cost_section(
             post_cost.insert(pch.person.clone(), pch.post.amount());
         }
         for (agency, a) in &cmp.by_agency {
-            agency_t.push_row(vec![
+            let r = agency_t.push_row(vec![
                 Cell::text(group_label(g)),
                 Cell::text(agency.to_string()),
                 cnt(n),
@@ -1212,8 +1271,9 @@ fn cost_section(
                 val(Some(a.post.amount() / n as f64), n),
                 val(Some(a.change.amount() / n as f64), n),
             ])?;
+            agency_t.link_count(r, "People", link::fully_observed(g))?;
         }
-        agency_t.push_row(vec![
+        let r = agency_t.push_row(vec![
             Cell::text(group_label(g)),
             Cell::text("All agencies"),
             cnt(n),
@@ -1221,6 +1281,7 @@ fn cost_section(
             val(Some(cmp.mean_post.amount()), n),
             val(Some(cmp.mean_change.amount()), n),
         ])?;
+        agency_t.link_count(r, "People", link::fully_observed(g))?;
         let boot = (n >= 2)
             .then(|| {
                 stats::bootstrap_mean(&cmp.change_vector(), cx.boot(200 + gi as u64).ok()?).ok()
@@ -1229,7 +1290,7 @@ fn cost_section(
         let ci = boot
             .as_ref()
             .map(|b| b.bca.as_ref().unwrap_or(&b.percentile).ci);
-        offset_t.push_row(vec![
+        let r = offset_t.push_row(vec![
             Cell::text(group_label(g)),
             cnt(n),
             val(Some(cmp.mean_pre.amount()), n),
@@ -1240,8 +1301,9 @@ fn cost_section(
             val(Some(cmp.programme_cost_per_person.amount()), n),
             val(Some(cmp.mean_net_saving.amount()), n),
         ])?;
+        offset_t.link_count(r, "People", link::fully_observed(g))?;
     }
-    let agency_t = clear(&cx.policy, "cost_by_agency", agency_t)?;
+    let agency_t = cx.cleared("cost_by_agency", agency_t)?;
     if let Some(c) = charts::cost_by_agency(&agency_t.table, &target.to_string())? {
         items.push(Item::Chart(c));
     }
@@ -1596,7 +1658,7 @@ fn matched_section(
             stat(a.and_then(|a| a.ecdf_max), n_matched),
         ])?;
     }
-    let bal = clear(&cx.policy, "balance", bal)?;
+    let bal = cx.cleared("balance", bal)?;
     if let Some(c) = charts::balance(&bal.table)? {
         items.push(Item::Chart(c));
     }
@@ -1652,7 +1714,7 @@ fn matched_section(
         cnt(total[3]),
     ])?;
     ov_t.declare_row_total(tr, &(0..k).collect::<Vec<_>>())?;
-    let ov_t = clear(&cx.policy, "propensity_overlap", ov_t)?;
+    let ov_t = cx.cleared("propensity_overlap", ov_t)?;
     if let Some(c) = charts::overlap(&ov_t.table, k)? {
         items.push(Item::Chart(c));
     }
@@ -1809,7 +1871,7 @@ fn school_section(cx: &Ctx<'_>, dir: &Path) -> Result<(Section, Vec<FileValidati
             val(pct(s.severe_absence_rate), n),
         ])?;
     }
-    let att = clear(&cx.policy, "attendance", att)?;
+    let att = cx.cleared("attendance", att)?;
     if let Some(c) = charts::persistent_absence(&att.table, cx.level)? {
         items.push(Item::Chart(c));
     }
@@ -2022,7 +2084,7 @@ fn school_section(cx: &Ctx<'_>, dir: &Path) -> Result<(Section, Vec<FileValidati
         row.extend(rate_cells(&arms));
         quarterly.push_row(row)?;
     }
-    let quarterly = clear(&cx.policy, "asb_by_quarter", quarterly)?;
+    let quarterly = cx.cleared("asb_by_quarter", quarterly)?;
     if let Some(c) = charts::asb_by_period(&quarterly.table, "Quarter", start_row.unwrap_or(0))? {
         items.push(Item::Chart(c));
     }

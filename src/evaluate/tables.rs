@@ -1,7 +1,6 @@
 //! Small helpers for building disclosure tables and reading cleared ones.
 
-use crate::disclosure::{Basis, Cell, ClearedTable, Column, Policy, PublishedCell, Table};
-use crate::error::Result;
+use crate::disclosure::{Basis, Cell, ClearedTable, Column, PublishedCell};
 
 /// A cleared table and the file stem its CSV/JSON are written under.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,14 +62,6 @@ pub(crate) fn stat(v: Option<f64>, n: usize) -> Cell {
 /// A count cell.
 pub(crate) fn cnt(n: usize) -> Cell {
     Cell::Count(n as u64)
-}
-
-/// Clear `table` under `policy` and name it.
-pub(crate) fn clear(policy: &Policy, stem: &str, table: Table) -> Result<NamedTable> {
-    Ok(NamedTable {
-        stem: stem.to_string(),
-        table: policy.apply(&table)?,
-    })
 }
 
 /// The published number at row `r`, column `name`: counts and statistics;
