@@ -216,6 +216,9 @@ pub fn markdown(ev: &Evaluation) -> String {
     s
 }
 
+/// Tables with more columns than this are set in a smaller type.
+const WIDE_TABLE: usize = 9;
+
 const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:70rem;\
 margin:2rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.45}\
 h1{font-size:1.7rem}h2{font-size:1.3rem;border-bottom:1px solid #ccc;padding-bottom:.2rem;margin-top:2.2rem}\
@@ -228,7 +231,8 @@ tfoot td{font-size:.78rem;color:#444;border:none;padding-top:.4rem}\
 figure{margin:1.2rem 0}figure img{max-width:100%;height:auto;border:1px solid #ddd}\
 figcaption{font-size:.85rem;color:#333}.files{font-size:.78rem;color:#555}\
 .policy{background:#f6f6e8;border-left:4px solid #b8a300;padding:.5rem .8rem}\
-.wrap{overflow-x:auto}code{font-size:.85em}";
+.wrap{overflow-x:auto}.wide table{font-size:.72rem}.wide th,.wide td{padding:.2rem .3rem}\
+code{font-size:.85em}";
 
 /// The report as one self-contained HTML page (charts as data URIs).
 pub fn html(ev: &Evaluation) -> String {
@@ -269,7 +273,14 @@ pub fn html(ev: &Evaluation) -> String {
             match item {
                 Item::Text(t) => s.push_str(&format!("<p>{}</p>\n", escape(t))),
                 Item::Table(t) => {
-                    s.push_str("<div class=\"wrap\">\n");
+                    // Tables with many columns are set smaller so that they fit the
+                    // page; any that still do not scroll sideways.
+                    let class = if t.table.columns().len() > WIDE_TABLE {
+                        "wrap wide"
+                    } else {
+                        "wrap"
+                    };
+                    s.push_str(&format!("<div class=\"{class}\">\n"));
                     s.push_str(&report::to_html(&t.table));
                     s.push_str(&format!(
                         "</div>\n<p class=\"files\">Files: tables/{0}.csv, tables/{0}.json</p>\n",

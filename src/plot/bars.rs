@@ -5,9 +5,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    ci_text, colour, draw_x_categories, frame, label_size, padded_range, render, render_err,
-    text_style, tick_decimals, x_category_area, Chart, ChartOptions, Check, Draw, LegendItem,
-    PeriodLabels, Swatch, ValueWithCi, MAX_ABS_VALUE,
+    category_font, ci_text, colour, draw_x_categories, frame, label_size, padded_range, render,
+    render_err, text_style, tick_decimals, x_category_area, Chart, ChartOptions, Check, Draw,
+    LegendItem, PeriodLabels, Swatch, ValueWithCi, MAX_ABS_VALUE,
 };
 use crate::error::{Error, Result};
 use crate::stats::ConfidenceLevel;
@@ -227,16 +227,17 @@ impl Draw for GroupedBars<'_> {
         let area = frame(root, &self.title, &legend)?;
         let n = self.groups.len();
         let (_, y1) = padded_range(0.0, self.y_max * 1.05, true);
-        let label_font = text_style(ls * 0.9);
         let y_area = (ls * 4.5) as u32;
         let names: Vec<&str> = self.groups.iter().map(|(label, _)| *label).collect();
         let (area_w, _) = area.dim_in_pixel();
-        let x_area = x_category_area(
+        let plot_w = area_w.saturating_sub(y_area + 30);
+        let label_font = category_font(
             &area,
             &names,
-            area_w.saturating_sub(y_area + 30),
-            &label_font,
+            plot_w / (names.len().max(1) as u32),
+            ls * 0.9,
         )?;
+        let x_area = x_category_area(&area, &names, plot_w, &label_font)?;
         let mut chart = ChartBuilder::on(&area)
             .margin(10)
             .margin_right(20)

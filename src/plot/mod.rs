@@ -528,8 +528,27 @@ fn frame_with_note<DB: DrawingBackend>(
     Ok(rest)
 }
 
+/// The pieces a label may be broken into: words, and within a word the parts
+/// after each hyphen ("Mental-health" → "Mental-", "health"); the flag says
+/// whether a space goes before the piece when it joins the previous one.
+fn wrap_pieces(text: &str) -> Vec<(bool, &str)> {
+    let mut out = Vec::new();
+    for word in text.split_whitespace() {
+        let mut rest = word;
+        let mut first = true;
+        while let Some(i) = rest.find('-').filter(|&i| i > 0 && i + 1 < rest.len()) {
+            out.push((first, &rest[..=i]));
+            rest = &rest[i + 1..];
+            first = false;
+        }
+        out.push((first, rest));
+    }
+    out
+}
+
 /// Greedy word wrap of `text` into lines no wider than `max_w` pixels, at
-/// most `max_lines` lines (the last one ends in "…" if text was cut).
+/// most `max_lines` lines (the last one ends in "…" if text was cut). Lines
+/// break between words or after a hyphen.
 fn wrap_text<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     text: &str,
@@ -539,11 +558,13 @@ fn wrap_text<DB: DrawingBackend>(
 ) -> Result<Vec<String>> {
     let mut lines: Vec<String> = Vec::new();
     let mut cur = String::new();
-    for word in text.split_whitespace() {
+    for (space, word) in wrap_pieces(text) {
         let candidate = if cur.is_empty() {
             word.to_string()
-        } else {
+        } else if space {
             format!("{cur} {word}")
+        } else {
+            format!("{cur}{word}")
         };
         let (cw, _) = area
             .estimate_text_size(&candidate, style)
@@ -577,7 +598,13 @@ fn draw_x_categories<DB: DrawingBackend>(
 ) -> Result<()> {
     let line_h = (style.font.get_size() * 1.25).ceil() as i32;
     for &(x, label) in labels {
-        let lines = wrap_text(root, label, style, slot_w.saturating_sub(6).max(20), 3)?;
+        let lines = wrap_text(
+            root,
+            label,
+            style,
+            slot_w.saturating_sub(6).max(20),
+            CATEGORY_LINES,
+        )?;
         for (k, line) in lines.iter().enumerate() {
             root.draw(&Text::new(
                 line.clone(),
@@ -588,6 +615,36 @@ fn draw_x_categories<DB: DrawingBackend>(
         }
     }
     Ok(())
+}
+
+/// Most lines a category label under an x axis may take.
+const CATEGORY_LINES: usize = 4;
+
+/// A label font of at most `size` px, shrunk (to no less than 70% of it) so
+/// that the widest unbreakable piece of any label fits a category slot of
+/// `slot_w` pixels.
+fn category_font<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    labels: &[&str],
+    slot_w: u32,
+    size: f64,
+) -> Result<TextStyle<'static>> {
+    let room = f64::from(slot_w.saturating_sub(8).max(20));
+    let mut widest = 0u32;
+    for label in labels {
+        for (_, piece) in wrap_pieces(label) {
+            let (w, _) = area
+                .estimate_text_size(piece, &text_style(size))
+                .map_err(render_err)?;
+            widest = widest.max(w);
+        }
+    }
+    let scale = if widest == 0 {
+        1.0
+    } else {
+        (room / f64::from(widest)).clamp(0.7, 1.0)
+    };
+    Ok(text_style(size * scale))
 }
 
 /// Height in pixels to reserve under a categorical x axis for labels
@@ -602,7 +659,16 @@ fn x_category_area<DB: DrawingBackend>(
     let slot = plot_w / (labels.len().max(1) as u32);
     let mut lines = 1;
     for label in labels {
-        lines = lines.max(wrap_text(area, label, style, slot.saturating_sub(6).max(20), 3)?.len());
+        lines = lines.max(
+            wrap_text(
+                area,
+                label,
+                style,
+                slot.saturating_sub(6).max(20),
+                CATEGORY_LINES,
+            )?
+            .len(),
+        );
     }
     let line_h = style.font.get_size() * 1.25;
     Ok((line_h * lines as f64 + 14.0).ceil() as u32)
@@ -850,6 +916,23 @@ pub(crate) mod test_support {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_break_after_hyphens_and_keep_them() {
+        assert_eq!(
+            wrap_pieces("Mental-health inpatient days"),
+            vec![
+                (true, "Mental-"),
+                (false, "health"),
+                (true, "inpatient"),
+                (true, "days")
+            ]
+        );
+        assert_eq!(
+            wrap_pieces("A&E -x x-"),
+            vec![(true, "A&E"), (true, "-x"), (true, "x-")]
+        );
+    }
 
     #[test]
     fn base64_matches_rfc4648_vectors() {
