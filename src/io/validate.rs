@@ -190,7 +190,7 @@ pub(crate) fn validate_frame(
                     let values = parsed
                         .str()
                         .map_err(|e| Error::frame("checking membership", e))?;
-                    added.push(not_in_set(values, allowed, &name).into_column());
+                    added.push(not_in_set(values, allowed, &name)?.into_column());
                     member_flags.push(name);
                 }
             }
@@ -409,35 +409,58 @@ fn par_parse<T>(
 where
     T: PolarsNumericType,
 {
-    let parse = |part: &StringChunked| -> ChunkedArray<T> {
-        ChunkedArray::from_iter_options(
+    join_numeric(par_map(raw, &|part: &StringChunked| {
+        ChunkedArray::<T>::from_iter_options(
             PlSmallStr::EMPTY,
             part.iter().map(|v| v.filter(|s| !s.is_empty()).and_then(f)),
         )
-    };
+    }))
+}
+
+/// `f` applied to consecutive slices of `raw`, one per core for a large
+/// column; the results in order.
+fn par_map<T: PolarsDataType>(
+    raw: &StringChunked,
+    f: &(dyn Fn(&StringChunked) -> ChunkedArray<T> + Sync),
+) -> Vec<ChunkedArray<T>> {
     let n = raw.len();
     let threads = std::thread::available_parallelism().map_or(1, |t| t.get().min(16));
     if n < PARALLEL_MIN || threads == 1 {
-        return Ok(parse(raw));
+        return vec![f(raw)];
     }
     let per = n.div_ceil(threads);
-    let parts: Vec<ChunkedArray<T>> = std::thread::scope(|s| {
+    std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|i| {
                 let part = raw.slice((i * per) as i64, per);
-                s.spawn(move || parse(&part))
+                s.spawn(move || f(&part))
             })
             .collect();
         handles
             .into_iter()
             .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
-    });
+    })
+}
+
+/// Join the numeric parts [`par_map`] made, in order.
+fn join_numeric<T: PolarsNumericType>(parts: Vec<ChunkedArray<T>>) -> Result<ChunkedArray<T>> {
     let mut parts = parts.into_iter();
-    let mut out = parts.next().unwrap_or_else(|| parse(raw));
+    let mut out = parts.next().unwrap_or_default();
     for p in parts {
         out.append(&p)
             .map_err(|e| Error::frame("joining parsed parts", e))?;
+    }
+    Ok(out)
+}
+
+/// Join the boolean parts [`par_map`] made, in order.
+fn join_bool(parts: Vec<BooleanChunked>) -> Result<BooleanChunked> {
+    let mut parts = parts.into_iter();
+    let mut out = parts.next().unwrap_or_default();
+    for p in parts {
+        out.append(&p)
+            .map_err(|e| Error::frame("joining membership flags", e))?;
     }
     Ok(out)
 }
@@ -446,22 +469,27 @@ where
 const UNIX_EPOCH_CE: i32 = 719_163;
 
 /// True where a value is present and not in `set` (a blank is the
-/// `required` check's business). Consecutive equal values
-/// share one lookup.
-fn not_in_set(values: &StringChunked, set: &HashSet<String>, name: &str) -> BooleanChunked {
-    let mut last: Option<(&str, bool)> = None;
-    let flags = values.iter().map(|v| {
-        let Some(v) = v else { return false };
-        if let Some((prev, out)) = last {
-            if prev == v {
-                return out;
+/// `required` check's business). Consecutive equal values (an extract sorted
+/// by person) share one lookup; a large column is split across cores.
+fn not_in_set(values: &StringChunked, set: &HashSet<String>, name: &str) -> Result<BooleanChunked> {
+    let fast: PlHashSet<&str> = set.iter().map(String::as_str).collect();
+    let check = |part: &StringChunked| -> BooleanChunked {
+        let mut last: Option<(&str, bool)> = None;
+        let flags = part.iter().map(|v| {
+            let Some(v) = v else { return false };
+            if let Some((prev, out)) = last {
+                if prev == v {
+                    return out;
+                }
             }
-        }
-        let out = !set.contains(v);
-        last = Some((v, out));
-        out
-    });
-    BooleanChunked::from_iter_values(name.into(), flags)
+            let out = !fast.contains(v);
+            last = Some((v, out));
+            out
+        });
+        BooleanChunked::from_iter_values(PlSmallStr::EMPTY, flags)
+    };
+    let out = join_bool(par_map(values, &check))?;
+    Ok(out.with_name(name.into()))
 }
 
 /// A check: condition, column, reason, whether the column is an identifier.
@@ -657,10 +685,20 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        let flags: Vec<Option<bool>> = not_in_set(&v, &set, "f").iter().collect();
+        let flags: Vec<Option<bool>> = not_in_set(&v, &set, "f").unwrap().iter().collect();
         assert_eq!(
             flags,
             [false, false, true, true, false, false, true].map(Some)
         );
+        // Across the parallel threshold, unsorted, with runs.
+        let n = PARALLEL_MIN + 999;
+        let pool = [Some("a"), Some("z"), None, Some("b"), Some("b"), Some("q")];
+        let big: StringChunked = (0..n).map(|i| pool[(i * 5 + i / 7) % pool.len()]).collect();
+        let got = not_in_set(&big, &set, "f").unwrap();
+        assert_eq!(got.len(), n);
+        for (i, g) in got.iter().enumerate() {
+            let want = big.get(i).is_some_and(|v| !set.contains(v));
+            assert_eq!(g, Some(want), "row {i}");
+        }
     }
 }
