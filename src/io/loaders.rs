@@ -269,6 +269,9 @@ pub struct Cohort {
     members: Vec<CohortMember>,
     by_id: HashMap<PersonId, usize>,
     data_window: DataWindow,
+    /// The pseudonyms as a set, built on first use and shared by every load
+    /// checked against this cohort.
+    ids: std::sync::OnceLock<Arc<HashSet<String>>>,
 }
 
 impl Cohort {
@@ -294,6 +297,7 @@ impl Cohort {
             members,
             by_id,
             data_window,
+            ids: std::sync::OnceLock::new(),
         })
     }
 
@@ -329,11 +333,13 @@ impl Cohort {
 
     /// The set of pseudonyms, for membership checks.
     pub(crate) fn id_set(&self) -> Arc<HashSet<String>> {
-        text_set(
-            self.members
-                .iter()
-                .map(|m| m.person.pseudonym().to_string()),
-        )
+        Arc::clone(self.ids.get_or_init(|| {
+            text_set(
+                self.members
+                    .iter()
+                    .map(|m| m.person.pseudonym().to_string()),
+            )
+        }))
     }
 }
 

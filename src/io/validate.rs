@@ -472,7 +472,6 @@ const UNIX_EPOCH_CE: i32 = 719_163;
 /// `required` check's business). Consecutive equal values (an extract sorted
 /// by person) share one lookup; a large column is split across cores.
 fn not_in_set(values: &StringChunked, set: &HashSet<String>, name: &str) -> Result<BooleanChunked> {
-    let fast: PlHashSet<&str> = set.iter().map(String::as_str).collect();
     let check = |part: &StringChunked| -> BooleanChunked {
         let mut last: Option<(&str, bool)> = None;
         let flags = part.iter().map(|v| {
@@ -482,7 +481,7 @@ fn not_in_set(values: &StringChunked, set: &HashSet<String>, name: &str) -> Resu
                     return out;
                 }
             }
-            let out = !fast.contains(v);
+            let out = !set.contains(v);
             last = Some((v, out));
             out
         });
