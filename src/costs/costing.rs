@@ -22,11 +22,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::cohort::Group;
+use crate::compare::did::{matched_effect, EffectEstimate, MatchedSample};
+use crate::compare::Matching;
 use crate::costs::money::{DeflatorSeries, Gbp, PriceYear};
 use crate::costs::unit_cost::{
     Agency, CostUnit, DayConvention, ServiceCategory, UnitCostTable, ValueType,
 };
 use crate::error::{Error, Result};
+use crate::stats::ols::{Clusters, Weights};
+use crate::stats::{bootstrap_one_sample, BootstrapConfig, BootstrapResult, Interval};
 
 /// A banded count (as in the anonymised Fulfilling Lives CDF, where service
 /// use is held in bands): low, mid and high estimates with
@@ -617,6 +622,320 @@ pub fn cost_range<P: Clone>(
         low: total(Scenario::Low)?,
         mid: total(Scenario::Mid)?,
         high: total(Scenario::High)?,
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Offset against a matched comparison group
+// ---------------------------------------------------------------------------
+
+/// One person's costs in a matched comparison: their group, costs before and
+/// after, matching weight and matched set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MatchedCosts {
+    /// [`Group::Programme`] or [`Group::Comparison`].
+    pub group: Group,
+    /// Cost in the pre window.
+    pub pre: Gbp,
+    /// Cost in the post window.
+    pub post: Gbp,
+    /// Matching weight (MatchIt's `weights`: 1 for a matched programme
+    /// person; 0 leaves the person out).
+    pub weight: f64,
+    /// The matched set (MatchIt's `subclass`): the cluster for the
+    /// cluster-robust standard error and the unit the bootstrap resamples.
+    pub set: usize,
+}
+
+impl MatchedCosts {
+    /// The people of a [`Matching`] with positive weight, in data order:
+    /// `group`, `pre` and `post` have one entry per row matched on. The set
+    /// is the row's subclass (matching without replacement); with
+    /// replacement there are no subclasses and each person is their own set
+    /// (then the bootstrap resamples people, the standard error is HC1-like).
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidParameter`](crate::ErrorKind::InvalidParameter) if
+    /// the lengths differ from the matching's, or a positive-weight row of
+    /// a subclassed matching has no subclass.
+    pub fn from_matching(
+        matching: &Matching,
+        group: &[Group],
+        pre: &[Gbp],
+        post: &[Gbp],
+    ) -> Result<Vec<MatchedCosts>> {
+        let n = matching.weights.len();
+        for (name, len) in [
+            ("group", group.len()),
+            ("pre", pre.len()),
+            ("post", post.len()),
+        ] {
+            if len != n {
+                return Err(Error::invalid_parameter(
+                    name,
+                    format!("{len} rows"),
+                    format!("must have one value per row matched on ({n})"),
+                ));
+            }
+        }
+        let mut out = Vec::new();
+        for (i, &w) in matching.weights.iter().enumerate() {
+            if w <= 0.0 {
+                continue;
+            }
+            let set = match &matching.subclass {
+                Some(s) => s.get(i).copied().flatten().ok_or_else(|| {
+                    Error::invalid_parameter(
+                        "matching",
+                        format!("row {}", i + 1),
+                        "a matched row has no subclass",
+                    )
+                })?,
+                None => i,
+            };
+            out.push(MatchedCosts {
+                group: group[i],
+                pre: pre[i],
+                post: post[i],
+                weight: w,
+                set,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// Weighted mean costs of one group in a matched comparison.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GroupCosts {
+    /// People with positive weight.
+    pub n: usize,
+    /// Sum of their weights.
+    pub weight: f64,
+    /// Weighted mean pre cost, `Σ wᵢ preᵢ / Σ wᵢ`.
+    pub mean_pre: Gbp,
+    /// Weighted mean post cost.
+    pub mean_post: Gbp,
+    /// Weighted mean change, `mean_post − mean_pre`.
+    pub mean_change: Gbp,
+}
+
+/// The cost offset against a matched comparison group: a difference in
+/// differences of cost per person, with a cluster bootstrap and the
+/// cluster-robust standard error (see [`comparison_offset`]).
+///
+/// Sign conventions: `did` is `Δ̄_programme − Δ̄_comparison` (negative =
+/// the programme group's cost fell by more); the gross offset per person is
+/// `−did`; the net offset per person is `−did − programme cost per person`
+/// (positive = the relative fall more than paid for the programme).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComparisonOffset {
+    /// Programme group.
+    pub programme: GroupCosts,
+    /// Comparison group.
+    pub comparison: GroupCosts,
+    /// Matched sets (clusters) with anyone of positive weight.
+    pub sets: usize,
+    /// The difference in mean change, `Δ̄_programme − Δ̄_comparison`.
+    pub did: Gbp,
+    /// Bootstrap of `did` resampling matched sets with replacement
+    /// (percentile and, where defined, BCa intervals; `n` is the number of
+    /// sets).
+    pub did_bootstrap: BootstrapResult,
+    /// The same estimate as the coefficient on treat in
+    /// `lm(post − pre ~ treat, weights)` with the CR1 standard error by
+    /// matched set (as [`matched_effect`]: `sandwich::vcovCL`, t reference
+    /// with `n − 2` df).
+    pub did_cluster_robust: EffectEstimate,
+    /// Programme cost per person.
+    pub programme_cost_per_person: Gbp,
+    /// Net offset per person: `−did − programme cost per person`.
+    pub net_offset_per_person: Gbp,
+    /// Bootstrap percentile interval of the net offset per person (the
+    /// `did` interval reflected and shifted by the programme cost).
+    pub net_offset_percentile: Interval,
+    /// Bootstrap BCa interval of the net offset per person, when defined.
+    pub net_offset_bca: Option<Interval>,
+}
+
+/// Per-set weighted sums: programme ΣwΔ, Σw; comparison ΣwΔ, Σw.
+#[derive(Debug, Clone, Copy, Default)]
+struct SetSums {
+    prog: (f64, f64),
+    comp: (f64, f64),
+}
+
+fn did_of_sets<'a>(sets: impl Iterator<Item = &'a SetSums>) -> f64 {
+    let (mut a, mut b) = ((0.0, 0.0), (0.0, 0.0));
+    for s in sets {
+        a.0 += s.prog.0;
+        a.1 += s.prog.1;
+        b.0 += s.comp.0;
+        b.1 += s.comp.1;
+    }
+    // 0/0 (a resample with no one of a group) is NaN: the bootstrap reports it.
+    a.0 / a.1 - b.0 / b.1
+}
+
+/// The cost offset against a matched comparison group.
+///
+/// With `Δᵢ = postᵢ − preᵢ` and matching weights `wᵢ`,
+/// `did = Σ_P wᵢΔᵢ / Σ_P wᵢ − Σ_C wᵢΔᵢ / Σ_C wᵢ`, the coefficient on treat
+/// in `lm(Δ ~ treat, weights = w)`. Its uncertainty two ways:
+///
+/// * a seeded nonparametric bootstrap that resamples matched sets with
+///   replacement (the sets' programme and comparison members together, so
+///   the matching is kept), recomputing `did` on each resample; percentile
+///   and BCa intervals as [`crate::stats::bootstrap_one_sample`] (scipy
+///   `bootstrap`), the BCa acceleration from the leave-one-set-out
+///   jackknife (for up to [`crate::stats::JACKKNIFE_MAX_N`] sets);
+/// * the CR1 cluster-robust standard error by matched set, as the MatchIt
+///   vignette (`lmtest::coeftest(lm(Δ ~ treat, weights), vcovCL, cluster =
+///   ~subclass)`), through [`matched_effect`].
+///
+/// People with weight 0 are left out. Every amount must be in one price
+/// year (the programme cost's); re-base with
+/// [`DeflatorSeries::rebase`] first.
+///
+/// # Errors
+/// [`ErrorKind::InvalidParameter`](crate::ErrorKind::InvalidParameter) for a
+/// person in neither group, a negative or non-finite weight, a negative
+/// programme cost or an amount in another price year (naming the row,
+/// 1-based, never a person);
+/// [`ErrorKind::InsufficientData`](crate::ErrorKind::InsufficientData)
+/// unless both groups have someone of positive weight and there are at
+/// least 2 sets; [`ErrorKind::Numerical`](crate::ErrorKind::Numerical) if a
+/// bootstrap resample holds no one of a group (possible only when sets are
+/// single people).
+pub fn comparison_offset(
+    people: &[MatchedCosts],
+    programme_cost_per_person: Gbp,
+    bootstrap: BootstrapConfig,
+) -> Result<ComparisonOffset> {
+    let year = programme_cost_per_person.price_year();
+    if programme_cost_per_person.amount() < 0.0 {
+        return Err(Error::invalid_parameter(
+            "programme_cost_per_person",
+            programme_cost_per_person.amount(),
+            "a programme cost must be ≥ 0",
+        ));
+    }
+    let mut kept: Vec<&MatchedCosts> = Vec::with_capacity(people.len());
+    for (i, p) in people.iter().enumerate() {
+        let row = format!("row {}", i + 1);
+        if !(p.weight.is_finite() && p.weight >= 0.0) {
+            return Err(Error::invalid_parameter(
+                "weight",
+                format!("{row}: {}", p.weight),
+                "a matching weight must be finite and ≥ 0",
+            ));
+        }
+        if p.group == Group::Unknown {
+            return Err(Error::invalid_parameter(
+                "group",
+                row,
+                "each person must be in the programme or the comparison group",
+            ));
+        }
+        for (name, g) in [("pre", p.pre), ("post", p.post)] {
+            if g.price_year() != year {
+                return Err(Error::invalid_parameter(
+                    name,
+                    format!("{row}: {}", g.price_year()),
+                    format!("every amount must be in the programme cost's price year ({year})"),
+                ));
+            }
+        }
+        if p.weight > 0.0 {
+            kept.push(p);
+        }
+    }
+    let group_costs = |g: Group| -> Result<GroupCosts> {
+        let members: Vec<&&MatchedCosts> = kept.iter().filter(|p| p.group == g).collect();
+        let w: f64 = members.iter().map(|p| p.weight).sum();
+        if members.is_empty() {
+            return Err(Error::insufficient_data(
+                "cost offset against a comparison group",
+                format!("no one in the {} group has a positive weight", g.code()),
+            ));
+        }
+        let mean = |f: &dyn Fn(&MatchedCosts) -> f64| -> f64 {
+            members.iter().map(|p| p.weight * f(p)).sum::<f64>() / w
+        };
+        let pre = mean(&|p| p.pre.amount());
+        let post = mean(&|p| p.post.amount());
+        let change = mean(&|p| p.post.amount() - p.pre.amount());
+        Ok(GroupCosts {
+            n: members.len(),
+            weight: w,
+            mean_pre: Gbp::new(pre, year)?,
+            mean_post: Gbp::new(post, year)?,
+            mean_change: Gbp::new(change, year)?,
+        })
+    };
+    let programme = group_costs(Group::Programme)?;
+    let comparison = group_costs(Group::Comparison)?;
+
+    // Per-set sums, sets in order of first appearance.
+    let clusters = Clusters::new(&kept.iter().map(|p| p.set).collect::<Vec<_>>());
+    let mut sums = vec![SetSums::default(); clusters.count()];
+    for (p, &k) in kept.iter().zip(clusters.codes()) {
+        let d = p.post.amount() - p.pre.amount();
+        let acc = if p.group == Group::Programme {
+            &mut sums[k].prog
+        } else {
+            &mut sums[k].comp
+        };
+        acc.0 += p.weight * d;
+        acc.1 += p.weight;
+    }
+    if sums.len() < 2 {
+        return Err(Error::insufficient_data(
+            "cost offset against a comparison group",
+            format!("{} matched set(s); at least 2 needed", sums.len()),
+        ));
+    }
+    let did = did_of_sets(sums.iter());
+    // Resample sets: the bootstrap draws set positions with replacement.
+    let positions: Vec<f64> = (0..sums.len()).map(|k| k as f64).collect();
+    let did_bootstrap = bootstrap_one_sample(
+        &positions,
+        |idx: &[f64]| did_of_sets(idx.iter().map(|&k| &sums[k as usize])),
+        bootstrap,
+    )?;
+
+    let change: Vec<f64> = kept
+        .iter()
+        .map(|p| p.post.amount() - p.pre.amount())
+        .collect();
+    let treated: Vec<bool> = kept.iter().map(|p| p.group == Group::Programme).collect();
+    let weights = Weights::new(kept.iter().map(|p| p.weight).collect())?;
+    let did_cluster_robust = matched_effect(
+        &MatchedSample {
+            outcome: &change,
+            treated: &treated,
+            covariates: &[],
+            weights: &weights,
+            subclass: &clusters,
+        },
+        bootstrap.level(),
+    )?
+    .difference_in_means;
+
+    let pc = programme_cost_per_person.amount();
+    let net = |d: f64| -d - pc;
+    let flip = |i: Interval| Interval::new(net(i.upper), net(i.lower));
+    Ok(ComparisonOffset {
+        programme,
+        comparison,
+        sets: sums.len(),
+        did: Gbp::new(did, year)?,
+        net_offset_per_person: Gbp::new(net(did), year)?,
+        net_offset_percentile: flip(did_bootstrap.percentile.ci),
+        net_offset_bca: did_bootstrap.bca.as_ref().map(|b| flip(b.ci)),
+        did_bootstrap,
+        did_cluster_robust,
+        programme_cost_per_person,
     })
 }
 

@@ -6,7 +6,8 @@
 //!   chooses one per service category, loaded from CSV or a GMCA Unit Cost
 //!   Database workbook ([`GmcaWorkbook`]).
 //! * [`costing`]: service-use records × unit costs → cost per person per
-//!   window by category and agency, and the pre/post comparison.
+//!   window by category and agency, the pre/post comparison, and the
+//!   offset against a matched comparison group ([`comparison_offset`]).
 //! * [`cba`]: HM Treasury Green Book / GMCA-style cost-benefit analysis:
 //!   persistence, deadweight, attribution, optimism bias, discounting, NPV,
 //!   benefit-cost ratio, ROIs, payback and one-way sensitivity.
@@ -29,9 +30,9 @@ pub use cba::{
     SensitivitySpec, SensitivityTable, YearRow,
 };
 pub use costing::{
-    AgencyChange, CategoryRate, CostLine, CostRange, CostingOptions, Count, CountBand,
-    CountMeaning, ExactCount, PersonChange, PersonWindowCost, PrePostComparison, Scenario,
-    ServiceUse, Window,
+    comparison_offset, AgencyChange, CategoryRate, ComparisonOffset, CostLine, CostRange,
+    CostingOptions, Count, CountBand, CountMeaning, ExactCount, GroupCosts, MatchedCosts,
+    PersonChange, PersonWindowCost, PrePostComparison, Scenario, ServiceUse, Window,
 };
 pub use money::{DeflatorSeries, Gbp, PriceYear};
 pub use unit_cost::{

@@ -5,9 +5,9 @@
 use polars::prelude::*;
 
 use super::loaders::{date_to_days, Cohort, ServiceEvents};
-use crate::cohort::PersonId;
+use crate::cohort::{months_between, PersonId};
 use crate::error::{Error, Result};
-use crate::measures::service_use::{Count, Window, WindowCount};
+use crate::measures::service_use::{Count, PeriodCount, Window, WindowCount};
 
 /// The position of the window labelled `label`, or an error naming it.
 fn window_index(windows: &[Window], label: &str) -> Result<usize> {
@@ -273,20 +273,53 @@ pub fn window_counts(
     })
 }
 
-/// Service-use costs per person × window × agency, re-based to one price
-/// year: the column-wise path of [`crate::costs::costing::cost_by_person_window`]
-/// for cohorts too large for typed records. Events whose category has no
-/// rate are not costed; their count is reported in
-/// [`WindowCosts::uncosted_events`], never priced at zero silently.
+/// Service-use costs per person × window × category, re-based to one price
+/// year, with the agency that bears each category's cost: the column-wise
+/// path of [`crate::costs::costing::cost_by_person_window`] for cohorts too
+/// large for typed records.
+///
+/// Each category's cost is borne by one agency (the agency of its chosen
+/// unit cost), so the cost by agency, and by (category, agency), are sums of
+/// the cost by category. Every amount exists under the three scenarios
+/// (low / mid / high estimate of banded counts, see
+/// [`crate::costs::Scenario`]); exact counts (all dated events) are the same
+/// in all three.
+///
+/// Windows are any [`Window`]s relative to each person's index date and may
+/// overlap: `Window::before_after_12_months()` for a before/after offset,
+/// `Window::quarters(-4, 8)` for the cost per quarter from a year before the
+/// start to the ninth quarter after it.
+///
+/// Records whose category has no rate are not costed; their number is
+/// reported in [`WindowCosts::uncosted_events`], never priced at zero
+/// silently.
 #[derive(Debug, Clone)]
 pub struct WindowCosts {
     people: Vec<PersonId>,
     windows: Vec<Window>,
+    categories: Vec<crate::costs::ServiceCategory>,
+    /// agency index of each category
+    category_agency: Vec<usize>,
     agencies: Vec<crate::costs::Agency>,
-    /// cost[(person * windows + window) * agencies + agency]
-    cost: Vec<f64>,
+    /// mid (and exact) cost[(person * windows + window) * categories + category]
+    mid: Vec<f64>,
+    /// low and high costs, laid out as `mid`, when any banded count was
+    /// costed (otherwise both equal `mid`)
+    bands: Option<(Vec<f64>, Vec<f64>)>,
     price_year: crate::costs::PriceYear,
     uncosted_events: u64,
+}
+
+/// The cohort total of one category in one window (see
+/// [`WindowCosts::totals_by_category_agency`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CategoryAgencyTotal {
+    /// The category.
+    pub category: crate::costs::ServiceCategory,
+    /// The agency that bears its cost.
+    pub agency: crate::costs::Agency,
+    /// The total, in pounds of [`WindowCosts::price_year`].
+    pub total: f64,
 }
 
 impl WindowCosts {
@@ -295,9 +328,28 @@ impl WindowCosts {
         &self.people
     }
 
+    /// The windows costed, in the order given.
+    pub fn windows(&self) -> &[Window] {
+        &self.windows
+    }
+
+    /// The categories costed, in rate order.
+    pub fn categories(&self) -> &[crate::costs::ServiceCategory] {
+        &self.categories
+    }
+
     /// The agencies that bear any cost, in rate order.
     pub fn agencies(&self) -> &[crate::costs::Agency] {
         &self.agencies
+    }
+
+    /// The agency that bears a category's cost, if the category was costed.
+    pub fn agency_of(
+        &self,
+        category: &crate::costs::ServiceCategory,
+    ) -> Option<&crate::costs::Agency> {
+        let c = self.categories.iter().position(|x| x == category)?;
+        self.agencies.get(self.category_agency[c])
     }
 
     /// The price year of every amount.
@@ -305,17 +357,67 @@ impl WindowCosts {
         self.price_year
     }
 
-    /// Events in the windows whose category had no rate.
+    /// Records (events, and period counts) in at least one window whose
+    /// category had no rate; each record is counted once.
     pub fn uncosted_events(&self) -> u64 {
         self.uncosted_events
+    }
+
+    /// [`CountKind::Banded`] if any banded count was costed (then the low,
+    /// mid and high amounts may differ), else [`CountKind::Exact`].
+    pub fn count_kind(&self) -> CountKind {
+        if self.bands.is_some() {
+            CountKind::Banded
+        } else {
+            CountKind::Exact
+        }
     }
 
     fn window_pos(&self, window: &str) -> Result<usize> {
         window_index(&self.windows, window)
     }
 
+    fn category_pos(&self, category: &crate::costs::ServiceCategory) -> Result<usize> {
+        self.categories
+            .iter()
+            .position(|x| x == category)
+            .ok_or_else(|| {
+                Error::invalid_parameter("category", category, "not one of the categories costed")
+            })
+    }
+
+    fn values(&self, scenario: crate::costs::Scenario) -> &[f64] {
+        use crate::costs::Scenario;
+        match (scenario, &self.bands) {
+            (Scenario::Low, Some((low, _))) => low,
+            (Scenario::High, Some((_, high))) => high,
+            _ => &self.mid,
+        }
+    }
+
+    /// Each person's cost in a window, summed over the categories for which
+    /// `keep(category index)` holds.
+    fn per_person_where(
+        &self,
+        window: &str,
+        scenario: crate::costs::Scenario,
+        keep: impl Fn(usize) -> bool,
+    ) -> Result<Vec<f64>> {
+        let w = self.window_pos(window)?;
+        let (nw, nc) = (self.windows.len(), self.categories.len());
+        let kept: Vec<usize> = (0..nc).filter(|c| keep(*c)).collect();
+        let v = self.values(scenario);
+        Ok((0..self.people.len())
+            .map(|p| {
+                let row = &v[(p * nw + w) * nc..(p * nw + w + 1) * nc];
+                kept.iter().map(|c| row[*c]).sum()
+            })
+            .collect())
+    }
+
     /// Each person's cost in a window for one agency (or all agencies with
-    /// `None`), in cohort order, in pounds of [`Self::price_year`].
+    /// `None`), in cohort order, in pounds of [`Self::price_year`], under the
+    /// mid scenario (see [`Self::per_person_for`] for the others).
     ///
     /// # Errors
     /// If the window was not costed.
@@ -324,39 +426,189 @@ impl WindowCosts {
         window: &str,
         agency: Option<&crate::costs::Agency>,
     ) -> Result<Vec<f64>> {
+        self.per_person_for(window, crate::costs::Scenario::Mid, agency)
+    }
+
+    /// Each person's cost in a window under `scenario`, for one agency (or
+    /// all agencies with `None`), in cohort order.
+    ///
+    /// # Errors
+    /// If the window was not costed.
+    pub fn per_person_for(
+        &self,
+        window: &str,
+        scenario: crate::costs::Scenario,
+        agency: Option<&crate::costs::Agency>,
+    ) -> Result<Vec<f64>> {
+        // An agency that bears no cost keeps no category: zero for everyone.
+        let a = agency.map(|x| self.agencies.iter().position(|y| y == x));
+        self.per_person_where(window, scenario, |c| match a {
+            None => true,
+            Some(a) => a == Some(self.category_agency[c]),
+        })
+    }
+
+    /// Each person's cost of one category in a window under `scenario`, in
+    /// cohort order.
+    ///
+    /// # Errors
+    /// If the window or the category was not costed.
+    pub fn per_person_by_category(
+        &self,
+        window: &str,
+        category: &crate::costs::ServiceCategory,
+        scenario: crate::costs::Scenario,
+    ) -> Result<Vec<f64>> {
+        let k = self.category_pos(category)?;
+        self.per_person_where(window, scenario, |c| c == k)
+    }
+
+    /// The cohort total in a window under `scenario`, by category (every
+    /// category costed, in rate order).
+    ///
+    /// # Errors
+    /// If the window was not costed.
+    pub fn totals_by_category(
+        &self,
+        window: &str,
+        scenario: crate::costs::Scenario,
+    ) -> Result<Vec<(crate::costs::ServiceCategory, f64)>> {
         let w = self.window_pos(window)?;
-        let (nw, na) = (self.windows.len(), self.agencies.len());
-        Ok((0..self.people.len())
-            .map(|p| {
-                (0..na)
-                    .filter(|a| agency.is_none_or(|x| *x == self.agencies[*a]))
-                    .map(|a| self.cost[(p * nw + w) * na + a])
-                    .sum()
+        let (nw, nc) = (self.windows.len(), self.categories.len());
+        let v = self.values(scenario);
+        let mut totals = vec![0.0; nc];
+        for p in 0..self.people.len() {
+            let row = &v[(p * nw + w) * nc..(p * nw + w + 1) * nc];
+            for (t, x) in totals.iter_mut().zip(row) {
+                *t += x;
+            }
+        }
+        Ok(self.categories.iter().cloned().zip(totals).collect())
+    }
+
+    /// The cohort total in a window under `scenario`, by category with the
+    /// agency bearing it.
+    ///
+    /// # Errors
+    /// If the window was not costed.
+    pub fn totals_by_category_agency(
+        &self,
+        window: &str,
+        scenario: crate::costs::Scenario,
+    ) -> Result<Vec<CategoryAgencyTotal>> {
+        Ok(self
+            .totals_by_category(window, scenario)?
+            .into_iter()
+            .enumerate()
+            .map(|(c, (category, total))| CategoryAgencyTotal {
+                category,
+                agency: self.agencies[self.category_agency[c]].clone(),
+                total,
             })
             .collect())
     }
 
-    /// The cohort total in a window, by agency.
+    /// The cohort total in a window under `scenario`, by agency (every
+    /// agency bearing a cost, in rate order): the sum of its categories'
+    /// totals.
+    ///
+    /// # Errors
+    /// If the window was not costed.
+    pub fn totals_by_agency_for(
+        &self,
+        window: &str,
+        scenario: crate::costs::Scenario,
+    ) -> Result<Vec<(crate::costs::Agency, f64)>> {
+        let mut out: Vec<(crate::costs::Agency, f64)> =
+            self.agencies.iter().map(|a| (a.clone(), 0.0)).collect();
+        for (c, (_, t)) in self
+            .totals_by_category(window, scenario)?
+            .iter()
+            .enumerate()
+        {
+            out[self.category_agency[c]].1 += t;
+        }
+        Ok(out)
+    }
+
+    /// The cohort total in a window, by agency, under the mid scenario.
     ///
     /// # Errors
     /// If the window was not costed.
     pub fn totals_by_agency(&self, window: &str) -> Result<Vec<(crate::costs::Agency, f64)>> {
-        self.agencies
+        self.totals_by_agency_for(window, crate::costs::Scenario::Mid)
+    }
+
+    /// The cohort total in a window under `scenario`.
+    ///
+    /// # Errors
+    /// If the window was not costed.
+    pub fn total(&self, window: &str, scenario: crate::costs::Scenario) -> Result<f64> {
+        Ok(self
+            .totals_by_category(window, scenario)?
             .iter()
-            .map(|a| Ok((a.clone(), self.per_person(window, Some(a))?.iter().sum())))
-            .collect()
+            .map(|(_, t)| t)
+            .sum())
+    }
+
+    /// The cohort total in a window under each scenario, as money.
+    ///
+    /// # Errors
+    /// If the window was not costed, or a total is not finite.
+    pub fn total_range(&self, window: &str) -> Result<crate::costs::CostRange> {
+        use crate::costs::{Gbp, Scenario};
+        let money =
+            |s: Scenario| -> Result<Gbp> { Gbp::new(self.total(window, s)?, self.price_year) };
+        Ok(crate::costs::CostRange {
+            low: money(Scenario::Low)?,
+            mid: money(Scenario::Mid)?,
+            high: money(Scenario::High)?,
+        })
     }
 }
 
-/// Cost events per person × window × agency with per-category rates
-/// (from [`crate::costs::costing::category_rates`]): `count × £ per count`,
-/// summed.
+/// Whether a costing held only exact counts or some banded ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountKind {
+    /// Every count was exact: low = mid = high everywhere.
+    Exact,
+    /// Some count was a band.
+    Banded,
+}
+
+/// Cost dated events per person × window × category with per-category
+/// rates (from [`crate::costs::costing::category_rates`]):
+/// `Σ count × £ per count` over each cell's events. As
+/// [`window_costs_with_counts`] with no period counts.
 ///
 /// # Errors
-/// If the rates are in different price years, or on a frame-engine failure.
+/// As [`window_costs_with_counts`].
 pub fn window_costs(
     cohort: &Cohort,
     events: &ServiceEvents,
+    windows: &[Window],
+    rates: &[crate::costs::CategoryRate],
+) -> Result<WindowCosts> {
+    window_costs_with_counts(cohort, events, &[], windows, rates)
+}
+
+/// Cost dated events and counts per period (exact or banded, e.g. the
+/// Fulfilling Lives quarterly bands) per person × window × category:
+/// `Σ count(scenario) × £ per count` over each cell's records, for each
+/// scenario. An event belongs to every window containing its date, a period
+/// count to every window containing its period's first day (the rule of
+/// [`crate::measures::service_use::aggregate`]).
+///
+/// # Errors
+/// [`ErrorKind::InsufficientData`](crate::ErrorKind::InsufficientData) if
+/// there are no rates; [`ErrorKind::InvalidParameter`](crate::ErrorKind::InvalidParameter)
+/// if the rates are in different price years, a category has two rates, or
+/// a period count's person is not in the cohort (naming the record's
+/// position, never the person); a frame-engine failure.
+pub fn window_costs_with_counts(
+    cohort: &Cohort,
+    events: &ServiceEvents,
+    period_counts: &[PeriodCount],
     windows: &[Window],
     rates: &[crate::costs::CategoryRate],
 ) -> Result<WindowCosts> {
@@ -378,109 +630,182 @@ pub fn window_costs(
         ));
     }
     let mut agencies: Vec<crate::costs::Agency> = Vec::new();
+    let mut categories: Vec<crate::costs::ServiceCategory> = Vec::with_capacity(rates.len());
+    let mut category_agency = Vec::with_capacity(rates.len());
     for r in rates {
-        if !agencies.contains(&r.agency) {
-            agencies.push(r.agency.clone());
+        if categories.contains(&r.category) {
+            return Err(Error::invalid_parameter(
+                "rates",
+                &r.category,
+                "a category may have only one rate",
+            ));
+        }
+        categories.push(r.category.clone());
+        match agencies.iter().position(|a| *a == r.agency) {
+            Some(a) => category_agency.push(a),
+            None => {
+                category_agency.push(agencies.len());
+                agencies.push(r.agency.clone());
+            }
         }
     }
-    let codes: Vec<String> = rates
-        .iter()
-        .map(|r| r.category.as_str().to_string())
-        .collect();
     let per: Vec<f64> = rates.iter().map(|r| r.per_count.amount()).collect();
-    let agency_idx: Vec<u32> = rates
-        .iter()
-        .map(|r| agencies.iter().position(|a| *a == r.agency).unwrap_or(0) as u32)
-        .collect();
     let people: Vec<PersonId> = cohort.members().iter().map(|m| m.person.clone()).collect();
-    let ids: Vec<&str> = people.iter().map(PersonId::pseudonym).collect();
-    let pos: Vec<u32> = (0..people.len() as u32).collect();
-    let idx: Vec<i32> = cohort
-        .members()
-        .iter()
-        .map(|m| date_to_days(m.index_date))
-        .collect();
-    let frame_err = |e| Error::frame("costing service use", e);
-    let cohort_df = DataFrame::new_infer_height(vec![
-        Column::new("person_id".into(), ids),
-        Column::new("__p".into(), pos),
-        Column::new("__index".into(), idx),
-    ])
-    .map_err(frame_err)?;
-    let rate_df = DataFrame::new_infer_height(vec![
-        Column::new("category".into(), codes),
-        Column::new("__rate".into(), per),
-        Column::new("__a".into(), agency_idx),
-    ])
-    .map_err(frame_err)?;
-    let base = events
-        .frame()
-        .clone()
-        .lazy()
-        .select([col("person_id"), col("date"), col("category"), col("count")])
-        .join(
-            cohort_df.lazy(),
-            [col("person_id")],
-            [col("person_id")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .join(
-            rate_df.lazy(),
-            [col("category")],
-            [col("category")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_column(
-            months_since_expr(col("__index").cast(DataType::Date), col("date")).alias("__m"),
-        );
-    let (nw, na) = (windows.len(), agencies.len());
-    let mut cost = vec![0.0; people.len() * nw * na];
-    let mut parts = Vec::with_capacity(nw);
+    let (np, nw, nc) = (people.len(), windows.len(), categories.len());
+    let mut mid = vec![0.0; np * nw * nc];
+    let mut uncosted_events = 0u64;
+    // Windows containing each month since the index date, months lo..hi.
+    let lo = windows.iter().map(Window::start_month).min().unwrap_or(0);
+    let hi = windows.iter().map(Window::end_month).max().unwrap_or(0);
+    let mut in_month: Vec<Vec<usize>> = vec![Vec::new(); (hi - lo).max(0) as usize];
     for (w, win) in windows.iter().enumerate() {
-        parts.push(
-            base.clone()
-                .filter(
-                    col("__m")
-                        .gt_eq(lit(win.start_month()))
-                        .and(col("__m").lt(lit(win.end_month()))),
-                )
-                .with_column(lit(w as u32).alias("__w")),
-        );
+        for m in win.start_month()..win.end_month() {
+            in_month[(m - lo) as usize].push(w);
+        }
     }
-    let in_windows = concat(parts, UnionArgs::default()).map_err(frame_err)?;
-    let in_windows = in_windows.collect().map_err(frame_err)?;
-    let uncosted_events = in_windows.column("__rate").map_err(frame_err)?.null_count() as u64;
-    let agg = in_windows
-        .lazy()
-        .filter(col("__rate").is_not_null())
-        .group_by([col("__p"), col("__w"), col("__a")])
-        .agg([(col("count").cast(DataType::Float64) * col("__rate"))
-            .sum()
-            .alias("__cost")])
-        .collect()
-        .map_err(frame_err)?;
-    let u32s = |name: &str| -> Result<Vec<u32>> {
-        let c = agg
-            .column(name)
-            .and_then(|c| c.cast(&DataType::UInt32))
-            .map_err(frame_err)?;
-        let ca = c.u32().map_err(frame_err)?;
-        Ok(ca.iter().map(|v| v.unwrap_or(0)).collect())
+    let month_windows = |m: i32| -> &[usize] {
+        if m < lo || m >= hi {
+            &[]
+        } else {
+            &in_month[(m - lo) as usize]
+        }
     };
-    let (p, w, a) = (u32s("__p")?, u32s("__w")?, u32s("__a")?);
-    let c = agg.column("__cost").map_err(frame_err)?;
-    let c = c.f64().map_err(frame_err)?;
-    for (i, v) in c.iter().enumerate() {
-        let slot = (p[i] as usize * nw + w[i] as usize) * na + a[i] as usize;
-        if let Some(s) = cost.get_mut(slot) {
-            *s += v.unwrap_or(0.0);
+
+    if nw > 0 && np > 0 {
+        let frame_err = |e| Error::frame("costing service use", e);
+        let ids: Vec<&str> = people.iter().map(PersonId::pseudonym).collect();
+        let idx: Vec<i32> = cohort
+            .members()
+            .iter()
+            .map(|m| date_to_days(m.index_date))
+            .collect();
+        let cohort_df = DataFrame::new_infer_height(vec![
+            Column::new("person_id".into(), ids),
+            Column::new("__p".into(), (0..np as u32).collect::<Vec<u32>>()),
+            Column::new("__index".into(), idx),
+        ])
+        .map_err(frame_err)?;
+        let codes: Vec<&str> = categories.iter().map(|c| c.as_str()).collect();
+        let cat_df = DataFrame::new_infer_height(vec![
+            Column::new("category".into(), codes),
+            Column::new("__c".into(), (0..nc as u32).collect::<Vec<u32>>()),
+        ])
+        .map_err(frame_err)?;
+        let df = events
+            .frame()
+            .clone()
+            .lazy()
+            .select([col("person_id"), col("date"), col("category"), col("count")])
+            .join(
+                cohort_df.lazy(),
+                [col("person_id")],
+                [col("person_id")],
+                JoinArgs::new(JoinType::Inner),
+            )
+            .join(
+                cat_df.lazy(),
+                [col("category")],
+                [col("category")],
+                JoinArgs::new(JoinType::Left),
+            )
+            .with_column(
+                months_since_expr(col("__index").cast(DataType::Date), col("date")).alias("__m"),
+            )
+            .filter(col("__m").gt_eq(lit(lo)).and(col("__m").lt(lit(hi))))
+            .select([
+                col("__p"),
+                col("__c"),
+                col("__m"),
+                col("count").cast(DataType::Float64),
+            ])
+            .collect()
+            .map_err(frame_err)?;
+        let column = |name: &str, dt: &DataType| -> Result<Series> {
+            df.column(name)
+                .and_then(|c| c.cast(dt))
+                .map(|c| c.as_materialized_series().clone())
+                .map_err(frame_err)
+        };
+        let (p, c) = (
+            column("__p", &DataType::UInt32)?,
+            column("__c", &DataType::UInt32)?,
+        );
+        let (m, n) = (
+            column("__m", &DataType::Int32)?,
+            column("count", &DataType::Float64)?,
+        );
+        let (p, c) = (p.u32().map_err(frame_err)?, c.u32().map_err(frame_err)?);
+        let (m, n) = (m.i32().map_err(frame_err)?, n.f64().map_err(frame_err)?);
+        for (((p, c), m), n) in p.iter().zip(c.iter()).zip(m.iter()).zip(n.iter()) {
+            let (Some(p), Some(m)) = (p, m) else {
+                return Err(Error::frame(
+                    "costing service use",
+                    "a joined event lost its person or date",
+                ));
+            };
+            let ws = month_windows(m);
+            if ws.is_empty() {
+                continue;
+            }
+            let Some(c) = c else {
+                uncosted_events += 1;
+                continue;
+            };
+            let (p, c) = (p as usize, c as usize);
+            let v = n.unwrap_or(1.0) * per[c];
+            for &w in ws {
+                mid[(p * nw + w) * nc + c] += v;
+            }
+        }
+    }
+
+    let mut bands: Option<(Vec<f64>, Vec<f64>)> = None;
+    if !period_counts.is_empty() && nw > 0 {
+        let pos: std::collections::HashMap<&PersonId, usize> =
+            people.iter().enumerate().map(|(i, p)| (p, i)).collect();
+        let cat_pos: std::collections::HashMap<&str, usize> = categories
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.as_str(), i))
+            .collect();
+        if period_counts.iter().any(|r| !r.count.is_exact()) {
+            bands = Some((mid.clone(), mid.clone()));
+        }
+        let members = cohort.members();
+        for (i, r) in period_counts.iter().enumerate() {
+            let Some(&p) = pos.get(&r.person) else {
+                return Err(Error::invalid_parameter(
+                    "period counts",
+                    format!("record {}", i + 1),
+                    "the record's person is not in the cohort",
+                ));
+            };
+            let ws = month_windows(months_between(members[p].index_date, r.period.start()));
+            if ws.is_empty() {
+                continue;
+            }
+            let Some(&c) = cat_pos.get(r.category.code()) else {
+                uncosted_events += 1;
+                continue;
+            };
+            for &w in ws {
+                let slot = (p * nw + w) * nc + c;
+                mid[slot] += r.count.mid() * per[c];
+                if let Some((low, high)) = bands.as_mut() {
+                    low[slot] += r.count.low() * per[c];
+                    high[slot] += r.count.high() * per[c];
+                }
+            }
         }
     }
     Ok(WindowCosts {
         people,
         windows: windows.to_vec(),
+        categories,
+        category_agency,
         agencies,
-        cost,
+        mid,
+        bands,
         price_year,
         uncosted_events,
     })

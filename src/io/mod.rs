@@ -15,7 +15,10 @@ mod loaders;
 pub(crate) mod rules;
 pub(crate) mod validate;
 
-pub use aggregate::{window_costs, window_counts, WindowCosts, WindowCounts};
+pub use aggregate::{
+    window_costs, window_costs_with_counts, window_counts, CategoryAgencyTotal, CountKind,
+    WindowCosts, WindowCounts,
+};
 pub use loaders::{
     csv_to_parquet, load_cohort, load_ndt, load_ndt_wide, load_period_counts, load_service_events,
     validate_service_events, Cohort, Loaded, NdtAssessments, RawServiceEvent, ServiceEvents,
