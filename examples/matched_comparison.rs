@@ -18,17 +18,20 @@
 //! Exit code 1 on any error.
 
 use outcomes::compare::report::{
-    parse_matched_comparison_args, run_matched_comparison, write_json, CsvTable,
-    MatchedComparisonSpec, MATCHED_COMPARISON_USAGE,
+    parse_matched_comparison_args, run_matched_comparison, MatchedComparisonSpec,
+    MATCHED_COMPARISON_USAGE,
 };
 
+#[path = "common/cli.rs"]
+mod cli;
 #[path = "common/sample.rs"]
 mod sample;
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.is_empty() {
-        let result = sample::person_table().and_then(|(table, left_out)| {
+    cli::main(
+        MATCHED_COMPARISON_USAGE,
+        || {
+            let (table, left_out) = sample::person_table()?;
             println!("Sample cohort: {} people ({left_out} left out as observed for under half of a window)\n", table.nrows());
             let spec = MatchedComparisonSpec::new(
                 "treated",
@@ -38,39 +41,8 @@ fn main() {
             let report = run_matched_comparison(&table, &spec)?;
             print!("{report}");
             Ok(())
-        });
-        if let Err(e) = result {
-            eprintln!("error: {e}");
-            std::process::exit(1);
-        }
-        return;
-    }
-    if args.iter().any(|a| a == "--help" || a == "-h") {
-        println!("{MATCHED_COMPARISON_USAGE}");
-        return;
-    }
-    let parsed = match parse_matched_comparison_args(&args) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}\n{MATCHED_COMPARISON_USAGE}");
-            std::process::exit(1);
-        }
-    };
-    let result = CsvTable::from_path(&parsed.data)
-        .and_then(|t| run_matched_comparison(&t, &parsed.spec))
-        .and_then(|report| {
-            print!("{report}");
-            match &parsed.json {
-                Some(path) => {
-                    write_json(&report, path)?;
-                    println!("\nJSON report written to {}", path.display());
-                    Ok(())
-                }
-                None => Ok(()),
-            }
-        });
-    if let Err(e) = result {
-        eprintln!("error: {e}");
-        std::process::exit(1);
-    }
+        },
+        parse_matched_comparison_args,
+        |table, parsed| run_matched_comparison(table, &parsed.spec),
+    );
 }

@@ -876,7 +876,7 @@ fn callaway_santanna_mpdta_never_treated_varying() {
             assert_eq!(e.n_control, 309);
         }
     }
-    let grp = r.aggregate_group().unwrap();
+    let grp = r.aggregate_group(L95).unwrap();
     for (a, (k, v)) in grp
         .by
         .iter()
@@ -886,7 +886,7 @@ fn callaway_santanna_mpdta_never_treated_varying() {
         near(a.att, v, 5e-7, "group effect");
     }
     near(grp.overall, -0.031018, 5e-7, "group overall");
-    let dy = r.aggregate_dynamic().unwrap();
+    let dy = r.aggregate_dynamic(L95).unwrap();
     let ev = [
         0.030507, -0.000563, -0.024459, -0.019932, -0.050957, -0.137259, -0.100811,
     ];
@@ -897,7 +897,7 @@ fn callaway_santanna_mpdta_never_treated_varying() {
     }
     near(dy.overall, -0.077240, 5e-7, "dynamic overall");
     near(
-        r.aggregate_simple().unwrap().overall,
+        r.aggregate_simple(L95).unwrap().overall,
         -0.039951,
         5e-7,
         "simple",
@@ -935,9 +935,9 @@ fn callaway_santanna_mpdta_all_settings_match_csdid() {
             ("universal", BasePeriod::Universal),
         ] {
             let r = group_time_att(&panel, cg, bp).unwrap();
-            let grp = r.aggregate_group().unwrap();
-            let dy = r.aggregate_dynamic().unwrap();
-            let simple = r.aggregate_simple().unwrap();
+            let grp = r.aggregate_group(L95).unwrap();
+            let dy = r.aggregate_dynamic(L95).unwrap();
+            let simple = r.aggregate_simple(L95).unwrap();
             let n_attgt = (0..exp["kind"].len())
                 .filter(|&i| {
                     exp["control_group"][i] == cg_name
@@ -1007,4 +1007,98 @@ fn callaway_santanna_mpdta_all_settings_match_csdid() {
         }
     }
     assert_eq!(checked, 108 + 54);
+}
+
+/// Analytic standard errors and pointwise 95% intervals of the three
+/// aggregations, in all four settings, as `did::aggte(type = "group" |
+/// "dynamic" | "simple", bstrap = FALSE, cband = FALSE)` computes them from
+/// the ATT(g, t) influence functions plus the influence of the estimated
+/// cohort-share weights (`wif` in did's `compute.aggte`).
+///
+/// R's `did` could not be installed here (not in Debian; CRAN unreachable),
+/// so the expected values (`tests/data/cs_aggte_se_expected.csv`) come from
+/// an independent numpy implementation written from did's source
+/// (`scripts/reference/cs_aggte_se.py`: R/compute.att_gt.R and
+/// R/compute.aggte.R of bcallaway11/did), cross-checked against csdid 0.4.3,
+/// the Python port of `did` (`scripts/reference/cs_aggte_se_csdid.py`:
+/// `ATTgt(...).fit(est_method = "reg", base_period = bp, bstrap = False)`,
+/// `.aggte(typec, bstrap = False, cband = False)`): largest difference
+/// 4.4e-16. Their point estimates equal the csdid values tested above.
+/// The group-overall SE uses the indicator of each distinct cohort in `wif`
+/// (did's current `group = glist`, as csdid 0.4.3; some older did versions
+/// passed the per-cell group vector there). Tolerance 1e-10 (15 significant
+/// digits written).
+#[test]
+fn callaway_santanna_mpdta_aggregation_standard_errors() {
+    let Some((y, unit, time, g)) = mpdta() else {
+        return;
+    };
+    let panel = Panel {
+        outcome: &y,
+        unit: &unit,
+        time: &time,
+        first_treated: &g,
+    };
+    let exp = read_columns(&data("cs_aggte_se_expected.csv"));
+    let z = 1.959_963_984_540_054;
+    let mut checked = 0;
+    for (cg_name, cg) in [
+        ("nevertreated", ComparisonGroup::NeverTreated),
+        ("notyettreated", ComparisonGroup::NotYetTreated),
+    ] {
+        for (bp_name, bp) in [
+            ("varying", BasePeriod::Varying),
+            ("universal", BasePeriod::Universal),
+        ] {
+            let r = group_time_att(&panel, cg, bp).unwrap();
+            let grp = r.aggregate_group(L95).unwrap();
+            let dy = r.aggregate_dynamic(L95).unwrap();
+            let simple = r.aggregate_simple(L95).unwrap();
+            let mut rows = 0;
+            for i in 0..exp["kind"].len() {
+                if exp["control_group"][i] != cg_name || exp["base_period"][i] != bp_name {
+                    continue;
+                }
+                rows += 1;
+                let (kind, key) = (exp["kind"][i].as_str(), exp["key"][i].as_str());
+                let what = format!("{cg_name} {bp_name} {kind} {key}");
+                let want_att: f64 = exp["att"][i].parse().unwrap();
+                let want_se: f64 = exp["se"][i].parse().unwrap();
+                let agg = match kind {
+                    "group" => &grp,
+                    "dynamic" => &dy,
+                    "simple" => &simple,
+                    other => panic!("unexpected kind {other}"),
+                };
+                let (att, se, ci) = if key == "overall" {
+                    (agg.overall, agg.overall_std_error, agg.overall_ci)
+                } else {
+                    let k: i64 = key.parse().unwrap();
+                    let a = agg.by.iter().find(|a| a.key == k).unwrap();
+                    (a.att, a.std_error, a.ci)
+                };
+                near(att, want_att, 1e-10, &what);
+                match se {
+                    None => {
+                        assert!(want_se.is_nan(), "{what}: no SE, expected {want_se}");
+                        assert!(ci.is_none(), "{what}: an interval without an SE");
+                    }
+                    Some(se) => {
+                        near(se, want_se, 1e-10, &format!("{what} SE"));
+                        let ci = ci.unwrap();
+                        near(ci.lower, want_att - z * want_se, 1e-10, &what);
+                        near(ci.upper, want_att + z * want_se, 1e-10, &what);
+                    }
+                }
+                checked += 1;
+            }
+            assert_eq!(
+                rows,
+                grp.by.len() + 1 + dy.by.len() + 1 + 1,
+                "{cg_name} {bp_name}: every aggregate has a reference row"
+            );
+            assert_eq!(grp.level, 0.95);
+        }
+    }
+    assert_eq!(checked, 4 * 5 + 2 * 8 + 2 * 9);
 }

@@ -672,7 +672,9 @@ pub struct GroupTimeAtt {
     pub n_control: usize,
 }
 
-/// All ATT(g, t) of a balanced panel, with what is needed to aggregate them.
+/// All ATT(g, t) of a balanced panel, with what is needed to aggregate them
+/// (including each ATT(g, t)'s influence function over the units, for the
+/// standard errors of the aggregations: `n_units × effects` numbers).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupTimeEffects {
     /// ATT(g, t), ordered by group then time.
@@ -683,6 +685,30 @@ pub struct GroupTimeEffects {
     pub comparison: ComparisonGroup,
     /// Base period rule used.
     pub base_period: BasePeriod,
+    /// Influence functions of the ATT(g, t), for the aggregations' SEs.
+    #[serde(skip)]
+    influence: Influence,
+}
+
+/// The influence function of each ATT(g, t) over the `n` units kept (did's
+/// `inffunc`, scaled so that `SE = √(Σᵢ ψᵢ²) / n`), and each unit's cohort.
+#[derive(Clone, PartialEq, Default)]
+struct Influence {
+    /// Cohort of each kept unit (`None` = never treated), did's `G`.
+    cohort: Vec<Option<i64>>,
+    /// One column of length `n` per entry of `effects`.
+    columns: Vec<Vec<f64>>,
+}
+
+impl std::fmt::Debug for Influence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Influence {{ units: {}, columns: {} }}",
+            self.cohort.len(),
+            self.columns.len()
+        )
+    }
 }
 
 /// Number of units in a cohort.
@@ -701,6 +727,14 @@ pub struct AggregatedAtt {
     pub key: i64,
     /// The aggregated ATT.
     pub att: f64,
+    /// Analytic standard error from the aggregated influence function
+    /// (`did::aggte(bstrap = FALSE)`); `None` where did reports `NA` (an SE
+    /// of at most `10·√ε`, e.g. the normalised event time −1 under a
+    /// universal base).
+    pub std_error: Option<f64>,
+    /// Pointwise confidence interval `att ± z_{1−α/2}·SE` (did's pointwise
+    /// interval, `cband = FALSE`); `None` without an SE.
+    pub ci: Option<Interval>,
 }
 
 /// An aggregation of ATT(g, t) (`did::aggte`).
@@ -711,6 +745,12 @@ pub struct Aggregation {
     pub by: Vec<AggregatedAtt>,
     /// The overall summary.
     pub overall: f64,
+    /// Analytic standard error of `overall`; `None` where did reports `NA`.
+    pub overall_std_error: Option<f64>,
+    /// Confidence interval `overall ± z_{1−α/2}·SE`; `None` without an SE.
+    pub overall_ci: Option<Interval>,
+    /// Confidence level of the intervals.
+    pub level: f64,
 }
 
 /// Callaway & Sant'Anna (2021) group-time ATTs without covariates, as
@@ -805,6 +845,14 @@ pub fn group_time_att<U: Hash + Eq>(
             "no cohort first treated after the first period and by the last",
         ));
     }
+    // did's n: the units kept; each ATT(g, t)'s influence function is over them.
+    let kept: Vec<usize> = (0..coded.n_units).filter(|&u| keep[u]).collect();
+    let n_kept = kept.len();
+    let nk = n_kept as f64;
+    let mut influence = Influence {
+        cohort: kept.iter().map(|&u| cohort[u]).collect(),
+        columns: Vec::new(),
+    };
     let mut effects = Vec::new();
     for (&g, &n_g) in &sizes {
         // index of g − 1 (last period before g)
@@ -834,6 +882,7 @@ pub fn group_time_att<U: Hash + Eq>(
                     n_treated: n_g,
                     n_control: 0,
                 });
+                influence.columns.push(vec![0.0; n_kept]);
                 continue;
             }
             let horizon = t.max(b);
@@ -871,6 +920,23 @@ pub fn group_time_att<U: Hash + Eq>(
                 let nn = v.len() as f64;
                 v.iter().map(|d| (d - m) * (d - m)).sum::<f64>() / (nn * nn)
             };
+            // DRDID reg_did_panel without covariates, rescaled by n / n₁ as
+            // did's compute.att_gt: n(ΔY − m_g)/n_g for the cohort,
+            // −n(ΔY − m_c)/n_c for the comparison units, 0 otherwise.
+            let column: Vec<f64> = kept
+                .iter()
+                .map(|&u| {
+                    let d = y(u, ti) - y(u, bi);
+                    if cohort[u] == Some(g) {
+                        nk * (d - mt) / nt as f64
+                    } else if is_control(u) {
+                        -nk * (d - mc) / nc as f64
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            influence.columns.push(column);
             effects.push(GroupTimeAtt {
                 group: g,
                 time: t,
@@ -891,7 +957,48 @@ pub fn group_time_att<U: Hash + Eq>(
             .collect(),
         comparison,
         base_period,
+        influence,
     })
+}
+
+/// did's `getSE` with `bstrap = FALSE`: `√(mean(ψ²) / n)`, `NA` (here
+/// `None`) at or below `10·√ε`.
+fn influence_se(psi: &[f64]) -> Option<f64> {
+    if psi.is_empty() {
+        return None;
+    }
+    let n = psi.len() as f64;
+    let se = (psi.iter().map(|v| v * v).sum::<f64>() / (n * n)).sqrt();
+    (se.is_finite() && se > 10.0 * f64::EPSILON.sqrt()).then_some(se)
+}
+
+/// `estimate ± z·se`.
+fn normal_interval(estimate: f64, se: Option<f64>, z: f64) -> Option<Interval> {
+    se.map(|s| Interval::new(estimate - z * s, estimate + z * s))
+}
+
+/// `z_{1−α/2}` of the standard normal.
+fn normal_critical(level: ConfidenceLevel) -> f64 {
+    use statrs::distribution::{ContinuousCDF, Normal};
+    Normal::standard().inverse_cdf(1.0 - level.alpha() / 2.0)
+}
+
+/// One aggregated estimate with its influence function.
+struct Combined {
+    att: f64,
+    psi: Vec<f64>,
+}
+
+impl Combined {
+    fn summary(&self, key: i64, z: f64) -> AggregatedAtt {
+        let se = influence_se(&self.psi);
+        AggregatedAtt {
+            key,
+            att: self.att,
+            std_error: se,
+            ci: normal_interval(self.att, se, z),
+        }
+    }
 }
 
 impl GroupTimeEffects {
@@ -902,99 +1009,159 @@ impl GroupTimeEffects {
             .map_or(0.0, |c| c.units as f64)
     }
 
-    /// `did::aggte(type = "group")`: θ(g) = mean of ATT(g, t) over post
-    /// periods `t ≥ g`; overall = Σ_g n_g θ(g) / Σ_g n_g over cohorts with a
-    /// post period.
+    /// did's `pg` of a cohort: `n_g / n` over the units kept.
+    fn share(&self, g: i64) -> f64 {
+        self.size(g) / self.influence.cohort.len() as f64
+    }
+
+    /// did's `get_agg_inf_func`: `Σ_k w_k ATT(g_k, t_k)` and `Σ_k w_k ψ_k`,
+    /// plus, when `with_weights`, the influence of the estimated weights
+    /// `w_k = pg_k / Σ pg` (did's `wif(...) %*% att`).
+    fn combine(&self, cells: &[(i64, f64, f64, &[f64])], with_weights: bool) -> Combined {
+        // cells: (cohort, pg, att, ψ); weights pg / Σ pg.
+        let n = self.influence.cohort.len();
+        let total: f64 = cells.iter().map(|c| c.1).sum();
+        let att = cells.iter().map(|c| c.1 * c.2).sum::<f64>() / total;
+        let mut psi = vec![0.0; n];
+        for &(_, pg, _, col) in cells {
+            let w = pg / total;
+            for (p, v) in psi.iter_mut().zip(col) {
+                *p += w * v;
+            }
+        }
+        if with_weights {
+            // wif[i, k] = (1{G_i = g_k} − pg_k)/S − R_i pg_k / S²,
+            // R_i = Σ_j (1{G_i = g_j} − pg_j); added as wif %*% att.
+            let weighted_att: f64 = cells.iter().map(|c| c.1 * c.2).sum();
+            for (p, g) in psi.iter_mut().zip(&self.influence.cohort) {
+                let (mut first, mut r) = (0.0, 0.0);
+                for &(gk, pg, a, _) in cells {
+                    let ind = if *g == Some(gk) { 1.0 } else { 0.0 };
+                    first += a * (ind - pg);
+                    r += ind - pg;
+                }
+                *p += first / total - r * weighted_att / (total * total);
+            }
+        }
+        Combined { att, psi }
+    }
+
+    /// The cells `(cohort, pg, ATT, ψ)` of the effects selected by `keep`.
+    fn cells(&self, keep: impl Fn(&GroupTimeAtt) -> bool) -> Vec<(i64, f64, f64, &[f64])> {
+        self.effects
+            .iter()
+            .zip(&self.influence.columns)
+            .filter(|(e, _)| keep(e))
+            .map(|(e, c)| (e.group, self.share(e.group), e.att, c.as_slice()))
+            .collect()
+    }
+
+    /// `did::aggte(type = "group", bstrap = FALSE, cband = FALSE)`: θ(g) =
+    /// mean of ATT(g, t) over post periods `t ≥ g`; overall = Σ_g n_g θ(g) /
+    /// Σ_g n_g over cohorts with a post period. Standard errors from the
+    /// influence functions: θ(g)'s is the mean of its cells' (the weights
+    /// are not estimated); the overall one adds the influence of the
+    /// estimated cohort shares (did's `wif` over the distinct cohorts).
     ///
     /// # Errors
     /// If no ATT(g, t) is in a post period.
-    pub fn aggregate_group(&self) -> Result<Aggregation> {
+    pub fn aggregate_group(&self, level: ConfidenceLevel) -> Result<Aggregation> {
+        let z = normal_critical(level);
         let mut by = Vec::new();
-        let (mut num, mut den) = (0.0, 0.0);
+        let mut thetas: Vec<(i64, f64, Combined)> = Vec::new();
         for c in &self.group_sizes {
-            let v: Vec<f64> = self
-                .effects
-                .iter()
-                .filter(|e| e.group == c.group && e.post)
-                .map(|e| e.att)
-                .collect();
-            if v.is_empty() {
+            let cells = self.cells(|e| e.group == c.group && e.post);
+            if cells.is_empty() {
                 continue;
             }
-            let th = v.iter().sum::<f64>() / v.len() as f64;
-            by.push(AggregatedAtt {
-                key: c.group,
-                att: th,
-            });
-            num += c.units as f64 * th;
-            den += c.units as f64;
+            let th = self.combine(&cells, false);
+            by.push(th.summary(c.group, z));
+            thetas.push((c.group, self.share(c.group), th));
         }
-        if den == 0.0 {
+        if thetas.is_empty() {
             return Err(Error::insufficient_data(
                 "group aggregation",
                 "no post-treatment ATT(g, t)",
             ));
         }
-        Ok(Aggregation {
-            by,
-            overall: num / den,
-        })
+        let cells: Vec<(i64, f64, f64, &[f64])> = thetas
+            .iter()
+            .map(|(g, pg, th)| (*g, *pg, th.att, th.psi.as_slice()))
+            .collect();
+        let overall = self.combine(&cells, true);
+        Ok(self.finish(by, &overall, level, z))
     }
 
-    /// `did::aggte(type = "dynamic")`: θ(e) = Σ_g n_g ATT(g, g + e) / Σ_g n_g
-    /// over cohorts observed at event time `e`; overall = mean of θ(e) over
-    /// `e ≥ 0`.
+    /// `did::aggte(type = "dynamic", bstrap = FALSE, cband = FALSE)`: θ(e) =
+    /// Σ_g n_g ATT(g, g + e) / Σ_g n_g over cohorts observed at event time
+    /// `e` (its SE includes the influence of the estimated weights, did's
+    /// `wif`); overall = mean of θ(e) over `e ≥ 0` (SE from the mean of
+    /// their influence functions).
     ///
     /// # Errors
     /// If no event time `e ≥ 0` is observed.
-    pub fn aggregate_dynamic(&self) -> Result<Aggregation> {
-        let mut acc: BTreeMap<i64, (f64, f64)> = BTreeMap::new();
-        for e in &self.effects {
-            let w = self.size(e.group);
-            let s = acc.entry(e.time - e.group).or_insert((0.0, 0.0));
-            s.0 += w * e.att;
-            s.1 += w;
+    pub fn aggregate_dynamic(&self, level: ConfidenceLevel) -> Result<Aggregation> {
+        let z = normal_critical(level);
+        let events: BTreeSet<i64> = self.effects.iter().map(|e| e.time - e.group).collect();
+        let mut by = Vec::new();
+        let mut post: Vec<Combined> = Vec::new();
+        for ev in events {
+            let cells = self.cells(|e| e.time - e.group == ev);
+            let th = self.combine(&cells, true);
+            by.push(th.summary(ev, z));
+            if ev >= 0 {
+                post.push(th);
+            }
         }
-        let by: Vec<AggregatedAtt> = acc
-            .into_iter()
-            .filter(|(_, (_, d))| *d > 0.0)
-            .map(|(key, (n, d))| AggregatedAtt { key, att: n / d })
-            .collect();
-        let post: Vec<f64> = by.iter().filter(|a| a.key >= 0).map(|a| a.att).collect();
         if post.is_empty() {
             return Err(Error::insufficient_data(
                 "dynamic aggregation",
                 "no event time e ≥ 0",
             ));
         }
-        Ok(Aggregation {
-            overall: post.iter().sum::<f64>() / post.len() as f64,
-            by,
-        })
+        // Equal weights: pg = 1 for each θ(e), no weight influence.
+        let cells: Vec<(i64, f64, f64, &[f64])> = post
+            .iter()
+            .map(|th| (0, 1.0, th.att, th.psi.as_slice()))
+            .collect();
+        let overall = self.combine(&cells, false);
+        Ok(self.finish(by, &overall, level, z))
     }
 
-    /// `did::aggte(type = "simple")`: Σ n_g ATT(g, t) / Σ n_g over all
-    /// post-period cells.
+    /// `did::aggte(type = "simple", bstrap = FALSE)`: Σ n_g ATT(g, t) / Σ n_g
+    /// over all post-period cells; the SE includes the influence of the
+    /// estimated weights (did's `wif`).
     ///
     /// # Errors
     /// If no ATT(g, t) is in a post period.
-    pub fn aggregate_simple(&self) -> Result<Aggregation> {
-        let (mut num, mut den) = (0.0, 0.0);
-        for e in self.effects.iter().filter(|e| e.post) {
-            let w = self.size(e.group);
-            num += w * e.att;
-            den += w;
-        }
-        if den == 0.0 {
+    pub fn aggregate_simple(&self, level: ConfidenceLevel) -> Result<Aggregation> {
+        let z = normal_critical(level);
+        let cells = self.cells(|e| e.post);
+        if cells.is_empty() {
             return Err(Error::insufficient_data(
                 "simple aggregation",
                 "no post-treatment ATT(g, t)",
             ));
         }
-        Ok(Aggregation {
-            by: Vec::new(),
-            overall: num / den,
-        })
+        let overall = self.combine(&cells, true);
+        Ok(self.finish(Vec::new(), &overall, level, z))
+    }
+
+    fn finish(
+        &self,
+        by: Vec<AggregatedAtt>,
+        overall: &Combined,
+        level: ConfidenceLevel,
+        z: f64,
+    ) -> Aggregation {
+        let se = influence_se(&overall.psi);
+        Aggregation {
+            by,
+            overall: overall.att,
+            overall_std_error: se,
+            overall_ci: normal_interval(overall.att, se, z),
+            level: level.get(),
+        }
     }
 
     /// The ATT for cohort `group` in period `time`, if estimated.
@@ -1124,9 +1291,9 @@ mod tests {
                 let panel = Panel { outcome: &y, unit: &u, time: &tm, first_treated: &g };
                 let _ = event_study(&panel, -1, ConfidenceLevel::NINETY_FIVE);
                 if let Ok(r) = group_time_att(&panel, ComparisonGroup::NotYetTreated, BasePeriod::Varying) {
-                    let _ = r.aggregate_group();
-                    let _ = r.aggregate_dynamic();
-                    let _ = r.aggregate_simple();
+                    let _ = r.aggregate_group(ConfidenceLevel::NINETY_FIVE);
+                    let _ = r.aggregate_dynamic(ConfidenceLevel::NINETY_FIVE);
+                    let _ = r.aggregate_simple(ConfidenceLevel::NINETY_FIVE);
                 }
             }
         }

@@ -274,6 +274,33 @@ pub struct Matching {
     pub caliper_width: Option<f64>,
     /// Matched / unmatched / discarded counts per group.
     pub counts: MatchCounts,
+    /// Operations the matcher performed (a machine-independent measure of
+    /// its cost, for checking that it grows as `n log n`).
+    pub work: MatchWork,
+}
+
+/// Operation counts of one run of [`NearestNeighbour::run`]. The sort of
+/// each stratum by score (`O(m log m)`, the standard library's) comes first;
+/// the counts below are everything after it: the part that a naive matcher
+/// does in `O(n₁ n₀)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MatchWork {
+    /// Units sorted by score, summed over strata.
+    pub sorted: u64,
+    /// Visits of treated units (non-discarded treated units × rounds).
+    pub visits: u64,
+    /// Steps taken inside the "next unused position" union–find structures
+    /// (one per call plus one per link followed).
+    pub find_steps: u64,
+    /// Candidate controls whose distance to a treated unit was compared.
+    pub candidates: u64,
+}
+
+impl MatchWork {
+    /// `find_steps + candidates + visits`: the matching phase's operations.
+    pub fn matching_operations(&self) -> u64 {
+        self.find_steps + self.candidates + self.visits
+    }
 }
 
 impl Matching {
@@ -315,6 +342,8 @@ impl Matching {
 #[derive(Debug)]
 struct NextFree {
     parent: Vec<usize>,
+    /// Calls plus links followed (for [`MatchWork::find_steps`]).
+    steps: u64,
 }
 
 impl NextFree {
@@ -322,11 +351,13 @@ impl NextFree {
         let parent = (0..=m)
             .map(|i| if i == m || available(i) { i } else { i + 1 })
             .collect();
-        NextFree { parent }
+        NextFree { parent, steps: 0 }
     }
 
     fn find(&mut self, mut i: usize) -> usize {
+        self.steps += 1;
         while self.parent[i] != i {
+            self.steps += 1;
             let next = self.parent[self.parent[i]];
             self.parent[i] = next;
             i = next;
@@ -353,6 +384,8 @@ struct Stratum {
     right: NextFree,
     /// Looking left: position `p` stored at `m - 1 - p`.
     left: NextFree,
+    /// Candidate distances compared (for [`MatchWork::candidates`]).
+    candidates: u64,
 }
 
 impl Stratum {
@@ -396,6 +429,7 @@ impl Stratum {
             run_end,
             right,
             left,
+            candidates: 0,
         }
     }
 
@@ -476,6 +510,7 @@ impl Stratum {
             .filter(|&r| within(self.dist[r] - dt));
         let dl = l.map(|l| measure(self.dist[l] - dt));
         let dr = r.map(|r| measure(self.dist[r] - dt));
+        self.candidates += u64::from(l.is_some()) + u64::from(r.is_some());
         match rule {
             NeighbourRule::SortedNeighbour | NeighbourRule::MatchIt451 => match (l, r) {
                 (Some(l), Some(r)) => Some(if dl <= dr { l } else { r }),
@@ -491,6 +526,7 @@ impl Stratum {
                 };
                 let mut best: Option<usize> = None;
                 let mut consider = |s: &mut Stratum, q: usize| {
+                    s.candidates += 1;
                     // Lowest data row available in q's run of equal distances.
                     if let Some(first) = s.next_avail(s.run_start[q], own) {
                         if best.is_none_or(|b| s.unit[first] < s.unit[b]) {
@@ -867,6 +903,15 @@ impl NearestNeighbour {
             treated: group(true),
             control: group(false),
         };
+        let work = MatchWork {
+            sorted: structs.iter().map(|st| st.len() as u64).sum(),
+            visits: (visits.len() * k) as u64,
+            find_steps: structs
+                .iter()
+                .map(|st| st.right.steps + st.left.steps)
+                .sum(),
+            candidates: structs.iter().map(|st| st.candidates).sum(),
+        };
         Ok(Matching {
             sets,
             weights,
@@ -874,6 +919,7 @@ impl NearestNeighbour {
             discarded,
             caliper_width,
             counts,
+            work,
         })
     }
 }

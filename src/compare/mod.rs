@@ -45,7 +45,7 @@ pub use balance::{balance, BalanceReport, BalanceRow, BalanceTable, Sample, Vari
 pub use design::{Covariate, CovariateValues, DesignMatrix, ReferenceLevel, Term};
 pub use glm::{fit_binomial, BinomialFit, Coefficient, GlmControl, Link};
 pub use matching::{
-    Caliper, Discard, GroupCounts, MatchCounts, MatchOrder, MatchedSet, Matching, NearestNeighbour,
-    NeighbourRule, PairDistances, Ratio, Replacement,
+    Caliper, Discard, GroupCounts, MatchCounts, MatchOrder, MatchWork, MatchedSet, Matching,
+    NearestNeighbour, NeighbourRule, PairDistances, Ratio, Replacement,
 };
 pub use propensity::{PropensityModel, ScoreScale};
