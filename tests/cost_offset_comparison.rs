@@ -3,7 +3,7 @@
 //! cluster-robust standard error against R, and identical groups.
 
 use outcomes::cohort::Group;
-use outcomes::compare::{MatchCounts, Matching};
+use outcomes::compare::{MatchCounts, MatchWork, Matching};
 use outcomes::costs::{comparison_offset, Gbp, MatchedCosts, PriceYear};
 use outcomes::stats::{BootstrapConfig, ConfidenceLevel};
 use outcomes::ErrorKind;
@@ -242,6 +242,7 @@ fn from_matching_uses_weights_and_subclasses() {
         discarded: vec![false; 7],
         caliper_width: None,
         counts: MatchCounts::default(),
+        work: MatchWork::default(),
     };
     let people = MatchedCosts::from_matching(&matching, &groups, &pre, &post).unwrap();
     assert_eq!(people, pairs());

@@ -1055,12 +1055,12 @@ fn callaway_santanna_mpdta_aggregation_standard_errors() {
             let dy = r.aggregate_dynamic(L95).unwrap();
             let simple = r.aggregate_simple(L95).unwrap();
             let mut rows = 0;
-            for i in 0..exp["kind"].len() {
+            for (i, kind) in exp["kind"].iter().enumerate() {
                 if exp["control_group"][i] != cg_name || exp["base_period"][i] != bp_name {
                     continue;
                 }
                 rows += 1;
-                let (kind, key) = (exp["kind"][i].as_str(), exp["key"][i].as_str());
+                let (kind, key) = (kind.as_str(), exp["key"][i].as_str());
                 let what = format!("{cg_name} {bp_name} {kind} {key}");
                 let want_att: f64 = exp["att"][i].parse().unwrap();
                 let want_se: f64 = exp["se"][i].parse().unwrap();
