@@ -146,19 +146,68 @@ fn data() -> (PathBuf, usize) {
 /// possible), a join, the set chosen by date, a group-by and the rates.
 fn plain(path: &Path) -> DataFrame {
     let pre: &[(&str, u32)] = &[
-        ("/", 0), ("\\", 0), ("L", 0),
-        ("B", 1), ("J", 1), ("P", 1), ("V", 1), ("W", 1),
-        ("C", 2), ("E", 2), ("F", 2), ("H", 2), ("I", 2), ("M", 2), ("R", 2), ("S", 2), ("T", 2),
-        ("G", 3), ("N", 3), ("O", 3), ("U", 3),
-        ("D", 4), ("X", 4), ("Y", 4), ("Z", 4), ("#", 4),
+        ("/", 0),
+        ("\\", 0),
+        ("L", 0),
+        ("B", 1),
+        ("J", 1),
+        ("P", 1),
+        ("V", 1),
+        ("W", 1),
+        ("C", 2),
+        ("E", 2),
+        ("F", 2),
+        ("H", 2),
+        ("I", 2),
+        ("M", 2),
+        ("R", 2),
+        ("S", 2),
+        ("T", 2),
+        ("G", 3),
+        ("N", 3),
+        ("O", 3),
+        ("U", 3),
+        ("D", 4),
+        ("X", 4),
+        ("Y", 4),
+        ("Z", 4),
+        ("#", 4),
     ];
     let new: &[(&str, u32)] = &[
-        ("/", 0), ("\\", 0), ("L", 0),
-        ("K", 1), ("V", 1), ("P", 1), ("W", 1), ("B", 1),
-        ("C", 2), ("C1", 2), ("C2", 2), ("M", 2), ("J1", 2), ("S", 2), ("T", 2), ("R", 2), ("I", 2), ("E", 2),
-        ("G", 3), ("N", 3), ("O", 3), ("U", 3),
-        ("D", 4), ("X", 4), ("Q", 4), ("Y1", 4), ("Y2", 4), ("Y3", 4), ("Y4", 4), ("Y5", 4),
-        ("Y6", 4), ("Y7", 4), ("Z", 4), ("#", 4),
+        ("/", 0),
+        ("\\", 0),
+        ("L", 0),
+        ("K", 1),
+        ("V", 1),
+        ("P", 1),
+        ("W", 1),
+        ("B", 1),
+        ("C", 2),
+        ("C1", 2),
+        ("C2", 2),
+        ("M", 2),
+        ("J1", 2),
+        ("S", 2),
+        ("T", 2),
+        ("R", 2),
+        ("I", 2),
+        ("E", 2),
+        ("G", 3),
+        ("N", 3),
+        ("O", 3),
+        ("U", 3),
+        ("D", 4),
+        ("X", 4),
+        ("Q", 4),
+        ("Y1", 4),
+        ("Y2", 4),
+        ("Y3", 4),
+        ("Y4", 4),
+        ("Y5", 4),
+        ("Y6", 4),
+        ("Y7", 4),
+        ("Z", 4),
+        ("#", 4),
     ];
     let table = |rows: &[(&str, u32)], new_set: bool| {
         DataFrame::new_infer_height(vec![
@@ -174,52 +223,71 @@ fn plain(path: &Path) -> DataFrame {
     )
     .expect("codes");
     let switch = NaiveDate::from_ymd_opt(2024, 8, 19).expect("date");
-    let cats = ["present", "aea", "authorised", "unauthorised", "not_possible"];
+    let cats = [
+        "present",
+        "aea",
+        "authorised",
+        "unauthorised",
+        "not_possible",
+    ];
     let rate = |x: Expr| {
         when(col("possible").gt(lit(0u32)))
             .then(x.cast(DataType::Float64) / col("possible").cast(DataType::Float64))
             .otherwise(lit(NULL).cast(DataType::Float64))
     };
-    LazyFrame::scan_parquet(PlRefPath::try_from_path(path).expect("path"), Default::default())
-        .expect("scan")
-        .with_column(col("date").gt_eq(lit(switch)).alias("new_set"))
-        .join(
-            codes,
-            [col("new_set"), col("code")],
-            [col("new_set"), col("code")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .group_by([col("pupil_id"), col("school_urn")])
-        .agg(
-            cats.iter()
-                .enumerate()
-                .map(|(k, n)| col("cat").eq(lit(k as u32)).cast(DataType::UInt32).sum().alias(*n))
-                .collect::<Vec<_>>(),
-        )
-        .with_columns([
-            (col("present") + col("aea") + col("authorised") + col("unauthorised")).alias("possible"),
-            (col("authorised") + col("unauthorised")).alias("overall"),
-        ])
-        .with_columns([
-            rate(col("overall")).alias("overall_absence_rate"),
-            when(col("possible").gt(lit(0u32)))
-                .then(
-                    (col("overall").cast(DataType::Int64) * lit(10i64))
-                        .gt_eq(col("possible").cast(DataType::Int64)),
-                )
-                .otherwise(lit(NULL).cast(DataType::Boolean))
-                .alias("persistent"),
-        ])
-        .sort(["pupil_id", "school_urn"], Default::default())
-        .collect()
-        .expect("plain")
+    LazyFrame::scan_parquet(
+        PlRefPath::try_from_path(path).expect("path"),
+        Default::default(),
+    )
+    .expect("scan")
+    .with_column(col("date").gt_eq(lit(switch)).alias("new_set"))
+    .join(
+        codes,
+        [col("new_set"), col("code")],
+        [col("new_set"), col("code")],
+        JoinArgs::new(JoinType::Inner),
+    )
+    .group_by([col("pupil_id"), col("school_urn")])
+    .agg(
+        cats.iter()
+            .enumerate()
+            .map(|(k, n)| {
+                col("cat")
+                    .eq(lit(k as u32))
+                    .cast(DataType::UInt32)
+                    .sum()
+                    .alias(*n)
+            })
+            .collect::<Vec<_>>(),
+    )
+    .with_columns([
+        (col("present") + col("aea") + col("authorised") + col("unauthorised")).alias("possible"),
+        (col("authorised") + col("unauthorised")).alias("overall"),
+    ])
+    .with_columns([
+        rate(col("overall")).alias("overall_absence_rate"),
+        when(col("possible").gt(lit(0u32)))
+            .then(
+                (col("overall").cast(DataType::Int64) * lit(10i64))
+                    .gt_eq(col("possible").cast(DataType::Int64)),
+            )
+            .otherwise(lit(NULL).cast(DataType::Boolean))
+            .alias("persistent"),
+    ])
+    .sort(["pupil_id", "school_urn"], Default::default())
+    .collect()
+    .expect("plain")
 }
 
 /// Ours and plain agree enrolment by enrolment.
 fn check(path: &Path, n: usize) {
     let t = AbsenceThreshold::default();
-    let ours = enrolment_measures(&RegisterMarks::read(&Source::new(path)).expect("read"), None, t)
-        .expect("ours");
+    let ours = enrolment_measures(
+        &RegisterMarks::read(&Source::new(path)).expect("read"),
+        None,
+        t,
+    )
+    .expect("ours");
     assert_eq!(ours.rows_read() as usize, n);
     assert!(ours.rejected().is_empty(), "{:?}", &ours.rejected()[..1]);
     let recs = ours.to_records().expect("records");
@@ -235,10 +303,29 @@ fn check(path: &Path, n: usize) {
             .map(|v| v.unwrap_or(0))
             .collect()
     };
-    let (possible, auth, unauth) = (get_u("possible"), get_u("authorised"), get_u("unauthorised"));
-    let rate = p.column("overall_absence_rate").expect("rate").f64().expect("f64").clone();
-    let pa = p.column("persistent").expect("pa").bool().expect("bool").clone();
-    let pupils = p.column("pupil_id").expect("pupil").str().expect("str").clone();
+    let (possible, auth, unauth) = (
+        get_u("possible"),
+        get_u("authorised"),
+        get_u("unauthorised"),
+    );
+    let rate = p
+        .column("overall_absence_rate")
+        .expect("rate")
+        .f64()
+        .expect("f64")
+        .clone();
+    let pa = p
+        .column("persistent")
+        .expect("pa")
+        .bool()
+        .expect("bool")
+        .clone();
+    let pupils = p
+        .column("pupil_id")
+        .expect("pupil")
+        .str()
+        .expect("str")
+        .clone();
     for (i, r) in recs.iter().enumerate() {
         assert_eq!(Some(r.pupil.as_str()), pupils.get(i));
         assert_eq!(r.measures.possible, possible[i]);
@@ -271,8 +358,12 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function(BenchmarkId::new("outcomes_validated", &label), |b| {
         b.iter(|| {
-            let m = enrolment_measures(&RegisterMarks::read(&Source::new(&path)).expect("read"), None, t)
-                .expect("ours");
+            let m = enrolment_measures(
+                &RegisterMarks::read(&Source::new(&path)).expect("read"),
+                None,
+                t,
+            )
+            .expect("ours");
             assert_eq!(m.rows_read() as usize, n);
             m
         })

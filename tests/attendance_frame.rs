@@ -71,7 +71,10 @@ fn sample_register_agrees_with_the_typed_path() {
         .iter()
         .map(|r| (r.source_row, r.column.as_str()))
         .collect();
-    assert_eq!(rows, vec![(4685, "code"), (8665, "code"), (14915, "session")]);
+    assert_eq!(
+        rows,
+        vec![(4685, "code"), (8665, "code"), (14915, "session")]
+    );
     assert_eq!(frame.accepted() + 3, frame.rows_read());
     assert_eq!(frame.period(), "all marks");
 }
@@ -91,8 +94,12 @@ fn parquet_register_agrees_with_csv() {
         t,
     )
     .unwrap();
-    let b = enrolment_measures(&RegisterMarks::read(&Source::new(&pq)).unwrap(), Some(&year), t)
-        .unwrap();
+    let b = enrolment_measures(
+        &RegisterMarks::read(&Source::new(&pq)).unwrap(),
+        Some(&year),
+        t,
+    )
+    .unwrap();
     assert_eq!(a.to_records().unwrap(), b.to_records().unwrap());
     assert_eq!(a.rejected(), b.rejected());
     std::fs::remove_dir_all(&dir).unwrap();
@@ -160,21 +167,21 @@ fn any_code() -> impl Strategy<Value = String> {
 /// Marks for 6 pupils at 3 schools over 40 days either side of
 /// 19 August 2024 (both code sets), repeated sessions likely.
 fn any_mark() -> impl Strategy<Value = SessionMark<String>> {
-    (0u8..6, 0usize..3, -40i64..40, any::<bool>(), any_code()).prop_map(
-        |(p, s, day, am, code)| SessionMark {
+    (0u8..6, 0usize..3, -40i64..40, any::<bool>(), any_code()).prop_map(|(p, s, day, am, code)| {
+        SessionMark {
             pupil: format!("p{p}"),
             school: SchoolId::new(["A", "B", "C"][s]).unwrap(),
             date: d(2024, 8, 19) + chrono::Duration::days(day),
             session: if am { Session::Am } else { Session::Pm },
             code,
-        },
-    )
+        }
+    })
 }
 
 fn compare(marks: &[SessionMark<String>], period: &Period, t: AbsenceThreshold) {
     let typed = classify_marks(marks);
-    let frame = enrolment_measures(&RegisterMarks::from_marks(marks).unwrap(), Some(period), t)
-        .unwrap();
+    let frame =
+        enrolment_measures(&RegisterMarks::from_marks(marks).unwrap(), Some(period), t).unwrap();
     assert_eq!(frame.rows_read() as usize, marks.len());
     assert_eq!(frame.rejected(), typed.rejected.as_slice());
     assert_eq!(frame.accepted() as usize, typed.accepted.len());
@@ -284,6 +291,7 @@ fn window_summary_agrees_with_typed_tallies() {
         Window::new("before", -6, 0).unwrap(),
         Window::new("after", 0, 6).unwrap(),
         Window::quarter(0),
+        Window::new("later", 24, 30).unwrap(),
     ];
     let t = AbsenceThreshold::default();
     let frame = RegisterMarks::from_marks(&marks).unwrap();
@@ -297,7 +305,10 @@ fn window_summary_agrees_with_typed_tallies() {
         .filter(|m| m.pupil == "pupil5")
         .count() as u64;
     assert_eq!(s.marks_outside_cohort(), outside);
-    assert_eq!(s.len(), members.len() * windows.len() * SUMMARY_MEASURES.len());
+    assert_eq!(
+        s.len(),
+        members.len() * windows.len() * SUMMARY_MEASURES.len()
+    );
     let rows = s.to_records().unwrap();
     let mut k = 0;
     for m in &members {

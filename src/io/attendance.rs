@@ -35,9 +35,9 @@ use super::loaders::{date_to_days, days_to_date, pseudonymise_column, Cohort, So
 use crate::cohort::PersonId;
 use crate::error::{Error, Result};
 use crate::measures::attendance::{
-    code_rule, group_summary, AbsenceCounts, AbsenceMeasures, AbsenceThreshold,
-    AttendanceCategory, CodeSet, EnrolmentSummary, GroupSummary, Period, RejectedRow,
-    RowDisposition, SchoolId, Session, SessionMark, SessionTally, FROM_2024_START,
+    code_rule, group_summary, AbsenceCounts, AbsenceMeasures, AbsenceThreshold, AttendanceCategory,
+    CodeSet, EnrolmentSummary, GroupSummary, Period, RejectedRow, RowDisposition, SchoolId,
+    Session, SessionMark, SessionTally, FROM_2024_START,
 };
 use crate::measures::service_use::Window;
 
@@ -184,7 +184,10 @@ impl RegisterMarks {
         let df = DataFrame::new_infer_height(vec![
             Column::new(
                 PUPIL.into(),
-                marks.iter().map(|m| m.pupil.to_string()).collect::<Vec<_>>(),
+                marks
+                    .iter()
+                    .map(|m| m.pupil.to_string())
+                    .collect::<Vec<_>>(),
             ),
             Column::new(
                 SCHOOL.into(),
@@ -202,10 +205,7 @@ impl RegisterMarks {
             ),
             Column::new(
                 SESSION.into(),
-                marks
-                    .iter()
-                    .map(|m| m.session.as_str())
-                    .collect::<Vec<_>>(),
+                marks.iter().map(|m| m.session.as_str()).collect::<Vec<_>>(),
             ),
             Column::new(
                 CODE.into(),
@@ -215,7 +215,10 @@ impl RegisterMarks {
         .map_err(frame_err("building the register frame"))?;
         let lf = df.lazy().with_columns([
             col(DATE).cast(DataType::Date),
-            col(DATE).cast(DataType::Date).cast(DataType::String).alias(DATE_RAW),
+            col(DATE)
+                .cast(DataType::Date)
+                .cast(DataType::String)
+                .alias(DATE_RAW),
         ]);
         Ok(RegisterMarks {
             lf,
@@ -565,12 +568,7 @@ fn exact_pass(marks: &RegisterMarks, keys: &DataFrame) -> Result<(DataFrame, Vec
         .map_err(|e| Error::frame("checking repeated sessions", e))?;
     let checked = rows
         .lazy()
-        .join(
-            sessions.lazy(),
-            [col(SESSION)],
-            [col("__sess_key")],
-            left(),
-        )
+        .join(sessions.lazy(), [col(SESSION)], [col("__sess_key")], left())
         .join(pre.lazy(), [col(CODE)], [col("__code_key")], left())
         .join(new.lazy(), [col(CODE)], [col("__code_key2")], left())
         .with_columns([category_by_date(), tp.alias("__tp"), ts.alias("__ts")])
@@ -673,12 +671,7 @@ fn rejections(df: &DataFrame, trim: bool) -> Result<Vec<RejectedRow>> {
                         .to_string(),
                 )
             }
-            _ => {
-                return Err(Error::frame(
-                    "reading rejected marks",
-                    "unknown check code",
-                ))
-            }
+            _ => return Err(Error::frame("reading rejected marks", "unknown check code")),
         };
         out.push(RejectedRow {
             source_row: rows.get(i).unwrap_or(0),
@@ -724,8 +717,11 @@ pub(crate) fn with_measures(lf: LazyFrame, persistent: AbsenceThreshold) -> Lazy
             .collect::<Vec<_>>(),
     )
     .with_columns([
-        (col("present") + col("approved_educational_activity") + col("authorised") + col("unauthorised"))
-            .alias("possible"),
+        (col("present")
+            + col("approved_educational_activity")
+            + col("authorised")
+            + col("unauthorised"))
+        .alias("possible"),
         (col("authorised") + col("unauthorised")).alias("overall"),
     ])
     .with_columns([
@@ -1019,11 +1015,11 @@ pub(crate) fn accepted_marks_lazy(
         [col(PUPIL), col(SCHOOL)],
         JoinArgs::new(JoinType::Inner),
     );
-    let dirty = c
-        .dirty_rows
-        .lazy()
-        .filter(col(CHECK).is_null())
-        .select([col(PUPIL), col(DATE), col(CAT)]);
+    let dirty =
+        c.dirty_rows
+            .lazy()
+            .filter(col(CHECK).is_null())
+            .select([col(PUPIL), col(DATE), col(CAT)]);
     let lf = concat([base(clean_rows), dirty], UnionArgs::default())
         .map_err(frame_err("combining accepted marks"))?;
     Ok((lf, c.rejected, c.rows_read))
@@ -1102,7 +1098,11 @@ impl AttendanceSummary {
         let e = frame_err("reading the attendance summary");
         let person = self.df.column("person").and_then(|c| c.str()).map_err(&e)?;
         let window = self.df.column("window").and_then(|c| c.str()).map_err(&e)?;
-        let measure = self.df.column("measure").and_then(|c| c.str()).map_err(&e)?;
+        let measure = self
+            .df
+            .column("measure")
+            .and_then(|c| c.str())
+            .map_err(&e)?;
         let value = self.df.column("value").and_then(|c| c.f64()).map_err(&e)?;
         let obs = self
             .df
@@ -1235,7 +1235,11 @@ pub fn attendance_window_summary(
                 .column(name)
                 .and_then(|c| c.cast(&DataType::UInt32))
                 .map_err(&e)?;
-            Ok(c.u32().map_err(&e)?.iter().map(|v| v.unwrap_or(0)).collect())
+            Ok(c.u32()
+                .map_err(&e)?
+                .iter()
+                .map(|v| v.unwrap_or(0))
+                .collect())
         };
         let p = u32s("__p")?;
         let w = u32s("__w")?;

@@ -186,7 +186,11 @@ fn open(
 
 /// Replace a column of raw identifiers by their pseudonyms, hashing each
 /// distinct value once.
-pub(crate) fn pseudonymise_column(lf: LazyFrame, column: &str, p: &Pseudonymiser) -> Result<LazyFrame> {
+pub(crate) fn pseudonymise_column(
+    lf: LazyFrame,
+    column: &str,
+    p: &Pseudonymiser,
+) -> Result<LazyFrame> {
     let distinct = lf
         .clone()
         .select([col(column).cast(DataType::String)])
