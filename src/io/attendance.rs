@@ -3,10 +3,8 @@
 //! long summary layout, for registers too large for typed records.
 //!
 //! The definitions are those of [`crate::measures::attendance`] and nothing
-//! is redefined here: the code tables are built from
-//! [`CodeSet::codes`](crate::measures::attendance::CodeSet::codes), the set
-//! is chosen by the session's date with
-//! [`FROM_2024_START`](crate::measures::attendance::FROM_2024_START), session
+//! is redefined here: the code tables are built from [`CodeSet::codes`],
+//! the set is chosen by the session's date with [`FROM_2024_START`], session
 //! labels are parsed with [`Session::parse`], and rejection reasons come from
 //! the same rules as [`read_register_csv`](crate::measures::attendance::read_register_csv)
 //! and [`classify_marks`](crate::measures::attendance::classify_marks). The
