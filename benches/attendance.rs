@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{Datelike, NaiveDate, Weekday};
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode};
 use outcomes::io::attendance::{enrolment_measures, RegisterMarks};
 use outcomes::io::Source;
 use outcomes::measures::attendance::AbsenceThreshold;
@@ -347,8 +347,11 @@ fn bench(c: &mut Criterion) {
     let t = AbsenceThreshold::default();
     let label = format!("{n}_marks");
     let mut g = c.benchmark_group("attendance_enrolment_measures");
+    // Each run takes seconds: flat sampling, about one run per sample.
     g.sample_size(10)
-        .measurement_time(Duration::from_secs(if quick() { 1 } else { 60 }));
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(if quick() { 1 } else { 20 }));
     g.bench_function(BenchmarkId::new("plain_polars", &label), |b| {
         b.iter(|| {
             let df = plain(&path);
