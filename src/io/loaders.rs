@@ -66,7 +66,17 @@ impl Source {
         &self.path
     }
 
-    fn is_parquet(&self) -> bool {
+    /// The column mapping (inside the crate).
+    pub(crate) fn column_map(&self) -> &ColumnMap {
+        &self.columns
+    }
+
+    /// The key to pseudonymise person identifiers with, if any.
+    pub(crate) fn pseudonymiser(&self) -> Option<&Pseudonymiser> {
+        self.pseudonymiser.as_ref()
+    }
+
+    pub(crate) fn is_parquet(&self) -> bool {
         self.path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("parquet") || e.eq_ignore_ascii_case("pq"))
@@ -176,7 +186,11 @@ fn open(
 
 /// Replace a column of raw identifiers by their pseudonyms, hashing each
 /// distinct value once.
-fn pseudonymise_column(lf: LazyFrame, column: &str, p: &Pseudonymiser) -> Result<LazyFrame> {
+pub(crate) fn pseudonymise_column(
+    lf: LazyFrame,
+    column: &str,
+    p: &Pseudonymiser,
+) -> Result<LazyFrame> {
     let distinct = lf
         .clone()
         .select([col(column).cast(DataType::String)])

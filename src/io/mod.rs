@@ -11,6 +11,7 @@
 //! `category`, ...) unless a [`ColumnMap`] maps them to the user's own.
 
 mod aggregate;
+pub mod attendance;
 mod loaders;
 pub(crate) mod rules;
 pub(crate) mod validate;

@@ -410,7 +410,7 @@ pub fn classify_code(code: &str, date: NaiveDate) -> Result<&'static RegisterCod
         .ok_or_else(|| Error::invalid_parameter("code", code, code_rule(code.trim(), set, date)))
 }
 
-fn code_rule(code: &str, set: CodeSet, date: NaiveDate) -> String {
+pub(crate) fn code_rule(code: &str, set: CodeSet, date: NaiveDate) -> String {
     if set.other().lookup(code).is_some() {
         format!(
             "not a code of the {} set in force on {date} (it belongs to the {} set)",
