@@ -12,6 +12,7 @@
 
 mod aggregate;
 mod loaders;
+mod summary;
 pub(crate) mod rules;
 pub(crate) mod validate;
 
@@ -22,6 +23,10 @@ pub use loaders::{
     Source,
 };
 pub use rules::{parse_date, parse_int};
+pub use summary::{
+    ndt_item_measure, MeasureKind, NdtWindowRule, PersonSummary, SummaryBuilder, SummaryRecord,
+    ASB_INCIDENTS, ASB_PARTIAL_MONTH_INCIDENTS, NDT_TOTAL,
+};
 pub use validate::{Rejection, ValidationSummary, REDACTED};
 
 use std::collections::BTreeMap;
