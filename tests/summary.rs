@@ -54,16 +54,27 @@ fn service_use_agrees_with_window_counts_and_typed_aggregate() {
     assert_eq!(records.len(), typed.len());
     let mut nonzero = 0;
     for (r, t) in records.iter().zip(&typed) {
-        assert_eq!((&r.person, &r.window, &r.measure), (&t.person, &t.window, &t.category));
+        assert_eq!(
+            (&r.person, &r.window, &r.measure),
+            (&t.person, &t.window, &t.category)
+        );
         assert_eq!(r.value, Some(t.count.mid()));
         assert_eq!(r.observed_days, t.observed_days);
         nonzero += usize::from(t.count.mid() > 0.0);
     }
     assert!(nonzero > 100, "{nonzero}");
     for w in &windows {
-        assert_eq!(s.observed_days(w.label()).unwrap(), wc.observed_days(w.label()).unwrap());
+        assert_eq!(
+            s.observed_days(w.label()).unwrap(),
+            wc.observed_days(w.label()).unwrap()
+        );
         for c in &codes {
-            let v: Vec<f64> = s.values(c, w.label()).unwrap().into_iter().map(|x| x.unwrap()).collect();
+            let v: Vec<f64> = s
+                .values(c, w.label())
+                .unwrap()
+                .into_iter()
+                .map(|x| x.unwrap())
+                .collect();
             assert_eq!(v, wc.counts(w.label(), c).unwrap());
         }
     }
@@ -82,7 +93,11 @@ fn service_use_agrees_with_window_counts_and_typed_aggregate() {
 fn ndt_agrees(cohort: &Cohort, assessments: &[ndt::NdtAssessment]) {
     let windows = Window::before_after_12_months();
     let s = SummaryBuilder::new(cohort, &windows)
-        .ndt(assessments, PartialPolicy::Undefined, NdtWindowRule::default())
+        .ndt(
+            assessments,
+            PartialPolicy::Undefined,
+            NdtWindowRule::default(),
+        )
         .build()
         .unwrap();
     let programme: Vec<usize> = cohort
@@ -93,7 +108,9 @@ fn ndt_agrees(cohort: &Cohort, assessments: &[ndt::NdtAssessment]) {
         .map(|(i, _)| i)
         .collect();
     let (changes, counts) = ndt::baseline_follow_up(
-        programme.iter().map(|&i| (&cohort.members()[i].person, cohort.members()[i].index_date)),
+        programme
+            .iter()
+            .map(|&i| (&cohort.members()[i].person, cohort.members()[i].index_date)),
         assessments,
         SelectionRule::default(),
         PartialPolicy::Undefined,
@@ -136,21 +153,33 @@ fn ndt_agrees(cohort: &Cohort, assessments: &[ndt::NdtAssessment]) {
         .collect();
     assert_eq!(mine, typed);
     assert_eq!(pairs.kind, MeasureKind::Score);
-    assert_eq!(pairs.undefined + pairs.values.coverage.included, cohort.len());
-    let st = pairs.statistics(ConfidenceLevel::NINETY_FIVE, None).unwrap();
+    assert_eq!(
+        pairs.undefined + pairs.values.coverage.included,
+        cohort.len()
+    );
+    let st = pairs
+        .statistics(ConfidenceLevel::NINETY_FIVE, None)
+        .unwrap();
     assert_eq!(st.n, pairs.values.coverage.included);
 }
 
 #[test]
 fn ndt_agrees_with_baseline_follow_up_selection() {
     let (data, cohort) = sample();
-    let long = io::load_ndt(&Source::new(data.join("ndt.csv")), &cohort, PartialPolicy::Undefined)
-        .unwrap()
-        .data;
+    let long = io::load_ndt(
+        &Source::new(data.join("ndt.csv")),
+        &cohort,
+        PartialPolicy::Undefined,
+    )
+    .unwrap()
+    .data;
     ndt_agrees(&cohort, &long.assessments);
-    let wide =
-        io::load_ndt_wide(&Source::new(data.join("ndt_wide.csv")), &cohort, PartialPolicy::Undefined)
-            .unwrap()
-            .data;
+    let wide = io::load_ndt_wide(
+        &Source::new(data.join("ndt_wide.csv")),
+        &cohort,
+        PartialPolicy::Undefined,
+    )
+    .unwrap()
+    .data;
     ndt_agrees(&cohort, &wide.assessments);
 }

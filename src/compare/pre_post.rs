@@ -79,9 +79,9 @@ pub fn service_use_per_quarter(
     let (oa, wa) = (counts.observed_days(after)?, counts.window_days(after)?);
     rate_pairs(
         counts.people(),
-        [&cb, &ca],
-        [&ob, &oa],
-        [&wb, &wa],
+        [cb.as_slice(), ca.as_slice()],
+        [ob.as_slice(), oa.as_slice()],
+        [wb.as_slice(), wa.as_slice()],
         policy,
     )
 }
@@ -208,13 +208,14 @@ pub fn summary_pairs(
         MeasureKind::Count => {
             let mut keep = Vec::with_capacity(people.len());
             let (mut cb, mut ca) = (Vec::new(), Vec::new());
-            let (mut o_b, mut o_a, mut w_b, mut w_a) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-            for i in 0..people.len() {
+            let (mut o_b, mut o_a, mut w_b, mut w_a) =
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            for (i, person) in people.iter().enumerate() {
                 let (Some(b), Some(a)) = (vb[i], va[i]) else {
                     undefined += 1;
                     continue;
                 };
-                keep.push(people[i].clone());
+                keep.push(person.clone());
                 cb.push(b);
                 ca.push(a);
                 o_b.push(ob[i]);
@@ -222,7 +223,13 @@ pub fn summary_pairs(
                 w_b.push(wb[i]);
                 w_a.push(wa[i]);
             }
-            let mut v = rate_pairs(&keep, [&cb, &ca], [&o_b, &o_a], [&w_b, &w_a], policy)?;
+            let mut v = rate_pairs(
+                &keep,
+                [cb.as_slice(), ca.as_slice()],
+                [o_b.as_slice(), o_a.as_slice()],
+                [w_b.as_slice(), w_a.as_slice()],
+                policy,
+            )?;
             v.coverage.people += undefined;
             v.coverage.excluded += undefined;
             v
@@ -234,7 +241,7 @@ pub fn summary_pairs(
                 after: Vec::new(),
                 coverage: Coverage::default(),
             };
-            for i in 0..people.len() {
+            for (i, person) in people.iter().enumerate() {
                 v.coverage.people += 1;
                 let (Some(b), Some(a)) = (vb[i], va[i]) else {
                     undefined += 1;
@@ -245,7 +252,7 @@ pub fn summary_pairs(
                     v.coverage.partly_observed += 1;
                 }
                 v.coverage.included += 1;
-                v.people.push(people[i].clone());
+                v.people.push(person.clone());
                 v.before.push(b);
                 v.after.push(a);
             }

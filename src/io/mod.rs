@@ -12,8 +12,8 @@
 
 mod aggregate;
 mod loaders;
-mod summary;
 pub(crate) mod rules;
+mod summary;
 pub(crate) mod validate;
 
 pub use aggregate::{window_costs, window_counts, WindowCosts, WindowCounts};

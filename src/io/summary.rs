@@ -389,9 +389,11 @@ impl<'a> SummaryBuilder<'a> {
             let filled = match &plan.sparse {
                 Some(s) => g
                     .join(
-                        s.clone()
-                            .filter(col("__k").eq(lit(k as u32)))
-                            .select([col("__p"), col("__w"), col("value")]),
+                        s.clone().filter(col("__k").eq(lit(k as u32))).select([
+                            col("__p"),
+                            col("__w"),
+                            col("value"),
+                        ]),
                         [col("__p"), col("__w")],
                         [col("__p"), col("__w")],
                         JoinArgs::new(JoinType::Left),
@@ -471,8 +473,9 @@ impl<'a> SummaryBuilder<'a> {
                 .map_err(|e| Error::frame("reading the person summary", e))?;
             for (i, x) in v.iter().enumerate() {
                 let slot = (p[i] as usize * nw + w[i] as usize) * nm + k[i] as usize;
-                if let Some(s) = values.get_mut(slot) {
-                    *s = match (plan.kinds[k[i] as usize], *s, x) {
+                if let (Some(s), Some(kind)) = (values.get_mut(slot), plan.kinds.get(k[i] as usize))
+                {
+                    *s = match (*kind, *s, x) {
                         (MeasureKind::Count, Some(a), Some(b)) => Some(a + b),
                         (_, _, x) => x,
                     };
@@ -525,8 +528,11 @@ fn ndt_part(
     let tol = i64::from(ndt.rule.tolerance_days());
     // Days from the window's end (the first day after it).
     let d = col("__date").cast(DataType::Int64) - (col("__end").cast(DataType::Int64) + lit(1i64));
-    // Nearest first; at equal distance the earlier (d < 0) first.
-    let key = d.clone().abs() * lit(2i64) + d.clone().gt(lit(0i64)).cast(DataType::Int64);
+    // Nearest first; at equal distance the earlier (d < 0) first:
+    // key = 2|d| for d <= 0, 2d + 1 for d > 0.
+    let key = when(col("__d").lt(lit(0i64)))
+        .then(lit(0i64) - col("__d") * lit(2i64))
+        .otherwise(col("__d") * lit(2i64) + col("__d").gt(lit(0i64)).cast(DataType::Int64));
     let items: Vec<Expr> = NdtItem::ALL
         .iter()
         .map(|i| {
@@ -539,20 +545,26 @@ fn ndt_part(
     let chosen = df
         .lazy()
         .join(
-            cohort_df.clone().lazy().select([col("person_id"), col("__p")]),
+            cohort_df
+                .clone()
+                .lazy()
+                .select([col("person_id"), col("__p")]),
             [col("person_id")],
             [col("person_id")],
             JoinArgs::new(JoinType::Inner),
         )
         .join(
-            grid.clone().lazy().select([col("__p"), col("__w"), col("__end")]),
+            grid.clone()
+                .lazy()
+                .select([col("__p"), col("__w"), col("__end")]),
             [col("__p")],
             [col("__p")],
             JoinArgs::new(JoinType::Inner),
         )
         .filter(col("__end").is_not_null())
-        .with_columns([d.alias("__d"), key.alias("__key")])
-        .filter(col("__d").abs().lt_eq(lit(tol)))
+        .with_column(d.alias("__d"))
+        .filter(col("__d").gt_eq(lit(-tol)).and(col("__d").lt_eq(lit(tol))))
+        .with_column(key.alias("__key"))
         .group_by([col("__p"), col("__w")])
         .agg(items);
     let present = NdtItem::ALL
@@ -638,11 +650,16 @@ fn asb_part(
     let inside = col("__a")
         .gt_eq(col("__start"))
         .and(col("__b").lt_eq(col("__end")));
-    let outside = col("__b").lt(col("__start")).or(col("__a").gt(col("__end")));
+    let outside = col("__b")
+        .lt(col("__start"))
+        .or(col("__a").gt(col("__end")));
     let counted = df
         .lazy()
         .join(
-            cohort_df.clone().lazy().select([col("person_id"), col("__p")]),
+            cohort_df
+                .clone()
+                .lazy()
+                .select([col("person_id"), col("__p")]),
             [col("person_id")],
             [col("person_id")],
             JoinArgs::new(JoinType::Inner),
@@ -663,7 +680,10 @@ fn asb_part(
         .group_by([col("__p"), col("__w")])
         .agg([
             col("__in").cast(DataType::Float64).sum().alias("__n_in"),
-            col("__part").cast(DataType::Float64).sum().alias("__n_part"),
+            col("__part")
+                .cast(DataType::Float64)
+                .sum()
+                .alias("__n_part"),
         ]);
     let part = concat(
         [
@@ -828,9 +848,7 @@ impl PersonSummary {
 mod tests {
     use super::*;
     use crate::cohort::{CohortMember, DataWindow, Group};
-    use crate::measures::asb::{
-        subject_counts_in_window, AreaCode, IndexDate, Month as AsbMonth,
-    };
+    use crate::measures::asb::{subject_counts_in_window, AreaCode, IndexDate, Month as AsbMonth};
     use crate::measures::attendance::RelativeWindow;
     use crate::measures::ndt::SelectionRule;
     use crate::measures::service_use::{self, CategorySet, ServiceEvent};
@@ -862,27 +880,19 @@ mod tests {
         policy: PartialPolicy,
     }
 
-    fn item_value(i: usize) -> impl Strategy<Value = Option<i64>> {
-        let double = i == 3 || i == 4;
-        prop_oneof![
-            1 => Just(None),
-            6 => (0i64..=4).prop_map(move |v| Some(if double { v * 2 } else { v })),
-        ]
+    /// Ten item values: blank, or on the item's scale (risk items doubled).
+    fn items() -> impl Strategy<Value = [Option<i64>; 10]> {
+        proptest::collection::vec(proptest::option::weighted(0.85, 0i64..=4), 10).prop_map(|v| {
+            std::array::from_fn(|i| v[i].map(|x| if i == 3 || i == 4 { 2 * x } else { x }))
+        })
     }
 
     fn case() -> impl Strategy<Value = Case> {
         (1usize..6).prop_flat_map(|np| {
-            let people = proptest::collection::vec(
-                (400i64..1100, proptest::option::of(300i64..1800)),
-                np,
-            );
-            let events = proptest::collection::vec(
-                (0..np, 0i64..1800, 0usize..3, 0u32..5),
-                0..30,
-            );
-            let items: [BoxedStrategy<Option<i64>>; 10] =
-                std::array::from_fn(|i| item_value(i).boxed());
-            let ndt = proptest::collection::vec((0..np, 0i64..1800, items), 0..20);
+            let people =
+                proptest::collection::vec((400i64..1100, proptest::option::of(300i64..1800)), np);
+            let events = proptest::collection::vec((0..np, 0i64..1800, 0usize..3, 0u32..5), 0..30);
+            let ndt = proptest::collection::vec((0..np, 0i64..1800, items()), 0..20);
             let asb = proptest::collection::vec(
                 (proptest::option::of(0..np + 1), 0i64..1800, any::<bool>()),
                 0..20,
@@ -891,16 +901,22 @@ mod tests {
                 Just(PartialPolicy::Undefined),
                 (0u8..=10).prop_map(|m| PartialPolicy::ProRate { min_items: m }),
             ];
-            (people, events, ndt, asb, prop_oneof![Just(90u32), 0u32..200], policy).prop_map(
-                |(people, events, ndt, asb, tolerance, policy)| Case {
+            (
+                people,
+                events,
+                ndt,
+                asb,
+                prop_oneof![Just(90u32), 0u32..200],
+                policy,
+            )
+                .prop_map(|(people, events, ndt, asb, tolerance, policy)| Case {
                     people,
                     events,
                     ndt,
                     asb,
                     tolerance,
                     policy,
-                },
-            )
+                })
         })
     }
 
@@ -922,7 +938,11 @@ mod tests {
     }
 
     fn events_of(c: &Case) -> (ServiceEvents, Vec<ServiceEvent>) {
-        let ids: Vec<String> = c.events.iter().map(|e| pid(e.0).pseudonym().into()).collect();
+        let ids: Vec<String> = c
+            .events
+            .iter()
+            .map(|e| pid(e.0).pseudonym().into())
+            .collect();
         let dates: Vec<i32> = c.events.iter().map(|e| date_to_days(day(e.1))).collect();
         let cats: Vec<&str> = c.events.iter().map(|e| CATS[e.2]).collect();
         let counts: Vec<i64> = c.events.iter().map(|e| i64::from(e.3)).collect();
@@ -969,7 +989,13 @@ mod tests {
                 area: AreaCode::new("E01000001").unwrap(),
                 category: "Anti-social behaviour".into(),
                 // np is someone outside the cohort
-                subject: s.map(|i| if i == np { PersonId::from_pseudonym("outsider").unwrap() } else { pid(i) }),
+                subject: s.map(|i| {
+                    if i == np {
+                        PersonId::from_pseudonym("outsider").unwrap()
+                    } else {
+                        pid(i)
+                    }
+                }),
             })
             .collect()
     }
@@ -1007,7 +1033,11 @@ mod tests {
             &[],
         );
         for r in typed.iter().filter(|r| CATS.contains(&r.category.as_str())) {
-            let p = cohort.members().iter().position(|m| m.person == r.person).unwrap();
+            let p = cohort
+                .members()
+                .iter()
+                .position(|m| m.person == r.person)
+                .unwrap();
             let v = s.values(&r.category, &r.window).unwrap()[p];
             prop_assert_eq!(v, Some(r.count.mid()));
             prop_assert_eq!(s.observed_days(&r.window).unwrap()[p], r.observed_days);
@@ -1030,7 +1060,9 @@ mod tests {
                 let total = chosen.and_then(|a| a.total(c.policy).unwrap().map(|t| t.value()));
                 prop_assert_eq!(s.values(NDT_TOTAL, w.label()).unwrap()[p], total);
                 for item in NdtItem::ALL {
-                    let v = chosen.and_then(|a| a.item(item)).map(|x| f64::from(x.value()));
+                    let v = chosen
+                        .and_then(|a| a.item(item))
+                        .map(|x| f64::from(x.value()));
                     prop_assert_eq!(s.values(&ndt_item_measure(item), w.label()).unwrap()[p], v);
                 }
             }
@@ -1059,7 +1091,10 @@ mod tests {
                     (period.end() - m.index_date).num_days(),
                 )
                 .unwrap();
-                let ix = [IndexDate { subject: m.person.clone(), date: m.index_date }];
+                let ix = [IndexDate {
+                    subject: m.person.clone(),
+                    date: m.index_date,
+                }];
                 let t = subject_counts_in_window(&asb, &ix, rw).unwrap();
                 prop_assert_eq!(
                     s.values(ASB_INCIDENTS, w.label()).unwrap()[p],
@@ -1131,8 +1166,14 @@ mod tests {
             .ndt(&[], PartialPolicy::Undefined, NdtWindowRule::default())
             .build()
             .unwrap();
-        assert_eq!(s.values("ae_attendance", "before").unwrap(), [Some(2.0), Some(0.0)]);
-        assert_eq!(s.values("ae_attendance", "after").unwrap(), [Some(0.0), Some(0.0)]);
+        assert_eq!(
+            s.values("ae_attendance", "before").unwrap(),
+            [Some(2.0), Some(0.0)]
+        );
+        assert_eq!(
+            s.values("ae_attendance", "after").unwrap(),
+            [Some(0.0), Some(0.0)]
+        );
         assert_eq!(s.values(NDT_TOTAL, "after").unwrap(), [None, None]);
         assert_eq!(s.to_records().len(), 2 * 2 * 12);
     }
@@ -1142,7 +1183,22 @@ mod tests {
         let c = Case {
             people: vec![(500, None)],
             events: vec![],
-            ndt: vec![(0, 500, [Some(1), None, Some(1), Some(2), Some(2), Some(1), Some(1), Some(1), Some(1), Some(1)])],
+            ndt: vec![(
+                0,
+                500,
+                [
+                    Some(1),
+                    None,
+                    Some(1),
+                    Some(2),
+                    Some(2),
+                    Some(1),
+                    Some(1),
+                    Some(1),
+                    Some(1),
+                    Some(1),
+                ],
+            )],
             asb: vec![],
             tolerance: 90,
             policy: PartialPolicy::Reject,
@@ -1158,9 +1214,15 @@ mod tests {
         assert!(e.to_string().contains("9 of 10 items"), "{e}");
         assert!(!e.to_string().contains("P0"));
         assert!(SummaryBuilder::new(&cohort, &w).build().is_err());
-        assert!(SummaryBuilder::new(&cohort, &[]).service_use(&events, &["arrest".into()]).build().is_err());
+        assert!(SummaryBuilder::new(&cohort, &[])
+            .service_use(&events, &["arrest".into()])
+            .build()
+            .is_err());
         let twice = [Window::quarter(0), Window::quarter(0)];
-        assert!(SummaryBuilder::new(&cohort, &twice).service_use(&events, &["arrest".into()]).build().is_err());
+        assert!(SummaryBuilder::new(&cohort, &twice)
+            .service_use(&events, &["arrest".into()])
+            .build()
+            .is_err());
         let clash = SummaryBuilder::new(&cohort, &w)
             .service_use(&events, &["ndt_total".into()])
             .ndt(&ndt, PartialPolicy::Undefined, NdtWindowRule::default())
