@@ -123,6 +123,7 @@ impl NdtWindowRule {
     }
 }
 
+#[derive(Debug)]
 struct NdtInput<'a> {
     assessments: &'a [NdtAssessment],
     policy: PartialPolicy,
@@ -145,6 +146,7 @@ struct NdtInput<'a> {
 /// let before = summary.values("ndt_total", "before")?;
 /// # Ok(()) }
 /// ```
+#[derive(Debug)]
 pub struct SummaryBuilder<'a> {
     cohort: &'a Cohort,
     windows: Vec<Window>,
