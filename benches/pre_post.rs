@@ -12,7 +12,10 @@
 //! category, with observed time, then the A&E per-quarter paired
 //! statistics; the plain-polars floor does the join, month arithmetic,
 //! window filter and group-by by hand and returns the same sums, which the
-//! benchmark checks are equal. `OUTCOMES_BENCH_QUICK=1` runs 10,000 people.
+//! benchmark checks are equal. `outcomes_person_summary` builds the
+//! per-person summary (`io::SummaryBuilder`: every category, before and
+//! after, zeros included) and its A&E pairs, checking the same sums.
+//! `OUTCOMES_BENCH_QUICK=1` runs 10,000 people.
 
 use std::time::Duration;
 
@@ -118,6 +121,41 @@ fn bench(c: &mut Criterion) {
             })
         },
     );
+    g.bench_function(BenchmarkId::new("outcomes_person_summary", &label), |b| {
+        b.iter(|| {
+            let summary = io::SummaryBuilder::new(&cohort, &windows)
+                .service_use(&events.data, &codes)
+                .build()
+                .expect("summary");
+            let total: f64 = codes
+                .iter()
+                .flat_map(|c| {
+                    ["before", "after"].map(|w| {
+                        summary
+                            .values(c, w)
+                            .expect("values")
+                            .iter()
+                            .map(|v| v.expect("a count is never null"))
+                            .sum::<f64>()
+                    })
+                })
+                .sum();
+            assert!(
+                (total - expected_total).abs() < 1e-6,
+                "{total} vs {expected_total}"
+            );
+            let ae = pre_post::summary_pairs(
+                &summary,
+                "ae_attendance",
+                "before",
+                "after",
+                CoveragePolicy::Exclude,
+            )
+            .expect("pairs");
+            assert_eq!(ae.undefined, 0);
+            summary
+        })
+    });
     g.finish();
 }
 

@@ -208,21 +208,23 @@ fn sample() -> Result<()> {
     )?;
     println!("  reliable change (s1 = baseline SD {sd:.2}, r_xx = 0.8 assumed): {} improved, {} no reliable change, {} deteriorated", rci.improved, rci.no_reliable_change, rci.deteriorated);
 
-    // A&E per person per quarter, 12 months before vs after.
+    // A&E per person per quarter, 12 months before vs after, from the
+    // per-person summary frame (one row per person, window and measure).
     let windows = Window::before_after_12_months();
-    let wc = io::window_counts(
-        &cohort.data,
-        &events.data,
-        &windows,
-        &["ae_attendance".into(), "rough_sleeping_night".into()],
-    )?;
-    let ae = pre_post::service_use_per_quarter(
-        &wc,
+    let summary = io::SummaryBuilder::new(&cohort.data, &windows)
+        .service_use(
+            &events.data,
+            &["ae_attendance".into(), "rough_sleeping_night".into()],
+        )
+        .build()?;
+    let ae = pre_post::summary_pairs(
+        &summary,
         "ae_attendance",
         "before",
         "after",
         CoveragePolicy::default(),
-    )?;
+    )?
+    .values;
     let prog: Vec<usize> = ae
         .people
         .iter()
@@ -244,13 +246,14 @@ fn sample() -> Result<()> {
     print_stats("A&E per quarter", &s);
 
     // Rough sleeping: any night in the window.
-    let rs = pre_post::service_use_per_quarter(
-        &wc,
+    let rs = pre_post::summary_pairs(
+        &summary,
         "rough_sleeping_night",
         "before",
         "after",
         CoveragePolicy::default(),
-    )?;
+    )?
+    .values;
     let b: Vec<bool> = prog.iter().map(|&i| rs.before[i] > 0.0).collect();
     let a: Vec<bool> = prog.iter().map(|&i| rs.after[i] > 0.0).collect();
     let bc = pre_post::binary_change(&b, &a, level)?;

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::cohort::PersonId;
 use crate::error::{Error, Result};
-use crate::io::WindowCounts;
+use crate::io::{MeasureKind, PersonSummary, WindowCounts};
 use crate::measures::service_use::DAYS_PER_QUARTER;
 use crate::stats::{
     self, Alternative, BootstrapConfig, BootstrapResult, ConfidenceLevel, Estimate, McNemarResult,
@@ -73,8 +73,23 @@ pub fn service_use_per_quarter(
     after: &str,
     policy: CoveragePolicy,
 ) -> Result<PairedValues> {
-    let min = match policy {
-        CoveragePolicy::Exclude => None,
+    let cb = counts.counts(before, category)?;
+    let ca = counts.counts(after, category)?;
+    let (ob, wb) = (counts.observed_days(before)?, counts.window_days(before)?);
+    let (oa, wa) = (counts.observed_days(after)?, counts.window_days(after)?);
+    rate_pairs(
+        counts.people(),
+        [cb.as_slice(), ca.as_slice()],
+        [ob.as_slice(), oa.as_slice()],
+        [wb.as_slice(), wa.as_slice()],
+        policy,
+    )
+}
+
+/// The smallest observed fraction a policy keeps (`None`: whole windows).
+fn min_fraction(policy: CoveragePolicy) -> Result<Option<f64>> {
+    match policy {
+        CoveragePolicy::Exclude => Ok(None),
         CoveragePolicy::RatePerObservedTime { min_fraction } => {
             if !(min_fraction > 0.0 && min_fraction <= 1.0) {
                 return Err(Error::invalid_parameter(
@@ -83,20 +98,29 @@ pub fn service_use_per_quarter(
                     "must be in (0, 1]",
                 ));
             }
-            Some(min_fraction)
+            Ok(Some(min_fraction))
         }
-    };
-    let cb = counts.counts(before, category)?;
-    let ca = counts.counts(after, category)?;
-    let (ob, wb) = (counts.observed_days(before)?, counts.window_days(before)?);
-    let (oa, wa) = (counts.observed_days(after)?, counts.window_days(after)?);
+    }
+}
+
+/// Counts before and after as rates per quarter of observed time under a
+/// coverage policy (the rule of [`service_use_per_quarter`]); the slices
+/// are aligned with `people`.
+fn rate_pairs(
+    people: &[PersonId],
+    [cb, ca]: [&[f64]; 2],
+    [ob, oa]: [&[i64]; 2],
+    [wb, wa]: [&[i64]; 2],
+    policy: CoveragePolicy,
+) -> Result<PairedValues> {
+    let min = min_fraction(policy)?;
     let mut out = PairedValues {
         people: Vec::new(),
         before: Vec::new(),
         after: Vec::new(),
         coverage: Coverage::default(),
     };
-    for (i, person) in counts.people().iter().enumerate() {
+    for (i, person) in people.iter().enumerate() {
         out.coverage.people += 1;
         let frac = |o: i64, w: i64| if w > 0 { o as f64 / w as f64 } else { 0.0 };
         let (fb, fa) = (frac(ob[i], wb[i]), frac(oa[i], wa[i]));
@@ -117,6 +141,130 @@ pub fn service_use_per_quarter(
         out.after.push(ca[i] * DAYS_PER_QUARTER / oa[i] as f64);
     }
     Ok(out)
+}
+
+/// One measure of a [`PersonSummary`] in a before and an after window,
+/// ready for [`paired_statistics`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryPairs {
+    /// The measure.
+    pub measure: String,
+    /// Count (compared as a rate per observed quarter) or score (compared
+    /// as is).
+    pub kind: MeasureKind,
+    /// The pairs and what the coverage policy did. For a score,
+    /// `coverage.excluded` counts the people with an undefined value in
+    /// either window (the same number as `undefined`), and
+    /// `coverage.partly_observed` the people kept whose windows were not
+    /// wholly observed.
+    pub values: PairedValues,
+    /// People left out because the value was undefined (null) in either
+    /// window.
+    pub undefined: usize,
+}
+
+impl SummaryPairs {
+    /// [`paired_statistics`] on these pairs.
+    ///
+    /// # Errors
+    /// As [`paired_statistics`] (e.g. fewer than 2 pairs).
+    pub fn statistics(
+        &self,
+        level: ConfidenceLevel,
+        bootstrap: Option<BootstrapConfig>,
+    ) -> Result<PairedStatistics> {
+        paired_statistics(&self.values.before, &self.values.after, level, bootstrap)
+    }
+}
+
+/// One measure of a summary in two windows, paired by person.
+///
+/// * A [`MeasureKind::Count`] is compared as a rate per quarter of observed
+///   time under `policy`, exactly as [`service_use_per_quarter`] does.
+/// * A [`MeasureKind::Score`] (the NDT) is compared as is: an assessment is
+///   its own observation, so the coverage policy's observed-time rule does
+///   not apply; people with no value in either window are left out and
+///   counted in [`SummaryPairs::undefined`]. The policy is still checked.
+///
+/// # Errors
+/// If the measure or a window was not summarised, or `min_fraction` is not
+/// in (0, 1].
+pub fn summary_pairs(
+    summary: &PersonSummary,
+    measure: &str,
+    before: &str,
+    after: &str,
+    policy: CoveragePolicy,
+) -> Result<SummaryPairs> {
+    let kind = summary.kind(measure)?;
+    let vb = summary.values(measure, before)?;
+    let va = summary.values(measure, after)?;
+    let (ob, wb) = (summary.observed_days(before)?, summary.window_days(before)?);
+    let (oa, wa) = (summary.observed_days(after)?, summary.window_days(after)?);
+    min_fraction(policy)?;
+    let people = summary.people();
+    let mut undefined = 0;
+    let values = match kind {
+        MeasureKind::Count => {
+            let mut keep = Vec::with_capacity(people.len());
+            let (mut cb, mut ca) = (Vec::new(), Vec::new());
+            let (mut o_b, mut o_a, mut w_b, mut w_a) =
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            for (i, person) in people.iter().enumerate() {
+                let (Some(b), Some(a)) = (vb[i], va[i]) else {
+                    undefined += 1;
+                    continue;
+                };
+                keep.push(person.clone());
+                cb.push(b);
+                ca.push(a);
+                o_b.push(ob[i]);
+                o_a.push(oa[i]);
+                w_b.push(wb[i]);
+                w_a.push(wa[i]);
+            }
+            let mut v = rate_pairs(
+                &keep,
+                [cb.as_slice(), ca.as_slice()],
+                [o_b.as_slice(), o_a.as_slice()],
+                [w_b.as_slice(), w_a.as_slice()],
+                policy,
+            )?;
+            v.coverage.people += undefined;
+            v.coverage.excluded += undefined;
+            v
+        }
+        MeasureKind::Score => {
+            let mut v = PairedValues {
+                people: Vec::new(),
+                before: Vec::new(),
+                after: Vec::new(),
+                coverage: Coverage::default(),
+            };
+            for (i, person) in people.iter().enumerate() {
+                v.coverage.people += 1;
+                let (Some(b), Some(a)) = (vb[i], va[i]) else {
+                    undefined += 1;
+                    v.coverage.excluded += 1;
+                    continue;
+                };
+                if ob[i] < wb[i] || oa[i] < wa[i] {
+                    v.coverage.partly_observed += 1;
+                }
+                v.coverage.included += 1;
+                v.people.push(person.clone());
+                v.before.push(b);
+                v.after.push(a);
+            }
+            v
+        }
+    };
+    Ok(SummaryPairs {
+        measure: measure.to_string(),
+        kind,
+        values,
+        undefined,
+    })
 }
 
 /// The paired statistics evaluators report on one outcome, each `None`

@@ -154,6 +154,126 @@ pub(crate) fn months_since_expr(index: Expr, date: Expr) -> Expr {
     raw - back.cast(DataType::Int32)
 }
 
+/// The cohort as a frame for joins: `person_id`, `__p` (the member's
+/// position, `u32`) and `__index` (the index date as days since 1970-01-01,
+/// `i32`), with the people in cohort order. Shared by every column-wise
+/// per-person aggregate.
+pub(crate) fn cohort_frame(cohort: &Cohort) -> Result<(Vec<PersonId>, DataFrame)> {
+    let people: Vec<PersonId> = cohort.members().iter().map(|m| m.person.clone()).collect();
+    let ids: Vec<&str> = people.iter().map(PersonId::pseudonym).collect();
+    let pos: Vec<u32> = (0..people.len() as u32).collect();
+    let idx: Vec<i32> = cohort
+        .members()
+        .iter()
+        .map(|m| date_to_days(m.index_date))
+        .collect();
+    let df = DataFrame::new_infer_height(vec![
+        Column::new("person_id".into(), ids),
+        Column::new("__p".into(), pos),
+        Column::new("__index".into(), idx),
+    ])
+    .map_err(|e| Error::frame("building the cohort frame", e))?;
+    Ok((people, df))
+}
+
+/// The lazy per person × window × category sums of service use: columns
+/// `__p` (cohort position), `__c` (position in `categories`), `__w`
+/// (position in `windows`) and `__n` (the summed count), one row per cell
+/// with at least one event (zero cells are absent). An event is in a window
+/// when its whole months since the person's index date
+/// ([`months_since_expr`]) lie in `start_month..end_month`.
+///
+/// # Errors
+/// On a frame-engine failure.
+pub(crate) fn windowed_sums(
+    cohort_df: &DataFrame,
+    events: &ServiceEvents,
+    windows: &[Window],
+    categories: &[String],
+) -> Result<LazyFrame> {
+    let nc = categories.len();
+    let cat_df = DataFrame::new_infer_height(vec![
+        Column::new("category".into(), categories.to_vec()),
+        Column::new("__c".into(), (0..nc as u32).collect::<Vec<u32>>()),
+    ])
+    .map_err(|e| Error::frame("building the category frame", e))?;
+    let base = events
+        .frame()
+        .clone()
+        .lazy()
+        .select([col("person_id"), col("date"), col("category"), col("count")])
+        .join(
+            cohort_df.clone().lazy(),
+            [col("person_id")],
+            [col("person_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .join(
+            cat_df.lazy(),
+            [col("category")],
+            [col("category")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .with_column(
+            months_since_expr(col("__index").cast(DataType::Date), col("date")).alias("__m"),
+        );
+    let mut parts = Vec::with_capacity(windows.len());
+    for (w, win) in windows.iter().enumerate() {
+        parts.push(
+            base.clone()
+                .filter(
+                    col("__m")
+                        .gt_eq(lit(win.start_month()))
+                        .and(col("__m").lt(lit(win.end_month()))),
+                )
+                .group_by([col("__p"), col("__c")])
+                .agg([col("count").sum().alias("__n")])
+                .with_column(lit(w as u32).alias("__w")),
+        );
+    }
+    if parts.is_empty() {
+        return Err(Error::invalid_parameter(
+            "windows",
+            "(none)",
+            "at least one window is needed",
+        ));
+    }
+    concat(parts, UnionArgs::default()).map_err(|e| Error::frame("aggregating service use", e))
+}
+
+/// Each member's observed days and calendar days in each window, indexed
+/// `person * windows + window`: the days of the window inside the data
+/// window and before the member's end date, as in
+/// [`crate::measures::service_use::aggregate`].
+pub(crate) fn observed_time(cohort: &Cohort, windows: &[Window]) -> (Vec<i64>, Vec<i64>) {
+    let dw = cohort.data_window();
+    let nw = windows.len();
+    let mut observed_days = Vec::with_capacity(cohort.len() * nw);
+    let mut window_days = Vec::with_capacity(cohort.len() * nw);
+    for m in cohort.members() {
+        let obs = dw.observed(m);
+        for win in windows {
+            let period = win.period(m.index_date);
+            window_days.push(period.map_or(0, |p| p.days()));
+            observed_days.push(match (period, obs) {
+                (Some(a), Some(b)) => a.intersect(&b).map_or(0, |x| x.days()),
+                _ => 0,
+            });
+        }
+    }
+    (observed_days, window_days)
+}
+
+/// Read a column of a collected frame as `u32` positions (null as 0).
+pub(crate) fn u32_positions(df: &DataFrame, name: &str) -> Result<Vec<u32>> {
+    let c = df
+        .column(name)
+        .and_then(|c| c.cast(&DataType::UInt32))
+        .map_err(|e| Error::frame("reading aggregates", e))?;
+    let ca = c.u32().map_err(|e| Error::frame("reading aggregates", e))?;
+    Ok(ca.iter().map(|v| v.unwrap_or(0)).collect())
+}
+
 /// Aggregate events per person × window × category (event counts, or days
 /// for day categories, summed), with observed time.
 ///
@@ -165,78 +285,17 @@ pub fn window_counts(
     windows: &[Window],
     categories: &[String],
 ) -> Result<WindowCounts> {
-    let people: Vec<PersonId> = cohort.members().iter().map(|m| m.person.clone()).collect();
-    let ids: Vec<&str> = people.iter().map(PersonId::pseudonym).collect();
-    let pos: Vec<u32> = (0..people.len() as u32).collect();
-    let idx: Vec<i32> = cohort
-        .members()
-        .iter()
-        .map(|m| date_to_days(m.index_date))
-        .collect();
-    let cohort_df = DataFrame::new_infer_height(vec![
-        Column::new("person_id".into(), ids),
-        Column::new("__p".into(), pos),
-        Column::new("__index".into(), idx),
-    ])
-    .map_err(|e| Error::frame("building the cohort frame", e))?;
+    let (people, cohort_df) = cohort_frame(cohort)?;
     let nw = windows.len();
     let nc = categories.len();
     let mut counts = vec![0.0; people.len() * nw * nc];
     if nw > 0 && nc > 0 {
-        let cat_df = DataFrame::new_infer_height(vec![
-            Column::new("category".into(), categories.to_vec()),
-            Column::new("__c".into(), (0..nc as u32).collect::<Vec<u32>>()),
-        ])
-        .map_err(|e| Error::frame("building the category frame", e))?;
-        let base = events
-            .frame()
-            .clone()
-            .lazy()
-            .select([col("person_id"), col("date"), col("category"), col("count")])
-            .join(
-                cohort_df.lazy(),
-                [col("person_id")],
-                [col("person_id")],
-                JoinArgs::new(JoinType::Inner),
-            )
-            .join(
-                cat_df.lazy(),
-                [col("category")],
-                [col("category")],
-                JoinArgs::new(JoinType::Inner),
-            )
-            .with_column(
-                months_since_expr(col("__index").cast(DataType::Date), col("date")).alias("__m"),
-            );
-        let mut parts = Vec::with_capacity(nw);
-        for (w, win) in windows.iter().enumerate() {
-            parts.push(
-                base.clone()
-                    .filter(
-                        col("__m")
-                            .gt_eq(lit(win.start_month()))
-                            .and(col("__m").lt(lit(win.end_month()))),
-                    )
-                    .group_by([col("__p"), col("__c")])
-                    .agg([col("count").sum().alias("__n")])
-                    .with_column(lit(w as u32).alias("__w")),
-            );
-        }
-        let agg = concat(parts, UnionArgs::default())
-            .map_err(|e| Error::frame("aggregating service use", e))?
+        let agg = windowed_sums(&cohort_df, events, windows, categories)?
             .collect()
             .map_err(|e| Error::frame("aggregating service use", e))?;
-        let get_u32 = |name: &str| -> Result<Vec<u32>> {
-            let c = agg
-                .column(name)
-                .and_then(|c| c.cast(&DataType::UInt32))
-                .map_err(|e| Error::frame("reading aggregates", e))?;
-            let ca = c.u32().map_err(|e| Error::frame("reading aggregates", e))?;
-            Ok(ca.iter().map(|v| v.unwrap_or(0)).collect())
-        };
-        let p = get_u32("__p")?;
-        let c = get_u32("__c")?;
-        let w = get_u32("__w")?;
+        let p = u32_positions(&agg, "__p")?;
+        let c = u32_positions(&agg, "__c")?;
+        let w = u32_positions(&agg, "__w")?;
         let n = agg
             .column("__n")
             .and_then(|c| c.cast(&DataType::Float64))
@@ -249,20 +308,7 @@ pub fn window_counts(
             }
         }
     }
-    let dw = cohort.data_window();
-    let mut observed_days = Vec::with_capacity(people.len() * nw);
-    let mut window_days = Vec::with_capacity(people.len() * nw);
-    for m in cohort.members() {
-        let obs = dw.observed(m);
-        for win in windows {
-            let period = win.period(m.index_date);
-            window_days.push(period.map_or(0, |p| p.days()));
-            observed_days.push(match (period, obs) {
-                (Some(a), Some(b)) => a.intersect(&b).map_or(0, |x| x.days()),
-                _ => 0,
-            });
-        }
-    }
+    let (observed_days, window_days) = observed_time(cohort, windows);
     Ok(WindowCounts {
         people,
         windows: windows.to_vec(),

@@ -14,6 +14,7 @@ mod aggregate;
 pub mod attendance;
 mod loaders;
 pub(crate) mod rules;
+mod summary;
 pub(crate) mod validate;
 
 pub use aggregate::{
@@ -26,6 +27,10 @@ pub use loaders::{
     Source,
 };
 pub use rules::{parse_date, parse_int};
+pub use summary::{
+    ndt_item_measure, MeasureKind, NdtWindowRule, PersonSummary, SummaryBuilder, SummaryRecord,
+    ASB_INCIDENTS, ASB_PARTIAL_MONTH_INCIDENTS, NDT_TOTAL,
+};
 pub use validate::{Rejection, ValidationSummary, REDACTED};
 
 use std::collections::BTreeMap;
