@@ -473,19 +473,28 @@ const UNIX_EPOCH_CE: i32 = 719_163;
 /// by person) share one lookup; a large column is split across cores.
 fn not_in_set(values: &StringChunked, set: &HashSet<String>, name: &str) -> Result<BooleanChunked> {
     let check = |part: &StringChunked| -> BooleanChunked {
+        // A plain Vec<bool> then one packing pass: far cheaper than
+        // collecting an iterator of bools into a bitmap.
+        let mut flags = Vec::with_capacity(part.len());
         let mut last: Option<(&str, bool)> = None;
-        let flags = part.iter().map(|v| {
-            let Some(v) = v else { return false };
-            if let Some((prev, out)) = last {
-                if prev == v {
-                    return out;
-                }
+        for arr in part.downcast_iter() {
+            for v in arr.iter() {
+                let Some(v) = v else {
+                    flags.push(false);
+                    continue;
+                };
+                let out = match last {
+                    Some((prev, out)) if prev == v => out,
+                    _ => {
+                        let out = !set.contains(v);
+                        last = Some((v, out));
+                        out
+                    }
+                };
+                flags.push(out);
             }
-            let out = !set.contains(v);
-            last = Some((v, out));
-            out
-        });
-        BooleanChunked::from_iter_values(PlSmallStr::EMPTY, flags)
+        }
+        BooleanChunked::from_slice(PlSmallStr::EMPTY, &flags)
     };
     let out = join_bool(par_map(values, &check))?;
     Ok(out.with_name(name.into()))
