@@ -468,6 +468,20 @@ fn join_bool(parts: Vec<BooleanChunked>) -> Result<BooleanChunked> {
 /// Days from 0001-01-01 (day 1 of the common era) to 1970-01-01.
 const UNIX_EPOCH_CE: i32 = 719_163;
 
+/// Whether `v` is not in `set`, reusing the answer for the previous value
+/// when `v` is the same text (often the same buffer, for dictionary-encoded
+/// input).
+fn run_flag<'a>(last: &mut Option<(&'a str, bool)>, set: &HashSet<String>, v: &'a str) -> bool {
+    if let Some((prev, out)) = *last {
+        if (prev.as_ptr() == v.as_ptr() && prev.len() == v.len()) || prev == v {
+            return out;
+        }
+    }
+    let out = !set.contains(v);
+    *last = Some((v, out));
+    out
+}
+
 /// True where a value is present and not in `set` (a blank is the
 /// `required` check's business). Consecutive equal values (an extract sorted
 /// by person) share one lookup; a large column is split across cores.
@@ -477,21 +491,15 @@ fn not_in_set(values: &StringChunked, set: &HashSet<String>, name: &str) -> Resu
         // collecting an iterator of bools into a bitmap.
         let mut flags = Vec::with_capacity(part.len());
         let mut last: Option<(&str, bool)> = None;
+        let no_nulls = part.null_count() == 0;
         for arr in part.downcast_iter() {
-            for v in arr.iter() {
-                let Some(v) = v else {
-                    flags.push(false);
-                    continue;
-                };
-                let out = match last {
-                    Some((prev, out)) if prev == v => out,
-                    _ => {
-                        let out = !set.contains(v);
-                        last = Some((v, out));
-                        out
-                    }
-                };
-                flags.push(out);
+            if no_nulls {
+                flags.extend(arr.values_iter().map(|v| run_flag(&mut last, set, v)));
+            } else {
+                flags.extend(
+                    arr.iter()
+                        .map(|v| v.is_some_and(|v| run_flag(&mut last, set, v))),
+                );
             }
         }
         BooleanChunked::from_slice(PlSmallStr::EMPTY, &flags)
