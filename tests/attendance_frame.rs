@@ -353,4 +353,41 @@ fn window_summary_agrees_with_typed_tallies() {
     assert!(rows
         .iter()
         .any(|r| r.measure == "persistent_absence" && r.value == Some(1.0)));
+
+    // The per-person summary frame carries the same attendance measures.
+    let summary = outcomes::io::SummaryBuilder::new(&cohort, &windows)
+        .attendance(&frame, t)
+        .build()
+        .unwrap();
+    for w in &windows {
+        for name in SUMMARY_MEASURES {
+            let want: Vec<Option<f64>> = members
+                .iter()
+                .map(|m| {
+                    rows.iter()
+                        .find(|r| {
+                            r.person == m.person && r.window == w.label() && r.measure == name
+                        })
+                        .and_then(|r| r.value)
+                })
+                .collect();
+            assert_eq!(
+                summary.values(name, w.label()).unwrap(),
+                want,
+                "{} {name}",
+                w.label()
+            );
+        }
+        assert_eq!(
+            summary.observed_days(w.label()).unwrap(),
+            members
+                .iter()
+                .map(|m| rows
+                    .iter()
+                    .find(|r| r.person == m.person && r.window == w.label())
+                    .unwrap()
+                    .observed_days)
+                .collect::<Vec<_>>()
+        );
+    }
 }

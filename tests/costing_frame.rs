@@ -138,6 +138,33 @@ fn frame_and_typed_agree_by_category_and_agency() {
     assert_eq!(frame.count_kind(), io::CountKind::Exact);
     assert_eq!(frame.categories(), costed.as_slice());
 
+    // The per-person summary frame carries the same costs, person by person.
+    let summary = io::SummaryBuilder::new(&cohort, &windows)
+        .costs(&events, &rates)
+        .build()
+        .unwrap();
+    for w in &windows {
+        let total = frame
+            .per_person_for(w.label(), costs::Scenario::Mid, None)
+            .unwrap();
+        let got = summary.values(io::COST_TOTAL, w.label()).unwrap();
+        assert_eq!(got, total.iter().map(|v| Some(*v)).collect::<Vec<_>>());
+        for c in &costed {
+            let want = frame
+                .per_person_by_category(w.label(), c, costs::Scenario::Mid)
+                .unwrap();
+            let got = summary
+                .values(&format!("cost_{}", c.as_str()), w.label())
+                .unwrap();
+            assert_eq!(got, want.iter().map(|v| Some(*v)).collect::<Vec<_>>());
+        }
+    }
+    assert!(summary
+        .values(io::COST_TOTAL, "after")
+        .unwrap()
+        .iter()
+        .any(|v| v.is_some_and(|x| x > 0.0)));
+
     // Typed path, windowed by the same rule.
     let mut records = Vec::new();
     for e in &events.to_records(&cats).unwrap() {

@@ -29,7 +29,7 @@ pub use loaders::{
 pub use rules::{parse_date, parse_int};
 pub use summary::{
     ndt_item_measure, MeasureKind, NdtWindowRule, PersonSummary, SummaryBuilder, SummaryRecord,
-    ASB_INCIDENTS, ASB_PARTIAL_MONTH_INCIDENTS, NDT_TOTAL,
+    ASB_INCIDENTS, ASB_PARTIAL_MONTH_INCIDENTS, COST_TOTAL, NDT_TOTAL,
 };
 pub use validate::{Rejection, ValidationSummary, REDACTED};
 

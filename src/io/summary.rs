@@ -34,19 +34,31 @@
 //!   a window boundary (`asb_partial_month_incidents`, never apportioned),
 //!   the rule of [`subject_counts_in_window`](crate::measures::asb::subject_counts_in_window).
 //!
-//! Costs per window are not in the summary yet: use
-//! [`window_costs`](super::window_costs).
+//! * **Attendance** (school register marks; the register's pupil id is the
+//!   person's pseudonym): the five measures of
+//!   [`attendance::SUMMARY_MEASURES`](super::attendance::SUMMARY_MEASURES),
+//!   from [`attendance_window_summary`](super::attendance::attendance_window_summary)
+//!   (possible sessions, 0 when none; rates and 0/1 flags, null when there
+//!   are no possible sessions).
+//! * **Costs** (service use × per-category rates, the mid scenario for banded
+//!   counts, in the rates' price year): `cost_total` and `cost_<category>`,
+//!   from [`window_costs`](super::window_costs), 0 when nothing was costed.
 
 use std::collections::HashSet;
 
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::aggregate::{cohort_frame, observed_time, u32_positions, windowed_sums};
+use super::aggregate::{cohort_frame, observed_time, u32_positions, window_costs, windowed_sums};
+use super::attendance::{
+    attendance_window_summary, RegisterMarks, SUMMARY_MEASURES as ATTENDANCE_MEASURES,
+};
 use super::loaders::{date_to_days, Cohort, ServiceEvents};
 use crate::cohort::PersonId;
+use crate::costs::{CategoryRate, Scenario};
 use crate::error::{Error, Location, Result};
 use crate::measures::asb::{AsbIncident, IncidentTime};
+use crate::measures::attendance::AbsenceThreshold;
 use crate::measures::ndt::{NdtAssessment, NdtItem, PartialPolicy, NDT_MAX_TOTAL};
 use crate::measures::service_use::Window;
 
@@ -57,6 +69,9 @@ pub const ASB_INCIDENTS: &str = "asb_incidents";
 /// The measure name of month-precision ASB incidents straddling a window
 /// boundary (not in [`ASB_INCIDENTS`]).
 pub const ASB_PARTIAL_MONTH_INCIDENTS: &str = "asb_partial_month_incidents";
+/// The measure name of the total cost of service use in a window (the
+/// per-category measures are `cost_<category code>`).
+pub const COST_TOTAL: &str = "cost_total";
 
 /// The measure name of one NDT item, `ndt_<item column>`, e.g.
 /// `ndt_risk_to_others`.
@@ -153,6 +168,8 @@ pub struct SummaryBuilder<'a> {
     service: Option<(&'a ServiceEvents, Vec<String>)>,
     ndt: Option<NdtInput<'a>>,
     asb: Option<&'a [AsbIncident<PersonId>]>,
+    attendance: Option<(&'a RegisterMarks, AbsenceThreshold)>,
+    costs: Option<(&'a ServiceEvents, &'a [CategoryRate])>,
 }
 
 /// The lazy pieces of a summary before it is materialised.
@@ -177,7 +194,24 @@ impl<'a> SummaryBuilder<'a> {
             service: None,
             ndt: None,
             asb: None,
+            attendance: None,
+            costs: None,
         }
+    }
+
+    /// School attendance from register marks (the five
+    /// [`SUMMARY_MEASURES`](super::attendance::SUMMARY_MEASURES)), persistent
+    /// absence at `persistent`.
+    pub fn attendance(mut self, marks: &'a RegisterMarks, persistent: AbsenceThreshold) -> Self {
+        self.attendance = Some((marks, persistent));
+        self
+    }
+
+    /// Costs of service use at these per-category rates: `cost_total` and
+    /// one `cost_<category>` per rate (named by the category code).
+    pub fn costs(mut self, events: &'a ServiceEvents, rates: &'a [CategoryRate]) -> Self {
+        self.costs = Some((events, rates));
+        self
     }
 
     /// Service-use counts for these category codes (one measure each,
@@ -329,6 +363,100 @@ impl<'a> SummaryBuilder<'a> {
             parts.push(part);
         }
 
+        if let Some((marks, persistent)) = &self.attendance {
+            let first = measures.len() as u32;
+            measures.extend(ATTENDANCE_MEASURES.iter().map(|m| m.to_string()));
+            kinds.extend(ATTENDANCE_MEASURES.iter().enumerate().map(|(i, _)| {
+                if i == 0 {
+                    MeasureKind::Count
+                } else {
+                    MeasureKind::Score
+                }
+            }));
+            let att = attendance_window_summary(self.cohort, marks, &self.windows, *persistent)?
+                .into_frame();
+            let windows = DataFrame::new_infer_height(vec![
+                Column::new(
+                    "window".into(),
+                    self.windows.iter().map(Window::label).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    "__w".into(),
+                    (0..self.windows.len() as u32).collect::<Vec<_>>(),
+                ),
+            ])
+            .map_err(frame_err)?;
+            let names = DataFrame::new_infer_height(vec![
+                Column::new("measure".into(), ATTENDANCE_MEASURES.to_vec()),
+                Column::new(
+                    "__k".into(),
+                    (0..ATTENDANCE_MEASURES.len() as u32)
+                        .map(|i| first + i)
+                        .collect::<Vec<_>>(),
+                ),
+            ])
+            .map_err(frame_err)?;
+            let inner = || JoinArgs::new(JoinType::Inner);
+            parts.push(
+                att.lazy()
+                    .filter(col("value").is_not_null())
+                    .join(
+                        cohort_df
+                            .clone()
+                            .lazy()
+                            .select([col("person_id").alias("person"), col("__p")]),
+                        [col("person")],
+                        [col("person")],
+                        inner(),
+                    )
+                    .join(windows.lazy(), [col("window")], [col("window")], inner())
+                    .join(names.lazy(), [col("measure")], [col("measure")], inner())
+                    .select([col("__p"), col("__w"), col("__k"), col("value")]),
+            );
+        }
+
+        if let Some((events, rates)) = &self.costs {
+            let first = measures.len() as u32;
+            let wc = window_costs(self.cohort, events, &self.windows, rates)?;
+            let cats = wc.categories().to_vec();
+            measures.push(COST_TOTAL.to_string());
+            measures.extend(cats.iter().map(|c| format!("cost_{}", c.as_str())));
+            kinds.extend(std::iter::repeat_n(MeasureKind::Count, cats.len() + 1));
+            let (mut p, mut w, mut k, mut v) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            let mut push = |values: &[f64], wi: usize, ki: u32| {
+                for (i, x) in values.iter().enumerate() {
+                    if *x != 0.0 {
+                        p.push(i as u32);
+                        w.push(wi as u32);
+                        k.push(ki);
+                        v.push(*x);
+                    }
+                }
+            };
+            for (wi, win) in self.windows.iter().enumerate() {
+                push(
+                    &wc.per_person_for(win.label(), Scenario::Mid, None)?,
+                    wi,
+                    first,
+                );
+                for (ci, c) in cats.iter().enumerate() {
+                    push(
+                        &wc.per_person_by_category(win.label(), c, Scenario::Mid)?,
+                        wi,
+                        first + 1 + ci as u32,
+                    );
+                }
+            }
+            let df = DataFrame::new_infer_height(vec![
+                Column::new("__p".into(), p),
+                Column::new("__w".into(), w),
+                Column::new("__k".into(), k),
+                Column::new("value".into(), v),
+            ])
+            .map_err(frame_err)?;
+            parts.push(df.lazy());
+        }
+
         let mut seen = HashSet::new();
         if let Some(m) = measures.iter().find(|m| !seen.insert(m.as_str())) {
             return Err(Error::invalid_parameter(
@@ -425,7 +553,7 @@ impl<'a> SummaryBuilder<'a> {
             return Err(Error::invalid_parameter(
                 "measures",
                 "(none)",
-                "add service use, NDT or ASB to the summary",
+                "add service use, NDT, ASB, attendance or costs to the summary",
             ));
         }
         Ok(concat(parts, UnionArgs::default())
@@ -452,7 +580,7 @@ impl<'a> SummaryBuilder<'a> {
             return Err(Error::invalid_parameter(
                 "measures",
                 "(none)",
-                "add service use, NDT or ASB to the summary",
+                "add service use, NDT, ASB, attendance or costs to the summary",
             ));
         }
         let (np, nw, nm) = (plan.people.len(), self.windows.len(), plan.measures.len());
