@@ -148,17 +148,30 @@ struct NdtInput<'a> {
 /// Builds the per-person summary: choose the windows, add the measures'
 /// sources, then [`SummaryBuilder::build`].
 ///
-/// ```no_run
-/// # fn main() -> outcomes::Result<()> {
-/// # let (cohort, events, ndt): (outcomes::io::Cohort, outcomes::io::ServiceEvents, Vec<outcomes::measures::ndt::NdtAssessment>) = todo!();
-/// use outcomes::io::{NdtWindowRule, SummaryBuilder};
+/// ```
+/// use outcomes::cohort::DataWindow;
+/// use outcomes::io::{self, NdtWindowRule, Source, SummaryBuilder};
 /// use outcomes::measures::ndt::PartialPolicy;
-/// use outcomes::measures::service_use::Window;
+/// use outcomes::measures::service_use::{CategorySet, Window};
+/// # fn main() -> outcomes::Result<()> {
+/// let data = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample");
+/// let window = DataWindow::new("2021-04-01".parse().unwrap(), "2025-03-31".parse().unwrap())?;
+/// let cohort = io::load_cohort(&Source::new(format!("{data}/cohort.csv")), window)?.data;
+/// let events = io::load_service_events(
+///     &Source::new(format!("{data}/service_use.csv")),
+///     &cohort,
+///     &CategorySet::default(),
+/// )?
+/// .data;
+/// let ndt = io::load_ndt(&Source::new(format!("{data}/ndt.csv")), &cohort, PartialPolicy::Undefined)?
+///     .data
+///     .assessments;
 /// let summary = SummaryBuilder::new(&cohort, &Window::before_after_12_months())
 ///     .service_use(&events, &["ae_attendance".to_string()])
 ///     .ndt(&ndt, PartialPolicy::Undefined, NdtWindowRule::default())
 ///     .build()?;
 /// let before = summary.values("ndt_total", "before")?;
+/// assert_eq!(before.len(), cohort.len());
 /// # Ok(()) }
 /// ```
 #[derive(Debug)]
