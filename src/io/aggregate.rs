@@ -176,6 +176,50 @@ pub(crate) fn cohort_frame(cohort: &Cohort) -> Result<(Vec<PersonId>, DataFrame)
     Ok((people, df))
 }
 
+/// Service-use events with the person's cohort position `__p` (events of
+/// people outside `cohort_df` dropped), the category's position `__c` in
+/// `categories` (`join` `Inner` drops other categories, `Left` keeps them
+/// with a null `__c`) and `__m`, whole months since the index date.
+///
+/// # Errors
+/// On a frame-engine failure.
+fn positioned_events<S: AsRef<str>>(
+    cohort_df: &DataFrame,
+    events: &ServiceEvents,
+    categories: &[S],
+    join: JoinType,
+) -> Result<LazyFrame> {
+    let codes: Vec<&str> = categories.iter().map(AsRef::as_ref).collect();
+    let cat_df = DataFrame::new_infer_height(vec![
+        Column::new("category".into(), codes),
+        Column::new(
+            "__c".into(),
+            (0..categories.len() as u32).collect::<Vec<u32>>(),
+        ),
+    ])
+    .map_err(|e| Error::frame("building the category frame", e))?;
+    Ok(events
+        .frame()
+        .clone()
+        .lazy()
+        .select([col("person_id"), col("date"), col("category"), col("count")])
+        .join(
+            cohort_df.clone().lazy(),
+            [col("person_id")],
+            [col("person_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .join(
+            cat_df.lazy(),
+            [col("category")],
+            [col("category")],
+            JoinArgs::new(join),
+        )
+        .with_column(
+            months_since_expr(col("__index").cast(DataType::Date), col("date")).alias("__m"),
+        ))
+}
+
 /// The lazy per person × window × category sums of service use: columns
 /// `__p` (cohort position), `__c` (position in `categories`), `__w`
 /// (position in `windows`) and `__n` (the summed count), one row per cell
@@ -191,32 +235,7 @@ pub(crate) fn windowed_sums(
     windows: &[Window],
     categories: &[String],
 ) -> Result<LazyFrame> {
-    let nc = categories.len();
-    let cat_df = DataFrame::new_infer_height(vec![
-        Column::new("category".into(), categories.to_vec()),
-        Column::new("__c".into(), (0..nc as u32).collect::<Vec<u32>>()),
-    ])
-    .map_err(|e| Error::frame("building the category frame", e))?;
-    let base = events
-        .frame()
-        .clone()
-        .lazy()
-        .select([col("person_id"), col("date"), col("category"), col("count")])
-        .join(
-            cohort_df.clone().lazy(),
-            [col("person_id")],
-            [col("person_id")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .join(
-            cat_df.lazy(),
-            [col("category")],
-            [col("category")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .with_column(
-            months_since_expr(col("__index").cast(DataType::Date), col("date")).alias("__m"),
-        );
+    let base = positioned_events(cohort_df, events, categories, JoinType::Inner)?;
     let mut parts = Vec::with_capacity(windows.len());
     for (w, win) in windows.iter().enumerate() {
         parts.push(
@@ -719,44 +738,9 @@ pub fn window_costs_with_counts(
 
     if nw > 0 && np > 0 {
         let frame_err = |e| Error::frame("costing service use", e);
-        let ids: Vec<&str> = people.iter().map(PersonId::pseudonym).collect();
-        let idx: Vec<i32> = cohort
-            .members()
-            .iter()
-            .map(|m| date_to_days(m.index_date))
-            .collect();
-        let cohort_df = DataFrame::new_infer_height(vec![
-            Column::new("person_id".into(), ids),
-            Column::new("__p".into(), (0..np as u32).collect::<Vec<u32>>()),
-            Column::new("__index".into(), idx),
-        ])
-        .map_err(frame_err)?;
+        let (_, cohort_df) = cohort_frame(cohort)?;
         let codes: Vec<&str> = categories.iter().map(|c| c.as_str()).collect();
-        let cat_df = DataFrame::new_infer_height(vec![
-            Column::new("category".into(), codes),
-            Column::new("__c".into(), (0..nc as u32).collect::<Vec<u32>>()),
-        ])
-        .map_err(frame_err)?;
-        let df = events
-            .frame()
-            .clone()
-            .lazy()
-            .select([col("person_id"), col("date"), col("category"), col("count")])
-            .join(
-                cohort_df.lazy(),
-                [col("person_id")],
-                [col("person_id")],
-                JoinArgs::new(JoinType::Inner),
-            )
-            .join(
-                cat_df.lazy(),
-                [col("category")],
-                [col("category")],
-                JoinArgs::new(JoinType::Left),
-            )
-            .with_column(
-                months_since_expr(col("__index").cast(DataType::Date), col("date")).alias("__m"),
-            )
+        let df = positioned_events(&cohort_df, events, &codes, JoinType::Left)?
             .filter(col("__m").gt_eq(lit(lo)).and(col("__m").lt(lit(hi))))
             .select([
                 col("__p"),
