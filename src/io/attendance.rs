@@ -28,7 +28,7 @@
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::aggregate::months_since_expr;
+use super::aggregate::{cohort_frame, months_since_expr};
 use super::loaders::{date_to_days, days_to_date, pseudonymise_column, Cohort, Source};
 use crate::cohort::PersonId;
 use crate::error::{Error, Result};
@@ -702,6 +702,22 @@ fn meets(threshold: AbsenceThreshold) -> Expr {
         .otherwise(lit(NULL).cast(DataType::Boolean))
 }
 
+/// One sum per attendance category (the [`COUNT_COLS`]): the number of
+/// marks whose category code `CAT` is that category, as `dtype`.
+fn category_counts(dtype: DataType) -> Vec<Expr> {
+    COUNT_COLS
+        .iter()
+        .enumerate()
+        .map(|(k, name)| {
+            col(CAT)
+                .eq(lit(k as u32))
+                .cast(dtype.clone())
+                .sum()
+                .alias(*name)
+        })
+        .collect()
+}
+
 /// Add the DfE measures to a frame of per-unit category counts (the five
 /// [`COUNT_COLS`]): `possible`, `attended`, `overall`, the four rates
 /// (null when nothing is possible) and the persistent and severe absence
@@ -755,19 +771,7 @@ pub(crate) fn enrolment_measures_lazy(
             .lazy()
             .filter(col(CHECK).is_null().and(in_period(period)))
             .group_by([col(PUPIL), col(SCHOOL)])
-            .agg(
-                COUNT_COLS
-                    .iter()
-                    .enumerate()
-                    .map(|(k, name)| {
-                        col(CAT)
-                            .eq(lit(k as u32))
-                            .cast(DataType::UInt32)
-                            .sum()
-                            .alias(*name)
-                    })
-                    .collect::<Vec<_>>(),
-            );
+            .agg(category_counts(DataType::UInt32));
         counts = concat([counts, dirty], UnionArgs::default())
             .map_err(frame_err("combining enrolments"))?;
     }
@@ -1155,19 +1159,12 @@ pub fn attendance_window_summary(
 ) -> Result<AttendanceSummary> {
     let (accepted, mut rejected, rows_read) = accepted_marks_lazy(marks)?;
     rejected.sort_by_key(|r| r.source_row);
-    let people: Vec<PersonId> = cohort.members().iter().map(|m| m.person.clone()).collect();
-    let ids: Vec<&str> = people.iter().map(PersonId::pseudonym).collect();
-    let idx: Vec<i32> = cohort
-        .members()
-        .iter()
-        .map(|m| date_to_days(m.index_date))
-        .collect();
-    let cohort_df = DataFrame::new_infer_height(vec![
-        Column::new(PUPIL.into(), ids),
-        Column::new("__p".into(), (0..people.len() as u32).collect::<Vec<u32>>()),
-        Column::new("__index".into(), idx),
-    ])
-    .map_err(frame_err("building the cohort frame"))?;
+    let (people, cohort_df) = cohort_frame(cohort)?;
+    let cohort_df = cohort_df
+        .lazy()
+        .rename(["person_id"], [PUPIL], true)
+        .collect()
+        .map_err(frame_err("building the cohort frame"))?;
     let joined = accepted
         .join(
             cohort_df.lazy(),
@@ -1207,19 +1204,7 @@ pub fn attendance_window_summary(
                             .and(col("__m").lt(lit(win.end_month()))),
                     )
                     .group_by([col("__p")])
-                    .agg(
-                        COUNT_COLS
-                            .iter()
-                            .enumerate()
-                            .map(|(k, name)| {
-                                col(CAT)
-                                    .eq(lit(k as u32))
-                                    .cast(DataType::UInt64)
-                                    .sum()
-                                    .alias(*name)
-                            })
-                            .collect::<Vec<_>>(),
-                    )
+                    .agg(category_counts(DataType::UInt64))
                     .with_column(lit(w as u32).alias("__w")),
             );
         }
