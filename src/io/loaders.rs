@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::rules::{Kind, Rule, Value};
+use super::rules::{Kind, Rule, TextSet, Value};
 use super::validate::{
     validate_frame, validate_rows, Field, Rejection, Spec, ValidationSummary, ROW,
 };
@@ -94,10 +94,22 @@ pub struct Loaded<T> {
     pub summary: ValidationSummary,
 }
 
+/// Whether a load keeps each accepted row's source row number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RowNumbers {
+    /// A [`ROW`] column, carried into the accepted frame (the loader joins
+    /// or reports on it after validation).
+    Kept,
+    /// No column: rows are numbered by position, which validation does only
+    /// for the rows it rejects. Saves writing a column the size of the file.
+    Positional,
+}
+
 fn open(
     src: &Source,
     required: &[&str],
     typed_kinds: &[(&str, Kind)],
+    rows: RowNumbers,
 ) -> Result<(LazyFrame, Vec<String>, Vec<String>)> {
     if !src.path.exists() {
         return Err(Error::io(
@@ -107,7 +119,7 @@ fn open(
     }
     let pl_path = PlRefPath::try_from_path(&src.path)
         .map_err(|e| Error::frame(format!("opening {}", src.name()), e))?;
-    let row_index = Some(RowIndex {
+    let row_index = (rows == RowNumbers::Kept).then(|| RowIndex {
         name: ROW.into(),
         offset: 1,
     });
@@ -223,7 +235,11 @@ pub(crate) fn pseudonymise_column(
         .drop(cols(["__pseudonym"])))
 }
 
-fn text_set(values: impl IntoIterator<Item = String>) -> Arc<HashSet<String>> {
+fn text_set(values: impl IntoIterator<Item = String>) -> Arc<TextSet> {
+    Arc::new(TextSet::new(values))
+}
+
+fn label_set(values: impl IntoIterator<Item = String>) -> Arc<HashSet<String>> {
     Arc::new(values.into_iter().collect())
 }
 
@@ -285,7 +301,7 @@ pub struct Cohort {
     data_window: DataWindow,
     /// The pseudonyms as a set, built on first use and shared by every load
     /// checked against this cohort.
-    ids: std::sync::OnceLock<Arc<HashSet<String>>>,
+    ids: std::sync::OnceLock<Arc<TextSet>>,
 }
 
 impl Cohort {
@@ -346,7 +362,7 @@ impl Cohort {
     }
 
     /// The set of pseudonyms, for membership checks.
-    pub(crate) fn id_set(&self) -> Arc<HashSet<String>> {
+    pub(crate) fn id_set(&self) -> Arc<TextSet> {
         Arc::clone(self.ids.get_or_init(|| {
             text_set(
                 self.members
@@ -413,7 +429,12 @@ pub fn load_cohort(src: &Source, window: DataWindow) -> Result<Loaded<Cohort>> {
         .iter()
         .map(|f| (f.name.as_str(), f.kind))
         .collect();
-    let (lf, present, typed) = open(src, &["person_id", "index_date", "group"], &kinds)?;
+    let (lf, present, typed) = open(
+        src,
+        &["person_id", "index_date", "group"],
+        &kinds,
+        RowNumbers::Kept,
+    )?;
     let canonical: Vec<&str> = spec.fields.iter().map(|f| f.name.as_str()).collect();
     let covariate_cols: Vec<String> = present
         .iter()
@@ -638,7 +659,12 @@ pub fn load_service_events(
         .iter()
         .map(|f| (f.name.as_str(), f.kind))
         .collect();
-    let (mut lf, present, typed) = open(src, &["person_id", "date", "category"], &kinds)?;
+    let (mut lf, present, typed) = open(
+        src,
+        &["person_id", "date", "category"],
+        &kinds,
+        RowNumbers::Positional,
+    )?;
     if !present
         .iter()
         .any(|p| p == src.columns.source_name("count"))
@@ -808,7 +834,7 @@ pub fn load_ndt(
         .map(|f| (f.name.as_str(), f.kind))
         .collect();
     let required: Vec<&str> = spec.fields.iter().map(|f| f.name.as_str()).collect();
-    let (lf, _, typed) = open(src, &required, &kinds)?;
+    let (lf, _, typed) = open(src, &required, &kinds, RowNumbers::Kept)?;
     let (accepted, rejections) = validate_frame(lf, &spec, &typed)?;
     let assessments = ndt_from_frame(&accepted)?;
     let summary = summary_of(&src.name(), assessments.len(), &rejections);
@@ -863,7 +889,7 @@ pub fn load_ndt_wide(
     cohort: &Cohort,
     policy: PartialPolicy,
 ) -> Result<Loaded<NdtAssessments>> {
-    let (lf, present, _) = open(src, &["person_id"], &[])?;
+    let (lf, present, _) = open(src, &["person_id"], &[], RowNumbers::Kept)?;
     let waves: Vec<String> = present
         .iter()
         .filter_map(|c| c.strip_prefix("NDTDATE_").map(str::to_string))
@@ -1035,7 +1061,7 @@ fn period_counts_spec(cohort: &Cohort, categories: &CategorySet, bands: &BandSch
                     labels.join(", ")
                 )
                 .into(),
-                labels: text_set(labels),
+                labels: label_set(labels),
             }),
         ],
         unique: Some((
@@ -1071,7 +1097,7 @@ pub fn load_period_counts(
         .map(|f| (f.name.as_str(), f.kind))
         .collect();
     let required: Vec<&str> = spec.fields.iter().map(|f| f.name.as_str()).collect();
-    let (lf, _, typed) = open(src, &required, &kinds)?;
+    let (lf, _, typed) = open(src, &required, &kinds, RowNumbers::Kept)?;
     let (accepted, mut rejections) = validate_frame(lf, &spec, &typed)?;
     let ids = str_col(&accepted, "person_id")?;
     let starts = date_col(&accepted, "period_start")?;

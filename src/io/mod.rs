@@ -12,6 +12,7 @@
 
 mod aggregate;
 pub mod attendance;
+mod kernels;
 mod loaders;
 pub(crate) mod rules;
 mod summary;

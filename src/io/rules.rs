@@ -1,16 +1,21 @@
 //! Validation rules, defined once and applied two ways: to one value at a
 //! time (typed records) and to a whole column at once (polars frames).
 //!
-//! Each rule's scalar check ([`Rule::fails`]) and column expression
-//! ([`Rule::fails_expr`]) sit side by side in the same `match`, and the
+//! Each rule's scalar check ([`Rule::fails`]) and column mask
+//! ([`Rule::fails_mask`]) sit side by side, and the
 //! crate's tests check that the two paths accept and reject exactly the same
 //! rows for the same reasons.
 
 use std::collections::HashSet;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
+use hashbrown::HashTable;
 use polars::prelude::*;
+
+use super::kernels::{numeric_mask, outside_mask, prefetch, text_mask, TextWalk};
+use crate::error::Error;
 
 /// The type a column is parsed to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +98,121 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)
 }
 
+/// A set of texts a membership rule checks against: category codes, or the
+/// cohort's pseudonyms.
+///
+/// The texts are kept in their given order in one buffer, with a hash index
+/// over it. The order matters for speed only. When a column's values arrive
+/// in the set's order (an extract sorted like the cohort), each new value
+/// is confirmed by comparing it with the next few texts in the buffer: a
+/// sequential read instead of a hash probe to a random place in memory,
+/// which for a million pseudonyms is the difference between a cache hit and
+/// a cache miss. A value out of order falls back to the hash index, so the
+/// answer never depends on the order.
+pub(crate) struct TextSet {
+    /// The texts, end to end, in their given order.
+    text: Vec<u8>,
+    /// Where each text ends in `text`.
+    ends: Vec<usize>,
+    /// Positions, hashed by their text.
+    index: HashTable<usize>,
+    hasher: foldhash::quality::RandomState,
+}
+
+impl std::fmt::Debug for TextSet {
+    // The texts may be pseudonyms: never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TextSet({} texts)", self.len())
+    }
+}
+
+/// How many texts after the last match [`TextSet::contains_near`] compares
+/// before it asks the hash index.
+const AHEAD: usize = 4;
+
+impl TextSet {
+    /// The set of `texts`, in their order (a repeat is kept once, at its
+    /// first place).
+    pub(crate) fn new<S: AsRef<str>>(texts: impl IntoIterator<Item = S>) -> Self {
+        let mut set = TextSet {
+            text: Vec::new(),
+            ends: Vec::new(),
+            index: HashTable::new(),
+            hasher: foldhash::quality::RandomState::default(),
+        };
+        for t in texts {
+            let t = t.as_ref();
+            if set.position(t).is_some() {
+                continue;
+            }
+            set.text.extend_from_slice(t.as_bytes());
+            set.ends.push(set.text.len());
+            let pos = set.ends.len() - 1;
+            let h = set.hasher.hash_one(t.as_bytes());
+            let (text, ends, hasher) = (&set.text, &set.ends, &set.hasher);
+            set.index
+                .insert_unique(h, pos, |&p| hasher.hash_one(slice(text, ends, p)));
+        }
+        set
+    }
+
+    /// How many texts.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The text at a position of the given order, as bytes.
+    fn get(&self, pos: usize) -> &[u8] {
+        slice(&self.text, &self.ends, pos)
+    }
+
+    /// Where `t` is in the given order.
+    fn position(&self, t: &str) -> Option<usize> {
+        self.index
+            .find(self.hasher.hash_one(t.as_bytes()), |&p| {
+                self.get(p) == t.as_bytes()
+            })
+            .copied()
+    }
+
+    /// Whether `t` is in the set.
+    pub(crate) fn contains(&self, t: &str) -> bool {
+        self.position(t).is_some()
+    }
+
+    /// Whether `t` is in the set, looking first just after `hint` (the
+    /// position of the last text found, which this updates).
+    pub(crate) fn contains_near(&self, t: &str, hint: &mut usize) -> bool {
+        let last = (*hint + AHEAD).min(self.len().saturating_sub(1));
+        for p in *hint + 1..=last {
+            if self.get(p) == t.as_bytes() {
+                *hint = p;
+                // The texts a little further on will be asked for next.
+                let ahead = (p + 16).min(self.len() - 1);
+                prefetch(&self.ends, ahead);
+                prefetch(&self.text, self.ends[ahead]);
+                return true;
+            }
+        }
+        match self.position(t) {
+            Some(p) => {
+                *hint = p;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+fn slice<'a>(text: &'a [u8], ends: &[usize], pos: usize) -> &'a [u8] {
+    let start = if pos == 0 { 0 } else { ends[pos - 1] };
+    &text[start..ends[pos]]
+}
+
+/// Sets larger than this are searched near the last match first
+/// ([`TextSet::contains_near`]): worth it for a cohort, not for a code list.
+const NEAR_MIN: usize = 256;
+
 /// A rule a parsed value must satisfy. Blank values are handled by
 /// `required`, not by rules: every rule passes a blank.
 #[derive(Debug, Clone)]
@@ -137,7 +257,7 @@ pub enum Rule {
     /// Text in a set (codes, known person ids).
     TextIn {
         /// The allowed values.
-        allowed: Arc<HashSet<String>>,
+        allowed: Arc<TextSet>,
         /// The reason given.
         reason: Arc<str>,
     },
@@ -174,41 +294,84 @@ impl Rule {
         }
     }
 
-    /// Frame path: an expression true where the parsed column breaks the rule
-    /// (false where it is null).
-    pub fn fails_expr(&self, parsed: Expr) -> Expr {
-        let f = match self {
-            Rule::IntRange { min, max, .. } => parsed
-                .clone()
-                .lt(lit(*min))
-                .or(parsed.clone().gt(lit(*max))),
-            Rule::IntIn { allowed, .. } => {
-                let s = Series::new("allowed".into(), allowed.to_vec());
-                parsed.clone().is_in(lit(s).implode(false), false).not()
+    /// Frame path: a mask true where the parsed column breaks the rule (false
+    /// where it is null), worked out on the column's arrays by the same
+    /// comparisons as [`Rule::fails`].
+    pub fn fails_mask(&self, parsed: &Column) -> Result<BooleanChunked, Error> {
+        let kind_err = |e| Error::frame(format!("checking '{}'", parsed.name()), e);
+        Ok(match self {
+            Rule::IntRange { min, max, .. } => {
+                outside_mask(parsed.i64().map_err(kind_err)?, Some(*min), Some(*max))?
             }
-            Rule::DateFrom { bound, .. } => parsed.clone().lt(lit(*bound)),
-            Rule::DateTo { bound, .. } => parsed.clone().gt(lit(*bound)),
-            Rule::CountOrBand { labels, .. } => {
-                let v: Vec<&str> = labels.iter().map(String::as_str).collect();
-                let s = Series::new("labels".into(), v);
-                let count = parsed.clone().str().contains(lit(r"^[0-9]{1,18}$"), true);
-                count
-                    .or(parsed.clone().is_in(lit(s).implode(false), false))
-                    .not()
+            Rule::IntIn { allowed, .. } => {
+                let allowed = Arc::clone(allowed);
+                numeric_mask(parsed.i64().map_err(kind_err)?, |x| !allowed.contains(&x))?
+            }
+            Rule::DateFrom { bound, .. } => {
+                let days = parsed.date().map_err(kind_err)?.physical();
+                outside_mask(days, Some(epoch_days(*bound)), None)?
+            }
+            Rule::DateTo { bound, .. } => {
+                let days = parsed.date().map_err(kind_err)?.physical();
+                outside_mask(days, None, Some(epoch_days(*bound)))?
             }
             Rule::TextIn { allowed, .. } => {
-                let v: Vec<&str> = allowed.iter().map(String::as_str).collect();
-                let s = Series::new("allowed".into(), v);
-                parsed.clone().is_in(lit(s).implode(false), false).not()
+                let text = parsed.str().map_err(kind_err)?;
+                if allowed.len() > NEAR_MIN {
+                    text_mask(text, TextWalk::Runs, &|t, hint| {
+                        !allowed.contains_near(t, hint)
+                    })?
+                } else {
+                    text_mask(text, TextWalk::Distinct, &|t, _| !allowed.contains(t))?
+                }
             }
-        };
-        parsed.is_not_null().and(f)
+            Rule::CountOrBand { labels, .. } => text_mask(
+                parsed.str().map_err(kind_err)?,
+                TextWalk::Distinct,
+                &|t, _| !(parse_int(t).is_some_and(|n| n >= 0) || labels.contains(t)),
+            )?,
+        })
     }
 }
+
+/// Days from 1970-01-01 to `d` (polars' `Date`).
+pub(crate) fn epoch_days(d: NaiveDate) -> i32 {
+    d.num_days_from_ce() - UNIX_EPOCH_CE
+}
+
+/// Days from 0001-01-01 (day 1 of the common era) to 1970-01-01.
+pub(crate) const UNIX_EPOCH_CE: i32 = 719_163;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Looking near the last match gives the same answers as the hash index,
+    /// whatever order the values come in.
+    #[test]
+    fn text_set_near_lookups_equal_plain_lookups() {
+        let texts: Vec<String> = (0..1000)
+            .map(|i| format!("id{:04}", i * 7 % 1000))
+            .collect();
+        let set = TextSet::new(texts.iter().chain(texts.iter().take(10)));
+        assert_eq!(set.len(), 1000);
+        let mut hint = 0;
+        let probes = texts
+            .iter()
+            .cloned()
+            .chain((0..3000).map(|i| format!("id{:04}", (i * 13 + i / 5) % 1200)))
+            .chain(["".to_string(), "id".to_string(), "id00000".to_string()]);
+        for (k, t) in probes.enumerate() {
+            let want = texts.contains(&t);
+            assert_eq!(set.contains(&t), want, "{t}");
+            assert_eq!(set.contains_near(&t, &mut hint), want, "probe {k}: {t}");
+            if want {
+                assert_eq!(set.get(hint), t.as_bytes());
+            }
+        }
+        assert!(format!("{set:?}").contains("1000 texts"));
+        assert!(!format!("{set:?}").contains("id0"));
+    }
 
     #[test]
     fn int_grammar() {

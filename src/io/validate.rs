@@ -2,14 +2,13 @@
 //! polars frame (column-wise) or to rows of raw strings (typed records).
 //! Both produce the same accepted rows and the same [`Rejection`]s.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-
-use chrono::Datelike;
+use std::collections::{BTreeMap, HashMap};
 
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::rules::{parse_date, parse_int, parse_scalar, Kind, Rule, Value};
+use super::kernels::{blank_mask, count_true, join, par_map};
+use super::rules::{epoch_days, parse_date, parse_int, parse_scalar, Kind, Rule, Value};
 use crate::error::{Error, Result};
 
 /// What a rejection table shows instead of a person identifier.
@@ -122,8 +121,6 @@ impl ValidationSummary {
 }
 
 pub(crate) const ROW: &str = "__source_row";
-/// Sets larger than this are checked by a join rather than `is_in`.
-const LARGE_SET: usize = 256;
 const REASON: &str = "__reason";
 const CODE: &str = "__code";
 const COLUMN: &str = "__column";
@@ -135,31 +132,32 @@ fn raw_name(f: &str) -> String {
     format!("__raw_{f}")
 }
 
-fn missing_expr(raw: Expr) -> Expr {
-    raw.clone()
-        .is_null()
-        .or(raw.str().len_bytes().eq(lit(0u32)))
-}
-
 /// Frame path. `lf` holds the raw columns under their canonical names as
 /// strings (or already typed, for Parquet), plus [`ROW`]. Returns the
 /// accepted frame (parsed columns + [`ROW`]) and the rejections.
 ///
 /// The raw columns are read once; integers and dates are parsed by the same
-/// scalar functions the typed path uses ([`parse_int`], [`parse_date`]), so
-/// the two paths agree by construction. Membership of a large set (the
-/// cohort's person ids) is checked by a hash lookup that skips runs of the
-/// same value (extracts are usually grouped by person). The checks are cheap
-/// boolean columns; the reason for a rejection is worked out only for the
-/// rows that fail one.
+/// scalar functions the typed path uses ([`parse_int`], [`parse_date`]), and
+/// every check is a mask computed on the column's arrays by
+/// [`Rule::fails_mask`] (see `io::kernels`), so the two paths agree by
+/// construction. The masks are or-ed; only when a row fails one are the
+/// reason, column and value worked out, and only for the rows that fail. A
+/// clean file's accepted frame is the columns as read: nothing is copied.
 pub(crate) fn validate_frame(
     lf: LazyFrame,
     spec: &Spec,
     typed: &[String],
 ) -> Result<(DataFrame, Vec<Rejection>)> {
     let is_typed = |f: &Field| typed.iter().any(|t| t == &f.name);
+    let mut lf = lf;
+    // Without a row-number column, rows are numbered by position (the frame
+    // is the file's rows in order), and only the rejected rows need one.
+    let numbered = lf
+        .collect_schema()
+        .map_err(|e| Error::frame("reading the columns", e))?
+        .contains(ROW);
     // The raw columns under their raw names.
-    let mut exprs = vec![col(ROW)];
+    let mut exprs = if numbered { vec![col(ROW)] } else { Vec::new() };
     for f in &spec.fields {
         exprs.push(col(f.name.as_str()).alias(raw_name(&f.name)));
     }
@@ -168,80 +166,80 @@ pub(crate) fn validate_frame(
         .collect()
         .map_err(|e| Error::frame("reading rows", e))?;
 
-    // Parsed columns and large-set membership flags.
-    let mut added: Vec<Column> = Vec::new();
-    let mut member_flags: Vec<String> = Vec::new();
+    // Parsed columns, and every check as a mask, in field order: the first
+    // that fails gives the row's reason, column and value.
+    let mut parsed_cols: Vec<Column> = Vec::new();
+    let mut masks: Vec<BooleanChunked> = Vec::new();
+    let mut checks: Vec<Check> = Vec::new();
+    let mut push = |mask: BooleanChunked, f: &Field, reason: &str| {
+        let name = format!("__check_{}", masks.len());
+        checks.push((
+            col(name.as_str()),
+            f.name.clone(),
+            reason.to_string(),
+            f.identifier,
+        ));
+        masks.push(mask.with_name(name.into()));
+    };
     for f in &spec.fields {
         let rc = raw
             .column(&raw_name(&f.name))
             .map_err(|e| Error::frame("reading a raw column", e))?;
-        let parsed: Column = if is_typed(f) {
-            rc.clone().with_name(f.name.as_str().into())
+        let (parsed, missing) = if is_typed(f) {
+            (rc.clone().with_name(f.name.as_str().into()), rc.is_null())
         } else {
             let text = rc
                 .str()
                 .map_err(|e| Error::frame("reading a raw text column", e))?;
-            parse_column(text, f)?
+            (parse_column(text, f)?, blank_mask(text))
         };
-        for (k, r) in f.rules.iter().enumerate() {
-            if let Rule::TextIn { allowed, .. } = r {
-                if allowed.len() > LARGE_SET {
-                    let name = member_flag(&f.name, k);
-                    let values = parsed
-                        .str()
-                        .map_err(|e| Error::frame("checking membership", e))?;
-                    added.push(not_in_set(values, allowed, &name)?.into_column());
-                    member_flags.push(name);
-                }
-            }
-        }
-        added.push(parsed);
-    }
-    let df = raw
-        .hstack(&added)
-        .map_err(|e| Error::frame("assembling parsed columns", e))?;
-
-    // Every check as a boolean expression, in field order: the first that
-    // fails gives the row's reason, column and value.
-    let mut checks: Vec<Check> = Vec::new();
-    for f in &spec.fields {
-        let rawc = col(raw_name(&f.name));
-        let p = col(f.name.as_str());
-        let missing = if is_typed(f) {
-            rawc.clone().is_null()
-        } else {
-            missing_expr(rawc.clone())
-        };
-        if f.required {
-            checks.push((
-                missing.clone(),
-                f.name.clone(),
-                "a value is required".into(),
-                f.identifier,
-            ));
-        }
         if f.kind != Kind::Text && !is_typed(f) {
-            checks.push((
-                missing.not().and(p.clone().is_null()),
-                f.name.clone(),
-                f.kind.parse_reason().into(),
-                f.identifier,
-            ));
+            // Present in the file but not parsed.
+            let unparsed = &!&missing & &parsed.is_null();
+            if f.required {
+                push(missing, f, "a value is required");
+            }
+            push(unparsed, f, f.kind.parse_reason());
+        } else if f.required {
+            push(missing, f, "a value is required");
         }
-        for (k, r) in f.rules.iter().enumerate() {
-            let flag = member_flag(&f.name, k);
-            let fails = if member_flags.contains(&flag) {
-                col(flag.as_str())
-            } else {
-                r.fails_expr(p.clone())
-            };
-            checks.push((fails, f.name.clone(), r.reason().to_string(), f.identifier));
+        for r in &f.rules {
+            push(r.fails_mask(&parsed)?, f, r.reason());
         }
+        parsed_cols.push(parsed);
     }
-    let any = checks.iter().fold(lit(false), |acc, c| {
-        acc.or(c.0.clone().fill_null(lit(false)))
-    });
-    // The first failing check as a small integer code.
+    let mut accepted_cols = Vec::with_capacity(parsed_cols.len() + 1);
+    if numbered {
+        accepted_cols.push(
+            raw.column(ROW)
+                .map_err(|e| Error::frame("reading row numbers", e))?
+                .clone(),
+        );
+    }
+    accepted_cols.extend(parsed_cols.iter().cloned());
+    // The common case for a large clean extract: no check fails, and without
+    // a uniqueness rule the accepted rows are the columns as read.
+    if spec.unique.is_none() && masks.iter().all(|m| count_true(m) == 0) {
+        let accepted = DataFrame::new(raw.height(), accepted_cols)
+            .map_err(|e| Error::frame("assembling accepted rows", e))?;
+        return Ok((accepted, Vec::new()));
+    }
+    let any = masks.iter().fold(
+        BooleanChunked::full(PlSmallStr::EMPTY, false, raw.height()),
+        |acc, m| &acc | m,
+    );
+    let mut extra = parsed_cols;
+    extra.extend(masks.into_iter().map(IntoColumn::into_column));
+    extra.push(any.with_name(ANY.into()).into_column());
+    let mut df = raw
+        .hstack(&extra)
+        .map_err(|e| Error::frame("assembling parsed columns", e))?;
+    if !numbered {
+        df = df
+            .with_row_index(ROW.into(), Some(1))
+            .map_err(|e| Error::frame("numbering rows", e))?;
+    }
+
     let code_of = |checks: &[Check]| -> Expr {
         checks
             .iter()
@@ -283,10 +281,7 @@ pub(crate) fn validate_frame(
             .collect()
             .map_err(|e| Error::frame("validating rows", e))?
     } else {
-        df.lazy()
-            .with_column(any.alias(ANY))
-            .collect()
-            .map_err(|e| Error::frame("validating rows", e))?
+        df
     };
     let n_rejected = if spec.unique.is_some() {
         flagged
@@ -299,7 +294,9 @@ pub(crate) fn validate_frame(
     }
     .map_err(|e| Error::frame("counting rejected rows", e))?;
 
-    let accepted_cols: Vec<Expr> = std::iter::once(col(ROW))
+    let accepted_cols: Vec<Expr> = numbered
+        .then(|| col(ROW))
+        .into_iter()
         .chain(spec.fields.iter().map(|f| col(f.name.as_str())))
         .collect();
     let ok_rows = if spec.unique.is_some() {
@@ -362,10 +359,6 @@ pub(crate) fn validate_frame(
     Ok((accepted, rejections))
 }
 
-fn member_flag(field: &str, rule: usize) -> String {
-    format!("__not_in_{field}_{rule}")
-}
-
 /// Parse a raw text column as the field's kind with the scalar grammar of
 /// [`parse_scalar`]: blank or unparseable → null.
 fn parse_column(raw: &StringChunked, f: &Field) -> Result<Column> {
@@ -388,17 +381,12 @@ fn parse_column(raw: &StringChunked, f: &Field) -> Result<Column> {
         Kind::Int => par_parse::<Int64Type>(raw, &parse_int)?
             .with_name(name)
             .into_column(),
-        Kind::Date => par_parse::<Int32Type>(raw, &|s| {
-            parse_date(s).map(|d| d.num_days_from_ce() - UNIX_EPOCH_CE)
-        })?
-        .with_name(name)
-        .into_date()
-        .into_column(),
+        Kind::Date => par_parse::<Int32Type>(raw, &|s| parse_date(s).map(epoch_days))?
+            .with_name(name)
+            .into_date()
+            .into_column(),
     })
 }
-
-/// Below this many values, parse on the calling thread.
-const PARALLEL_MIN: usize = 200_000;
 
 /// Parse every value of a text column with `f` (null where blank or where
 /// `f` gives `None`), splitting a large column across the machine's cores.
@@ -409,103 +397,12 @@ fn par_parse<T>(
 where
     T: PolarsNumericType,
 {
-    join_numeric(par_map(raw, &|part: &StringChunked| {
+    join(par_map(raw, &|part: &StringChunked| {
         ChunkedArray::<T>::from_iter_options(
             PlSmallStr::EMPTY,
             part.iter().map(|v| v.filter(|s| !s.is_empty()).and_then(f)),
         )
     }))
-}
-
-/// `f` applied to consecutive slices of `raw`, one per core for a large
-/// column; the results in order.
-fn par_map<T: PolarsDataType>(
-    raw: &StringChunked,
-    f: &(dyn Fn(&StringChunked) -> ChunkedArray<T> + Sync),
-) -> Vec<ChunkedArray<T>> {
-    let n = raw.len();
-    let threads = std::thread::available_parallelism().map_or(1, |t| t.get().min(16));
-    if n < PARALLEL_MIN || threads == 1 {
-        return vec![f(raw)];
-    }
-    let per = n.div_ceil(threads);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|i| {
-                let part = raw.slice((i * per) as i64, per);
-                s.spawn(move || f(&part))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
-}
-
-/// Join the numeric parts [`par_map`] made, in order.
-fn join_numeric<T: PolarsNumericType>(parts: Vec<ChunkedArray<T>>) -> Result<ChunkedArray<T>> {
-    let mut parts = parts.into_iter();
-    let mut out = parts.next().unwrap_or_default();
-    for p in parts {
-        out.append(&p)
-            .map_err(|e| Error::frame("joining parsed parts", e))?;
-    }
-    Ok(out)
-}
-
-/// Join the boolean parts [`par_map`] made, in order.
-fn join_bool(parts: Vec<BooleanChunked>) -> Result<BooleanChunked> {
-    let mut parts = parts.into_iter();
-    let mut out = parts.next().unwrap_or_default();
-    for p in parts {
-        out.append(&p)
-            .map_err(|e| Error::frame("joining membership flags", e))?;
-    }
-    Ok(out)
-}
-
-/// Days from 0001-01-01 (day 1 of the common era) to 1970-01-01.
-const UNIX_EPOCH_CE: i32 = 719_163;
-
-/// Whether `v` is not in `set`, reusing the answer for the previous value
-/// when `v` is the same text (often the same buffer, for dictionary-encoded
-/// input).
-fn run_flag<'a>(last: &mut Option<(&'a str, bool)>, set: &HashSet<String>, v: &'a str) -> bool {
-    if let Some((prev, out)) = *last {
-        if (prev.as_ptr() == v.as_ptr() && prev.len() == v.len()) || prev == v {
-            return out;
-        }
-    }
-    let out = !set.contains(v);
-    *last = Some((v, out));
-    out
-}
-
-/// True where a value is present and not in `set` (a blank is the
-/// `required` check's business). Consecutive equal values (an extract sorted
-/// by person) share one lookup; a large column is split across cores.
-fn not_in_set(values: &StringChunked, set: &HashSet<String>, name: &str) -> Result<BooleanChunked> {
-    let check = |part: &StringChunked| -> BooleanChunked {
-        // A plain Vec<bool> then one packing pass: far cheaper than
-        // collecting an iterator of bools into a bitmap.
-        let mut flags = Vec::with_capacity(part.len());
-        let mut last: Option<(&str, bool)> = None;
-        let no_nulls = part.null_count() == 0;
-        for arr in part.downcast_iter() {
-            if no_nulls {
-                flags.extend(arr.values_iter().map(|v| run_flag(&mut last, set, v)));
-            } else {
-                flags.extend(
-                    arr.iter()
-                        .map(|v| v.is_some_and(|v| run_flag(&mut last, set, v))),
-                );
-            }
-        }
-        BooleanChunked::from_slice(PlSmallStr::EMPTY, &flags)
-    };
-    let out = join_bool(par_map(values, &check))?;
-    Ok(out.with_name(name.into()))
 }
 
 /// A check: condition, column, reason, whether the column is an identifier.
@@ -638,6 +535,7 @@ fn check_row(
 
 #[cfg(test)]
 mod tests {
+    use super::super::kernels::PARALLEL_MIN;
     use super::*;
 
     /// A column large enough to be split across threads parses exactly as
@@ -663,7 +561,7 @@ mod tests {
             let want = raw
                 .get(i)
                 .and_then(|s| match parse_scalar(Some(s), Kind::Date) {
-                    Some(Ok(Value::Date(d))) => Some(d.num_days_from_ce() - UNIX_EPOCH_CE),
+                    Some(Ok(Value::Date(d))) => Some(epoch_days(d)),
                     _ => None,
                 });
             assert_eq!(got, want, "row {i}");
@@ -684,37 +582,6 @@ mod tests {
         let parsed = parsed.i64().unwrap();
         for (i, got) in parsed.iter().enumerate() {
             assert_eq!(got, ints.get(i).and_then(parse_int), "row {i}");
-        }
-    }
-
-    #[test]
-    fn membership_lookups_skip_runs_but_not_changes() {
-        let set: HashSet<String> = ["a", "b"].iter().map(|s| s.to_string()).collect();
-        let v: StringChunked = [
-            Some("a"),
-            Some("a"),
-            Some("z"),
-            Some("z"),
-            None,
-            Some("b"),
-            Some("z"),
-        ]
-        .into_iter()
-        .collect();
-        let flags: Vec<Option<bool>> = not_in_set(&v, &set, "f").unwrap().iter().collect();
-        assert_eq!(
-            flags,
-            [false, false, true, true, false, false, true].map(Some)
-        );
-        // Across the parallel threshold, unsorted, with runs.
-        let n = PARALLEL_MIN + 999;
-        let pool = [Some("a"), Some("z"), None, Some("b"), Some("b"), Some("q")];
-        let big: StringChunked = (0..n).map(|i| pool[(i * 5 + i / 7) % pool.len()]).collect();
-        let got = not_in_set(&big, &set, "f").unwrap();
-        assert_eq!(got.len(), n);
-        for (i, g) in got.iter().enumerate() {
-            let want = big.get(i).is_some_and(|v| !set.contains(v));
-            assert_eq!(g, Some(want), "row {i}");
         }
     }
 }
