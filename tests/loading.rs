@@ -512,3 +512,139 @@ fn sample_loads_with_every_row_accounted_for() {
         }
     }
 }
+
+/// A typed Parquet extract (date as `Date`, count as `Int64`, several row
+/// groups, dictionary-encoded text) with every kind of fault, large enough
+/// for the frame path to split its columns across threads: the frame path
+/// gives exactly the typed path's rejections and accepted rows. The cohort
+/// (400 people, half with pseudonyms too long to sit inside a string view)
+/// is large enough for membership to be checked run by run near the last
+/// match in cohort order, and the extract both follows that order and
+/// breaks it.
+#[test]
+fn typed_parquet_extract_matches_the_typed_path() {
+    use outcomes::cohort::{CohortMember, PersonId};
+    use polars::prelude::*;
+    let dir = tmp("typed-parquet");
+    let ids: Vec<String> = (0..400)
+        .map(|i| {
+            if i % 2 == 0 {
+                format!("P{i:05}")
+            } else {
+                format!("person-with-a-long-pseudonym-{i:05}")
+            }
+        })
+        .collect();
+    let members: Vec<CohortMember> = ids
+        .iter()
+        .map(|id| CohortMember {
+            person: PersonId::from_pseudonym(id.as_str()).unwrap(),
+            index_date: d(2023, 1, 1),
+            group: Group::Programme,
+            end_date: None,
+            end_reason: None,
+            covariates: Default::default(),
+        })
+        .collect();
+    let cohort = io::Cohort::new(members, window()).unwrap();
+    let cats = CategorySet::default();
+    let codes = cats.codes();
+
+    // A small LCG: the test's data are fixed.
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move |n: u64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % n
+    };
+    let rows = 260_000;
+    let (mut person, mut date, mut category, mut count) = (
+        Vec::with_capacity(rows),
+        Vec::with_capacity(rows),
+        Vec::with_capacity(rows),
+        Vec::with_capacity(rows),
+    );
+    // The cohort member the current run is about (None: someone unknown),
+    // and the last member seen.
+    let (mut who, mut member) = (None, 0usize);
+    let mut left = 0u64;
+    for _ in 0..rows {
+        if left == 0 {
+            left = 1 + next(20);
+            who = match next(100) {
+                // Mostly the next person in cohort order, sometimes skipping.
+                0..=79 => Some((member + 1 + next(3) as usize) % ids.len()),
+                80..=94 => Some(next(ids.len() as u64) as usize),
+                _ => None,
+            };
+            member = who.unwrap_or(member);
+        }
+        left -= 1;
+        person.push(match (who, next(1000)) {
+            (_, 0) => None,
+            (_, 1) => Some(String::new()),
+            (None, k) => Some(format!("stranger-{}", k % 7)),
+            (Some(w), _) => Some(ids[w].clone()),
+        });
+        date.push(match next(200) {
+            0 => None,
+            1 => Some(d(2021, 12, 31)),
+            2 => Some(d(2025, 1, 1)),
+            k => Some(d(2022, 1, 1) + chrono::Days::new(k * 5)),
+        });
+        category.push(match next(300) {
+            0 => None,
+            1 => Some(String::new()),
+            2 => Some("not_a_category".to_string()),
+            3 => Some("ARREST".to_string()),
+            k => Some(codes[k as usize % codes.len()].clone()),
+        });
+        count.push(match next(100) {
+            0..=29 => None,
+            30 => Some(-1i64),
+            31 => Some(i64::from(u32::MAX) + 1),
+            k => Some(k as i64 % 9),
+        });
+    }
+    let epoch = d(1970, 1, 1);
+    let days: Vec<Option<i32>> = date
+        .iter()
+        .map(|x| x.map(|x: NaiveDate| (x - epoch).num_days() as i32))
+        .collect();
+    let mut df = DataFrame::new(
+        rows,
+        vec![
+            Column::new("person_id".into(), &person),
+            Int32Chunked::from_iter_options("date".into(), days.into_iter())
+                .into_date()
+                .into_column(),
+            Column::new("category".into(), &category),
+            Column::new("count".into(), &count),
+        ],
+    )
+    .unwrap();
+    let path = dir.join("events.parquet");
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .with_row_group_size(Some(40_000))
+        .finish(&mut df)
+        .unwrap();
+
+    let frame = io::load_service_events(&Source::new(&path), &cohort, &cats).unwrap();
+    let raw: Vec<RawServiceEvent> = (0..rows)
+        .map(|i| RawServiceEvent {
+            person_id: person[i].clone(),
+            date: date[i].map(|x| x.format("%Y-%m-%d").to_string()),
+            category: category[i].clone(),
+            count: count[i].map(|c| c.to_string()),
+        })
+        .collect();
+    let typed = io::validate_service_events(&raw, "events.parquet", &cohort, &cats);
+    assert_eq!(typed.summary, frame.summary);
+    assert_eq!(typed.rejections, frame.rejections);
+    assert_eq!(typed.data, frame.data.to_records(&cats).unwrap());
+    // Every kind of fault is there, and most rows are clean.
+    let reasons: Vec<&str> = frame.summary.by_reason.keys().map(String::as_str).collect();
+    assert_eq!(reasons.len(), 6, "{reasons:?}");
+    assert!(frame.summary.accepted > rows as u64 / 2);
+}

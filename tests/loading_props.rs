@@ -13,9 +13,10 @@ use proptest::prelude::*;
 
 fn cohort() -> Cohort {
     let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
-    // 300 members: more than the size above which membership is checked by
-    // a join rather than `is_in`, so both the typed and the frame path's
-    // join are exercised.
+    // 300 members: more than the size (256) above which the frame path walks
+    // a text column by runs and looks near the last match in cohort order
+    // (`TextWalk::Runs`), rather than per distinct view as for the category
+    // codes, so both walks are exercised against the typed path.
     let ids: Vec<String> = ["A1", "A2", "A3"]
         .iter()
         .map(|s| s.to_string())

@@ -185,7 +185,7 @@ impl TextSet {
     pub(crate) fn contains_near(&self, t: &str, hint: &mut usize) -> bool {
         let last = (*hint + AHEAD).min(self.len().saturating_sub(1));
         for p in *hint + 1..=last {
-            if self.get(p) == t.as_bytes() {
+            if bytes_eq(self.get(p), t.as_bytes()) {
                 *hint = p;
                 // The texts a little further on will be asked for next.
                 let ahead = (p + 16).min(self.len() - 1);
@@ -202,6 +202,25 @@ impl TextSet {
             None => false,
         }
     }
+}
+
+/// Byte equality, with texts of 8 to 16 bytes (pseudonyms, codes) compared
+/// as two overlapping words instead of through a call to `memcmp`.
+#[inline]
+fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if (8..=16).contains(&n) {
+        let word = |s: &[u8], at: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&s[at..at + 8]);
+            u64::from_ne_bytes(w)
+        };
+        return word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8);
+    }
+    a == b
 }
 
 fn slice<'a>(text: &'a [u8], ends: &[usize], pos: usize) -> &'a [u8] {
@@ -371,6 +390,27 @@ mod tests {
         }
         assert!(format!("{set:?}").contains("1000 texts"));
         assert!(!format!("{set:?}").contains("id0"));
+    }
+
+    #[test]
+    fn bytes_eq_is_equality() {
+        let texts: Vec<Vec<u8>> = (0..24)
+            .flat_map(|n| {
+                let base: Vec<u8> = (0..n as u8).map(|i| b'a' + i).collect();
+                let mut variants = vec![base.clone()];
+                for at in 0..n {
+                    let mut v = base.clone();
+                    v[at] = b'Z';
+                    variants.push(v);
+                }
+                variants
+            })
+            .collect();
+        for a in &texts {
+            for b in &texts {
+                assert_eq!(bytes_eq(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]

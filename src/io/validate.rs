@@ -148,7 +148,10 @@ pub(crate) fn validate_frame(
     spec: &Spec,
     typed: &[String],
 ) -> Result<(DataFrame, Vec<Rejection>)> {
-    let is_typed = |f: &Field| typed.iter().any(|t| t == &f.name);
+    // A typed column (a Parquet date or integer) skips parsing. A text
+    // column is text either way: it goes through the same blank check as
+    // CSV text, so an empty string is a blank in both.
+    let is_typed = |f: &Field| f.kind != Kind::Text && typed.iter().any(|t| t == &f.name);
     let mut lf = lf;
     // Without a row-number column, rows are numbered by position (the frame
     // is the file's rows in order), and only the rejected rows need one.
