@@ -8,6 +8,7 @@
 
 use std::collections::HashSet;
 use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
@@ -316,7 +317,16 @@ impl Rule {
     /// Frame path: a mask true where the parsed column breaks the rule (false
     /// where it is null), worked out on the column's arrays by the same
     /// comparisons as [`Rule::fails`].
-    pub fn fails_mask(&self, parsed: &Column) -> Result<BooleanChunked, Error> {
+    ///
+    /// A text rule puts every present value to its predicate (or a value
+    /// equal to one it did), so it also notes in `saw_empty` whether any was
+    /// the empty text: when none was, a column without nulls has no blanks,
+    /// and the blank check need not scan it again.
+    pub fn fails_mask(
+        &self,
+        parsed: &Column,
+        saw_empty: &AtomicBool,
+    ) -> Result<BooleanChunked, Error> {
         let kind_err = |e| Error::frame(format!("checking '{}'", parsed.name()), e);
         Ok(match self {
             Rule::IntRange { min, max, .. } => {
@@ -338,18 +348,37 @@ impl Rule {
                 let text = parsed.str().map_err(kind_err)?;
                 if allowed.len() > NEAR_MIN {
                     text_mask(text, TextWalk::Runs, &|t, hint| {
+                        note_empty(t, saw_empty);
                         !allowed.contains_near(t, hint)
                     })?
                 } else {
-                    text_mask(text, TextWalk::Distinct, &|t, _| !allowed.contains(t))?
+                    text_mask(text, TextWalk::Distinct, &|t, _| {
+                        note_empty(t, saw_empty);
+                        !allowed.contains(t)
+                    })?
                 }
             }
             Rule::CountOrBand { labels, .. } => text_mask(
                 parsed.str().map_err(kind_err)?,
                 TextWalk::Distinct,
-                &|t, _| !(parse_int(t).is_some_and(|n| n >= 0) || labels.contains(t)),
+                &|t, _| {
+                    note_empty(t, saw_empty);
+                    !(parse_int(t).is_some_and(|n| n >= 0) || labels.contains(t))
+                },
             )?,
         })
+    }
+}
+
+/// Whether a rule's column mask puts every present text to its predicate
+/// (see [`Rule::fails_mask`]).
+pub(crate) fn examines_text(rule: &Rule) -> bool {
+    matches!(rule, Rule::TextIn { .. } | Rule::CountOrBand { .. })
+}
+
+fn note_empty(t: &str, saw_empty: &AtomicBool) {
+    if t.is_empty() {
+        saw_empty.store(true, Ordering::Relaxed);
     }
 }
 

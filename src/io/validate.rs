@@ -3,12 +3,15 @@
 //! Both produce the same accepted rows and the same [`Rejection`]s.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use polars::prelude::*;
 use serde::Serialize;
 
 use super::kernels::{blank_mask, count_true, join, par_map};
-use super::rules::{epoch_days, parse_date, parse_int, parse_scalar, Kind, Rule, Value};
+use super::rules::{
+    epoch_days, examines_text, parse_date, parse_int, parse_scalar, Kind, Rule, Value,
+};
 use crate::error::{Error, Result};
 
 /// What a rejection table shows instead of a person identifier.
@@ -188,13 +191,30 @@ pub(crate) fn validate_frame(
         let rc = raw
             .column(&raw_name(&f.name))
             .map_err(|e| Error::frame("reading a raw column", e))?;
-        let (parsed, missing) = if is_typed(f) {
-            (rc.clone().with_name(f.name.as_str().into()), rc.is_null())
+        let saw_empty = AtomicBool::new(false);
+        let (parsed, rule_masks, missing) = if is_typed(f) {
+            let parsed = rc.clone().with_name(f.name.as_str().into());
+            let rule_masks = rule_masks(f, &parsed, &saw_empty)?;
+            (parsed, rule_masks, rc.is_null())
         } else {
             let text = rc
                 .str()
                 .map_err(|e| Error::frame("reading a raw text column", e))?;
-            (parse_column(text, f)?, blank_mask(text))
+            let parsed = parse_column(text, f)?;
+            let rule_masks = rule_masks(f, &parsed, &saw_empty)?;
+            // A required text column is checked as read, so when a text rule
+            // saw no empty value and there are no nulls, there are no blanks.
+            let no_blanks = f.kind == Kind::Text
+                && f.required
+                && f.rules.iter().any(examines_text)
+                && !saw_empty.load(Ordering::Relaxed)
+                && text.null_count() == 0;
+            let missing = if no_blanks {
+                BooleanChunked::full(PlSmallStr::EMPTY, false, text.len())
+            } else {
+                blank_mask(text)
+            };
+            (parsed, rule_masks, missing)
         };
         if f.kind != Kind::Text && !is_typed(f) {
             // Present in the file but not parsed.
@@ -206,8 +226,8 @@ pub(crate) fn validate_frame(
         } else if f.required {
             push(missing, f, "a value is required");
         }
-        for r in &f.rules {
-            push(r.fails_mask(&parsed)?, f, r.reason());
+        for (r, m) in f.rules.iter().zip(rule_masks) {
+            push(m, f, r.reason());
         }
         parsed_cols.push(parsed);
     }
@@ -360,6 +380,14 @@ pub(crate) fn validate_frame(
         .map_err(|e| Error::frame("collecting rejected rows", e))?;
     let rejections = rejections_from(&rej)?;
     Ok((accepted, rejections))
+}
+
+/// The masks of a field's rules on its parsed column, in order.
+fn rule_masks(f: &Field, parsed: &Column, saw_empty: &AtomicBool) -> Result<Vec<BooleanChunked>> {
+    f.rules
+        .iter()
+        .map(|r| r.fails_mask(parsed, saw_empty))
+        .collect()
 }
 
 /// Parse a raw text column as the field's kind with the scalar grammar of
