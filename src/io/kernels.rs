@@ -20,6 +20,7 @@ use polars_arrow::bitmap::Bitmap;
 use polars_arrow::datatypes::ArrowDataType;
 use polars_arrow::types::NativeType;
 
+use super::rules::NearHint;
 use crate::error::{Error, Result};
 
 /// Below this many values, work on the calling thread.
@@ -196,7 +197,7 @@ pub(crate) enum TextWalk {
 /// keep between calls on one thread (see [`TextSet::contains_near`]).
 ///
 /// [`TextSet::contains_near`]: super::rules::TextSet::contains_near
-pub(crate) type TextCheck<'a> = dyn Fn(&str, &mut usize) -> bool + Sync + 'a;
+pub(crate) type TextCheck<'a> = dyn Fn(&str, &mut NearHint) -> bool + Sync + 'a;
 
 /// Slots of the per-array cache of answered views (a power of two; small
 /// enough to stay in the first-level cache).
@@ -205,7 +206,7 @@ const SLOTS: usize = 256;
 /// [`TextWalk::Distinct`] on one array: each row's view is looked up in a
 /// small cache of views already answered (two equal views within one array
 /// are the same text); a miss asks the predicate.
-fn distinct_array_mask(arr: &Utf8ViewArray, fails: &TextCheck<'_>, hint: &mut usize) -> Bitmap {
+fn distinct_array_mask(arr: &Utf8ViewArray, fails: &TextCheck<'_>, hint: &mut NearHint) -> Bitmap {
     let views = arr.views().as_slice();
     let n = views.len();
     let valid = arr.validity();
@@ -262,7 +263,7 @@ fn words_to_bitmap(words: &[u64], n: usize) -> Bitmap {
 /// predicate is asked once per run while those rows are still in cache. A
 /// run whose text equals the previous run's (the same pseudonym read twice
 /// from a CSV file, in different buffers) reuses its answer.
-fn runs_array_mask(arr: &Utf8ViewArray, fails: &TextCheck<'_>, hint: &mut usize) -> Bitmap {
+fn runs_array_mask(arr: &Utf8ViewArray, fails: &TextCheck<'_>, hint: &mut NearHint) -> Bitmap {
     let views = arr.views().as_slice();
     let n = views.len();
     let valid = arr.validity();
@@ -361,7 +362,7 @@ pub(crate) fn text_mask(
     fails: &TextCheck<'_>,
 ) -> Result<BooleanChunked> {
     let part = |p: &StringChunked| -> BooleanChunked {
-        let mut hint = 0;
+        let mut hint = NearHint::default();
         BooleanChunked::from_chunk_iter(
             PlSmallStr::EMPTY,
             p.downcast_iter().map(|arr| {
@@ -426,7 +427,7 @@ mod tests {
             Some("x"),
             Some("a_long_text_nobody_allowed"),
         ];
-        let fails = |s: &str, _: &mut usize| !set.contains(s);
+        let fails = |s: &str, _: &mut NearHint| !set.contains(s);
         for n in [0, 1, 100, PARALLEL_MIN + 777] {
             let mut ca: StringChunked =
                 (0..n).map(|i| pool[(i * 5 + i / 7) % pool.len()]).collect();

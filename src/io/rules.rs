@@ -181,29 +181,52 @@ impl TextSet {
         self.position(t).is_some()
     }
 
-    /// Whether `t` is in the set, looking first just after `hint` (the
-    /// position of the last text found, which this updates).
-    pub(crate) fn contains_near(&self, t: &str, hint: &mut usize) -> bool {
-        let last = (*hint + AHEAD).min(self.len().saturating_sub(1));
-        for p in *hint + 1..=last {
-            if bytes_eq(self.get(p), t.as_bytes()) {
-                *hint = p;
-                // The texts a little further on will be asked for next.
-                let ahead = (p + 16).min(self.len() - 1);
-                prefetch(&self.ends, ahead);
-                prefetch(&self.text, self.ends[ahead]);
-                return true;
+    /// Whether `t` is in the set, looking first just after the last text
+    /// found (`hint`, which this updates). When the values have stopped
+    /// following the set's order (most of the last few lookups missed
+    /// nearby), it looks nearby only now and then, to notice when the order
+    /// returns, and otherwise goes straight to the hash index.
+    pub(crate) fn contains_near(&self, t: &str, hint: &mut NearHint) -> bool {
+        let look = hint.misses < COLD_AFTER || hint.misses % RETRY_EVERY == 0;
+        if look {
+            let last = (hint.pos + AHEAD).min(self.len().saturating_sub(1));
+            for p in hint.pos + 1..=last {
+                if bytes_eq(self.get(p), t.as_bytes()) {
+                    hint.pos = p;
+                    hint.misses = 0;
+                    // The texts a little further on will be asked for next.
+                    let ahead = (p + 16).min(self.len() - 1);
+                    prefetch(&self.ends, ahead);
+                    prefetch(&self.text, self.ends[ahead]);
+                    return true;
+                }
             }
         }
+        hint.misses = hint.misses.saturating_add(1);
         match self.position(t) {
             Some(p) => {
-                *hint = p;
+                hint.pos = p;
                 true
             }
             None => false,
         }
     }
 }
+
+/// Where [`TextSet::contains_near`] found its last text, and how many
+/// lookups in a row have missed nearby since.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct NearHint {
+    /// The position of the last text found.
+    pub(crate) pos: usize,
+    /// Lookups in a row not found nearby.
+    misses: u32,
+}
+
+/// After this many lookups in a row missed nearby, stop looking nearby...
+const COLD_AFTER: u32 = 8;
+/// ...except on every this-many-th lookup.
+const RETRY_EVERY: u32 = 64;
 
 /// Byte equality, with texts of 8 to 16 bytes (pseudonyms, codes) compared
 /// as two overlapping words instead of through a call to `memcmp`.
@@ -403,20 +426,23 @@ mod tests {
             .collect();
         let set = TextSet::new(texts.iter().chain(texts.iter().take(10)));
         assert_eq!(set.len(), 1000);
-        let mut hint = 0;
+        let mut hint = NearHint::default();
         let probes = texts
             .iter()
             .cloned()
             .chain((0..3000).map(|i| format!("id{:04}", (i * 13 + i / 5) % 1200)))
-            .chain(["".to_string(), "id".to_string(), "id00000".to_string()]);
+            .chain(["".to_string(), "id".to_string(), "id00000".to_string()])
+            // In order again after the disorder: found nearby once more.
+            .chain(texts.iter().cloned());
         for (k, t) in probes.enumerate() {
             let want = texts.contains(&t);
             assert_eq!(set.contains(&t), want, "{t}");
             assert_eq!(set.contains_near(&t, &mut hint), want, "probe {k}: {t}");
             if want {
-                assert_eq!(set.get(hint), t.as_bytes());
+                assert_eq!(set.get(hint.pos), t.as_bytes());
             }
         }
+        assert_eq!(hint.misses, 0, "back to looking nearby");
         assert!(format!("{set:?}").contains("1000 texts"));
         assert!(!format!("{set:?}").contains("id0"));
     }
