@@ -187,7 +187,7 @@ impl TextSet {
     /// nearby), it looks nearby only now and then, to notice when the order
     /// returns, and otherwise goes straight to the hash index.
     pub(crate) fn contains_near(&self, t: &str, hint: &mut NearHint) -> bool {
-        let look = hint.misses < COLD_AFTER || hint.misses % RETRY_EVERY == 0;
+        let look = hint.misses < COLD_AFTER || hint.misses.is_multiple_of(RETRY_EVERY);
         if look {
             let last = (hint.pos + AHEAD).min(self.len().saturating_sub(1));
             for p in hint.pos + 1..=last {
