@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 use outcomes::cohort::{DataWindow, Group, Pseudonymiser};
 use outcomes::compare::pre_post::{self, CoveragePolicy, PairedStatistics};
+use outcomes::disclosure::format_value;
 use outcomes::io::{self, Source};
 use outcomes::measures::ndt::{self, PartialPolicy, SelectionRule};
 use outcomes::measures::service_use::{CategorySet, Window};
@@ -271,10 +272,27 @@ fn sample() -> Result<()> {
         100.0 * bc.after.ci.upper
     );
     if let Some(m) = &bc.mcnemar {
-        println!("  McNemar: {} stopped, {} started; exact p = {:.4}; chi-square (corrected) = {:.3}, p = {:.4}", m.true_to_false, m.false_to_true, m.exact.p_value, m.chi_square.statistic, m.chi_square.p_value);
+        println!(
+            "  McNemar: {} stopped, {} started; exact {}; chi-square (corrected) = {:.3}, {}",
+            m.true_to_false,
+            m.false_to_true,
+            p4(m.exact.p_value),
+            m.chi_square.statistic,
+            p4(m.chi_square.p_value)
+        );
     }
     println!("\n{}", ndt::NDT_COPYRIGHT);
     Ok(())
+}
+
+/// "p = 0.0141", or "p < 0.0001" where the report writes `<0.0001`: never
+/// a false 0.0000.
+fn p4(p: f64) -> String {
+    let v = format_value(p, 4);
+    match v.strip_prefix('<') {
+        Some(bound) => format!("p < {bound}"),
+        None => format!("p = {v}"),
+    }
 }
 
 fn print_stats(label: &str, s: &PairedStatistics) {
@@ -289,23 +307,31 @@ fn print_stats(label: &str, s: &PairedStatistics) {
     );
     if let Some(t) = &s.paired_t {
         println!(
-            "  {:<28} {:>10.3}  df {:.0}, p = {:.4}",
+            "  {:<28} {:>10.3}  df {:.0}, {}",
             "paired t",
             t.test.statistic,
             t.test.df.unwrap_or(f64::NAN),
-            t.test.p_value
+            p4(t.test.p_value)
         );
     }
     if let Some(w) = &s.wilcoxon {
         println!(
-            "  {:<28} {:>10.1}  p = {:.4} ({:?})",
-            "Wilcoxon signed-rank V", w.test.statistic, w.test.p_value, w.method
+            "  {:<28} {:>10.1}  {} ({:?})",
+            "Wilcoxon signed-rank V",
+            w.test.statistic,
+            p4(w.test.p_value),
+            w.method
         );
     }
     if let Some(t) = &s.sign_test {
         println!(
-            "  {:<28} {:>10.0}  p = {:.4} ({} up, {} down, {} tied)",
-            "sign test", t.test.statistic, t.test.p_value, t.n_positive, t.n_negative, t.n_zero
+            "  {:<28} {:>10.0}  {} ({} up, {} down, {} tied)",
+            "sign test",
+            t.test.statistic,
+            p4(t.test.p_value),
+            t.n_positive,
+            t.n_negative,
+            t.n_zero
         );
     }
     if let Some(d) = &s.cohens_dz {

@@ -224,10 +224,17 @@ impl ClearedTable {
     }
 }
 
-/// A value to `decimals` places. A non-zero value too small to show at that
-/// precision is written as a bound (`<0.0001`, `>-0.0001`) rather than as a
-/// misleading zero: a p-value of 3e-9 is not 0.
-fn format_value(v: f64, decimals: u8) -> String {
+/// A value to `decimals` places, as every writer of the crate shows it. A
+/// non-zero value too small to show at that precision is written as a bound
+/// (`<0.0001`, `>-0.0001`) rather than as a misleading zero: a p-value of
+/// 3e-9 is not 0.
+///
+/// ```
+/// use outcomes::disclosure::format_value;
+/// assert_eq!(format_value(3e-9, 4), "<0.0001");
+/// assert_eq!(format_value(0.04321, 4), "0.0432");
+/// ```
+pub fn format_value(v: f64, decimals: u8) -> String {
     let d = usize::from(decimals);
     let shown = format!("{v:.d$}");
     let smallest = 10f64.powi(-i32::from(decimals));

@@ -59,8 +59,8 @@ mod secondary;
 mod table;
 
 pub use cleared::{
-    ClearedTable, PublishedCell, SuppressionReason, SuppressionSummary, NOT_APPLICABLE,
-    NOT_AVAILABLE,
+    format_value, ClearedTable, PublishedCell, SuppressionReason, SuppressionSummary,
+    NOT_APPLICABLE, NOT_AVAILABLE,
 };
 pub use linked::LinkedCells;
 pub use policy::{Policy, PolicyKind, SecondarySuppression};
