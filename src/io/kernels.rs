@@ -197,7 +197,21 @@ pub(crate) enum TextWalk {
 /// keep between calls on one thread (see [`TextSet::contains_near`]).
 ///
 /// [`TextSet::contains_near`]: super::rules::TextSet::contains_near
-pub(crate) type TextCheck<'a> = dyn Fn(&str, &mut NearHint) -> bool + Sync + 'a;
+pub(crate) trait TextCheck: Sync {
+    /// Whether `t` fails.
+    fn fails(&self, t: &str, hint: &mut NearHint) -> bool;
+
+    /// Get ready to be asked about `batch` soon, in that order: a hint (by
+    /// default, nothing), which a check may use to start its memory loads
+    /// early.
+    fn prepare(&self, _batch: &[&str], _hint: &NearHint, _scratch: &mut Vec<u64>) {}
+}
+
+impl<F: Fn(&str, &mut NearHint) -> bool + Sync> TextCheck for F {
+    fn fails(&self, t: &str, hint: &mut NearHint) -> bool {
+        self(t, hint)
+    }
+}
 
 /// Slots of the per-array cache of answered views (a power of two; small
 /// enough to stay in the first-level cache).
@@ -206,7 +220,7 @@ const SLOTS: usize = 256;
 /// [`TextWalk::Distinct`] on one array: each row's view is looked up in a
 /// small cache of views already answered (two equal views within one array
 /// are the same text); a miss asks the predicate.
-fn distinct_array_mask(arr: &Utf8ViewArray, fails: &TextCheck<'_>, hint: &mut NearHint) -> Bitmap {
+fn distinct_array_mask(arr: &Utf8ViewArray, fails: &dyn TextCheck, hint: &mut NearHint) -> Bitmap {
     let views = arr.views().as_slice();
     let n = views.len();
     let valid = arr.validity();
@@ -232,7 +246,7 @@ fn distinct_array_mask(arr: &Utf8ViewArray, fails: &TextCheck<'_>, hint: &mut Ne
                     continue;
                 }
                 // SAFETY: `i` is an index of this array's views, and present.
-                let fails = fails(unsafe { arr.value_unchecked(i) }, hint);
+                let fails = fails.fails(unsafe { arr.value_unchecked(i) }, hint);
                 keys[slot] = v;
                 states[slot] = if fails { 2 } else { 1 };
             }
@@ -263,7 +277,7 @@ fn words_to_bitmap(words: &[u64], n: usize) -> Bitmap {
 /// predicate is asked once per run while those rows are still in cache. A
 /// run whose text equals the previous run's (the same pseudonym read twice
 /// from a CSV file, in different buffers) reuses its answer.
-fn runs_array_mask(arr: &Utf8ViewArray, fails: &TextCheck<'_>, hint: &mut NearHint) -> Bitmap {
+fn runs_array_mask(arr: &Utf8ViewArray, fails: &dyn TextCheck, hint: &mut NearHint) -> Bitmap {
     let views = arr.views().as_slice();
     let n = views.len();
     let valid = arr.validity();
@@ -272,7 +286,7 @@ fn runs_array_mask(arr: &Utf8ViewArray, fails: &TextCheck<'_>, hint: &mut NearHi
     let mut run: Option<(usize, bool)> = None;
     // The last present run's first row and answer.
     let mut last: Option<(usize, bool)> = None;
-    let mut visit = |s: usize, out: &mut [u64]| {
+    let mut visit = |s: usize, out: &mut [u64], hint: &mut NearHint| {
         if let Some((from, true)) = run {
             set_range(out, from, s);
         }
@@ -285,13 +299,15 @@ fn runs_array_mask(arr: &Utf8ViewArray, fails: &TextCheck<'_>, hint: &mut NearHi
             let out = match last {
                 Some((li, out)) if same_text(arr, li, s) => out,
                 // SAFETY: `s` is an index of this array's views, and present.
-                _ => fails(unsafe { arr.value_unchecked(s) }, hint),
+                _ => fails.fails(unsafe { arr.value_unchecked(s) }, hint),
             };
             last = Some((s, out));
             out
         };
         run = Some((s, answer));
     };
+    let mut batch: Vec<&str> = Vec::with_capacity(64);
+    let mut scratch: Vec<u64> = Vec::with_capacity(64);
     let mut block = 0;
     while block < n {
         let end = (block + 64).min(n);
@@ -309,13 +325,28 @@ fn runs_array_mask(arr: &Utf8ViewArray, fails: &TextCheck<'_>, hint: &mut NearHi
                 starts |= u64::from(m.get_bit(i) != m.get_bit(i - 1)) << (i - block);
             }
         }
+        // Out of order, lookups go to random places in memory: ask for the
+        // block's all at once, so their loads overlap.
+        if hint.is_cold() {
+            batch.clear();
+            let mut bits = starts;
+            while bits != 0 {
+                let s = block + bits.trailing_zeros() as usize;
+                if valid.is_none_or(|m| m.get_bit(s)) {
+                    // SAFETY: `s` is an index of this array's views, and present.
+                    batch.push(unsafe { arr.value_unchecked(s) });
+                }
+                bits &= bits - 1;
+            }
+            fails.prepare(&batch, hint, &mut scratch);
+        }
         while starts != 0 {
-            visit(block + starts.trailing_zeros() as usize, &mut out);
+            visit(block + starts.trailing_zeros() as usize, &mut out, hint);
             starts &= starts - 1;
         }
         block = end;
     }
-    visit(n, &mut out);
+    visit(n, &mut out, hint);
     let bits = words_to_bitmap(&out, n);
     match valid {
         Some(valid) => &bits & valid,
@@ -359,7 +390,7 @@ fn same_text(arr: &Utf8ViewArray, a: usize, b: usize) -> bool {
 pub(crate) fn text_mask(
     ca: &StringChunked,
     walk: TextWalk,
-    fails: &TextCheck<'_>,
+    fails: &dyn TextCheck,
 ) -> Result<BooleanChunked> {
     let part = |p: &StringChunked| -> BooleanChunked {
         let mut hint = NearHint::default();

@@ -12,10 +12,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
-use hashbrown::HashTable;
 use polars::prelude::*;
 
-use super::kernels::{numeric_mask, outside_mask, prefetch, text_mask, TextWalk};
+use super::kernels::{numeric_mask, outside_mask, prefetch, text_mask, TextCheck, TextWalk};
 use crate::error::Error;
 
 /// The type a column is parsed to.
@@ -115,10 +114,20 @@ pub(crate) struct TextSet {
     text: Vec<u8>,
     /// Where each text ends in `text`.
     ends: Vec<usize>,
-    /// Positions, hashed by their text.
-    index: HashTable<usize>,
+    /// An open-addressed hash index, two words a slot: `[position + 1 | tag
+    /// << 40, start | length << 40]` (0 is an empty slot). One probe gives
+    /// both the position and where its text is, so a lookup touches two
+    /// places in memory, and both can be asked for ahead of time
+    /// ([`TextSet::prefetch`]).
+    index: Vec<[u64; 2]>,
     hasher: foldhash::quality::RandomState,
 }
+
+/// The low 40 bits of a slot word; the high 24 are the tag or the length.
+const LOW40: u64 = (1 << 40) - 1;
+/// A slot's length field holds lengths below this; a longer text is marked
+/// with it and compared through `ends`.
+const LEN_CAP: usize = (1 << 24) - 1;
 
 impl std::fmt::Debug for TextSet {
     // The texts may be pseudonyms: never printed.
@@ -135,26 +144,86 @@ impl TextSet {
     /// The set of `texts`, in their order (a repeat is kept once, at its
     /// first place).
     pub(crate) fn new<S: AsRef<str>>(texts: impl IntoIterator<Item = S>) -> Self {
+        let texts: Vec<S> = texts.into_iter().collect();
+        let slots = (texts.len() * 2).max(8).next_power_of_two();
         let mut set = TextSet {
             text: Vec::new(),
             ends: Vec::new(),
-            index: HashTable::new(),
+            index: vec![[0, 0]; slots],
             hasher: foldhash::quality::RandomState::default(),
         };
-        for t in texts {
-            let t = t.as_ref();
-            if set.position(t).is_some() {
+        for t in &texts {
+            let t = t.as_ref().as_bytes();
+            let h = set.hash(t);
+            if set.probe(t, h).is_some() {
                 continue;
             }
-            set.text.extend_from_slice(t.as_bytes());
+            let start = set.text.len() as u64;
+            set.text.extend_from_slice(t);
             set.ends.push(set.text.len());
-            let pos = set.ends.len() - 1;
-            let h = set.hasher.hash_one(t.as_bytes());
-            let (text, ends, hasher) = (&set.text, &set.ends, &set.hasher);
-            set.index
-                .insert_unique(h, pos, |&p| hasher.hash_one(slice(text, ends, p)));
+            let pos = set.ends.len() as u64;
+            let mut i = set.slot(h);
+            while set.index[i][0] != 0 {
+                i = (i + 1) & (set.index.len() - 1);
+            }
+            let len = t.len().min(LEN_CAP) as u64;
+            set.index[i] = [pos | (Self::tag(h) << 40), start | (len << 40)];
         }
         set
+    }
+
+    fn hash(&self, t: &[u8]) -> u64 {
+        self.hasher.hash_one(t)
+    }
+
+    fn slot(&self, h: u64) -> usize {
+        // The table has a power-of-two size; the low bits pick the slot.
+        (h as usize) & (self.index.len() - 1)
+    }
+
+    fn tag(h: u64) -> u64 {
+        h >> 40
+    }
+
+    /// The position of `t`, whose hash is `h`.
+    fn probe(&self, t: &[u8], h: u64) -> Option<usize> {
+        let mut i = self.slot(h);
+        loop {
+            let [a, b] = self.index[i];
+            if a == 0 {
+                return None;
+            }
+            if a >> 40 == Self::tag(h) {
+                let pos = (a & LOW40) as usize - 1;
+                let (start, len) = ((b & LOW40) as usize, (b >> 40) as usize);
+                let same = if len < LEN_CAP {
+                    len == t.len() && bytes_eq(&self.text[start..start + len], t)
+                } else {
+                    bytes_eq(self.get(pos), t)
+                };
+                if same {
+                    return Some(pos);
+                }
+            }
+            i = (i + 1) & (self.index.len() - 1);
+        }
+    }
+
+    /// Ask the CPU to start loading what looking up `texts` will read: their
+    /// slots, then (once those are in) their texts. A hint for a batch of
+    /// lookups about to be made out of order; no effect on any answer.
+    pub(crate) fn prefetch(&self, texts: &[&str], hashes: &mut Vec<u64>) {
+        hashes.clear();
+        hashes.extend(texts.iter().map(|t| self.hash(t.as_bytes())));
+        for &h in hashes.iter() {
+            prefetch(&self.index, self.slot(h));
+        }
+        for &h in hashes.iter() {
+            let [a, b] = self.index[self.slot(h)];
+            if a != 0 {
+                prefetch(&self.text, (b & LOW40) as usize);
+            }
+        }
     }
 
     /// How many texts.
@@ -169,11 +238,7 @@ impl TextSet {
 
     /// Where `t` is in the given order.
     fn position(&self, t: &str) -> Option<usize> {
-        self.index
-            .find(self.hasher.hash_one(t.as_bytes()), |&p| {
-                self.get(p) == t.as_bytes()
-            })
-            .copied()
+        self.probe(t.as_bytes(), self.hash(t.as_bytes()))
     }
 
     /// Whether `t` is in the set.
@@ -221,6 +286,14 @@ pub(crate) struct NearHint {
     pub(crate) pos: usize,
     /// Lookups in a row not found nearby.
     misses: u32,
+}
+
+impl NearHint {
+    /// Whether lookups have stopped finding their text nearby (the values
+    /// are not in the set's order).
+    pub(crate) fn is_cold(&self) -> bool {
+        self.misses >= COLD_AFTER
+    }
 }
 
 /// After this many lookups in a row missed nearby, stop looking nearby...
@@ -370,12 +443,13 @@ impl Rule {
             Rule::TextIn { allowed, .. } => {
                 let text = parsed.str().map_err(kind_err)?;
                 if allowed.len() > NEAR_MIN {
-                    text_mask(text, TextWalk::Runs, &|t, hint| {
-                        note_empty(t, saw_empty);
-                        !allowed.contains_near(t, hint)
-                    })?
+                    let check = NotMember {
+                        set: allowed,
+                        saw_empty,
+                    };
+                    text_mask(text, TextWalk::Runs, &check)?
                 } else {
-                    text_mask(text, TextWalk::Distinct, &|t, _| {
+                    text_mask(text, TextWalk::Distinct, &|t: &str, _: &mut NearHint| {
                         note_empty(t, saw_empty);
                         !allowed.contains(t)
                     })?
@@ -384,12 +458,33 @@ impl Rule {
             Rule::CountOrBand { labels, .. } => text_mask(
                 parsed.str().map_err(kind_err)?,
                 TextWalk::Distinct,
-                &|t, _| {
+                &|t: &str, _: &mut NearHint| {
                     note_empty(t, saw_empty);
                     !(parse_int(t).is_some_and(|n| n >= 0) || labels.contains(t))
                 },
             )?,
         })
+    }
+}
+
+/// The check of a large set (the cohort's pseudonyms): not in the set,
+/// looked up near the last match; when the values are out of the set's
+/// order, a batch's lookups have their memory asked for ahead.
+struct NotMember<'a> {
+    set: &'a TextSet,
+    saw_empty: &'a AtomicBool,
+}
+
+impl TextCheck for NotMember<'_> {
+    fn fails(&self, t: &str, hint: &mut NearHint) -> bool {
+        note_empty(t, self.saw_empty);
+        !self.set.contains_near(t, hint)
+    }
+
+    fn prepare(&self, batch: &[&str], hint: &NearHint, scratch: &mut Vec<u64>) {
+        if hint.is_cold() {
+            self.set.prefetch(batch, scratch);
+        }
     }
 }
 
@@ -445,6 +540,58 @@ mod tests {
         assert_eq!(hint.misses, 0, "back to looking nearby");
         assert!(format!("{set:?}").contains("1000 texts"));
         assert!(!format!("{set:?}").contains("id0"));
+    }
+
+    /// The cohort check on a column in the set's order, then shuffled (so
+    /// lookups go cold and batches are prefetched), then in order again,
+    /// across the parallel threshold: the mask is set membership, row by row.
+    #[test]
+    fn membership_mask_equals_set_membership_in_any_order() {
+        let texts: Vec<String> = (0..1000)
+            .map(|i| {
+                if i % 3 == 0 {
+                    format!("p{i}")
+                } else {
+                    format!("a-pseudonym-longer-than-a-view-{i}")
+                }
+            })
+            .collect();
+        let allowed = Arc::new(TextSet::new(&texts));
+        let rule = Rule::TextIn {
+            allowed: Arc::clone(&allowed),
+            reason: "unknown".into(),
+        };
+        let mut state = 7u64;
+        let mut next = move |n: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 33) % n
+        };
+        let mut values: Vec<Option<String>> = Vec::new();
+        for i in 0..120_000 {
+            values.push(Some(texts[(i / 3) % texts.len()].clone()));
+        }
+        for _ in 0..150_000 {
+            values.push(match next(50) {
+                0 => None,
+                1 => Some(format!("stranger-{}", next(5))),
+                _ => Some(texts[next(1000) as usize].clone()),
+            });
+        }
+        for i in 0..30_000 {
+            values.push(Some(texts[i % texts.len()].clone()));
+        }
+        let column: StringChunked = values.iter().map(|v| v.as_deref()).collect();
+        let column = column.into_column();
+        let saw_empty = AtomicBool::new(false);
+        let mask = rule.fails_mask(&column, &saw_empty).unwrap();
+        assert_eq!(mask.len(), values.len());
+        for (i, (m, v)) in mask.iter().zip(&values).enumerate() {
+            let want = v.as_deref().is_some_and(|t| !allowed.contains(t));
+            assert_eq!(m, Some(want), "row {i}");
+        }
+        assert!(!saw_empty.load(Ordering::Relaxed));
     }
 
     #[test]
