@@ -30,6 +30,7 @@ use polars::prelude::*;
 
 use super::aggregate::{cohort_frame, months_since_expr};
 use super::loaders::{date_to_days, days_to_date, pseudonymise_column, Cohort, Source};
+use super::summary::SummaryRecord;
 use crate::cohort::PersonId;
 use crate::error::{Error, Result};
 use crate::measures::attendance::{
@@ -978,12 +979,6 @@ impl EnrolmentMeasures {
         }
         Ok(out)
     }
-
-    /// The frame (inside the crate only).
-    #[allow(dead_code)] // for column-wise callers inside the crate
-    pub(crate) fn frame(&self) -> &DataFrame {
-        &self.df
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1036,22 +1031,6 @@ pub const SUMMARY_MEASURES: [&str; 5] = [
     "severe_absence",
 ];
 
-/// One row of the long summary: a person's attendance measure in a window.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AttendanceSummaryRow {
-    /// Who.
-    pub person: PersonId,
-    /// The window's label.
-    pub window: String,
-    /// One of [`SUMMARY_MEASURES`].
-    pub measure: String,
-    /// The value; `None` when undefined (a rate, or a flag, with no
-    /// possible sessions in the window).
-    pub value: Option<f64>,
-    /// The person's observed days in the window (as for service use).
-    pub observed_days: i64,
-}
-
 /// Attendance per person × window in the crate's long summary layout:
 /// `person: String, window: String, measure: String, value: Float64 (null =
 /// undefined), observed_days: Int64`, with every cohort member × window ×
@@ -1096,7 +1075,7 @@ impl AttendanceSummary {
     ///
     /// # Errors
     /// On a frame-engine failure.
-    pub fn to_records(&self) -> Result<Vec<AttendanceSummaryRow>> {
+    pub fn to_records(&self) -> Result<Vec<SummaryRecord>> {
         let e = frame_err("reading the attendance summary");
         let person = self.df.column("person").and_then(|c| c.str()).map_err(&e)?;
         let window = self.df.column("window").and_then(|c| c.str()).map_err(&e)?;
@@ -1113,7 +1092,7 @@ impl AttendanceSummary {
             .map_err(&e)?;
         (0..self.df.height())
             .map(|i| {
-                Ok(AttendanceSummaryRow {
+                Ok(SummaryRecord {
                     person: PersonId::from_pseudonym(person.get(i).unwrap_or(""))?,
                     window: window.get(i).unwrap_or("").to_string(),
                     measure: measure.get(i).unwrap_or("").to_string(),
@@ -1124,14 +1103,8 @@ impl AttendanceSummary {
             .collect()
     }
 
-    /// The long frame (inside the crate only).
-    #[allow(dead_code)] // wired into the unified summary by its caller
-    pub(crate) fn frame(&self) -> &DataFrame {
-        &self.df
-    }
-
-    /// The long frame, owned (inside the crate only).
-    #[allow(dead_code)] // wired into the unified summary by its caller
+    /// The long frame, owned (inside the crate only: the person summary
+    /// joins it).
     pub(crate) fn into_frame(self) -> DataFrame {
         self.df
     }
