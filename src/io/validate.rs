@@ -251,6 +251,7 @@ pub(crate) fn validate_frame(
         BooleanChunked::full(PlSmallStr::EMPTY, false, raw.height()),
         |acc, m| &acc | m,
     );
+    let failing = count_true(&any);
     let mut extra = parsed_cols;
     extra.extend(masks.into_iter().map(IntoColumn::into_column));
     extra.push(any.with_name(ANY.into()).into_column());
@@ -310,12 +311,10 @@ pub(crate) fn validate_frame(
         flagged
             .column(CODE)
             .map(|c| flagged.height() - c.null_count())
+            .map_err(|e| Error::frame("counting rejected rows", e))?
     } else {
-        flagged
-            .column(ANY)
-            .map(|c| c.bool().map(|b| b.sum().unwrap_or(0) as usize).unwrap_or(0))
-    }
-    .map_err(|e| Error::frame("counting rejected rows", e))?;
+        failing
+    };
 
     let accepted_cols: Vec<Expr> = numbered
         .then(|| col(ROW))
