@@ -1,7 +1,7 @@
 //! Dataset loaders: cohort, service-use events, NDT assessments (long and
 //! the Fulfilling Lives wide layout).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -237,10 +237,6 @@ pub(crate) fn pseudonymise_column(
 
 fn text_set(values: impl IntoIterator<Item = String>) -> Arc<TextSet> {
     Arc::new(TextSet::new(values))
-}
-
-fn label_set(values: impl IntoIterator<Item = String>) -> Arc<HashSet<String>> {
-    Arc::new(values.into_iter().collect())
 }
 
 fn summary_of(src: &str, accepted: usize, rejections: &[Rejection]) -> ValidationSummary {
@@ -1061,7 +1057,7 @@ fn period_counts_spec(cohort: &Cohort, categories: &CategorySet, bands: &BandSch
                     labels.join(", ")
                 )
                 .into(),
-                labels: label_set(labels),
+                labels: text_set(labels),
             }),
         ],
         unique: Some((

@@ -6,7 +6,6 @@
 //! crate's tests check that the two paths accept and reject exactly the same
 //! rows for the same reasons.
 
-use std::collections::HashSet;
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -366,7 +365,7 @@ pub enum Rule {
     /// Text that is a whole number ≥ 0 or one of a set of band labels.
     CountOrBand {
         /// The band labels accepted (exact text).
-        labels: Arc<HashSet<String>>,
+        labels: Arc<TextSet>,
         /// The reason given.
         reason: Arc<str>,
     },
@@ -561,13 +560,8 @@ mod tests {
             allowed: Arc::clone(&allowed),
             reason: "unknown".into(),
         };
-        let mut state = 7u64;
-        let mut next = move |n: u64| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1);
-            (state >> 33) % n
-        };
+        let mut rng = crate::rng::Rng::new(7);
+        let mut next = move |n: u64| rng.below(n);
         let mut values: Vec<Option<String>> = Vec::new();
         for i in 0..120_000 {
             values.push(Some(texts[(i / 3) % texts.len()].clone()));
