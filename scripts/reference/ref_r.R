@@ -1,4 +1,4 @@
-# R reference values for tests/stats_reference.rs
+# R reference values for tests/suite/stats_reference.rs
 cat(R.version.string, "\n")
 x <- c(1.83, 0.50, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.30)
 y <- c(0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.06, 3.14, 1.29)

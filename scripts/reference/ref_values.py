@@ -1,4 +1,4 @@
-# Reference values for tests/stats_reference.rs.
+# Reference values for tests/suite/stats_reference.rs.
 # Python 3, scipy 1.17.1, statsmodels 0.15.0, numpy 2.4.6.
 import numpy as np, pandas as pd, scipy, statsmodels
 from scipy import stats as st

@@ -8,7 +8,7 @@
 //! labels are parsed with [`Session::parse`], and rejection reasons come from
 //! the same rules as [`read_register_csv`](crate::measures::attendance::read_register_csv)
 //! and [`classify_marks`](crate::measures::attendance::classify_marks). The
-//! tests in `tests/attendance_frame.rs` check that both paths give the same
+//! tests in `tests/suite/attendance_frame.rs` check that both paths give the same
 //! accepted marks, rejections and measures.
 //!
 //! # How it runs

@@ -1,4 +1,4 @@
-# Reference values for tests/ols_reference.rs and tests/did_reference.rs.
+# Reference values for tests/suite/ols_reference.rs and tests/suite/did_reference.rs.
 # Run from this directory:  Rscript make_reference.R
 # Written with R 4.2.2, MatchIt 4.5.1, sandwich 3.0.2, lmtest 0.9.40 (Debian bookworm packages).
 suppressPackageStartupMessages({library(MatchIt); library(sandwich); library(lmtest)})

@@ -27,15 +27,7 @@ fn close(got: f64, want: f64, rel: f64) {
 }
 
 fn data_path(name: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/reference-data")
-        .join(name);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("skipping: ../shared/reference-data/{name} not found");
-        None
-    }
+    crate::common::reference_data(name)
 }
 
 /// Read two numeric columns (`group`, `value`) and split `value` by group
@@ -64,6 +56,7 @@ fn groups(name: &str, group: &str, value: &str) -> Option<(Vec<f64>, Vec<f64>)> 
 /// t = −0.9377296979393183, df = 326.4122505266324, p = 0.3490766555566697,
 /// CI (−1967.2444050609754, 697.1919809861336), SE 677.1953724329144.
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn lalonde_welch() {
     let Some((t, c)) = groups("lalonde.csv", "treat", "re78") else {
         return;
@@ -94,6 +87,7 @@ fn lalonde_welch() {
 /// t = −0.966352225446378, p = 0.3342496685909649,
 /// CI (−1925.5440908683292, 655.4916667934874).
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn lalonde_student() {
     let Some((t, c)) = groups("lalonde.csv", "treat", "re78") else {
         return;
@@ -111,6 +105,7 @@ fn lalonde_student() {
 /// SD 7471.1340), g = −0.084893 with J = 1 − 3/(4·612 − 1). Full precision
 /// from numpy 2.4.6: d = −0.08499729924859156, g = −0.08489309332388957.
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn lalonde_effect_sizes() {
     let Some((t, c)) = groups("lalonde.csv", "treat", "re78") else {
         return;
@@ -130,6 +125,7 @@ fn lalonde_effect_sizes() {
 /// `alternative="less"` p = 0.14088658404065818, `"greater"`
 /// 0.8592249290090629.
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn lalonde_mann_whitney() {
     let Some((t, c)) = groups("lalonde.csv", "treat", "re78") else {
         return;
@@ -149,6 +145,7 @@ fn lalonde_mann_whitney() {
 /// our generator differs, so only agreement within ~100 is expected.
 /// Also checks reproducibility from the seed.
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn lalonde_bootstrap_bca() {
     let Some((t, c)) = groups("lalonde.csv", "treat", "re78") else {
         return;
@@ -174,6 +171,7 @@ fn lalonde_bootstrap_bca() {
 /// CI (550.5744859755155, 3038.1103225650263); Welch t 2.674145513783345,
 /// df 307.1324931115885, p 0.00789297771451734.
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn nsw_benchmark() {
     let Some((t, c)) = groups("nsw74demo.csv", "trt", "re78") else {
         return;
@@ -234,6 +232,7 @@ fn jacobson(col: &str) -> Option<(Vec<f64>, Vec<f64>, Vec<f64>)> {
 /// `wilcoxon(post, pre, zero_method="wilcox", correction=True,
 /// method="asymptotic")` p = 4.855788332435886e-05 (statistic min = 34.5).
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn jacobson_das() {
     let Some((pre, post, _)) = jacobson("das") else {
         return;
@@ -276,6 +275,7 @@ fn jacobson_das() {
 /// scipy 1.17.1 `ttest_rel(post, pre)` on the 26 complete pairs:
 /// t = −5.838057811945915, p = 4.3444012434928375e-06.
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn jacobson_gds() {
     let Some((pre, post, all_pre)) = jacobson("gds") else {
         return;

@@ -28,15 +28,7 @@ use outcomes::compare::report::{
 use serde_json::Value;
 
 fn shared(rel: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/reference-data")
-        .join(rel);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("skipping: ../shared/reference-data/{rel} not found");
-        None
-    }
+    crate::common::reference_data(rel)
 }
 
 fn tmp(name: &str) -> PathBuf {
@@ -66,6 +58,7 @@ fn near(got: f64, want: f64, tol: f64, what: &str) {
 /// The `matched_comparison` command line of the README, run through the
 /// library and its JSON report read back. validation.md §1d/§1e.
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn lalonde_matched_comparison_json() {
     let Some(data) = shared("lalonde.csv") else {
         return;
@@ -189,6 +182,7 @@ fn lalonde_matched_comparison_json() {
 /// A blank outcome is rejected, counted and listed, never silently dropped:
 /// Lalonde with row 3's re78 blanked has 613 usable rows.
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn lalonde_blank_rows_are_reported() {
     let Some(data) = shared("lalonde.csv") else {
         return;
@@ -273,6 +267,7 @@ fn card_krueger_long(public: &Path, out: &Path) {
 /// validation.md §3: the 2×2 DiD on Card & Krueger's stores, through the
 /// `did` command line and its JSON report.
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn card_krueger_did_json() {
     let Some(public) = shared("card_krueger/public.dat") else {
         return;
@@ -401,7 +396,9 @@ fn example_binary(name: &str) -> Option<PathBuf> {
     if path.exists() {
         Some(path)
     } else {
-        eprintln!("skipping: example binary {} not built", path.display());
+        let what = format!("example binary {} not built (plain `cargo test` builds it)", path.display());
+        assert!(!crate::common::required(), "{what}");
+        crate::common::say_skipped(&what);
         None
     }
 }
@@ -410,6 +407,7 @@ fn example_binary(name: &str) -> Option<PathBuf> {
 /// success; 1 with a message on an unknown flag, a missing required flag or a
 /// missing column.
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn example_binaries_exit_codes() {
     use std::process::Command;
     let Some(data) = shared("lalonde.csv") else {

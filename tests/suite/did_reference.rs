@@ -19,15 +19,7 @@ use outcomes::stats::ConfidenceLevel;
 const L95: ConfidenceLevel = ConfidenceLevel::NINETY_FIVE;
 
 fn shared(file: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/reference-data")
-        .join(file);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("skipping: ../shared/reference-data/{file} not found");
-        None
-    }
+    crate::common::reference_data(file)
 }
 
 fn data(file: &str) -> PathBuf {
@@ -187,6 +179,7 @@ fn greedy_nearest(ps: &[f64], treat: &[bool]) -> Vec<(usize, usize)> {
 /// re75)` 1344.9356 (CR1 SE 730.8368, t 1.8403, p 0.066552; MatchIt vignette
 /// 2020–2022).
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn lalonde_matched_sample_effect_matches_matchit_vignette() {
     let Some(p) = shared("lalonde.csv") else {
         return;
@@ -270,6 +263,7 @@ fn lalonde_matched_sample_effect_matches_matchit_vignette() {
 /// selects slightly different controls from the vignette builds, hence the
 /// different numbers from validation.md §1e.
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn matched_effect_on_matchit_451_sample_matches_r() {
     let Some(p) = shared("lalonde.csv") else {
         return;
@@ -439,6 +433,7 @@ fn stacked(ck: &[Store], a: Group, b: Group) -> (Vec<f64>, Vec<bool>, Vec<bool>,
 /// available observations. Row-2 low−high and mid−high are tested at 0.6638 /
 /// 0.7418 (the paper's 0.67 / 0.75 subtract rounded means).
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn card_krueger_table3_rows_1_to_3() {
     let Some(ck) = load_ck() else { return };
     let c = did_cell_means(
@@ -540,6 +535,7 @@ fn card_krueger_table3_rows_1_to_3() {
 /// closed stores, STATUS2 ∈ {2, 4, 5}, set to FTE 0): means, SEs (sd/√n) and
 /// NJ−PA SE, PUBLISHED = REPRODUCED to 2 dp.
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn card_krueger_table3_rows_4_and_5() {
     let Some(ck) = load_ck() else { return };
     let h = 0.005 + 1e-9;
@@ -609,6 +605,7 @@ fn card_krueger_table3_rows_4_and_5() {
 /// statsmodels 0.15.0; its cluster SE uses G/(G−1)·(n−1)/(n−k), the same as
 /// vcovCL's default).
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn card_krueger_did_regression() {
     let Some(ck) = load_ck() else { return };
     let (y, t, p, id) = stacked(&ck, Group::Nj, Group::Pa);
@@ -636,6 +633,7 @@ fn card_krueger_did_regression() {
 /// SER to 4 dp as computed there); (v) with co-owned 11.9792 (7.4191) 8.7525.
 /// Rows with missing GAP are dropped from the GAP models, as SAS/statsmodels do.
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn card_krueger_table4() {
     let Some(ck) = load_ck() else { return };
     let c1: Vec<&Store> = ck
@@ -822,6 +820,7 @@ fn event_study_synthetic_matches_r() {
 /// The same R event-study specification on `did::mpdta` (500 counties,
 /// 2003–2007; `tests/data/make_reference.R`).
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn event_study_mpdta_matches_r() {
     check_event_study(shared("mpdta.csv"), "event_study_mpdta");
 }
@@ -852,6 +851,7 @@ fn mpdta() -> Option<Mpdta> {
 /// ATT(g,t) to 6 dp; `aggte(type = "group")`, `aggte(type = "dynamic")` and
 /// the simple aggregation (−0.039951, COMPUTED).
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn callaway_santanna_mpdta_never_treated_varying() {
     let Some((y, unit, time, g)) = mpdta() else {
         return;
@@ -914,6 +914,7 @@ fn callaway_santanna_mpdta_never_treated_varying() {
 /// port. Also the analytic (influence-function, `bstrap = False`) SE of each
 /// ATT(g,t). Tolerance 1e-10 (values written with 15 significant digits).
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn callaway_santanna_mpdta_all_settings_match_csdid() {
     let Some((y, unit, time, g)) = mpdta() else {
         return;
@@ -1029,6 +1030,7 @@ fn callaway_santanna_mpdta_all_settings_match_csdid() {
 /// passed the per-cell group vector there). Tolerance 1e-10 (15 significant
 /// digits written).
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn callaway_santanna_mpdta_aggregation_standard_errors() {
     let Some((y, unit, time, g)) = mpdta() else {
         return;

@@ -198,12 +198,11 @@ fn cluster_wald_test_matches_r() {
 /// Lalonde (validation.md §1a): OLS `re78 ~ treat` gives the pooled SE 657.1374
 /// and HC1 SE 676.7480 for −635.0262 (COMPUTED with statsmodels 0.15.0).
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn lalonde_naive_ols_and_hc1() {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference-data/lalonde.csv");
-    if !p.exists() {
-        eprintln!("skipping: ../shared/reference-data/lalonde.csv not found");
+    let Some(p) = crate::common::reference_data("lalonde.csv") else {
         return;
-    }
+    };
     let mut rdr = csv::Reader::from_path(&p).unwrap();
     let hdr = rdr.headers().unwrap().clone();
     let ti = hdr.iter().position(|h| h == "treat").unwrap();

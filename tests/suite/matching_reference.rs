@@ -40,12 +40,7 @@ struct Lalonde {
 }
 
 fn lalonde() -> Option<Lalonde> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/reference-data/lalonde.csv");
-    if !path.exists() {
-        eprintln!("skipping: ../shared/reference-data/lalonde.csv not found");
-        return None;
-    }
+    let path = crate::common::reference_data("lalonde.csv")?;
     let mut rdr = csv::Reader::from_path(&path).expect("readable csv");
     let headers = rdr.headers().expect("header").clone();
     let col = |name: &str| headers.iter().position(|h| h == name).expect("column");
@@ -126,6 +121,7 @@ fn check_glm(model: &PropensityModel, r: &Glm) {
 
 /// validation.md §1b: white as the reference level.
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn logistic_ps_matches_validation_1b() {
     let Some(l) = lalonde() else { return };
     let m = PropensityModel::fit(&with_white_reference(&l), &l.treated, Link::Logit).unwrap();
@@ -182,6 +178,7 @@ fn logistic_ps_matches_validation_1b() {
 
 /// validation.md §1b, R's default coding (reference black), and R glm itself.
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn logistic_ps_default_coding_matches_r_glm() {
     let Some(l) = lalonde() else { return };
     let m = PropensityModel::fit(&l.covariates, &l.treated, Link::Logit).unwrap();
@@ -205,6 +202,7 @@ fn logistic_ps_default_coding_matches_r_glm() {
 
 /// R 4.2.2 `glm(f, family = binomial(link = "probit"))`.
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn probit_ps_matches_r_glm() {
     let Some(l) = lalonde() else { return };
     let m = PropensityModel::fit(&l.covariates, &l.treated, Link::Probit).unwrap();
@@ -238,6 +236,7 @@ fn check_table(t: &BalanceTable, expect: &[Row4], check_mean_t: bool) {
 
 /// validation.md §1c (every cell, 4 dp) and the cobalt pooled-SD SMDs.
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn balance_before_matching_matches_validation_1c() {
     let Some(l) = lalonde() else { return };
     let m = PropensityModel::fit(&l.covariates, &l.treated, Link::Logit).unwrap();
@@ -312,6 +311,7 @@ fn balance_before_matching_matches_validation_1c() {
 /// some treated units with other controls of identical score but selects the
 /// same set, so it must reproduce the same numbers.
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn data_order_matching_matches_validation_1d() {
     let Some(l) = lalonde() else { return };
     let m = PropensityModel::fit(&l.covariates, &l.treated, Link::Logit).unwrap();
@@ -504,6 +504,7 @@ fn check_against_r(c: &Case, mt: &Matching, l: &Lalonde, distance: &[f64]) {
 /// caliper and `summary()` tables, matching on R's own distance vector with
 /// `NeighbourRule::MatchIt451`.
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn matchit_451_cases_on_r_distance() {
     let Some(l) = lalonde() else { return };
     let married = l.covariates[3].clone();
@@ -520,6 +521,7 @@ fn matchit_451_cases_on_r_distance() {
 /// neighbour in sorted order) against MatchIt 4.5.1 on integer-valued distances
 /// `round(1000 * ps)` (hundreds of ties), where 4.5.1's truncation is exact.
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn sorted_neighbour_matches_matchit_on_integer_distances() {
     let Some(l) = lalonde() else { return };
     let married = l.covariates[3].clone();
@@ -538,6 +540,7 @@ fn sorted_neighbour_matches_matchit_on_integer_distances() {
 /// MatchIt 4.5.1 again, now on the scores this crate fits itself: the scores
 /// agree to 1e-6 and the matched sets are identical.
 #[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn matchit_451_cases_on_own_scores() {
     let Some(l) = lalonde() else { return };
     let married = l.covariates[3].clone();

@@ -1,0 +1,31 @@
+//! The integration tests, gathered into one binary so that a build links polars once.
+//!
+//! Each module is one former test file; reference tests that need `../shared/reference-data`
+//! go through [`common::reference_data`], which fails under `OUTCOMES_REQUIRE_REFERENCE=1`.
+
+mod common;
+mod asb_poisson;
+mod asb_props;
+mod attendance;
+mod attendance_example;
+mod attendance_frame;
+mod attendance_props;
+mod cost_offset_comparison;
+mod costing_frame;
+mod costing_frame_props;
+mod costs;
+mod did_reference;
+mod disclosure;
+mod evaluate;
+mod examples_compare;
+mod loading;
+mod loading_props;
+mod matching_complexity;
+mod matching_reference;
+mod ols_reference;
+mod plot_charts;
+mod report;
+mod sample_readers_props;
+mod stats_proptest;
+mod stats_reference;
+mod summary;
