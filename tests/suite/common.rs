@@ -41,3 +41,9 @@ pub fn reference_data(rel: &str) -> Option<PathBuf> {
     say_skipped(&what);
     None
 }
+
+/// Report how much a test checked, where the user sees it (like [`say_skipped`]).
+pub fn say_checked(what: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "CHECKED {what}");
+}

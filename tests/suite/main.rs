@@ -29,3 +29,4 @@ mod sample_readers_props;
 mod stats_proptest;
 mod stats_reference;
 mod summary;
+mod golden;
