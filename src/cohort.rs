@@ -311,6 +311,11 @@ impl DataWindow {
         })
     }
 
+    /// The days in the window, both ends included.
+    pub fn days(&self) -> i64 {
+        self.period().days()
+    }
+
     /// The window as a [`Period`].
     pub fn period(&self) -> Period {
         Period {

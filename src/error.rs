@@ -87,6 +87,33 @@ pub enum ErrorKind {
         /// The columns that were found, comma-separated.
         present: String,
     },
+    /// An input that cannot be read as what it claims to be: an empty file,
+    /// lone-CR line endings, text that is not UTF-8, a ragged row, an unclosed
+    /// quote, a first row that is not a header, a column named twice.
+    #[error("{location}: {detail}")]
+    Malformed {
+        /// Where: the file, and the row and column where known.
+        location: Location,
+        /// What is wrong and, where it helps, how to mend it.
+        detail: String,
+    },
+    /// A column the dataset does not have: a misspelling of an expected one, or
+    /// a column loading will not guess the meaning of.
+    #[error(
+        "{source_name}: column `{column}` is not one this dataset has{}; expected: {expected} \
+         (rename it, or map it with the source's column mapping)",
+        nearest.as_ref().map_or_else(String::new, |n| format!(" (did you mean `{n}`?)"))
+    )]
+    UnknownColumn {
+        /// File or dataset.
+        source_name: String,
+        /// The column as named in the file.
+        column: String,
+        /// The expected column it is nearest to, when it looks like a misspelling.
+        nearest: Option<String>,
+        /// The expected columns, comma-separated.
+        expected: String,
+    },
     /// A parameter given by the caller is out of its range.
     #[error("parameter `{name}` = {value}: {rule}")]
     InvalidParameter {
@@ -170,6 +197,32 @@ impl Error {
             source_name: source.into(),
             column: column.into(),
             present: present.join(", "),
+        }
+        .into()
+    }
+
+    /// An input that cannot be read as what it claims to be, at a location.
+    pub fn malformed(location: Location, detail: impl Into<String>) -> Self {
+        ErrorKind::Malformed {
+            location,
+            detail: detail.into(),
+        }
+        .into()
+    }
+
+    /// A column the dataset does not have, with the nearest expected name when
+    /// it looks like a misspelling of one.
+    pub fn unknown_column(
+        source: impl Into<String>,
+        column: impl Into<String>,
+        nearest: Option<&str>,
+        expected: &[&str],
+    ) -> Self {
+        ErrorKind::UnknownColumn {
+            source_name: source.into(),
+            column: column.into(),
+            nearest: nearest.map(str::to_string),
+            expected: expected.join(", "),
         }
         .into()
     }

@@ -124,6 +124,7 @@ impl RegisterMarks {
                 std::io::Error::new(std::io::ErrorKind::NotFound, "file not found"),
             ));
         }
+        super::preflight::scan_csv(src)?;
         let name = src.name();
         let pl_path = PlRefPath::try_from_path(src.path())
             .map_err(|e| Error::frame(format!("opening {name}"), e))?;
@@ -142,14 +143,19 @@ impl RegisterMarks {
             .collect_schema()
             .map_err(|e| Error::frame(format!("reading the header of {name}"), e))?;
         let present: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+        super::preflight::check_columns(
+            src,
+            &present,
+            &super::preflight::Expected {
+                required: &[PUPIL, SCHOOL, DATE, SESSION, CODE],
+                optional: &[],
+                others: super::preflight::Others::Kept,
+            },
+        )?;
         let map = src.column_map();
         let mut select = Vec::with_capacity(5);
         for c in [PUPIL, SCHOOL, DATE, SESSION, CODE] {
-            let in_file = map.source_name(c);
-            if !present.iter().any(|p| p == in_file) {
-                return Err(Error::missing_column(&name, in_file, &present));
-            }
-            select.push(col(in_file).alias(c));
+            select.push(col(map.source_name(c)).alias(c));
         }
         let date_is_typed = matches!(schema.get(map.source_name(DATE)), Some(DataType::Date));
         lf = lf.select(select);

@@ -8,9 +8,10 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
+use super::preflight::{self, Expected, Others};
 use super::rules::{Kind, Rule, TextSet, Value};
 use super::validate::{
-    validate_frame, validate_rows, Field, Rejection, Spec, ValidationSummary, ROW,
+    validate_frame, validate_rows, Cross, CrossRule, Field, Rejection, Spec, ValidationSummary, ROW,
 };
 use super::ColumnMap;
 use crate::cohort::Period;
@@ -19,7 +20,9 @@ use crate::cohort::{
 };
 use crate::error::{Error, Result};
 use crate::measures::ndt::{NdtAssessment, NdtItem, PartialPolicy};
-use crate::measures::service_use::{BandScheme, CategorySet, PeriodCount, ServiceEvent};
+use crate::measures::service_use::{
+    BandScheme, CategorySet, CountUnit, PeriodCount, ServiceEvent, MAX_EVENTS_PER_ROW,
+};
 
 /// A file to load, with its column mapping and optional pseudonymisation.
 #[derive(Debug, Clone)]
@@ -105,9 +108,11 @@ enum RowNumbers {
     Positional,
 }
 
+/// Open a source lazily after its preflight checks (its bytes, when CSV, and
+/// its column names against `expected`).
 fn open(
     src: &Source,
-    required: &[&str],
+    expected: &Expected<'_>,
     typed_kinds: &[(&str, Kind)],
     rows: RowNumbers,
 ) -> Result<(LazyFrame, Vec<String>, Vec<String>)> {
@@ -117,6 +122,7 @@ fn open(
             std::io::Error::new(std::io::ErrorKind::NotFound, "file not found"),
         ));
     }
+    preflight::scan_csv(src)?;
     let pl_path = PlRefPath::try_from_path(&src.path)
         .map_err(|e| Error::frame(format!("opening {}", src.name()), e))?;
     let row_index = (rows == RowNumbers::Kept).then(|| RowIndex {
@@ -147,12 +153,7 @@ fn open(
         .filter(|n| n.as_str() != ROW)
         .map(|n| n.to_string())
         .collect();
-    for c in required {
-        let in_file = src.columns.source_name(c);
-        if !present.iter().any(|p| p == in_file) {
-            return Err(Error::missing_column(src.name(), in_file, &present));
-        }
-    }
+    preflight::check_columns(src, &present, expected)?;
     // Rename mapped columns to canonical names.
     let (old, new): (Vec<String>, Vec<String>) = present
         .iter()
@@ -233,6 +234,11 @@ pub(crate) fn pseudonymise_column(
         .join(map.lazy(), [col(column)], [col("__raw_id")], args)
         .with_column(col("__pseudonym").alias(column))
         .drop(cols(["__pseudonym"])))
+}
+
+/// The engine's refusal of a file the shape scan passed, named by its file.
+fn engine<T>(src: &Source, r: Result<T>) -> Result<T> {
+    r.map_err(|e| preflight::engine_error(src, e))
 }
 
 fn text_set(values: impl IntoIterator<Item = String>) -> Arc<TextSet> {
@@ -403,6 +409,13 @@ fn cohort_spec(window: DataWindow) -> Spec {
                 reason: "end reason must be exit, death or moved".into(),
             }),
         ],
+        cross: vec![CrossRule {
+            field: "end_date".into(),
+            check: Cross::DateNotBefore {
+                other: "index_date".into(),
+            },
+            reason: "end date before the index date".into(),
+        }],
         unique: Some((vec!["person_id".into()], "duplicate person id".into())),
     }
 }
@@ -414,7 +427,7 @@ fn cohort_spec(window: DataWindow) -> Spec {
 ///
 /// Rejected: a blank or duplicate person id (every row sharing it), an
 /// index date that is not a date or lies outside the data window, an
-/// unknown group, an end date after the extract date.
+/// unknown group, an end date after the extract date or before the index date.
 ///
 /// # Errors
 /// If the file cannot be read or a required column is missing.
@@ -425,12 +438,12 @@ pub fn load_cohort(src: &Source, window: DataWindow) -> Result<Loaded<Cohort>> {
         .iter()
         .map(|f| (f.name.as_str(), f.kind))
         .collect();
-    let (lf, present, typed) = open(
-        src,
-        &["person_id", "index_date", "group"],
-        &kinds,
-        RowNumbers::Kept,
-    )?;
+    let expected = Expected {
+        required: &["person_id", "index_date", "group"],
+        optional: &["end_date", "end_reason"],
+        others: Others::Kept,
+    };
+    let (lf, present, typed) = open(src, &expected, &kinds, RowNumbers::Kept)?;
     let canonical: Vec<&str> = spec.fields.iter().map(|f| f.name.as_str()).collect();
     let covariate_cols: Vec<String> = present
         .iter()
@@ -463,8 +476,8 @@ pub fn load_cohort(src: &Source, window: DataWindow) -> Result<Loaded<Cohort>> {
                 .collect::<Vec<_>>(),
         )
         .collect()
-        .map_err(|e| Error::frame("reading covariates", e))?;
-    let (accepted, rejections) = validate_frame(lf, &spec, &typed)?;
+        .map_err(|e| preflight::engine_error(src, Error::frame("reading covariates", e)))?;
+    let (accepted, rejections) = engine(src, validate_frame(lf, &spec, &typed))?;
     let members = cohort_members(&accepted, &covs, &covariate_cols)?;
     let summary = summary_of(&src.name(), accepted.height(), &rejections);
     Ok(Loaded {
@@ -627,11 +640,42 @@ pub(crate) fn events_spec(cohort: &Cohort, categories: &CategorySet) -> Spec {
             }),
             Field::optional("count", Kind::Int).rule(Rule::IntRange {
                 min: 0,
-                max: i64::from(u32::MAX),
+                max: i64::MAX,
                 reason: "counts must not be negative".into(),
             }),
         ],
+        cross: vec![count_ceiling(w, categories)],
         unique: None,
+    }
+}
+
+/// The stated maximum of one row's count, by category: a row of a day or
+/// night category cannot count more days than the data window has
+/// ([`DataWindow::days`]); a row of an event category at most
+/// [`MAX_EVENTS_PER_ROW`].
+fn count_ceiling(w: DataWindow, categories: &CategorySet) -> CrossRule {
+    let days = w.days();
+    let max = categories
+        .iter()
+        .map(|c| {
+            let m = match c.unit() {
+                CountUnit::Days => days,
+                CountUnit::Events => MAX_EVENTS_PER_ROW,
+            };
+            (c.code().to_string(), m)
+        })
+        .collect();
+    CrossRule {
+        field: "count".into(),
+        check: Cross::IntAtMostFor {
+            key: "category".into(),
+            max: Arc::new(max),
+            otherwise: MAX_EVENTS_PER_ROW,
+        },
+        reason: format!(
+            "count above the stated maximum for one row: {days} for a day or night category (the \
+             data window's days), {MAX_EVENTS_PER_ROW} for an event category"
+        ),
     }
 }
 
@@ -640,7 +684,9 @@ pub(crate) fn events_spec(cohort: &Cohort, categories: &CategorySet) -> Spec {
 /// categories; blank means 1).
 ///
 /// Rejected: an unknown person id, a date that is not a date or lies outside
-/// the cohort's data window, an unknown category, a negative count.
+/// the cohort's data window, an unknown category, a negative count, a count
+/// above the stated maximum for one row (the data window's days for a day or
+/// night category, [`MAX_EVENTS_PER_ROW`] for an event category).
 ///
 /// # Errors
 /// If the file cannot be read or a required column is missing.
@@ -655,19 +701,19 @@ pub fn load_service_events(
         .iter()
         .map(|f| (f.name.as_str(), f.kind))
         .collect();
-    let (mut lf, present, typed) = open(
-        src,
-        &["person_id", "date", "category"],
-        &kinds,
-        RowNumbers::Positional,
-    )?;
+    let expected = Expected {
+        required: &["person_id", "date", "category"],
+        optional: &["count"],
+        others: Others::Refused,
+    };
+    let (mut lf, present, typed) = open(src, &expected, &kinds, RowNumbers::Positional)?;
     if !present
         .iter()
         .any(|p| p == src.columns.source_name("count"))
     {
         lf = lf.with_column(lit(NULL).cast(DataType::String).alias("count"));
     }
-    let (accepted, rejections) = validate_frame(lf, &spec, &typed)?;
+    let (accepted, rejections) = engine(src, validate_frame(lf, &spec, &typed))?;
     let df = accepted
         .lazy()
         .with_column(col("count").fill_null(lit(1i64)))
@@ -799,6 +845,7 @@ fn ndt_spec(cohort: &Cohort, policy: PartialPolicy) -> Spec {
     }
     Spec {
         fields,
+        cross: Vec::new(),
         unique: Some((
             vec!["person_id".into(), "date".into()],
             "duplicate assessment (same person and date)".into(),
@@ -830,8 +877,13 @@ pub fn load_ndt(
         .map(|f| (f.name.as_str(), f.kind))
         .collect();
     let required: Vec<&str> = spec.fields.iter().map(|f| f.name.as_str()).collect();
-    let (lf, _, typed) = open(src, &required, &kinds, RowNumbers::Kept)?;
-    let (accepted, rejections) = validate_frame(lf, &spec, &typed)?;
+    let expected = Expected {
+        required: &required,
+        optional: &[],
+        others: Others::Refused,
+    };
+    let (lf, _, typed) = open(src, &expected, &kinds, RowNumbers::Kept)?;
+    let (accepted, rejections) = engine(src, validate_frame(lf, &spec, &typed))?;
     let assessments = ndt_from_frame(&accepted)?;
     let summary = summary_of(&src.name(), assessments.len(), &rejections);
     Ok(Loaded {
@@ -885,7 +937,12 @@ pub fn load_ndt_wide(
     cohort: &Cohort,
     policy: PartialPolicy,
 ) -> Result<Loaded<NdtAssessments>> {
-    let (lf, present, _) = open(src, &["person_id"], &[], RowNumbers::Kept)?;
+    let expected = Expected {
+        required: &["person_id"],
+        optional: &[],
+        others: Others::Kept,
+    };
+    let (lf, present, _) = open(src, &expected, &[], RowNumbers::Kept)?;
     let waves: Vec<String> = present
         .iter()
         .filter_map(|c| c.strip_prefix("NDTDATE_").map(str::to_string))
@@ -897,6 +954,7 @@ pub fn load_ndt_wide(
             &present,
         ));
     }
+    check_wide_columns(src, &present, &waves)?;
     // Stack the waves into long rows with text cells. While validating, the
     // row id encodes (wide row, wave) as row × waves + wave index, so every
     // rejection can name its wide row and its wave's column.
@@ -940,20 +998,20 @@ pub fn load_ndt_wide(
     let tagged = long
         .with_column(sentinel_reason.alias("__sentinel"))
         .collect()
-        .map_err(|e| Error::frame("reading NDT waves", e))?;
+        .map_err(|e| preflight::engine_error(src, Error::frame("reading NDT waves", e)))?;
     let skipped = tagged
         .clone()
         .lazy()
         .filter(col("__sentinel").is_not_null())
         .select([col(ROW), col("date"), col("__sentinel")])
         .collect()
-        .map_err(|e| Error::frame("reading NDT waves", e))?;
+        .map_err(|e| preflight::engine_error(src, Error::frame("reading NDT waves", e)))?;
     let spec = ndt_spec(cohort, policy);
     let kept = tagged
         .lazy()
         .filter(col("__sentinel").is_null())
         .drop(cols(["__sentinel"]));
-    let (accepted, mut rejections) = validate_frame(kept, &spec, &[])?;
+    let (accepted, mut rejections) = engine(src, validate_frame(kept, &spec, &[]))?;
     let accepted = accepted
         .sort([ROW], SortMultipleOptions::default())
         .map_err(|e| Error::frame("ordering NDT waves", e))?;
@@ -995,6 +1053,54 @@ pub fn load_ndt_wide(
         rejections,
         summary,
     })
+}
+
+/// Every wave of a wide NDT file has its date and all ten item columns, and
+/// every other column is one of them: an item column of a wave with no
+/// `NDTDATE_` column, a misspelt or missing item header, or a stray column is
+/// an error, never a wave read as blanks or dropped from the rows read.
+fn check_wide_columns(src: &Source, present: &[String], waves: &[String]) -> Result<()> {
+    let person = src.columns.source_name("person_id");
+    for p in present {
+        if p == person || p.starts_with("NDTDATE_") {
+            continue;
+        }
+        let wave = NdtItem::ALL
+            .iter()
+            .find_map(|i| p.strip_prefix(i.cdf_prefix()));
+        if let Some(w) = wave {
+            if !waves.iter().any(|x| x == w) {
+                return Err(Error::malformed(
+                    crate::Location::source(src.name()).column(p.as_str()),
+                    format!(
+                        "is an item of wave `{w}`, which has no `NDTDATE_{w}` column: its \
+                         assessments could not be dated"
+                    ),
+                ));
+            }
+        }
+    }
+    let mut names = vec![person.to_string()];
+    for w in waves {
+        names.push(format!("NDTDATE_{w}"));
+        names.extend(
+            NdtItem::ALL
+                .iter()
+                .map(|i| format!("{}{w}", i.cdf_prefix())),
+        );
+    }
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    // The names are already the file's own: check them with no mapping.
+    let unmapped = Source::new(&src.path);
+    preflight::check_columns(
+        &unmapped,
+        present,
+        &Expected {
+            required: &names,
+            optional: &[],
+            others: Others::Refused,
+        },
+    )
 }
 
 /// Convert a CSV file to Parquet, keeping every column as text (so that a
@@ -1060,6 +1166,7 @@ fn period_counts_spec(cohort: &Cohort, categories: &CategorySet, bands: &BandSch
                 labels: text_set(labels),
             }),
         ],
+        cross: Vec::new(),
         unique: Some((
             vec!["person_id".into(), "period_start".into(), "category".into()],
             "duplicate count (same person, period and category)".into(),
@@ -1093,8 +1200,13 @@ pub fn load_period_counts(
         .map(|f| (f.name.as_str(), f.kind))
         .collect();
     let required: Vec<&str> = spec.fields.iter().map(|f| f.name.as_str()).collect();
-    let (lf, _, typed) = open(src, &required, &kinds, RowNumbers::Kept)?;
-    let (accepted, mut rejections) = validate_frame(lf, &spec, &typed)?;
+    let expected = Expected {
+        required: &required,
+        optional: &[],
+        others: Others::Refused,
+    };
+    let (lf, _, typed) = open(src, &expected, &kinds, RowNumbers::Kept)?;
+    let (accepted, mut rejections) = engine(src, validate_frame(lf, &spec, &typed))?;
     let ids = str_col(&accepted, "person_id")?;
     let starts = date_col(&accepted, "period_start")?;
     let ends = date_col(&accepted, "period_end")?;

@@ -14,6 +14,7 @@ mod aggregate;
 pub mod attendance;
 mod kernels;
 mod loaders;
+mod preflight;
 pub(crate) mod rules;
 mod summary;
 pub(crate) mod validate;
@@ -64,6 +65,11 @@ impl ColumnMap {
     /// The file's name for a canonical column.
     pub fn source_name<'a>(&'a self, canonical: &'a str) -> &'a str {
         self.map.get(canonical).map_or(canonical, String::as_str)
+    }
+
+    /// Each mapping, as (canonical, name in the file).
+    pub(crate) fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.map.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
     /// The canonical name for a file column, if it is mapped or canonical.

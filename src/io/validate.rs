@@ -72,9 +72,97 @@ impl Field {
 pub struct Spec {
     /// The fields, in order (their order is the order reasons are checked).
     pub fields: Vec<Field>,
+    /// Rules between two fields of a row, checked after every field's own
+    /// rules, in order.
+    pub cross: Vec<CrossRule>,
     /// Columns whose combination must be unique among otherwise valid rows,
     /// with the reason given for duplicates.
     pub unique: Option<(Vec<String>, String)>,
+}
+
+/// A rule between two fields of one row. A blank in either passes (blanks are
+/// the fields' own `required` rule's business). The rejection names `field`.
+#[derive(Debug, Clone)]
+pub struct CrossRule {
+    /// The field whose value is rejected.
+    pub field: String,
+    /// What it is checked against.
+    pub check: Cross,
+    /// The reason given.
+    pub reason: String,
+}
+
+/// The checks a [`CrossRule`] can make.
+#[derive(Debug, Clone)]
+pub enum Cross {
+    /// The field's date is not before the date in field `other`.
+    DateNotBefore {
+        /// The earlier date's field.
+        other: String,
+    },
+    /// The field's whole number is at most the maximum stated for the text in
+    /// field `key` (a category), or `otherwise` for a text not listed.
+    IntAtMostFor {
+        /// The field whose text picks the maximum.
+        key: String,
+        /// The maximum by text.
+        max: std::sync::Arc<BTreeMap<String, i64>>,
+        /// The maximum for any other text.
+        otherwise: i64,
+    },
+}
+
+impl Cross {
+    /// Scalar path: do the values break the rule?
+    fn fails(&self, v: &Value, other: &Value) -> bool {
+        match (self, v, other) {
+            (Cross::DateNotBefore { .. }, Value::Date(d), Value::Date(o)) => d < o,
+            (Cross::IntAtMostFor { max, otherwise, .. }, Value::Int(n), Value::Text(k)) => {
+                *n > max.get(k).copied().unwrap_or(*otherwise)
+            }
+            _ => false,
+        }
+    }
+
+    /// The other field the rule reads.
+    fn other(&self) -> &str {
+        match self {
+            Cross::DateNotBefore { other } => other,
+            Cross::IntAtMostFor { key, .. } => key,
+        }
+    }
+
+    /// Frame path: the mask of [`Cross::fails`] over two parsed columns.
+    fn fails_mask(&self, v: &Column, other: &Column) -> Result<BooleanChunked> {
+        let err = |e| {
+            Error::frame(
+                format!("checking '{}' against '{}'", v.name(), other.name()),
+                e,
+            )
+        };
+        Ok(match self {
+            Cross::DateNotBefore { .. } => {
+                let (a, b) = (
+                    v.date().map_err(err)?.physical(),
+                    other.date().map_err(err)?.physical(),
+                );
+                a.iter()
+                    .zip(b.iter())
+                    .map(|(a, b)| matches!((a, b), (Some(a), Some(b)) if a < b))
+                    .collect()
+            }
+            Cross::IntAtMostFor { max, otherwise, .. } => {
+                let (n, k) = (v.i64().map_err(err)?, other.str().map_err(err)?);
+                n.iter()
+                    .zip(k.iter())
+                    .map(|(n, k)| match (n, k) {
+                        (Some(n), Some(k)) => n > max.get(k).copied().unwrap_or(*otherwise),
+                        _ => false,
+                    })
+                    .collect()
+            }
+        })
+    }
 }
 
 /// One rejected source row: where, what and why.
@@ -230,6 +318,21 @@ pub(crate) fn validate_frame(
             push(m, f, r.reason());
         }
         parsed_cols.push(parsed);
+    }
+    for c in &spec.cross {
+        let find = |name: &str| {
+            spec.fields
+                .iter()
+                .position(|f| f.name == name)
+                .map(|i| (&spec.fields[i], &parsed_cols[i]))
+                .ok_or_else(|| {
+                    Error::frame("checking a cross-field rule", format!("no field {name}"))
+                })
+        };
+        let (f, v) = find(&c.field)?;
+        let (_, o) = find(c.check.other())?;
+        let mask = c.check.fails_mask(v, o)?.with_name(PlSmallStr::EMPTY);
+        push(mask, f, &c.reason);
     }
     let mut accepted_cols = Vec::with_capacity(parsed_cols.len() + 1);
     if numbered {
@@ -559,6 +662,18 @@ fn check_row(
             return Err((f.name.clone(), shown(raw), r.reason().to_string()));
         }
         values.push(v);
+    }
+    for c in &spec.cross {
+        let pos = |name: &str| spec.fields.iter().position(|f| f.name == name);
+        let (Some(i), Some(j)) = (pos(&c.field), pos(c.check.other())) else {
+            continue;
+        };
+        if c.check.fails(&values[i], &values[j]) {
+            let f = &spec.fields[i];
+            let raw = row.get(i).and_then(|c| c.as_deref()).unwrap_or("");
+            let shown = if f.identifier { REDACTED } else { raw };
+            return Err((f.name.clone(), shown.to_string(), c.reason.clone()));
+        }
     }
     Ok(values)
 }

@@ -25,6 +25,12 @@ pub enum CountUnit {
     Days,
 }
 
+/// The stated maximum count of one dated row of an event category (an
+/// attendance, an arrest): a row counting more events than this on one day is
+/// rejected, not summed. (A row of a day or night category is bounded by the
+/// data window's length instead.)
+pub const MAX_EVENTS_PER_ROW: i64 = 100;
+
 /// A category of service use.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

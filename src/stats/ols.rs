@@ -310,6 +310,9 @@ pub struct OlsFit {
     absorbed: Option<(Vec<usize>, usize)>,
     /// `Σ wᵢ ỹᵢ²` of the demeaned response, for absorbed fits.
     within_tss: Option<f64>,
+    /// The fit is exact to rounding (R's "essentially perfect fit"): no t, p
+    /// or interval is defined.
+    exact: bool,
 }
 
 /// Fit `y ~ terms` by (weighted) least squares.
@@ -600,6 +603,19 @@ fn fit_core(
             "coefficients are not finite (values too large for double precision)",
         ));
     }
+    let rss: f64 = residuals
+        .iter()
+        .zip(&weights_used)
+        .map(|(e, w)| w * e * e)
+        .sum();
+    if !rss.is_finite() || bread.iter().any(|b| !b.is_finite()) {
+        return Err(Error::numerical(
+            "least-squares fit",
+            "the residuals or the covariance are not finite (values too large for double \
+             precision: rescale the outcome or the regressors)",
+        ));
+    }
+    let exact = essentially_perfect(rss, n, k + k_absorbed, &fitted);
     Ok(OlsFit {
         names,
         coefficients: beta,
@@ -615,7 +631,26 @@ fn fit_core(
         n_input: n_all,
         absorbed,
         within_tss,
+        exact,
     })
+}
+
+/// R's `summary.lm` test for an "essentially perfect fit": the residual
+/// variance below `1e-30 · (mean(f)² + var(f))` of the fitted values `f`. The
+/// residuals are then rounding error, and so would be any t or p computed from
+/// them (a constant outcome gives an "effect" of 1e-17 with p = 1e-50).
+fn essentially_perfect(rss: f64, n: usize, params: usize, fitted: &[f64]) -> bool {
+    if n <= params || fitted.is_empty() {
+        return false;
+    }
+    let resvar = rss / (n - params) as f64;
+    let m = fitted.iter().sum::<f64>() / fitted.len() as f64;
+    let var = if fitted.len() > 1 {
+        fitted.iter().map(|f| (f - m) * (f - m)).sum::<f64>() / (fitted.len() - 1) as f64
+    } else {
+        0.0
+    };
+    resvar < (m * m + var) * 1e-30 || (rss == 0.0)
 }
 
 fn norm(x: &[f64]) -> f64 {
@@ -697,6 +732,14 @@ impl OlsFit {
     /// Number of coefficients, including the intercept.
     pub fn k(&self) -> usize {
         self.names.len()
+    }
+
+    /// Whether the fit is exact to rounding (R `summary.lm`'s "essentially
+    /// perfect fit": residual variance below 1e-30 of the fitted values'
+    /// mean square), as with a constant outcome. Then every coefficient's t
+    /// and p are `None`: the residuals are rounding error, not evidence.
+    pub fn is_exact_fit(&self) -> bool {
+        self.exact
     }
 
     /// Residual degrees of freedom `n − k` (`n − k − G` with `G` absorbed
@@ -993,7 +1036,11 @@ impl OlsFit {
             .map(|(a, &j)| {
                 let b = self.coefficients[j];
                 let s = v[a * q + a].max(0.0).sqrt();
-                let t = if s > 0.0 { Some(b / s) } else { None };
+                let t = if s > 0.0 && !self.exact {
+                    Some(b / s)
+                } else {
+                    None
+                };
                 let p = t.map(|t| (2.0 * dist.sf(t.abs())).min(1.0));
                 Coefficient {
                     term: self.names[j].clone(),
