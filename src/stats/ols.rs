@@ -1120,6 +1120,42 @@ impl OlsFit {
 mod tests {
     use super::*;
 
+    /// A constant outcome (issue 13: "an effect of −5.6e-17 with p = 5.6e-50")
+    /// is an essentially perfect fit by R `summary.lm`'s rule: no t and no p,
+    /// under every variance; a fit with real residuals keeps them.
+    #[test]
+    fn a_constant_outcome_has_no_t_or_p() {
+        let x: Vec<f64> = (0..40).map(|i| f64::from(i % 7)).collect();
+        let treat: Vec<f64> = (0..40).map(|i| f64::from(i % 2)).collect();
+        let y = vec![3.25; 40];
+        let terms = [Term::new("treat", &treat), Term::new("x", &x)];
+        let fit = fit_ols(&y, &terms, Intercept::Included, None).unwrap();
+        assert!(fit.is_exact_fit());
+        for v in [Variance::Classical, Variance::Hc0, Variance::Hc1] {
+            let t = fit.table(&v, ConfidenceLevel::NINETY_FIVE).unwrap();
+            for c in &t.coefficients {
+                assert_eq!((c.t_value, c.p_value), (None, None), "{v:?} {}", c.term);
+            }
+        }
+        let noisy: Vec<f64> = (0..40).map(|i| 3.25 + f64::from((i * 37) % 11) * 0.1).collect();
+        let fit = fit_ols(&noisy, &terms, Intercept::Included, None).unwrap();
+        assert!(!fit.is_exact_fit());
+        let t = fit.table(&Variance::Classical, ConfidenceLevel::NINETY_FIVE).unwrap();
+        assert!(t.coefficients.iter().all(|c| c.p_value.is_some()));
+    }
+
+    /// One outcome of 1e308 (issue 13: "an estimate with an infinite interval
+    /// and exit 0") is refused as an overflow, not reported.
+    #[test]
+    fn an_overflowing_outcome_is_refused() {
+        let treat: Vec<f64> = (0..20).map(|i| f64::from(i % 2)).collect();
+        let mut y: Vec<f64> = (0..20).map(f64::from).collect();
+        y[3] = 1e308;
+        let terms = [Term::new("treat", &treat)];
+        let e = fit_ols(&y, &terms, Intercept::Included, None).unwrap_err();
+        assert!(matches!(e.kind(), crate::error::ErrorKind::Numerical { .. }), "{e}");
+    }
+
     fn close(a: f64, b: f64, tol: f64) -> bool {
         (a - b).abs() <= tol * (1.0 + b.abs())
     }
