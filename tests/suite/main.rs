@@ -26,6 +26,7 @@ mod matching_complexity;
 mod matching_reference;
 mod ols_reference;
 mod plot_charts;
+mod reference_values;
 mod report;
 mod sample_readers_props;
 mod stats_proptest;
