@@ -160,7 +160,7 @@ impl Link {
             }
             Link::Probit => {
                 let e = eta.clamp(-PROBIT_THRESH, PROBIT_THRESH);
-                std_normal().cdf(e)
+                crate::stats::normal_cdf(e)
             }
         }
     }
@@ -353,7 +353,6 @@ pub fn fit_binomial(
                 "the Fisher information is not positive definite at the estimate",
             )
         })?;
-    let normal = std_normal();
     let coefficients: Vec<Coefficient> = design
         .terms()
         .iter()
@@ -366,7 +365,7 @@ pub fn fit_binomial(
                 estimate: beta[j],
                 std_error: se,
                 z,
-                p_value: 2.0 * normal.cdf(-z.abs()),
+                p_value: 2.0 * crate::stats::normal_sf(z.abs()),
             }
         })
         .collect();

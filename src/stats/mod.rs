@@ -15,6 +15,7 @@ mod adjust;
 mod bootstrap;
 mod change;
 mod common;
+pub(crate) use common::{normal_cdf, normal_sf};
 mod effect_size;
 mod estimate;
 pub mod ols;
