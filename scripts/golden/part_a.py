@@ -48,7 +48,7 @@ NDT_FOLLOW_UP = SPEC["outcomes"]["ndt_follow_up_months"]
 NDT_RELIABILITY = SPEC["outcomes"]["ndt_reliability"]
 K = SPEC["disclosure"]["min_cell_size"] - 1  # counts 1..K are suppressed
 assert SPEC["disclosure"]["policy"] == "minimum_cell_size"
-SYMBOL = SPEC["disclosure"].get("symbol", "*")
+SYMBOL = SPEC["disclosure"].get("symbol", "c")  # the GSS symbol (METHODS.md, Disclosure control)
 LEVEL = SPEC["statistics"]["confidence_level"]
 RESAMPLES = SPEC["statistics"]["bootstrap_resamples"]
 ALPHA = 1.0 - LEVEL

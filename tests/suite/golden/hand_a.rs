@@ -308,3 +308,56 @@ fn evictions_per_quarter_before_the_start_by_hand() {
     let r = t.row_where(&["Programme", "Evictions"]);
     assert_eq!(published_number(&t, r, "Before"), 0.011);
 }
+
+/// The bootstrap behind the NDT table's BCa cells, unrounded: the crate's
+/// `bootstrap_mean` on each group's NDT total changes (read above with plain
+/// Rust) gives the limits that `scripts/golden/part_a.py`'s re-implementation
+/// of the generator and the BCa rule gives, exactly, and the generator's first
+/// draws agree.
+///
+/// Source: `bootstrap_bca(d, 20240101 + 100 + g)` and `Xoshiro(20240201)` in
+/// `scripts/golden/part_a.py` (Python 3.11.7, numpy, scipy), B = 9,999, 95%:
+/// programme (-3.5528455284552845, -2.2845528455284554) = (-437/123, -281/123);
+/// comparison (-0.9407407407407408, 0.2740740740740741) = (-127/135, 37/135);
+/// first three outputs of seed 20240201: 0xc664c138a7bf1816, 0xe8d442faaaa64227,
+/// 0x71276b8a92ab4c35; first five `below(123)`: 95, 111, 54, 27, 121.
+#[test]
+fn ndt_bootstrap_limits_equal_the_python_generator() {
+    use outcomes::rng::Rng;
+    use outcomes::stats::{bootstrap_mean, BootstrapConfig, ConfidenceLevel};
+
+    let mut r = Rng::new(20_240_201);
+    let first: Vec<u64> = (0..3).map(|_| r.next_u64()).collect();
+    assert_eq!(
+        first,
+        [0xc664_c138_a7bf_1816, 0xe8d4_42fa_aaa6_4227, 0x7127_6b8a_92ab_4c35]
+    );
+    let mut r = Rng::new(20_240_201);
+    let draws: Vec<u64> = (0..5).map(|_| r.below(123)).collect();
+    assert_eq!(draws, [95, 111, 54, 27, 121]);
+
+    let level = ConfidenceLevel::new(0.95).unwrap();
+    for (g, (group, want)) in [
+        ("programme", (-437.0 / 123.0, -281.0 / 123.0)),
+        ("comparison", (-127.0 / 135.0, 37.0 / 135.0)),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let d: Vec<f64> = ndt_total_pairs(group)
+            .iter()
+            .map(|(b, a)| a - b)
+            .collect();
+        let cfg = BootstrapConfig::new(9_999, 20_240_101 + 100 + g as u64, level).unwrap();
+        let boot = bootstrap_mean(&d, cfg).unwrap();
+        let ci = boot.bca.expect("BCa is defined").ci;
+        assert!(
+            (ci.lower - want.0).abs() < 1e-12 && (ci.upper - want.1).abs() < 1e-12,
+            "{group}: [{}, {}], expected [{}, {}]",
+            ci.lower,
+            ci.upper,
+            want.0,
+            want.1
+        );
+    }
+}
