@@ -631,6 +631,27 @@ def nearest(dates, target, lo, hi, after=None):
     return None if best is None else best[1]
 
 
+def ndt_pairs(cohort, ndt, code):
+    """The group's baseline and follow-up totals where both are defined."""
+    by_person = {}
+    for a in ndt:
+        by_person.setdefault(a["person_id"], []).append(a)
+    tb, ta = [], []
+    for m in cohort:
+        if m["group"] != code:
+            continue
+        lst = by_person.get(m["person_id"], [])
+        dates = [a["date"] for a in lst]
+        b = nearest(dates, m["index_date"], -90, 90)
+        if b is None:
+            continue
+        f = nearest(dates, add_months(m["index_date"], NDT_FOLLOW_UP), -90, 90, after=dates[b])
+        if f is not None and lst[b]["total"] is not None and lst[f]["total"] is not None:
+            tb.append(lst[b]["total"])
+            ta.append(lst[f]["total"])
+    return tb, ta
+
+
 def paired_row(label, group, s, n):
     if s is None:
         return [label, group, n] + [None] * 12
@@ -771,6 +792,8 @@ def service_use_tables(cohort, events):
         if fb >= MIN_FRACTION and fa >= MIN_FRACTION and ob > 0 and oa > 0:
             kept.append((m, ob, oa, ob < wb or oa < wa))
 
+    global RATES
+
     def rates(code, g):
         b, a = [], []
         for m, ob, oa, _ in kept:
@@ -780,6 +803,7 @@ def service_use_tables(cohort, events):
             a.append(counts.get((m["person_id"], "after", code), 0) * DAYS_PER_QUARTER / oa)
         return b, a
 
+    RATES = rates
     cov = Tab("service_use_coverage", [L("Group"), C("People"), C("Kept"), C("Left out"),
                                        C("Kept, whole windows observed"),
                                        C("Kept, part of a window observed")])
@@ -984,6 +1008,32 @@ def validation_tables(accounts):
     return [t, r]
 
 
+def dump(folder, cohort, ndt, events, tables):
+    """For scripts/golden/part_a_check.R: the paired values behind the NDT total
+    and service-use rows, and this script's unrounded statistics for them."""
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "pairs.csv"), "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["table", "group", "category", "before", "after"])
+        for code, label in GROUPS:
+            tb, ta = ndt_pairs(cohort, ndt, code)
+            w.writerows(["ndt_total_change", label, "NDT total (0-48)", repr(b), repr(a)]
+                        for b, a in zip(tb, ta))
+            for cat in CODES:
+                b, a = RATES(cat, code)
+                w.writerows(["service_use", label, LABEL[cat], repr(x), repr(y)]
+                            for x, y in zip(b, a))
+    with open(os.path.join(folder, "python.csv"), "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["table", "group", "category", "p_t", "p_w", "p_sign"])
+        for code, label in GROUPS:
+            for cat, (b, a) in [("NDT total (0-48)", ndt_pairs(cohort, ndt, code))] + [
+                    (LABEL[c], RATES(c, code)) for c in CODES]:
+                s = paired_stats(b, a)
+                w.writerow(["ndt_total_change" if cat.startswith("NDT") else "service_use",
+                            label, cat] + [repr(float(s[k])) for k in ("p_t", "p_w", "p_sign")])
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     cohort, acc_c = load_cohort()
@@ -996,6 +1046,8 @@ def main():
     accounts = [acc_c, acc_s, acc_n, register_account(), enrolment_account(),
                 police_account(), population_account()]
     tables += validation_tables(accounts)
+    if "--dump" in sys.argv:
+        dump(sys.argv[sys.argv.index("--dump") + 1], cohort, ndt, events, tables)
     total = 0
     for t in tables:
         cells = t.clear()
