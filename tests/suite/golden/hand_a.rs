@@ -252,8 +252,8 @@ fn paired_t_of_the_comparison_group_by_hand() {
 /// Trace: a member is kept when observed (from 2021-04-01 to the earlier of the
 /// extract date 2025-03-31 and their end date) for at least half of each
 /// window; the "before" window runs from the start minus 12 months to the day
-/// before the start, the "after" window from the start to the day before start
-/// + 12 months. 141 of the 146 programme members are kept. Six of them had one
+/// before the start, the "after" window from the start to the day before the
+/// start plus 12 months. 141 of the 146 programme members are kept. Six of them had one
 /// eviction in their before window, each observed for all 365 days of it, so
 /// each has 1 x 91.310625 / 365 = 0.250166 evictions per quarter and the other
 /// 135 have 0: the mean is 6 x 0.250166 / 141 = 1.500997 / 141 = 0.010645,
