@@ -290,7 +290,7 @@ def bootstrap_bca(x, seed):
     BCa interval (Efron 1987) with the bias correction from the share of
     replicates below (ties counted half) and the jackknife acceleration."""
     n = len(x)
-    theta = mean_plain(x)
+    theta = mean(x)
     rng = Xoshiro(seed)
     reps = np.empty(RESAMPLES)
     for b in range(RESAMPLES):
@@ -319,10 +319,6 @@ def bootstrap_bca(x, seed):
         if 0.0 <= a1 <= 1.0 and 0.0 <= a2 <= 1.0:
             return q(a1), q(a2)
     return q(ALPHA / 2.0), q(1.0 - ALPHA / 2.0)
-
-
-def mean_plain(x):
-    return fsum_seq(x) / len(x)
 
 
 # ---------------------------------------------------------------------------
@@ -772,7 +768,9 @@ def observed_days(m, start_month, end_month):
     return ((e - s).days + 1 if s <= e else 0), wdays
 
 
-def service_use_tables(cohort, events):
+def service_rates(cohort, events):
+    """The kept people (member, observed days before, after, partly observed) and
+    rates(category, group) -> (before, after) per-quarter rates in cohort order."""
     windows = {"before": (-MONTHS_BEFORE, 0), "after": (0, MONTHS_AFTER)}
     counts = {}
     pos = {m["person_id"]: m for m in cohort}
@@ -792,8 +790,6 @@ def service_use_tables(cohort, events):
         if fb >= MIN_FRACTION and fa >= MIN_FRACTION and ob > 0 and oa > 0:
             kept.append((m, ob, oa, ob < wb or oa < wa))
 
-    global RATES
-
     def rates(code, g):
         b, a = [], []
         for m, ob, oa, _ in kept:
@@ -803,7 +799,11 @@ def service_use_tables(cohort, events):
             a.append(counts.get((m["person_id"], "after", code), 0) * DAYS_PER_QUARTER / oa)
         return b, a
 
-    RATES = rates
+    return kept, rates
+
+
+def service_use_tables(cohort, events):
+    kept, rates = service_rates(cohort, events)
     cov = Tab("service_use_coverage", [L("Group"), C("People"), C("Kept"), C("Left out"),
                                        C("Kept, whole windows observed"),
                                        C("Kept, part of a window observed")])
@@ -1008,10 +1008,11 @@ def validation_tables(accounts):
     return [t, r]
 
 
-def dump(folder, cohort, ndt, events, tables):
+def dump(folder, cohort, ndt, events):
     """For scripts/golden/part_a_check.R: the paired values behind the NDT total
     and service-use rows, and this script's unrounded statistics for them."""
     os.makedirs(folder, exist_ok=True)
+    _, rates = service_rates(cohort, events)
     with open(os.path.join(folder, "pairs.csv"), "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["table", "group", "category", "before", "after"])
@@ -1020,7 +1021,7 @@ def dump(folder, cohort, ndt, events, tables):
             w.writerows(["ndt_total_change", label, "NDT total (0-48)", repr(b), repr(a)]
                         for b, a in zip(tb, ta))
             for cat in CODES:
-                b, a = RATES(cat, code)
+                b, a = rates(cat, code)
                 w.writerows(["service_use", label, LABEL[cat], repr(x), repr(y)]
                             for x, y in zip(b, a))
     with open(os.path.join(folder, "python.csv"), "w", newline="") as f:
@@ -1028,7 +1029,7 @@ def dump(folder, cohort, ndt, events, tables):
         w.writerow(["table", "group", "category", "p_t", "p_w", "p_sign"])
         for code, label in GROUPS:
             for cat, (b, a) in [("NDT total (0-48)", ndt_pairs(cohort, ndt, code))] + [
-                    (LABEL[c], RATES(c, code)) for c in CODES]:
+                    (LABEL[c], rates(c, code)) for c in CODES]:
                 s = paired_stats(b, a)
                 w.writerow(["ndt_total_change" if cat.startswith("NDT") else "service_use",
                             label, cat] + [repr(float(s[k])) for k in ("p_t", "p_w", "p_sign")])
@@ -1047,7 +1048,7 @@ def main():
                 police_account(), population_account()]
     tables += validation_tables(accounts)
     if "--dump" in sys.argv:
-        dump(sys.argv[sys.argv.index("--dump") + 1], cohort, ndt, events, tables)
+        dump(sys.argv[sys.argv.index("--dump") + 1], cohort, ndt, events)
     total = 0
     for t in tables:
         cells = t.clear()
