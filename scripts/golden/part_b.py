@@ -40,6 +40,7 @@ HORIZON, DROPOFF, ATTRIBUTION, GRADE = 5, 0.2, 0.1, 3
 OPTIMISM = [0.0, 0.05, 0.10, 0.15, 0.25, 0.40]  # by grade 1..6 (crate default)
 GREEN_BOOK = 0.035  # years 1..30 of the Green Book STPR (horizons here <= 10)
 MIN_CELL = 10  # counts 1..9 suppressed
+SYMBOL = "c"  # the policy's default symbol (the spec sets none)
 RESAMPLES = 9999
 LEVEL = 0.95
 BINS = 10
@@ -166,7 +167,7 @@ def stat_cell(value, n, decimals):
     if value is None or not math.isfinite(value) or n <= 0:
         return "x"
     if 1 <= n < MIN_CELL:
-        return "*"
+        return SYMBOL
     return published(value, decimals)
 
 
@@ -589,7 +590,7 @@ def matched_tables(cohort, events):
             (1, 1): n0, (1, 2): m0, (1, 3): n0 - m0, (1, 4): 0}
     lines = [((r, 1), [(r, 2), (r, 3), (r, 4)]) for r in (0, 1)]
     sup = suppress_lines(vals, lines)
-    cell = lambda r, c: "*" if sup[(r, c)] else vals[(r, c)]
+    cell = lambda r, c: SYMBOL if sup[(r, c)] else vals[(r, c)]
     write("matched_counts", ["Group", "People", "Matched", "Unmatched", "Discarded"],
           [[lab] + [cell(r, c) for c in (1, 2, 3, 4)]
            for r, lab in enumerate(("Programme", "Comparison"))])
@@ -626,7 +627,7 @@ def matched_tables(cohort, events):
     labels = [f"{b / BINS:.2f}-{(b + 1) / BINS:.2f}" for b in range(BINS)] + ["Total"]
     write("propensity_overlap", ["Score bin", "Programme, all", "Comparison, all",
                                  "Programme, matched", "Comparison, matched"],
-          [[labels[b]] + ["*" if sup[(b, c)] else ov[(b, c)] for c in range(1, 5)]
+          [[labels[b]] + [SYMBOL if sup[(b, c)] else ov[(b, c)] for c in range(1, 5)]
            for b in range(BINS + 1)])
 
     mi = [i for i in range(n) if w[i] > 0]
