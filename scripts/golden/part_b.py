@@ -697,7 +697,17 @@ def dump(units, score, pair, path):
                         pair.get(i, -1) + 1])
 
 
+def check_generator():
+    """The reference vectors quoted in Xoshiro256pp's docstring."""
+    r = Xoshiro256pp(0)
+    r.s = [1, 2, 3, 4]
+    assert [r.next_u64() for _ in range(3)] == [41943041, 58720359, 3588806011781223]
+    st, z1 = splitmix64(1234567)
+    assert (z1, splitmix64(st)[1]) == (6457827717110365317, 3203168211198807973)
+
+
 def main():
+    check_generator()
     cohort, events = load()
     cost_tables(cohort, events)
     units, score, pair = matched_tables(cohort, events)
