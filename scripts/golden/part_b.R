@@ -1,4 +1,4 @@
-# Cross-check of part B's matched comparison with R (glm, MatchIt 4.5.1,
+# Cross-check of part B's matched comparison with R 4.2.2 (glm, MatchIt 4.5.1,
 # sandwich 3.0.2, lmtest 0.9.40; Debian bookworm packages).
 #
 #   /work/venv/bin/python scripts/golden/part_b.py --dump /tmp/part_b_units.csv

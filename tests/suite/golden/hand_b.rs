@@ -30,7 +30,7 @@ const PART_B: [&str; 9] = [
 /// values derived by `scripts/golden/part_b.py` (Python 3, numpy, scipy; the
 /// crate's xoshiro256++ and bootstrap re-implemented for the BCa columns),
 /// the propensity model, matching, balance and effects cross-checked with R
-/// 4.x glm, MatchIt 4.5.1, sandwich 3.0.2 and lmtest 0.9.40
+/// 4.2.2 glm, MatchIt 4.5.1, sandwich 3.0.2 and lmtest 0.9.40
 /// (`scripts/golden/part_b.R`).
 #[test]
 fn part_b_tables_match_their_golden_values() {
