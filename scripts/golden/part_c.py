@@ -28,7 +28,8 @@ Rules, as METHODS.md ("Methods: school attendance and anti-social behaviour",
 * Monthly and quarterly tables: incidents / residents x 1000 (not
   annualised), residents = the area's population of the nearest year (ties:
   the earlier); a quarter's residents are those of its first month.
-* Disclosure (minimum cell size 10, symbol "*"): counts 1..9 suppressed;
+* Disclosure (the spec's [disclosure]: minimum cell size 10, and no symbol
+  given, so the policy's default `c`): counts 1..9 suppressed;
   statistics resting on 1..9 withheld; a rate whose numerator count is
   suppressed is withheld; a rate ratio is withheld when either of its counts
   is 1..9 (the ratio of rate ratios when any of the four is). No margins are
@@ -47,6 +48,7 @@ import datetime as dt
 import math
 import os
 import sys
+import tomllib
 from collections import defaultdict
 
 from scipy import stats
@@ -56,9 +58,14 @@ SAMPLE = os.path.join(ROOT, "data", "sample")
 OUT = os.path.join(ROOT, "tests", "data", "golden")
 COMMAND = "/work/venv/bin/python scripts/golden/part_c.py"
 
-K = 9  # counts 1..K suppressed (minimum cell size 10)
-SYMBOL = "*"
-LEVEL = 0.95
+# The spec's parameters: disclosure policy and confidence level.
+with open(os.path.join(SAMPLE, "evaluation.toml"), "rb") as _f:
+    SPEC = tomllib.load(_f)
+_DISCLOSURE = SPEC.get("disclosure", {})
+assert _DISCLOSURE.get("policy", "minimum_cell_size") == "minimum_cell_size"
+K = _DISCLOSURE.get("min_cell_size", 10) - 1  # counts 1..K suppressed
+SYMBOL = _DISCLOSURE.get("symbol", "c")  # the policy's default symbol is GSS `c`
+LEVEL = SPEC.get("statistics", {}).get("confidence_level", 0.95)
 
 PILOT = ("Pilot (Northtown)", {"900001", "900002"}, ["E01990001", "E01990002", "E01990003"])
 COMPARISON = (

@@ -28,7 +28,8 @@ const STEMS: [&str; 5] = [
 /// `/work/venv/bin/python scripts/golden/part_c.py` from the repository root.
 /// It reads only `register.csv`, `police_uk_street.csv` and `population.csv`
 /// and applies METHODS.md's rules (attendance §1, ASB §2, the sample design
-/// §4.3, disclosure: minimum cell size 10), including which cells are `*`.
+/// §4.3, disclosure: the spec's minimum cell size 10 with the policy's default
+/// symbol `c`), including which cells are suppressed.
 /// The ASB rates, intervals, rate ratios, exact p-values and the ratio of rate
 /// ratios were also checked against R 4.2.2 Patched (2022-11-10 r83330):
 /// `poisson.test(k, T)$conf.int * 1000` and `poisson.test(c(k1, k2), c(T1,
