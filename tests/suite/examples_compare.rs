@@ -396,7 +396,10 @@ fn example_binary(name: &str) -> Option<PathBuf> {
     if path.exists() {
         Some(path)
     } else {
-        let what = format!("example binary {} not built (plain `cargo test` builds it)", path.display());
+        let what = format!(
+            "example binary {} not built (plain `cargo test` builds it)",
+            path.display()
+        );
         assert!(!crate::common::required(), "{what}");
         crate::common::say_skipped(&what);
         None

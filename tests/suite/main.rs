@@ -3,13 +3,13 @@
 //! Each module is one former test file; reference tests that need `../shared/reference-data`
 //! go through [`common::reference_data`], which fails under `OUTCOMES_REQUIRE_REFERENCE=1`.
 
-mod common;
 mod asb_poisson;
 mod asb_props;
 mod attendance;
 mod attendance_example;
 mod attendance_frame;
 mod attendance_props;
+mod common;
 mod cost_offset_comparison;
 mod costing_frame;
 mod costing_frame_props;
@@ -18,6 +18,7 @@ mod did_reference;
 mod disclosure;
 mod evaluate;
 mod examples_compare;
+mod golden;
 mod loading;
 mod loading_props;
 mod matching_complexity;
@@ -29,4 +30,3 @@ mod sample_readers_props;
 mod stats_proptest;
 mod stats_reference;
 mod summary;
-mod golden;

@@ -11,7 +11,7 @@
 // 3.14 below is a data value, not π; R prints 17 significant digits.
 #![allow(clippy::approx_constant, clippy::excessive_precision)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use outcomes::stats::*;
 

@@ -109,8 +109,10 @@ fn hand_trace_attendance_overall_absence_comparison_after() {
     let authorised: BTreeSet<&str> = ["C", "C1", "C2", "M", "J1", "S", "T", "R", "I", "E"].into();
     let unauthorised: BTreeSet<&str> = ["G", "N", "O", "U"].into();
     let attended: BTreeSet<&str> = ["/", "\\", "L", "K", "V", "P", "W", "B"].into();
-    let not_possible: BTreeSet<&str> =
-        ["D", "X", "Q", "Y1", "Y2", "Y3", "Y4", "Y5", "Y6", "Y7", "Z", "#"].into();
+    let not_possible: BTreeSet<&str> = [
+        "D", "X", "Q", "Y1", "Y2", "Y3", "Y4", "Y5", "Y6", "Y7", "Z", "#",
+    ]
+    .into();
     let mut seen = BTreeSet::new();
     let (mut rows, mut duplicates) = (0u64, 0u64);
     let (mut possible, mut auth, mut unauth, mut not_poss) = (0u64, 0u64, 0u64, 0u64);
@@ -118,12 +120,18 @@ fn hand_trace_attendance_overall_absence_comparison_after() {
         let rec = rec.expect("register row");
         let date = &rec[id];
         // ISO dates compare as text.
-        if !["900003", "900004"].contains(&&rec[is]) || !("2024-09-02"..="2025-08-31").contains(&date)
+        if !["900003", "900004"].contains(&&rec[is])
+            || !("2024-09-02"..="2025-08-31").contains(&date)
         {
             continue;
         }
         rows += 1;
-        let key = (rec[ip].to_string(), rec[is].to_string(), date.to_string(), rec[iss].to_string());
+        let key = (
+            rec[ip].to_string(),
+            rec[is].to_string(),
+            date.to_string(),
+            rec[iss].to_string(),
+        );
         if !seen.insert(key) {
             duplicates += 1;
             continue;
@@ -250,7 +258,10 @@ fn hand_trace_asb_rate_and_interval_pilot_before() {
     let mu_lower = bisect(|mu| poisson_cdf(k - 1, mu), 0.975, 1000.0);
     let mu_upper = bisect(|mu| poisson_cdf(k, mu), 0.025, 1000.0);
     assert!((mu_lower - 119.605_416_066_808).abs() < 1e-8, "{mu_lower}");
-    assert!((mu_upper - 167.370_075_929_003_6).abs() < 1e-8, "{mu_upper}");
+    assert!(
+        (mu_upper - 167.370_075_929_003_6).abs() < 1e-8,
+        "{mu_upper}"
+    );
     let lower = mu_lower / person_years * 1000.0; // 23.8068…
     let upper = mu_upper / person_years * 1000.0; // 33.3141…
 

@@ -58,8 +58,8 @@ impl Published {
     /// `tables/<stem>.json` of the sample report.
     pub fn load(stem: &str) -> Published {
         let path = sample_report().join("tables").join(format!("{stem}.json"));
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let v: Value = serde_json::from_str(&text).expect("table JSON");
         let cols = v["columns"].as_array().expect("columns");
         Published {
@@ -139,7 +139,10 @@ pub fn compare_with_golden(stem: &str) -> usize {
         .iter()
         .map(str::to_string)
         .collect();
-    assert_eq!(header, got.columns, "{stem}: columns differ from the golden file");
+    assert_eq!(
+        header, got.columns,
+        "{stem}: columns differ from the golden file"
+    );
     let want: Vec<csv::StringRecord> = rdr.records().map(|r| r.expect("golden row")).collect();
     assert_eq!(
         want.len(),
@@ -159,7 +162,12 @@ pub fn compare_with_golden(stem: &str) -> usize {
             }
         }
     }
-    assert!(bad.is_empty(), "{stem}: {} cells differ:\n{}", bad.len(), bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "{stem}: {} cells differ:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
     checked
 }
 
@@ -187,9 +195,16 @@ fn cell_differs(kind: &str, want: &str, got: &Value) -> Option<String> {
 #[test]
 fn every_table_of_the_sample_report_matches_its_golden_values() {
     let stems = published_stems();
-    assert!(stems.len() >= 20, "the sample report publishes {} tables", stems.len());
+    assert!(
+        stems.len() >= 20,
+        "the sample report publishes {} tables",
+        stems.len()
+    );
     let missing: Vec<&String> = stems.iter().filter(|s| !golden_path(s).is_file()).collect();
-    assert!(missing.is_empty(), "tables with no golden file: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "tables with no golden file: {missing:?}"
+    );
     let mut cells = 0;
     for stem in &stems {
         cells += compare_with_golden(stem);
