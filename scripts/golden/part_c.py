@@ -249,6 +249,26 @@ def attendance_rows(marks):
     return rows
 
 
+def cross_check_counts(att):
+    """The same sums from enrolment_counts.csv (whole academic years 2023/24
+    and 2024/25; METHODS.md §4.3: equal for the sample, since no school day
+    falls on 1-2 Sep 2024): enrolments, possible sessions and persistent
+    absentees of each arm and phase."""
+    sums = defaultdict(lambda: [0, 0, 0])
+    with open(os.path.join(SAMPLE, "enrolment_counts.csv"), newline="") as f:
+        for r in csv.DictReader(f):
+            arm = next(lab for lab, schools, _ in (PILOT, COMPARISON) if r["school_urn"] in schools)
+            phase = {"202324": "Before", "202425": "After"}[r["time_period"]]
+            s = sums[(arm, phase)]
+            p = int(r["sess_possible"])
+            o = int(r["sess_authorised"]) + int(r["sess_unauthorised"])
+            s[0] += p > 0
+            s[1] += p
+            s[2] += o * 10_000 >= 1000 * p and p > 0
+    for row in att:
+        assert sums[(row[0], row[1])] == [row[3], row[4], row[8]], (row, sums)
+
+
 ATTENDANCE_HEADER = [
     "Arm",
     "Phase",
@@ -499,7 +519,9 @@ def main():
     # The sample's three planted faults (METHODS.md §4.1) and nothing else.
     assert len(rejected) == 3, rejected
     print(f"register: {len(marks)} accepted, rejected rows {rejected}", file=sys.stderr)
-    write("attendance", ATTENDANCE_HEADER, attendance_rows(marks))
+    att = attendance_rows(marks)
+    cross_check_counts(att)
+    write("attendance", ATTENDANCE_HEADER, att)
 
     counts, pop = read_asb(), read_population()
     rates, ratios, _ = asb_tables(counts, pop)
