@@ -21,6 +21,8 @@
 mod hand_a;
 /// One number per section traced by hand: costs, CBA, matching, attendance, ASB.
 mod hand_b;
+/// One number per section traced by hand: attendance, ASB.
+mod hand_c;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
