@@ -111,7 +111,7 @@ fn read_pairs(
         headers
             .iter()
             .position(|h| h == c)
-            .ok_or_else(|| Error::missing_column(&name, c, &headers))
+            .ok_or_else(|| Error::missing_column(&name, c, &headers, &[id, before, after]))
     };
     let (pi, pb, pa) = (pos(id)?, pos(before)?, pos(after)?);
     let (mut b, mut a, mut skipped) = (Vec::new(), Vec::new(), Vec::new());

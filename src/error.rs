@@ -187,14 +187,30 @@ impl Error {
         .into()
     }
 
-    /// A missing column.
+    /// A required column is absent from an input whose first row names
+    /// `present`. The present names are listed only when the first row is a
+    /// header: when it names none of the `expected` columns it is taken for
+    /// data (a file without a header row), and nothing of it is echoed, since
+    /// it may hold an identifier.
     pub fn missing_column(
         source: impl Into<String>,
         column: impl Into<String>,
         present: &[String],
+        expected: &[&str],
     ) -> Self {
+        let source = source.into();
+        if !present.iter().any(|p| expected.contains(&p.as_str())) {
+            return Error::malformed(
+                Location::source(source),
+                format!(
+                    "the first row is not a header naming the columns: none of the expected \
+                     columns ({}) is there (its values are not shown: they may be data)",
+                    expected.join(", ")
+                ),
+            );
+        }
         ErrorKind::MissingColumn {
-            source_name: source.into(),
+            source_name: source,
             column: column.into(),
             present: present.join(", "),
         }

@@ -170,7 +170,7 @@ impl CsvTable {
             .position(|h| h == name)
             .and_then(|j| self.columns.get(j))
             .map(Vec::as_slice)
-            .ok_or_else(|| Error::missing_column(&self.source, name, &self.headers))
+            .ok_or_else(|| Error::missing_column(&self.source, name, &self.headers, &[name]))
     }
 
     /// Which rows are blank ([`is_blank`]) in a column.

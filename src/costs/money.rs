@@ -361,8 +361,9 @@ impl DeflatorSeries {
             .flexible(true)
             .from_reader(reader);
         let headers = read_headers(&mut rdr, source)?;
-        let year_col = find_column(&headers, source, "financial_year")?;
-        let idx_col = find_column(&headers, source, "gdp_deflator")?;
+        const EXPECTED: [&str; 2] = ["financial_year", "gdp_deflator"];
+        let year_col = find_column(&headers, source, "financial_year", &EXPECTED)?;
+        let idx_col = find_column(&headers, source, "gdp_deflator", &EXPECTED)?;
         let mut index = BTreeMap::new();
         for (i, rec) in rdr.records().enumerate() {
             let row = i as u64 + 1;
@@ -475,11 +476,19 @@ pub(crate) fn read_headers<R: Read>(rdr: &mut csv::Reader<R>, source: &str) -> R
     Ok(h.iter().map(|s| s.trim().to_ascii_lowercase()).collect())
 }
 
-pub(crate) fn find_column(headers: &[String], source: &str, name: &str) -> Result<usize> {
+/// The position of column `name` among `headers`; `expected` are all the
+/// columns the reader looks for (a first row naming none of them is not a
+/// header, and is not echoed).
+pub(crate) fn find_column(
+    headers: &[String],
+    source: &str,
+    name: &str,
+    expected: &[&str],
+) -> Result<usize> {
     headers
         .iter()
         .position(|h| h == name)
-        .ok_or_else(|| Error::missing_column(source, name, headers))
+        .ok_or_else(|| Error::missing_column(source, name, headers, expected))
 }
 
 pub(crate) fn csv_error(source: &str, row: u64, e: csv::Error) -> Error {

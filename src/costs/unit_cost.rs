@@ -627,7 +627,7 @@ impl UnitCostTable {
         let headers = read_headers(&mut rdr, source)?;
         let mut col = [0usize; 9];
         for (i, name) in UNIT_COST_COLUMNS.iter().enumerate() {
-            col[i] = find_column(&headers, source, name)?;
+            col[i] = find_column(&headers, source, name, &UNIT_COST_COLUMNS)?;
         }
         let selected_col = headers.iter().position(|h| h == "selected");
         let mut entries = Vec::new();

@@ -124,7 +124,11 @@ impl RegisterMarks {
                 std::io::Error::new(std::io::ErrorKind::NotFound, "file not found"),
             ));
         }
-        super::preflight::scan_csv(src)?;
+        let expected: Vec<&str> = [PUPIL, SCHOOL, DATE, SESSION, CODE]
+            .iter()
+            .map(|c| src.column_map().source_name(c))
+            .collect();
+        super::preflight::scan_csv(src, &expected)?;
         let name = src.name();
         let pl_path = PlRefPath::try_from_path(src.path())
             .map_err(|e| Error::frame(format!("opening {name}"), e))?;

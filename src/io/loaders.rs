@@ -122,7 +122,13 @@ fn open(
             std::io::Error::new(std::io::ErrorKind::NotFound, "file not found"),
         ));
     }
-    preflight::scan_csv(src)?;
+    let expected_names: Vec<&str> = expected
+        .required
+        .iter()
+        .chain(expected.optional)
+        .map(|c| src.columns.source_name(c))
+        .collect();
+    preflight::scan_csv(src, &expected_names)?;
     let pl_path = PlRefPath::try_from_path(&src.path)
         .map_err(|e| Error::frame(format!("opening {}", src.name()), e))?;
     let row_index = (rows == RowNumbers::Kept).then(|| RowIndex {
@@ -952,6 +958,7 @@ pub fn load_ndt_wide(
             src.name(),
             "NDTDATE_<wave>",
             &present,
+            &[src.columns.source_name("person_id")],
         ));
     }
     check_wide_columns(src, &present, &waves)?;

@@ -59,7 +59,12 @@ pub(crate) struct CsvShape {
 /// Errors name the file, the data row (and line) and, for encoding, the
 /// column; never a value. Parquet files are not scanned (their schema is
 /// typed). One sequential pass over the bytes, in blocks.
-pub(crate) fn scan_csv(src: &Source) -> Result<Option<CsvShape>> {
+///
+/// `expected` are the file's names of the columns the dataset expects: a
+/// column is named in an error by its header only when the header names at
+/// least one of them (otherwise the first row may be data, and the column is
+/// named by its position).
+pub(crate) fn scan_csv(src: &Source, expected: &[&str]) -> Result<Option<CsvShape>> {
     if src.is_parquet() {
         return Ok(None);
     }
@@ -89,7 +94,10 @@ pub(crate) fn scan_csv(src: &Source) -> Result<Option<CsvShape>> {
             ));
         }
     }
-    let mut scan = Scanner::default();
+    let mut scan = Scanner {
+        expected: expected.iter().map(|e| e.to_string()).collect(),
+        ..Scanner::default()
+    };
     let mut pending: Vec<u8> = Vec::new();
     let mut block = head;
     loop {
@@ -166,6 +174,8 @@ struct Scanner {
     header_fields: Option<usize>,
     header_names: Vec<String>,
     header_bytes: Vec<u8>,
+    /// The expected column names (see [`scan_csv`]).
+    expected: Vec<String>,
 }
 
 impl Scanner {
@@ -264,9 +274,11 @@ impl Scanner {
                 "the header row is not valid UTF-8 text; save the file as UTF-8",
             );
         }
+        let is_header = self.header_names.iter().any(|h| self.expected.contains(h));
         let name = self
             .header_names
             .get(column)
+            .filter(|_| is_header)
             .cloned()
             .unwrap_or_else(|| format!("#{}", column + 1));
         Error::malformed(
@@ -396,7 +408,12 @@ pub(crate) fn check_columns(src: &Source, present: &[String], exp: &Expected<'_>
     for c in exp.required {
         let in_file = map.source_name(c);
         if !present.iter().any(|p| p == in_file) {
-            return Err(Error::missing_column(src.name(), in_file, present));
+            return Err(Error::missing_column(
+                src.name(),
+                in_file,
+                present,
+                &expected,
+            ));
         }
     }
     Ok(())
@@ -439,6 +456,11 @@ mod tests {
         others: Others::Refused,
     };
 
+    /// The scan with the test files' column names expected.
+    fn scan_csv_t(src: &Source) -> Result<Option<CsvShape>> {
+        scan_csv(src, &["a", "b", "c", "person_id", "date"])
+    }
+
     fn names(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()
     }
@@ -446,21 +468,21 @@ mod tests {
     #[test]
     fn cr_only_line_endings_are_refused_and_crlf_is_not() {
         let cr = tmp("cr.csv", b"person_id,date\rp1,2024-01-01\rp2,2024-01-02\r");
-        let e = scan_csv(&cr).unwrap_err().to_string();
+        let e = scan_csv_t(&cr).unwrap_err().to_string();
         assert!(e.contains("cr.csv") && e.contains("carriage return"), "{e}");
         let crlf = tmp("crlf.csv", b"person_id,date\r\np1,2024-01-01\r\n");
-        scan_csv(&crlf).unwrap();
+        scan_csv_t(&crlf).unwrap();
         let lf = tmp("lf.csv", b"person_id,date\np1,2024-01-01\n");
-        scan_csv(&lf).unwrap();
+        scan_csv_t(&lf).unwrap();
     }
 
     #[test]
     fn empty_files_and_non_utf8_headers_are_refused() {
-        let e = scan_csv(&tmp("empty.csv", b"")).unwrap_err().to_string();
+        let e = scan_csv_t(&tmp("empty.csv", b"")).unwrap_err().to_string();
         assert!(e.contains("empty.csv") && e.contains("empty"), "{e}");
-        let e = scan_csv(&tmp("ws.csv", b"\n\n")).unwrap_err();
+        let e = scan_csv_t(&tmp("ws.csv", b"\n\n")).unwrap_err();
         assert!(matches!(e.kind(), ErrorKind::Malformed { .. }));
-        let e = scan_csv(&tmp("latin1.csv", b"person_id,d\xe9te\np,1\n"))
+        let e = scan_csv_t(&tmp("latin1.csv", b"person_id,d\xe9te\np,1\n"))
             .unwrap_err()
             .to_string();
         assert!(e.contains("UTF-8"), "{e}");
@@ -553,7 +575,7 @@ mod tests {
 
     #[test]
     fn ragged_mis_quoted_and_mis_encoded_rows_are_located_without_their_values() {
-        let err = |name: &str, bytes: &[u8]| scan_csv(&tmp(name, bytes)).unwrap_err().to_string();
+        let err = |name: &str, bytes: &[u8]| scan_csv_t(&tmp(name, bytes)).unwrap_err().to_string();
         let e = err("long.csv", b"a,b,c\n1,2,3\n4,5,6,7\n");
         assert!(
             e.contains("long.csv, row 2") && e.contains("4 fields"),
@@ -574,10 +596,10 @@ mod tests {
         let e = err("head.csv", b"a,\xe9,c\n1,2,3\n");
         assert!(e.contains("header row") && e.contains("UTF-8"), "{e}");
         // A field quoted to hold commas and a line end is one field.
-        let ok = scan_csv(&tmp("quoted.csv", b"a,b,c\n1,\"x, \"\"y\"\"\nz\",3\n4,5,6")).unwrap();
+        let ok = scan_csv_t(&tmp("quoted.csv", b"a,b,c\n1,\"x, \"\"y\"\"\nz\",3\n4,5,6")).unwrap();
         assert_eq!(ok, Some(CsvShape { fields: 3, rows: 2 }));
         // A blank line is a row, as the engine reads it; CRLF is fine.
-        let ok = scan_csv(&tmp("blank.csv", b"a,b\r\n1,2\r\n\r\n3,4\r\n")).unwrap();
+        let ok = scan_csv_t(&tmp("blank.csv", b"a,b\r\n1,2\r\n\r\n3,4\r\n")).unwrap();
         assert_eq!(ok, Some(CsvShape { fields: 2, rows: 3 }));
     }
 
@@ -592,14 +614,14 @@ mod tests {
         }
         let src = tmp("blocks.csv", &text);
         assert_eq!(
-            scan_csv(&src).unwrap(),
+            scan_csv_t(&src).unwrap(),
             Some(CsvShape {
                 fields: 2,
                 rows: n as u64
             })
         );
         text.extend_from_slice(b"1,2,3\n");
-        let e = scan_csv(&tmp("blocks_bad.csv", &text))
+        let e = scan_csv_t(&tmp("blocks_bad.csv", &text))
             .unwrap_err()
             .to_string();
         assert!(e.contains(&format!("row {}", n + 1)), "{e}");

@@ -395,11 +395,12 @@ pub fn read_police_uk_street<R: Read>(source: &str, reader: R) -> Result<PoliceU
         .iter()
         .map(|h| String::from_utf8_lossy(h).trim().to_string())
         .collect();
+    const EXPECTED: [&str; 4] = ["Month", "LSOA code", "Crime type", "Crime ID"];
     let find = |col: &str| -> Result<usize> {
         names
             .iter()
             .position(|n| n == col)
-            .ok_or_else(|| Error::missing_column(source, col, &names))
+            .ok_or_else(|| Error::missing_column(source, col, &names, &EXPECTED))
     };
     let i_month = find("Month")?;
     let i_lsoa = find("LSOA code")?;
@@ -857,11 +858,12 @@ pub fn read_population_csv<R: Read>(source: &str, reader: R) -> Result<Populatio
         .iter()
         .map(|h| String::from_utf8_lossy(h).trim().to_string())
         .collect();
+    const EXPECTED: [&str; 4] = ["area", "year", "population", "source"];
     let find = |col: &str| -> Result<usize> {
         names
             .iter()
             .position(|n| n == col)
-            .ok_or_else(|| Error::missing_column(source, col, &names))
+            .ok_or_else(|| Error::missing_column(source, col, &names, &EXPECTED))
     };
     let i_area = find("area")?;
     let i_year = find("year")?;

@@ -621,11 +621,12 @@ pub fn read_register_csv<R: std::io::Read>(source: &str, reader: R) -> Result<Re
         .iter()
         .map(|h| String::from_utf8_lossy(h).trim().to_string())
         .collect();
+    const EXPECTED: [&str; 5] = ["pupil_id", "school_urn", "date", "session", "code"];
     let find = |col: &str| -> Result<usize> {
         names
             .iter()
             .position(|n| n == col)
-            .ok_or_else(|| Error::missing_column(source, col, &names))
+            .ok_or_else(|| Error::missing_column(source, col, &names, &EXPECTED))
     };
     let (i_pupil, i_school, i_date, i_session, i_code) = (
         find("pupil_id")?,
@@ -1589,11 +1590,20 @@ pub fn read_enrolment_counts_csv<R: std::io::Read>(
         .iter()
         .map(|h| String::from_utf8_lossy(h).trim().to_string())
         .collect();
+    const EXPECTED: [&str; 7] = [
+        "time_period",
+        "school_urn",
+        "pupil_id",
+        "sess_possible",
+        "sess_authorised",
+        "sess_unauthorised",
+        "sess_overall",
+    ];
     let find = |col: &str| -> Result<usize> {
         names
             .iter()
             .position(|n| n == col)
-            .ok_or_else(|| Error::missing_column(source, col, &names))
+            .ok_or_else(|| Error::missing_column(source, col, &names, &EXPECTED))
     };
     let i_year = find("time_period")?;
     let i_school = find("school_urn")?;

@@ -1137,10 +1137,14 @@ mod tests {
                 assert_eq!((c.t_value, c.p_value), (None, None), "{v:?} {}", c.term);
             }
         }
-        let noisy: Vec<f64> = (0..40).map(|i| 3.25 + f64::from((i * 37) % 11) * 0.1).collect();
+        let noisy: Vec<f64> = (0..40)
+            .map(|i| 3.25 + f64::from((i * 37) % 11) * 0.1)
+            .collect();
         let fit = fit_ols(&noisy, &terms, Intercept::Included, None).unwrap();
         assert!(!fit.is_exact_fit());
-        let t = fit.table(&Variance::Classical, ConfidenceLevel::NINETY_FIVE).unwrap();
+        let t = fit
+            .table(&Variance::Classical, ConfidenceLevel::NINETY_FIVE)
+            .unwrap();
         assert!(t.coefficients.iter().all(|c| c.p_value.is_some()));
     }
 
@@ -1153,7 +1157,10 @@ mod tests {
         y[3] = 1e308;
         let terms = [Term::new("treat", &treat)];
         let e = fit_ols(&y, &terms, Intercept::Included, None).unwrap_err();
-        assert!(matches!(e.kind(), crate::error::ErrorKind::Numerical { .. }), "{e}");
+        assert!(
+            matches!(e.kind(), crate::error::ErrorKind::Numerical { .. }),
+            "{e}"
+        );
     }
 
     fn close(a: f64, b: f64, tol: f64) -> bool {

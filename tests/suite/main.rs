@@ -18,6 +18,7 @@ mod did_reference;
 mod disclosure;
 mod evaluate;
 mod examples_compare;
+mod fuzz;
 mod golden;
 mod loading;
 mod loading_props;
