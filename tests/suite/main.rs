@@ -24,6 +24,7 @@ mod matching_complexity;
 mod matching_reference;
 mod ols_reference;
 mod plot_charts;
+mod provenance;
 mod report;
 mod sample_readers_props;
 mod stats_proptest;
