@@ -28,6 +28,8 @@ use outcomes::stats::*;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
+use crate::common::say_checked;
+
 const L95: ConfidenceLevel = ConfidenceLevel::NINETY_FIVE;
 const ALTS: [Alternative; 3] = [Alternative::TwoSided, Alternative::Less, Alternative::Greater];
 
@@ -628,12 +630,15 @@ impl Tally {
     fn require(&self, floor: f64) {
         let m = self.0.borrow();
         assert!(!m.is_empty());
+        let mut shares = Vec::new();
         for (name, (ok, all)) in m.iter() {
             assert!(
                 f64::from(*ok) >= floor * f64::from(*all),
                 "{name}: {ok} of {all} calls returned Ok, below the floor {floor}"
             );
+            shares.push(format!("{name} {ok}/{all}"));
         }
+        say_checked(&format!("Ok shares (floor {floor}): {}", shares.join(", ")));
     }
 }
 
