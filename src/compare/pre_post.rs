@@ -438,8 +438,14 @@ mod tests {
     fn paired_values_of_unequal_lengths_are_an_error_naming_both() {
         assert!(values(3, 3, 3).check_lengths().is_ok());
         let e = values(3, 2, 3).check_lengths().unwrap_err().to_string();
-        assert!(e.contains("before") && e.contains("2 values") && e.contains("3 in `people`"), "{e}");
+        assert!(
+            e.contains("before") && e.contains("2 values") && e.contains("3 in `people`"),
+            "{e}"
+        );
         let e = values(3, 3, 4).check_lengths().unwrap_err().to_string();
-        assert!(e.contains("after") && e.contains("4 values") && e.contains("3 in `people`"), "{e}");
+        assert!(
+            e.contains("after") && e.contains("4 values") && e.contains("3 in `people`"),
+            "{e}"
+        );
     }
 }

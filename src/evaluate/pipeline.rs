@@ -2131,9 +2131,14 @@ mod tests {
             after: vec![3.0],
             coverage: pre_post::Coverage::default(),
         };
-        assert_eq!(group_pairs(&pv, &cohort, Group::Programme).unwrap(), (vec![1.0], vec![3.0]));
+        assert_eq!(
+            group_pairs(&pv, &cohort, Group::Programme).unwrap(),
+            (vec![1.0], vec![3.0])
+        );
         pv.after.push(4.0);
-        let e = group_pairs(&pv, &cohort, Group::Programme).unwrap_err().to_string();
+        let e = group_pairs(&pv, &cohort, Group::Programme)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("2 values") && e.contains("1 in `people`"), "{e}");
     }
 }

@@ -96,7 +96,11 @@ fn cited(text: &str) -> Vec<String> {
     let is_path_char = |c: char| c.is_ascii_alphanumeric() || "_.-/".contains(c);
     text.split(|c: char| !is_path_char(c))
         .map(|w| w.trim_end_matches('.'))
-        .filter(|w| EXTENSIONS.iter().any(|e| w.ends_with(e) && w.len() > e.len()))
+        .filter(|w| {
+            EXTENSIONS
+                .iter()
+                .any(|e| w.ends_with(e) && w.len() > e.len())
+        })
         .map(str::to_string)
         .collect()
 }
@@ -186,7 +190,11 @@ fn every_cited_file_exists() {
         .iter()
         .filter_map(|p| p.file_name()?.to_str().map(str::to_string))
         .collect();
-    let index = Index { root: root.clone(), shared, names };
+    let index = Index {
+        root: root.clone(),
+        shared,
+        names,
+    };
 
     let (mut checked, mut in_shared) = (0, 0);
     let mut missing = Vec::new();
@@ -204,7 +212,11 @@ fn every_cited_file_exists() {
             }
         }
     }
-    assert!(missing.is_empty(), "cited files that do not exist:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "cited files that do not exist:\n{}",
+        missing.join("\n")
+    );
     // METHODS.md alone cites dozens of files: a scan that finds few is broken.
     assert!(checked > 100, "only {checked} citations found");
     if in_shared > 0 {
@@ -212,7 +224,10 @@ fn every_cited_file_exists() {
         assert!(!required(), "{what}, and {REQUIRE}=1 forbids skipping");
         say_skipped(&what);
     }
-    say_checked(&format!("{checked} cited files exist ({} files scanned)", scanned.len()));
+    say_checked(&format!(
+        "{checked} cited files exist ({} files scanned)",
+        scanned.len()
+    ));
 }
 
 /// The scanner itself: what counts as a citation and how it is judged.
@@ -222,7 +237,10 @@ fn the_scanner_finds_and_judges_citations() {
         cited("see `tests/suite/common.rs`, METHODS.md. And <https://x.org/a.md>"),
         ["tests/suite/common.rs", "METHODS.md", "//x.org/a.md"]
     );
-    assert_eq!(cited("R's write.csv(x) and <out>/report.md"), ["write.csv", "/report.md"]);
+    assert_eq!(
+        cited("R's write.csv(x) and <out>/report.md"),
+        ["write.csv", "/report.md"]
+    );
     let root = root();
     let index = Index {
         root: root.clone(),
@@ -234,9 +252,18 @@ fn the_scanner_finds_and_judges_citations() {
     assert!(matches!(judge("tests/suite/common.rs"), Verdict::Exists));
     assert!(matches!(judge("common.rs"), Verdict::Exists)); // beside the citing file
     assert!(matches!(judge("METHODS.md"), Verdict::Exists));
-    assert!(matches!(judge("scripts/reference/nope.py"), Verdict::Missing));
-    assert!(matches!(judge("NOPE-attendance.md"), Verdict::Missing | Verdict::Shared));
+    assert!(matches!(
+        judge("scripts/reference/nope.py"),
+        Verdict::Missing
+    ));
+    assert!(matches!(
+        judge("NOPE-attendance.md"),
+        Verdict::Missing | Verdict::Shared
+    ));
     assert!(matches!(judge("R/compute.aggte.R"), Verdict::Missing)); // repository not named
     assert!(matches!(judge("/report.md"), Verdict::NotACitation));
-    assert!(matches!(judge("../shared/reference/nope.md"), Verdict::Missing | Verdict::Shared));
+    assert!(matches!(
+        judge("../shared/reference/nope.md"),
+        Verdict::Missing | Verdict::Shared
+    ));
 }

@@ -31,7 +31,11 @@ use proptest::test_runner::{Config, TestRunner};
 use crate::common::say_checked;
 
 const L95: ConfidenceLevel = ConfidenceLevel::NINETY_FIVE;
-const ALTS: [Alternative; 3] = [Alternative::TwoSided, Alternative::Less, Alternative::Greater];
+const ALTS: [Alternative; 3] = [
+    Alternative::TwoSided,
+    Alternative::Less,
+    Alternative::Greater,
+];
 
 fn flip(a: Alternative) -> Alternative {
     match a {
@@ -131,8 +135,7 @@ fn inc_beta(a: f64, b: f64, x: f64) -> f64 {
     if x >= 1.0 {
         return 1.0;
     }
-    let ln_front =
-        ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln();
+    let ln_front = ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln();
     if x < (a + 1.0) / (a + b + 2.0) {
         ln_front.exp() * beta_cf(a, b, x) / a
     } else {
@@ -178,7 +181,10 @@ fn independent_t_tail_matches_scipy() {
     ];
     for (t, df, want) in cases {
         let got = t_sf(t, df);
-        assert!((got - want).abs() <= 1e-12 * want, "t_sf({t}, {df}) = {got}, scipy {want}");
+        assert!(
+            (got - want).abs() <= 1e-12 * want,
+            "t_sf({t}, {df}) = {got}, scipy {want}"
+        );
     }
 }
 
@@ -496,7 +502,9 @@ proptest! {
 
 /// Distinct magnitudes `1..=60` in random order, with random signs: `n`
 /// non-zero paired differences with no ties in `|d|`.
-fn distinct_differences(n: std::ops::RangeInclusive<usize>) -> impl Strategy<Value = (Vec<f64>, Vec<f64>)> {
+fn distinct_differences(
+    n: std::ops::RangeInclusive<usize>,
+) -> impl Strategy<Value = (Vec<f64>, Vec<f64>)> {
     n.prop_flat_map(|n| {
         (
             Just((1..=60).collect::<Vec<i32>>()).prop_shuffle(),
@@ -669,13 +677,21 @@ fn sample() -> impl Strategy<Value = Vec<f64>> {
 /// different lengths).
 fn paired_sample() -> impl Strategy<Value = (Vec<f64>, Vec<f64>)> {
     prop_oneof![
-        prop::collection::vec((-1e4..1e4f64, -1e4..1e4f64), 5..25).prop_map(|p| p.into_iter().unzip()),
-        (prop::collection::vec(value(), 0..25), prop::collection::vec(value(), 0..25)),
+        prop::collection::vec((-1e4..1e4f64, -1e4..1e4f64), 5..25)
+            .prop_map(|p| p.into_iter().unzip()),
+        (
+            prop::collection::vec(value(), 0..25),
+            prop::collection::vec(value(), 0..25)
+        ),
     ]
 }
 
 fn methods() -> impl Strategy<Value = RankTestMethod> {
-    prop::sample::select(vec![RankTestMethod::Auto, RankTestMethod::Exact, RankTestMethod::Asymptotic])
+    prop::sample::select(vec![
+        RankTestMethod::Auto,
+        RankTestMethod::Exact,
+        RankTestMethod::Asymptotic,
+    ])
 }
 
 fn check_test(t: &TestResult) -> Result<(), TestCaseError> {
@@ -689,9 +705,11 @@ fn check_estimate(e: &Estimate) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// The share of calls that must return `Ok`: half the inputs are valid,
-/// and a valid one fails only on an improbable zero variance.
-const OK_FLOOR: f64 = 0.4;
+/// The share of calls that must return `Ok`: half the inputs are valid
+/// (so about 50%, measured 48 to 52% of 400; 0.35 is five standard
+/// deviations below), and a valid one fails only on an improbable zero
+/// variance.
+const OK_FLOOR: f64 = 0.35;
 
 #[test]
 fn paired_tests_never_panic() {
@@ -718,7 +736,9 @@ fn paired_tests_never_panic() {
                 check_test(&r.test)?;
                 prop_assert_eq!(r.test.n + r.n_zero, r.n);
                 let m = r.test.n as f64;
-                prop_assert!((r.rank_sum_positive + r.rank_sum_negative - m * (m + 1.0) / 2.0).abs() < 1e-9);
+                prop_assert!(
+                    (r.rank_sum_positive + r.rank_sum_negative - m * (m + 1.0) / 2.0).abs() < 1e-9
+                );
             }
             if let Some(r) = tally.see("sign_test", sign_test(&before, &after, alt)) {
                 check_test(&r.test)?;
@@ -728,7 +748,8 @@ fn paired_tests_never_panic() {
                 check_estimate(&e)?;
             }
             let p = ReliableChangeParams::new(5.0, 0.8, Direction::LowerIsBetter).unwrap();
-            if let Some(r) = tally.see("reliable_change", reliable_change(&before, &after, p, L95)) {
+            if let Some(r) = tally.see("reliable_change", reliable_change(&before, &after, p, L95))
+            {
                 prop_assert_eq!(r.improved + r.no_reliable_change + r.deteriorated, r.n);
                 check_estimate(&r.proportion_improved)?;
             }
@@ -753,7 +774,10 @@ fn two_group_tests_never_panic() {
     let strategy = (sample(), sample(), alternative(), methods());
     TestRunner::new(Config::with_cases(400))
         .run(&strategy, |(x, y, alt, method)| {
-            for (name, v) in [("welch", VarianceAssumption::Unequal), ("student", VarianceAssumption::Equal)] {
+            for (name, v) in [
+                ("welch", VarianceAssumption::Unequal),
+                ("student", VarianceAssumption::Equal),
+            ] {
                 if let Some(r) = tally.see(name, two_sample_t(&x, &y, v, L95, alt)) {
                     check_estimate(&r.estimate)?;
                     check_test(&r.test)?;
@@ -772,8 +796,10 @@ fn two_group_tests_never_panic() {
             Ok(())
         })
         .unwrap();
-    // Both samples must be valid, each half the time: a quarter of cases.
-    tally.require(0.15);
+    // Both samples must be valid: each is clean half the time, and a wild
+    // sample is valid about a third of the time, so about 45% of cases
+    // (measured: about 52% of 400).
+    tally.require(0.35);
 }
 
 #[test]
@@ -784,17 +810,22 @@ fn bootstrap_never_panics() {
         .run(&strategy, |(x, y, seed)| {
             let cfg = BootstrapConfig::new(200, seed, L95).unwrap();
             let mean = |s: &[f64]| s.iter().sum::<f64>() / s.len() as f64;
-            if let Some(r) = tally.see("bootstrap_one_sample", bootstrap_one_sample(&x, mean, cfg)) {
+            if let Some(r) = tally.see("bootstrap_one_sample", bootstrap_one_sample(&x, mean, cfg))
+            {
                 prop_assert!(r.percentile.ci.lower <= r.percentile.ci.upper);
                 if let Some(b) = r.bca {
                     prop_assert!(b.ci.lower <= b.ci.upper);
                 }
             }
-            tally.see("bootstrap_mean_difference", bootstrap_mean_difference(&x, &y, cfg));
+            tally.see(
+                "bootstrap_mean_difference",
+                bootstrap_mean_difference(&x, &y, cfg),
+            );
             Ok(())
         })
         .unwrap();
-    tally.require(0.15);
+    // As for two groups (measured: 45 and 63 of 100).
+    tally.require(0.25);
 }
 
 #[test]
@@ -806,18 +837,31 @@ fn counts_never_panic() {
     );
     TestRunner::new(Config::with_cases(400))
         .run(&strategy, |((a, b, c, d), (x1, n1, x2, n2))| {
-            if let Some(r) = tally.see("mcnemar_from_counts", mcnemar_from_counts(a, b, (a + b + c) as usize)) {
+            if let Some(r) = tally.see(
+                "mcnemar_from_counts",
+                mcnemar_from_counts(a, b, (a + b + c) as usize),
+            ) {
                 check_test(&r.exact)?;
                 check_test(&r.chi_square)?;
             }
             for corr in [ContinuityCorrection::Yates, ContinuityCorrection::None] {
-                if let Some(r) = tally.see("chi_square_2x2", chi_square_2x2(Table2x2 { counts: [[a, b], [c, d]] }, corr)) {
+                if let Some(r) = tally.see(
+                    "chi_square_2x2",
+                    chi_square_2x2(
+                        Table2x2 {
+                            counts: [[a, b], [c, d]],
+                        },
+                        corr,
+                    ),
+                ) {
                     check_test(&r.test)?;
                 }
             }
             let (x1, x2) = (x1.min(n1), x2.min(n2));
             let (g1, g2) = (Count::new(x1, n1).unwrap(), Count::new(x2, n2).unwrap());
-            let r = tally.see("proportion_difference", proportion_difference(g1, g2, L95)).unwrap();
+            let r = tally
+                .see("proportion_difference", proportion_difference(g1, g2, L95))
+                .unwrap();
             check_estimate(&r.wald)?;
             prop_assert!(r.newcombe.contains(r.wald.value));
             prop_assert!(r.newcombe.lower >= -1.0 && r.newcombe.upper <= 1.0);
