@@ -5,7 +5,8 @@
 //! numeric covariates as they are, and each categorical covariate expanded into
 //! one 0/1 indicator per level except a reference level (treatment contrasts).
 //! The default reference is the first level in sorted order, as R's `factor()`
-//! chooses it (byte order, i.e. R in the C locale; see METHODS-matching.md).
+//! chooses it (byte order, i.e. R in the C locale; see METHODS.md, "Propensity scores, nearest-neighbour
+//! matching and balance").
 //!
 //! A design whose columns are linearly dependent (a constant covariate, two
 //! collinear covariates, a level present in every row) is rejected with an

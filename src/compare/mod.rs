@@ -12,7 +12,7 @@
 //! 3. check [`balance`] before and after matching (MatchIt `summary()`
 //!    conventions, plus cobalt's pooled-SD SMD).
 //!
-//! See METHODS-matching.md for every formula and its reference.
+//! See METHODS.md, "Propensity scores, nearest-neighbour matching and balance", for every formula and its reference.
 //!
 //! ```
 //! use outcomes::compare::{balance, Covariate, Link, NearestNeighbour, PropensityModel, ScoreScale};

@@ -59,6 +59,29 @@ pub struct PairedValues {
     pub coverage: Coverage,
 }
 
+impl PairedValues {
+    /// Check that `before` and `after` hold one value per person, so that
+    /// nothing zipped over them is silently truncated.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidParameter`](crate::ErrorKind::InvalidParameter)
+    /// naming both lengths if `before` or `after` differs in length from
+    /// `people`.
+    pub fn check_lengths(&self) -> Result<()> {
+        let n = self.people.len();
+        for (name, len) in [("before", self.before.len()), ("after", self.after.len())] {
+            if len != n {
+                return Err(Error::invalid_parameter(
+                    name,
+                    format!("{len} values"),
+                    format!("paired values need one per person ({n} in `people`)"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Service use per person per quarter in a before and an after window,
 /// under a coverage policy: `count × 91.31 / observed days` (which is the
 /// count per quarter of the window when it is fully observed).
@@ -394,4 +417,35 @@ pub fn binary_change(
         after: stats::proportion_ci(stats::Count::new(count(after), n)?, level),
         mcnemar: stats::mcnemar(before, after).ok(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(people: usize, before: usize, after: usize) -> PairedValues {
+        PairedValues {
+            people: (0..people)
+                .map(|i| PersonId::from_pseudonym(format!("p{i}")).unwrap())
+                .collect(),
+            before: vec![1.0; before],
+            after: vec![2.0; after],
+            coverage: Coverage::default(),
+        }
+    }
+
+    #[test]
+    fn paired_values_of_unequal_lengths_are_an_error_naming_both() {
+        assert!(values(3, 3, 3).check_lengths().is_ok());
+        let e = values(3, 2, 3).check_lengths().unwrap_err().to_string();
+        assert!(
+            e.contains("before") && e.contains("2 values") && e.contains("3 in `people`"),
+            "{e}"
+        );
+        let e = values(3, 3, 4).check_lengths().unwrap_err().to_string();
+        assert!(
+            e.contains("after") && e.contains("4 values") && e.contains("3 in `people`"),
+            "{e}"
+        );
+    }
 }

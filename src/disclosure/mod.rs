@@ -15,8 +15,8 @@
 //!    declared margin: at the end no line (a total and its parts) has exactly
 //!    one suppressed cell, and no suppressed cell's value is a linear
 //!    consequence of the published cells and the declared totals. The
-//!    algorithm is greedy, not optimal; see the `secondary` notes in
-//!    METHODS-disclosure.md.
+//!    algorithm is greedy, not optimal; see METHODS.md, "Disclosure control",
+//!    §4 (secondary suppression).
 //! 3. **Statistics** (means, medians, rates, amounts) are withheld when the
 //!    number of people they rest on is in `1..=k`; rates also when their
 //!    numerator or denominator count is suppressed.

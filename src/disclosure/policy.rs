@@ -48,7 +48,8 @@ pub enum SecondarySuppression {
 /// Zeros are always shown. The default symbol is the GSS `c`
 /// ("confidential"); NHS Digital's own outputs use `*`
 /// ([`with_symbol`](Policy::with_symbol)). Sources are in
-/// METHODS-disclosure.md and the shared domain notes, section 5.4.
+/// METHODS.md ("Disclosure control", §2) and the shared domain notes
+/// (`../shared/reference/domain.md`), section 5.4.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Policy {
     kind: PolicyKind,

@@ -24,7 +24,7 @@
 //! suppressed non-zero cell's value is a linear consequence of the published
 //! cells and the declared equations. It is greedy: it does not minimise the
 //! cells or the total value suppressed, and it gives no protection *interval*
-//! (see METHODS-disclosure.md).
+//! (see METHODS.md, "Disclosure control", §4).
 
 use crate::error::{Error, Result};
 

@@ -475,6 +475,7 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
                 "after",
                 coverage(spec),
             )?;
+            pv.check_lengths()?;
             pv.people
                 .iter()
                 .zip(&pv.after)
@@ -544,17 +545,23 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
 
 /// The before and after values of the people in group `g`, in cohort order
 /// (the pre/post example's "programme group" selection).
+///
+/// # Errors
+/// As [`pre_post::PairedValues::check_lengths`]: `before` or `after` does not
+/// hold one value per person.
 pub fn group_pairs(
     pv: &pre_post::PairedValues,
     cohort: &io::Cohort,
     g: Group,
-) -> (Vec<f64>, Vec<f64>) {
-    pv.people
+) -> Result<(Vec<f64>, Vec<f64>)> {
+    pv.check_lengths()?;
+    Ok(pv
+        .people
         .iter()
         .zip(pv.before.iter().zip(&pv.after))
         .filter(|(p, _)| cohort.get(p).is_some_and(|m| m.group == g))
         .map(|(_, (b, a))| (*b, *a))
-        .unzip()
+        .unzip())
 }
 
 /// Whether each value is above zero (any use in the window).
@@ -1021,7 +1028,7 @@ fn service_use_section(
     for g in GROUPS {
         for code in codes {
             let pv = pre_post::service_use_per_quarter(counts, code, "before", "after", cov)?;
-            let (b, a) = group_pairs(&pv, cohort, g);
+            let (b, a) = group_pairs(&pv, cohort, g)?;
             let n = b.len();
             let ci = |x: &[f64]| (n >= 2).then(|| stats::mean_ci(x, cx.level).ok()).flatten();
             let (eb, ea) = (ci(&b), ci(&a));
@@ -1087,7 +1094,7 @@ fn service_use_section(
     )?;
     let mut confidential = Vec::new();
     for g in GROUPS {
-        let (b, a) = group_pairs(&pv, cohort, g);
+        let (b, a) = group_pairs(&pv, cohort, g)?;
         let (b, a) = (any(&b), any(&a));
         let n = b.len();
         let nb = b.iter().filter(|x| **x).count();
@@ -2097,4 +2104,41 @@ fn school_section(cx: &Ctx<'_>, dir: &Path) -> Result<(Section, Vec<FileValidati
         },
         accounts,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cohort::{CohortMember, PersonId};
+
+    #[test]
+    fn group_pairs_rejects_unequal_lengths_instead_of_truncating() {
+        let person = PersonId::from_pseudonym("p1").unwrap();
+        let day = |d: &str| d.parse::<chrono::NaiveDate>().unwrap();
+        let member = CohortMember {
+            person: person.clone(),
+            index_date: day("2022-01-01"),
+            group: Group::Programme,
+            end_date: None,
+            end_reason: None,
+            covariates: BTreeMap::new(),
+        };
+        let window = DataWindow::new(day("2021-01-01"), day("2024-01-01")).unwrap();
+        let cohort = io::Cohort::new(vec![member], window).unwrap();
+        let mut pv = pre_post::PairedValues {
+            people: vec![person],
+            before: vec![1.0],
+            after: vec![3.0],
+            coverage: pre_post::Coverage::default(),
+        };
+        assert_eq!(
+            group_pairs(&pv, &cohort, Group::Programme).unwrap(),
+            (vec![1.0], vec![3.0])
+        );
+        pv.after.push(4.0);
+        let e = group_pairs(&pv, &cohort, Group::Programme)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("2 values") && e.contains("1 in `people`"), "{e}");
+    }
 }

@@ -15,7 +15,7 @@ use crate::stats::ConfidenceLevel;
 
 /// Attribution the NDT's copyright holder requires on any output using the
 /// NDT Assessment (MEAM, <http://meam.org.uk/service-pilots-2/>; see
-/// `reference/domain.md` §1). Printed under the NDT chart.
+/// `../shared/reference/domain.md` §1). Printed under the NDT chart.
 pub const NDT_ATTRIBUTION: &str =
     "NDT Assessment © South West London and St George's Mental Health Trust";
 

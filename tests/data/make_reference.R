@@ -61,7 +61,7 @@ write.csv(data.frame(chi_square = W, chi_p = pchisq(W, 2, lower.tail = FALSE),
                      f = wt$F[2], f_p = wt$`Pr(>F)`[2], df2 = wt$Res.Df[1]),
           "ols_synthetic_wald.csv", row.names = FALSE)
 
-# Zero weights: how sandwich treats them (documented in METHODS-did.md)
+# Zero weights: how sandwich treats them (documented in METHODS.md, "Known difference (zero weights)")
 w0 <- d$w; w0[c(3, 17, 40)] <- 0
 f0 <- lm(y ~ x1 + x2 + x3, data = d, weights = w0)
 fs <- lm(y ~ x1 + x2 + x3, data = d, weights = w0, subset = w0 > 0)

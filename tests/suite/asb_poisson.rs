@@ -11,7 +11,7 @@
 //!   `exp(log(rrr) + c(-1, 1) * qnorm(.975) * sqrt(1/20 + 1/40 + 1/45 + 1/50))`.
 //!
 //! Values were printed with `sprintf("%.17g")`; the script is in
-//! METHODS-attendance.md.
+//! METHODS.md, "Anti-social behaviour", §2.4 (Poisson intervals).
 
 // Values are pasted exactly as R printed them (%.17g).
 #![allow(clippy::excessive_precision)]

@@ -1,6 +1,6 @@
 //! End-to-end attendance checks: a hand-worked register crossing the
-//! 19 August 2024 code-set change (DfE definitions, METHODS-attendance.md
-//! §1), and the synthetic register read back from its CSV shape.
+//! 19 August 2024 code-set change (DfE definitions, METHODS.md,
+//! "School attendance", §1), and the synthetic register read back from its CSV shape.
 
 use outcomes::measures::attendance::{
     classify_marks, enrolment_summaries, group_summary, pupil_summaries, read_register_csv,

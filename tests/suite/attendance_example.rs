@@ -5,7 +5,7 @@
 //! pilot town from 2 Sep 2024; ASB: pilot rate × 0.75 from April 2024), and
 //! no person identifier in the printed report.
 //!
-//! Definitions: METHODS-attendance.md §1.2 (group rates: sessions summed
+//! Definitions: METHODS.md, "School attendance", §1.2 (group rates: sessions summed
 //! first, PA rate = PA enrolments ÷ enrolments with possible sessions) and
 //! §2.3 (ratio of rate ratios with its log-normal Wald interval).
 

@@ -191,7 +191,7 @@ fn totals(wc: &WindowCosts) -> Vec<f64> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(24))]
+    #![proptest_config(ProptestConfig::with_cases(128))]
 
     #[test]
     fn costing_invariants(

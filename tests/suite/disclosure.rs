@@ -3,7 +3,7 @@
 //! The hand-worked cases were worked on paper from the rules in the shared
 //! domain notes, section 5.4 (NHS Digital HES/ECDS rules before and after
 //! September 2018; a minimum cell size threshold) and the secondary
-//! suppression algorithm documented in METHODS-disclosure.md. The property
+//! suppression algorithm documented in METHODS.md ("Disclosure control", §4). The property
 //! tests check the guarantees with an independent checker: a line counter,
 //! and exact recoverability decided by matrix rank (nalgebra SVD), not by the
 //! crate's own elimination.

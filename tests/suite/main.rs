@@ -27,6 +27,7 @@ mod matching_complexity;
 mod matching_reference;
 mod ols_reference;
 mod plot_charts;
+mod provenance;
 mod reference_values;
 mod report;
 mod sample_readers_props;

@@ -4,8 +4,8 @@
 //! Sources: `../shared/reference/validation.md` (§1a, §2, §5), and values
 //! computed here with Python 3 / scipy 1.17.1 / statsmodels 0.15.0 and
 //! R 4.2.2 (Debian `r-base-core`). The exact calls are in each test's doc
-//! comment; the scripts are `ref/ref_values.py`, `ref/ref_extra.py` and
-//! `ref/ref_r.R`.
+//! comment; the scripts are `scripts/reference/ref_values.py`,
+//! `scripts/reference/ref_extra.py` and `scripts/reference/ref_r.R`.
 //! Closed forms are checked to relative 1e-6 (most agree to ~1e-12).
 
 // 3.14 below is a data value, not π; R prints 17 significant digits.
@@ -545,7 +545,7 @@ fn bootstrap_matches_scipy_in_distribution() {
 }
 
 /// Wilcoxon signed-rank exact at n = 30 (no ties or zeros; data from
-/// `ref/ref_extra.py`, numpy `default_rng(5)`). R 4.2.2
+/// `scripts/reference/ref_extra.py`, numpy `default_rng(5)`). R 4.2.2
 /// `wilcox.test(b, a, paired=TRUE)`: V = 252, p = 0.70003292150795471;
 /// scipy 1.17.1 `wilcoxon(b, a, method="exact")`: statistic 213 (= min),
 /// p = 0.7000329215079546.
@@ -568,7 +568,7 @@ fn wilcoxon_exact_n30() {
     close(r.test.p_value, 0.70003292150795471, 1e-12);
 }
 
-/// Mann–Whitney exact with 8 vs 40 (no ties; `ref/ref_extra.py`). scipy
+/// Mann–Whitney exact with 8 vs 40 (no ties; `scripts/reference/ref_extra.py`). scipy
 /// 1.17.1 `mannwhitneyu(x, y, alternative=...)`: U = 134,
 /// p = 0.4878293010634076 / 0.2439146505317038 (less) /
 /// 0.7645923868555484 (greater); R 4.2.2 `wilcox.test(x, y)` W = 134,
