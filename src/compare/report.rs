@@ -163,7 +163,8 @@ impl CsvTable {
     /// The raw text of a column.
     ///
     /// # Errors
-    /// [`Error::missing_column`] naming the file and listing the columns present.
+    /// [`Error::missing_column`] naming the file and the column (the first row is not echoed:
+    /// without the column it may be data rather than a header).
     pub fn column(&self, name: &str) -> Result<&[String]> {
         self.headers
             .iter()
@@ -371,11 +372,21 @@ fn pick<T: Clone>(values: &[Option<T>], kept: &[usize], what: &str) -> Result<Ve
         .collect()
 }
 
-/// Checks that `names` are distinct and present in the table.
+/// Checks that `names` are distinct and present in the table. A missing
+/// one lists the header's names when the header holds any of the others (it
+/// is then a header, not data).
 fn check_columns(table: &CsvTable, roles: &[(&str, &str)]) -> Result<()> {
+    let all: Vec<&str> = roles.iter().map(|r| r.1).collect();
     let mut seen: HashMap<&str, &str> = HashMap::new();
     for &(role, name) in roles {
-        table.column(name)?;
+        if !table.headers.iter().any(|h| h == name) {
+            return Err(Error::missing_column(
+                &table.source,
+                name,
+                &table.headers,
+                &all,
+            ));
+        }
         if let Some(other) = seen.insert(name, role) {
             return Err(Error::invalid_parameter(
                 role,
@@ -1726,11 +1737,14 @@ mod tests {
             e.contains("t.csv") && e.contains("row 2") && e.contains("`x`") && e.contains("zz"),
             "{e}"
         );
+        // A column that is not in the first row: the row is not echoed, as it
+        // may be data (a file without a header row), never names.
         let e = t.numeric("nope").unwrap_err().to_string();
         assert!(
-            e.contains("t.csv") && e.contains("`nope`") && e.contains("id, x, t"),
+            e.contains("t.csv") && e.contains("nope") && e.contains("not a header"),
             "{e}"
         );
+        assert!(!e.contains("id, x, t"), "{e}");
         let e = table("a,b,a\n1,2,3\n").unwrap_err().to_string();
         assert!(e.contains("more than once"), "{e}");
         let e = table("a,b\n1,2\n3\n").unwrap_err().to_string();
