@@ -128,7 +128,7 @@ fn open(
         .chain(expected.optional)
         .map(|c| src.columns.source_name(c))
         .collect();
-    preflight::scan_csv(src, &expected_names)?;
+    let shape = preflight::scan_csv(src, &expected_names)?;
     let pl_path = PlRefPath::try_from_path(&src.path)
         .map_err(|e| Error::frame(format!("opening {}", src.name()), e))?;
     let row_index = (rows == RowNumbers::Kept).then(|| RowIndex {
@@ -160,6 +160,27 @@ fn open(
         .map(|n| n.to_string())
         .collect();
     preflight::check_columns(src, &present, expected)?;
+    let rows_in_file = match shape {
+        Some(s) => s.rows,
+        None => {
+            let df = lf
+                .clone()
+                .select([len().cast(DataType::UInt64).alias("n")])
+                .collect()
+                .map_err(|e| preflight::engine_error(src, Error::frame("counting rows", e)))?;
+            df.column("n")
+                .ok()
+                .and_then(|c| c.u64().ok()?.get(0))
+                .unwrap_or(0)
+        }
+    };
+    if rows_in_file == 0 {
+        return Err(Error::malformed(
+            crate::Location::source(src.name()),
+            "has a header but no data rows: an extract with nothing in it is refused, not \
+             analysed as empty",
+        ));
+    }
     // Rename mapped columns to canonical names.
     let (old, new): (Vec<String>, Vec<String>) = present
         .iter()

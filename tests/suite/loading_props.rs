@@ -107,8 +107,10 @@ proptest! {
         std::fs::remove_file(&p).ok();
     }
 
+    // At least one row: a file with a header and no rows is refused by the
+    // frame path (tested in `loading_refuses`), so there is nothing to compare.
     #[test]
-    fn typed_and_frame_paths_agree(rows in proptest::collection::vec(raw_event(), 0..25)) {
+    fn typed_and_frame_paths_agree(rows in proptest::collection::vec(raw_event(), 1..25)) {
         let c = cohort();
         let cats = CategorySet::default();
         let typed = io::validate_service_events(&rows, "events.csv", &c, &cats);

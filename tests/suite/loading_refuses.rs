@@ -204,6 +204,15 @@ fn an_empty_file_is_an_error_not_an_empty_analysis() {
     assert!(e.to_string().contains("empty.csv"), "{e}");
     let c = write(&dir, "cohort_empty.csv", b"");
     assert!(io::load_cohort(&Source::new(c), window()).is_err());
+    // A header and no rows: refused, not an empty analysis.
+    let e = events(&dir, "header_only.csv", b"person_id,date,category,count\n").unwrap_err();
+    assert!(
+        e.to_string().contains("header_only.csv") && e.to_string().contains("no data rows"),
+        "{e}"
+    );
+    let c = write(&dir, "cohort_header.csv", b"person_id,index_date,group\r\n");
+    let e = io::load_cohort(&Source::new(c), window()).unwrap_err();
+    assert!(e.to_string().contains("no data rows"), "{e}");
 }
 
 #[test]
