@@ -99,6 +99,7 @@ pub mod error;
 pub mod evaluate;
 pub mod io;
 pub mod measures;
+mod names;
 #[cfg(feature = "plot")]
 pub mod plot;
 pub mod report;

@@ -362,6 +362,7 @@ impl DeflatorSeries {
             .from_reader(reader);
         let headers = read_headers(&mut rdr, source)?;
         const EXPECTED: [&str; 2] = ["financial_year", "gdp_deflator"];
+        crate::names::refuse_near_misses(source, &headers, &EXPECTED)?;
         let year_col = find_column(&headers, source, "financial_year", &EXPECTED)?;
         let idx_col = find_column(&headers, source, "gdp_deflator", &EXPECTED)?;
         let mut index = BTreeMap::new();

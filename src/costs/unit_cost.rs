@@ -625,6 +625,11 @@ impl UnitCostTable {
             .flexible(true)
             .from_reader(reader);
         let headers = read_headers(&mut rdr, source)?;
+        crate::names::refuse_near_misses(
+            source,
+            &headers,
+            &[&UNIT_COST_COLUMNS[..], &["selected"]].concat(),
+        )?;
         let mut col = [0usize; 9];
         for (i, name) in UNIT_COST_COLUMNS.iter().enumerate() {
             col[i] = find_column(&headers, source, name, &UNIT_COST_COLUMNS)?;

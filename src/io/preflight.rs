@@ -12,6 +12,7 @@ use std::io::Read;
 
 use super::loaders::Source;
 use crate::error::{Error, ErrorKind, Location, Result};
+use crate::names::{distance, nearest, normalise};
 
 /// What a dataset does with columns it does not know.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -397,45 +398,6 @@ impl Scanner {
             "is not valid UTF-8 text; save the file as UTF-8",
         )
     }
-}
-
-/// Lower case, letters and digits only: `Person ID` and `person_id` agree.
-fn normalise(s: &str) -> String {
-    s.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
-}
-
-/// Levenshtein distance between two short names.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = Vec::with_capacity(b.len() + 1);
-        cur.push(i + 1);
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-/// The expected name nearest to `name`, and whether it is near enough to be a
-/// misspelling of it (same letters and digits ignoring case and separators, or
-/// within one edit per four letters).
-fn nearest<'a>(name: &str, expected: &[&'a str]) -> Option<(&'a str, bool)> {
-    let n = normalise(name);
-    expected
-        .iter()
-        .map(|e| {
-            let ne = normalise(e);
-            (e, distance(&n, &ne), ne.len())
-        })
-        .min_by_key(|(_, d, _)| *d)
-        .map(|(e, d, len)| (*e, d <= (len / 4).max(usize::from(len >= 3))))
 }
 
 /// Check a file's column names (`present`, as in the file) against what the

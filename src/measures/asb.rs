@@ -396,6 +396,24 @@ pub fn read_police_uk_street<R: Read>(source: &str, reader: R) -> Result<PoliceU
         .map(|h| String::from_utf8_lossy(h).trim().to_string())
         .collect();
     const EXPECTED: [&str; 4] = ["Month", "LSOA code", "Crime type", "Crime ID"];
+    crate::names::refuse_near_misses(
+        source,
+        &names,
+        &[
+            "Crime ID",
+            "Month",
+            "Reported by",
+            "Falls within",
+            "Longitude",
+            "Latitude",
+            "Location",
+            "LSOA code",
+            "LSOA name",
+            "Crime type",
+            "Last outcome category",
+            "Context",
+        ],
+    )?;
     let find = |col: &str| -> Result<usize> {
         names
             .iter()
@@ -859,6 +877,7 @@ pub fn read_population_csv<R: Read>(source: &str, reader: R) -> Result<Populatio
         .map(|h| String::from_utf8_lossy(h).trim().to_string())
         .collect();
     const EXPECTED: [&str; 4] = ["area", "year", "population", "source"];
+    crate::names::refuse_near_misses(source, &names, &EXPECTED)?;
     let find = |col: &str| -> Result<usize> {
         names
             .iter()

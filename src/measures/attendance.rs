@@ -622,6 +622,7 @@ pub fn read_register_csv<R: std::io::Read>(source: &str, reader: R) -> Result<Re
         .map(|h| String::from_utf8_lossy(h).trim().to_string())
         .collect();
     const EXPECTED: [&str; 5] = ["pupil_id", "school_urn", "date", "session", "code"];
+    crate::names::refuse_near_misses(source, &names, &EXPECTED)?;
     let find = |col: &str| -> Result<usize> {
         names
             .iter()
@@ -1599,6 +1600,15 @@ pub fn read_enrolment_counts_csv<R: std::io::Read>(
         "sess_unauthorised",
         "sess_overall",
     ];
+    crate::names::refuse_near_misses(
+        source,
+        &names,
+        &[
+            &EXPECTED[..],
+            &["time_identifier", "arm", "enrolments_pa_10_exact"],
+        ]
+        .concat(),
+    )?;
     let find = |col: &str| -> Result<usize> {
         names
             .iter()

@@ -399,3 +399,31 @@ fn a_column_mapped_onto_an_existing_name_is_named_not_a_query_plan() {
     );
     assert!(!msg.to_lowercase().contains("select"), "{msg}");
 }
+
+/// The CSV readers of the school and police files, the unit costs and the
+/// deflators refuse a near miss of a column they read, optional ones included
+/// (an optional column misspelt was silently ignored).
+#[test]
+fn every_csv_reader_refuses_a_near_miss_of_a_known_column() {
+    use outcomes::measures::{asb, attendance};
+    let street =
+        "Crime id,Month,LSOA code,Crime type\nx1,2023-01,E01990001,Anti-social behaviour\n";
+    let e = asb::read_police_uk_street("street.csv", street.as_bytes()).unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::UnknownColumn { .. }), "{e}");
+    assert!(e.to_string().contains("`Crime ID`"), "{e}");
+    let enrol = "time_period,school_urn,pupil_id,sess_possible,sess_authorised,sess_unauthorised,sess_overal\n\
+                 202324,900001,SECRET-ID-1,300,10,5,15\n";
+    let e = attendance::read_enrolment_counts_csv("enrol.csv", enrol.as_bytes()).unwrap_err();
+    assert!(
+        e.to_string().contains("sess_overal") && e.to_string().contains("`sess_overall`"),
+        "{e}"
+    );
+    no_secret(&e.to_string());
+    let pop = "area,Year,population,source\nE01990001,2023,1654,synthetic\n";
+    let e = asb::read_population_csv("pop.csv", pop.as_bytes()).unwrap_err();
+    assert!(e.to_string().contains("pop.csv"), "{e}");
+    let defl = "financial_year,gdp_deflatr\n2023/24,100\n";
+    let e =
+        outcomes::costs::DeflatorSeries::from_csv_reader(defl.as_bytes(), "defl.csv").unwrap_err();
+    assert!(e.to_string().contains("`gdp_deflator`"), "{e}");
+}
