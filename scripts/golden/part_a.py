@@ -250,39 +250,7 @@ def paired_stats(b, a, boot_seed=None):
 M64 = (1 << 64) - 1
 
 
-class Xoshiro:
-    def __init__(self, seed):
-        st = seed & M64
-        s = []
-        for _ in range(4):
-            st = (st + 0x9E3779B97F4A7C15) & M64
-            z = st
-            z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
-            z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
-            s.append(z ^ (z >> 31))
-        self.s = s
-
-    def next_u64(self):
-        s0, s1, s2, s3 = self.s
-        x = (s0 + s3) & M64
-        result = (((x << 23) | (x >> 41)) & M64) + s0 & M64
-        t = (s1 << 17) & M64
-        s2 ^= s0
-        s3 ^= s1
-        s1 ^= s2
-        s0 ^= s3
-        s2 ^= t
-        s3 = ((s3 << 45) | (s3 >> 19)) & M64
-        self.s = [s0, s1, s2, s3]
-        return result
-
-    def below(self, n):
-        """Lemire's nearly-divisionless bounded draw in [0, n)."""
-        thresh = ((1 << 64) - n) % n
-        while True:
-            m = self.next_u64() * n
-            if (m & M64) >= thresh:
-                return m >> 64
+from crate_rng import Xoshiro256pp as Xoshiro, check_generator  # noqa: E402
 
 
 def bootstrap_bca(x, seed):
@@ -1036,6 +1004,7 @@ def dump(folder, cohort, ndt, events):
 
 
 def main():
+    check_generator()
     os.makedirs(OUT, exist_ok=True)
     cohort, acc_c = load_cohort()
     ids = {m["person_id"] for m in cohort}

@@ -210,52 +210,8 @@ def suppress_lines(values, lines):
     return sup
 
 
-# ---- the crate's generator and the bootstrap ---------------------------------
-M64 = (1 << 64) - 1
-
-
-def splitmix64(state):
-    state = (state + 0x9E3779B97F4A7C15) & M64
-    z = state
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
-    return state, z ^ (z >> 31)
-
-
-class Xoshiro256pp:
-    """xoshiro256++ seeded with four SplitMix64 outputs (src/rng.rs). Checked
-    against the reference outputs of Vigna's C code as quoted by rand_xoshiro's
-    tests: state (1, 2, 3, 4) gives 41943041, 58720359, 3588806011781223, ...;
-    SplitMix64 from 1234567 gives 6457827717110365317, 3203168211198807973."""
-
-    def __init__(self, seed):
-        st, s = seed & M64, []
-        for _ in range(4):
-            st, z = splitmix64(st)
-            s.append(z)
-        self.s = s
-
-    def next_u64(self):
-        s0, s1, s2, s3 = self.s
-        x = (s0 + s3) & M64
-        result = ((((x << 23) | (x >> 41)) & M64) + s0) & M64
-        t = (s1 << 17) & M64
-        s2 ^= s0
-        s3 ^= s1
-        s1 ^= s2
-        s0 ^= s3
-        s2 ^= t
-        s3 = ((s3 << 45) | (s3 >> 19)) & M64
-        self.s = [s0, s1, s2, s3]
-        return result
-
-    def below(self, n):
-        """Lemire's unbiased integer in 0..n."""
-        threshold = ((1 << 64) - n) % n
-        while True:
-            m = self.next_u64() * n
-            if (m & M64) >= threshold:
-                return m >> 64
+# ---- the crate's generator (crate_rng.py) and the bootstrap ------------------
+from crate_rng import M64, Xoshiro256pp, check_generator  # noqa: E402
 
 
 def bootstrap_mean_ci(x, seed):
@@ -695,15 +651,6 @@ def dump(units, score, pair, path):
             w.writerow([int(p["group"] == "programme"), p["age"], p["sex"], p["area"],
                         p["prior_arrests"], repr(p["y"]), repr(score[i]),
                         pair.get(i, -1) + 1])
-
-
-def check_generator():
-    """The reference vectors quoted in Xoshiro256pp's docstring."""
-    r = Xoshiro256pp(0)
-    r.s = [1, 2, 3, 4]
-    assert [r.next_u64() for _ in range(3)] == [41943041, 58720359, 3588806011781223]
-    st, z1 = splitmix64(1234567)
-    assert (z1, splitmix64(st)[1]) == (6457827717110365317, 3203168211198807973)
 
 
 def main():
