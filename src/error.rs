@@ -199,6 +199,13 @@ impl Error {
         expected: &[&str],
     ) -> Self {
         let source = source.into();
+        if present.iter().any(|p| p.contains(['\n', '\r'])) {
+            return Error::malformed(
+                Location::source(source),
+                "the header row runs over several lines (a quote opened in it is not closed), \
+                 so it holds data; its text is not shown",
+            );
+        }
         if !present.iter().any(|p| expected.contains(&p.as_str())) {
             return Error::malformed(
                 Location::source(source),
@@ -285,10 +292,15 @@ impl Error {
     }
 
     /// A data-frame engine failure, with what the crate was doing.
+    ///
+    /// The engine's message is scrubbed of what it may quote from the data:
+    /// only its first line is kept, with every `` `...` `` stretch (where
+    /// polars puts a value it could not parse) replaced by `` `…` ``, so no
+    /// identifier can reach a message through it.
     pub fn frame(context: impl Into<String>, message: impl fmt::Display) -> Self {
         ErrorKind::Frame {
             context: context.into(),
-            message: message.to_string(),
+            message: scrub_engine_message(&message.to_string()),
         }
         .into()
     }
@@ -328,6 +340,26 @@ impl std::error::Error for Error {
     }
 }
 
+/// The first line of an engine message, with backtick-quoted stretches (the
+/// values it quotes) withheld. An unclosed backtick withholds the rest.
+fn scrub_engine_message(msg: &str) -> String {
+    let line = msg.lines().next().unwrap_or("");
+    let mut out = String::with_capacity(line.len());
+    let mut parts = line.split('`');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    let rest: Vec<&str> = parts.collect();
+    for (i, part) in rest.iter().enumerate() {
+        if i % 2 == 0 {
+            out.push_str("`…`");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,6 +378,21 @@ mod tests {
         assert!(s.contains("\"3\""), "{s}");
         assert!(s.contains("0, 2, 4, 6 or 8"), "{s}");
         assert!(e.is_data());
+    }
+
+    /// An engine message never carries a value it quotes (fuzzing found
+    /// polars quoting a row, identifier and all, in a parse error).
+    #[test]
+    fn engine_messages_are_scrubbed_of_quoted_values() {
+        let e = Error::frame(
+            "counting marks",
+            "could not parse `\"M\nSECRET-1,900001,PM,\"O` as dtype `str` at column 'code'\n\nmore",
+        );
+        let s = e.to_string();
+        assert!(!s.contains("SECRET"), "{s}");
+        assert_eq!(s, "counting marks: could not parse `…`");
+        let e = Error::frame("x", "value `SECRET-2` not in `set` here");
+        assert_eq!(e.to_string(), "x: value `…` not in `…` here");
     }
 
     #[test]
