@@ -9,7 +9,9 @@ use std::path::Path;
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(reference_data)");
     println!("cargo::rerun-if-env-changed=OUTCOMES_REQUIRE_REFERENCE");
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference-data");
+    // Cargo sets the manifest directory for the build script when it runs.
+    let root = std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| ".".into());
+    let dir = Path::new(&root).join("../shared/reference-data");
     println!("cargo::rerun-if-changed={}", dir.display());
     println!("cargo::rerun-if-changed=build.rs");
     if dir.join("lalonde.csv").is_file() {
