@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::kernels::{blank_mask, count_true, join, par_map};
+use super::kernels::{blank_mask, count_true, join, outside_mask, par_map};
 use super::rules::{
     epoch_days, examines_text, parse_date, parse_int, parse_scalar, Kind, Rule, Value,
 };
@@ -152,12 +152,22 @@ impl Cross {
                     .collect()
             }
             Cross::IntAtMostFor { max, otherwise, .. } => {
-                let (n, k) = (v.i64().map_err(err)?, other.str().map_err(err)?);
-                n.iter()
-                    .zip(k.iter())
-                    .map(|(n, k)| match (n, k) {
-                        (Some(n), Some(k)) => n > max.get(k).copied().unwrap_or(*otherwise),
-                        _ => false,
+                // Most counts are under every ceiling: a vectorised pass finds
+                // those above the lowest, and only they have their key looked up.
+                let n = v.i64().map_err(err)?;
+                let floor = max.values().copied().fold(*otherwise, i64::min);
+                let above = outside_mask(n, None, Some(floor))?;
+                if count_true(&above) == 0 {
+                    return Ok(above);
+                }
+                let k = other.str().map_err(err)?;
+                above
+                    .iter()
+                    .enumerate()
+                    .map(|(i, hit)| {
+                        let ceiling = |key: &str| max.get(key).copied().unwrap_or(*otherwise);
+                        hit == Some(true)
+                            && matches!((n.get(i), k.get(i)), (Some(x), Some(key)) if x > ceiling(key))
                     })
                     .collect()
             }
