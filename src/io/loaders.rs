@@ -160,27 +160,10 @@ fn open(
         .map(|n| n.to_string())
         .collect();
     preflight::check_columns(src, &present, expected)?;
-    let rows_in_file = match shape {
-        Some(s) => s.rows,
-        None => {
-            let df = lf
-                .clone()
-                .select([len().cast(DataType::UInt64).alias("n")])
-                .collect()
-                .map_err(|e| preflight::engine_error(src, Error::frame("counting rows", e)))?;
-            df.column("n")
-                .ok()
-                .and_then(|c| c.u64().ok()?.get(0))
-                .unwrap_or(0)
-        }
-    };
-    if rows_in_file == 0 {
-        return Err(Error::malformed(
-            crate::Location::source(src.name()),
-            "has a header but no data rows: an extract with nothing in it is refused, not \
-             analysed as empty",
-        ));
-    }
+    // A Parquet file's rows are counted by its load (`refuse_empty`), which
+    // reads them anyway; a CSV file's by the shape scan, before anything else.
+    let rows_in_file = shape.map_or(u64::MAX, |s| s.rows);
+    refuse_empty(src, rows_in_file)?;
     // Rename mapped columns to canonical names.
     let (old, new): (Vec<String>, Vec<String>) = present
         .iter()
@@ -261,6 +244,18 @@ pub(crate) fn pseudonymise_column(
         .join(map.lazy(), [col(column)], [col("__raw_id")], args)
         .with_column(col("__pseudonym").alias(column))
         .drop(cols(["__pseudonym"])))
+}
+
+/// A file with a header and no data rows is refused, not analysed as empty.
+fn refuse_empty(src: &Source, rows: u64) -> Result<()> {
+    if rows == 0 {
+        return Err(Error::malformed(
+            crate::Location::source(src.name()),
+            "has a header but no data rows: an extract with nothing in it is refused, not \
+             analysed as empty",
+        ));
+    }
+    Ok(())
 }
 
 /// The engine's refusal of a file the shape scan passed, named by its file.
@@ -507,6 +502,7 @@ pub fn load_cohort(src: &Source, window: DataWindow) -> Result<Loaded<Cohort>> {
     let (accepted, rejections) = engine(src, validate_frame(lf, &spec, &typed))?;
     let members = cohort_members(&accepted, &covs, &covariate_cols)?;
     let summary = summary_of(&src.name(), accepted.height(), &rejections);
+    refuse_empty(src, summary.rows_read)?;
     Ok(Loaded {
         data: Cohort::new(members, window)?,
         rejections,
@@ -747,6 +743,7 @@ pub fn load_service_events(
         .collect()
         .map_err(|e| Error::frame("finishing events", e))?;
     let summary = summary_of(&src.name(), df.height(), &rejections);
+    refuse_empty(src, summary.rows_read)?;
     Ok(Loaded {
         data: ServiceEvents { df },
         rejections,
@@ -913,6 +910,7 @@ pub fn load_ndt(
     let (accepted, rejections) = engine(src, validate_frame(lf, &spec, &typed))?;
     let assessments = ndt_from_frame(&accepted)?;
     let summary = summary_of(&src.name(), assessments.len(), &rejections);
+    refuse_empty(src, summary.rows_read)?;
     Ok(Loaded {
         data: NdtAssessments { assessments },
         rejections,
@@ -1076,6 +1074,7 @@ pub fn load_ndt_wide(
     rejections.sort();
     let assessments = ndt_from_frame(&accepted)?;
     let summary = summary_of(&src.name(), assessments.len(), &rejections);
+    refuse_empty(src, summary.rows_read)?;
     Ok(Loaded {
         data: NdtAssessments { assessments },
         rejections,
@@ -1272,6 +1271,7 @@ pub fn load_period_counts(
     }
     rejections.sort();
     let summary = summary_of(&src.name(), data.len(), &rejections);
+    refuse_empty(src, summary.rows_read)?;
     Ok(Loaded {
         data,
         rejections,
