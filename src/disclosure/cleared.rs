@@ -31,6 +31,10 @@ pub enum SuppressionReason {
     /// A count of a population that is suppressed in a linked table of the
     /// same release ([`Table::link_count`](super::Table::link_count)).
     Linked,
+    /// Suppressed so that a suppressed cell of this or another table of the
+    /// release cannot be worked out from the release's published numbers and
+    /// declared relations ([`Release`](super::Release)).
+    Release,
 }
 
 impl SuppressionReason {
@@ -46,6 +50,9 @@ impl SuppressionReason {
             SuppressionReason::UnknownBase => "number of people it rests on not known",
             SuppressionReason::RevealsSuppressedCount => "would reveal a suppressed count",
             SuppressionReason::Linked => "suppressed in a linked table of this release",
+            SuppressionReason::Release => {
+                "suppressed to protect a cell elsewhere in this release (release audit)"
+            }
         }
     }
 }

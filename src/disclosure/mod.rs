@@ -55,6 +55,7 @@
 mod cleared;
 mod linked;
 mod policy;
+mod release;
 mod secondary;
 mod table;
 
@@ -64,4 +65,8 @@ pub use cleared::{
 };
 pub use linked::LinkedCells;
 pub use policy::{Policy, PolicyKind, SecondarySuppression};
-pub use table::{Basis, Cell, CellRef, Column, ColumnKind, Margin, Table, MAX_DECIMALS};
+pub use release::{Exposure, Release};
+pub use table::{
+    Basis, Cell, CellRef, Column, ColumnKind, Margin, Relation, RelationKind, RelationTerm, Table,
+    Term, MAX_DECIMALS,
+};

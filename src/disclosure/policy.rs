@@ -300,6 +300,15 @@ impl Policy {
                 *why = Some(SuppressionReason::Manual);
             }
         }
+        for at in table.forced() {
+            let id = at.row * nc + at.column;
+            if let (Some(s), Some(why)) = (suppressed.get_mut(id), reason.get_mut(id)) {
+                if !*s {
+                    *s = true;
+                    *why = Some(SuppressionReason::Release);
+                }
+            }
+        }
         // Linked populations: suppressed elsewhere → suppressed here;
         // published elsewhere → locked. Every cell of one key must hold the
         // same count, here and in earlier tables.

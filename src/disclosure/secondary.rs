@@ -6,7 +6,9 @@
 //!
 //! 1. **Line stage.** While some line has exactly one suppressed cell, suppress
 //!    the smallest non-zero unsuppressed *part* of that line (ties: the first
-//!    in table order), or the line's total if no part qualifies. At the fixed
+//!    in table order), or the line's total if no part qualifies, or failing
+//!    both the first zero part (a line whose other cells are all zeros or
+//!    already published elsewhere). At the fixed
 //!    point every line has 0 or at least 2 suppressed cells, so no suppressed
 //!    cell follows from one equation by subtraction.
 //! 2. **Exact stage.** Lines with at least 2 suppressed cells can still be
@@ -151,7 +153,16 @@ fn line_stage(
                 .copied()
                 .filter(|&id| free(suppressed, id))
                 .min_by_key(|&id| (value(values, id), id));
-            let pick = smallest_part.or_else(|| free(suppressed, line.total).then_some(line.total));
+            // Failing a non-zero cell, a zero part: suppressing it hides
+            // nothing by itself but leaves the line with two unknowns.
+            let zero_part = || {
+                line.parts.iter().copied().find(|&id| {
+                    !is_s(suppressed, id) && !is_s(locked, id) && value(values, id) == 0
+                })
+            };
+            let pick = smallest_part
+                .or_else(|| free(suppressed, line.total).then_some(line.total))
+                .or_else(zero_part);
             let Some(pick) = pick else {
                 let why = if line.cells().any(|id| is_s(locked, id)) {
                     "a suppressed cell could be worked out from counts already published in a \

@@ -238,6 +238,52 @@ pub struct Table {
     column_totals: Vec<Margin>,
     confidential: Vec<CellRef>,
     links: Vec<(CellRef, String)>,
+    relations: Vec<Relation>,
+    forced: Vec<CellRef>,
+}
+
+/// One term of a [`Relation`]: a count cell of the table that declares it,
+/// or the count of a population shown (or not) in some table of the release.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub enum Term {
+    /// A count cell of the declaring table.
+    Cell(CellRef),
+    /// The size of the population named by a link key
+    /// ([`Table::link_count`]), wherever the release shows it.
+    Population(String),
+}
+
+/// How the two sides of a [`Relation`] compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum RelationKind {
+    /// `sum(coefficient * term) = 0`.
+    Equal,
+    /// `sum(coefficient * term) <= 0`.
+    AtMost,
+}
+
+/// A linear fact about the true counts that a reader of the release knows
+/// (or can work out) besides the declared totals: one group is a subset of
+/// another (`matched <= all`), a count equals a population shown in another
+/// table, two counts are equal by design (1:1 matching without replacement).
+/// The release audit ([`Release`](super::Release)) treats every relation as
+/// known to an attacker.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Relation {
+    terms: Vec<(i64, Term)>,
+    comparison: RelationKind,
+}
+
+impl Relation {
+    /// The terms with their integer coefficients.
+    pub fn terms(&self) -> &[(i64, Term)] {
+        &self.terms
+    }
+
+    /// `=` or `<=` (against 0).
+    pub fn comparison(&self) -> RelationKind {
+        self.comparison
+    }
 }
 
 impl Table {
@@ -313,6 +359,8 @@ impl Table {
             column_totals: Vec::new(),
             confidential: Vec::new(),
             links: Vec::new(),
+            relations: Vec::new(),
+            forced: Vec::new(),
         })
     }
 
@@ -590,9 +638,130 @@ impl Table {
         &self.links
     }
 
+    /// Declare a linear fact about the true counts (see [`Relation`]):
+    /// `sum(coefficient * term)` is `= 0` or `<= 0`. Cells are named by row
+    /// and count column. The fact must hold: it is checked when the table is
+    /// cleared in a [`Release`](super::Release).
+    ///
+    /// # Errors
+    /// If a cell does not exist or is not a count, a population key is empty,
+    /// there are no terms, or a coefficient is 0.
+    pub fn relate(&mut self, terms: Vec<(i64, RelationTerm<'_>)>, comparison: RelationKind) -> Result<()> {
+        if terms.is_empty() {
+            return Err(Error::invalid_parameter(
+                "relation",
+                "[]",
+                "a relation needs at least one term",
+            ));
+        }
+        let mut out = Vec::with_capacity(terms.len());
+        for (coefficient, term) in terms {
+            if coefficient == 0 {
+                return Err(Error::invalid_parameter(
+                    "relation",
+                    "0",
+                    "coefficients must not be 0",
+                ));
+            }
+            let term = match term {
+                RelationTerm::Cell(row, column) => Term::Cell(self.count_cell(row, column)?),
+                RelationTerm::Population(key) => {
+                    if key.trim().is_empty() {
+                        return Err(Error::invalid_parameter(
+                            "link key",
+                            "\"\"",
+                            "a population key must not be empty",
+                        ));
+                    }
+                    Term::Population(key.to_owned())
+                }
+            };
+            out.push((coefficient, term));
+        }
+        self.relations.push(Relation {
+            terms: out,
+            comparison,
+        });
+        Ok(())
+    }
+
+    /// Declare that the count at `small` never exceeds the count at `large`
+    /// (`small` counts a subset of the people `large` counts, as matched
+    /// people are a subset of all people in a score bin).
+    ///
+    /// # Errors
+    /// As [`relate`](Table::relate).
+    pub fn declare_at_most(&mut self, small: (usize, &str), large: (usize, &str)) -> Result<()> {
+        self.relate(
+            vec![
+                (1, RelationTerm::Cell(small.0, small.1)),
+                (-1, RelationTerm::Cell(large.0, large.1)),
+            ],
+            RelationKind::AtMost,
+        )
+    }
+
+    /// Declare that the population `key`, shown in another table of the
+    /// release, is the sum of the counts of `rows` in count column `column`
+    /// (the rejected rows of one file, shown by reason here and as one
+    /// number in the validation table).
+    ///
+    /// # Errors
+    /// As [`relate`](Table::relate).
+    pub fn declare_population_total(&mut self, key: &str, column: &str, rows: &[usize]) -> Result<()> {
+        let mut terms = vec![(-1, RelationTerm::Population(key))];
+        terms.extend(rows.iter().map(|&r| (1, RelationTerm::Cell(r, column))));
+        self.relate(terms, RelationKind::Equal)
+    }
+
+    /// Relations declared with [`relate`](Table::relate).
+    pub fn relations(&self) -> &[Relation] {
+        &self.relations
+    }
+
+    fn count_cell(&self, row: usize, column: &str) -> Result<CellRef> {
+        let c = self.column_index(column).ok_or_else(|| {
+            Error::invalid_parameter(
+                "column",
+                column,
+                format!("the table {:?} has no such column", self.title),
+            )
+        })?;
+        match self.cell(row, c) {
+            Some(Cell::Count(_)) => Ok(CellRef { row, column: c }),
+            other => Err(Error::invalid_value(
+                self.location(row, c),
+                format!("{other:?}"),
+                "a relation can only name count cells",
+            )),
+        }
+    }
+
+    /// Suppress this count cell so that a cell of another table of the
+    /// release cannot be derived (set by the release audit; unlike
+    /// [`mark_confidential`](Table::mark_confidential) it may be a zero).
+    pub(crate) fn force(&mut self, at: CellRef) {
+        if !self.forced.contains(&at) {
+            self.forced.push(at);
+        }
+    }
+
+    pub(crate) fn forced(&self) -> &[CellRef] {
+        &self.forced
+    }
+
     pub(crate) fn rows(&self) -> &[Vec<Cell>] {
         &self.rows
     }
+}
+
+/// A term of [`Table::relate`], by row and column name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelationTerm<'a> {
+    /// The count cell at this row in the named count column.
+    Cell(usize, &'a str),
+    /// The population with this link key.
+    Population(&'a str),
 }
 
 fn kind_name(kind: &ColumnKind) -> &'static str {

@@ -37,7 +37,7 @@ pub mod tables;
 
 pub use output::{html, markdown, write_report, OutputFile};
 pub use pipeline::{
-    any, group_pairs, run, Evaluation, FileValidation, InputFile, Item, NamedChart, PolicyRecord,
+    any, group_pairs, run, Evaluation, FileValidation, InputFile, Item, NamedChart, PolicyRecord, PublishedValidation,
     Progress, RunRecord, Section,
 };
 pub use spec::EvaluationSpec;

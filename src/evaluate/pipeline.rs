@@ -28,7 +28,9 @@ use crate::costs::{
     self, CbaParameters, ConfidenceGrade, CostingOptions, DeflatorSeries, Gbp, PriceYear,
     Proportion, SensitivitySpec, UnitCostTable,
 };
-use crate::disclosure::{Cell, Column, LinkedCells, Policy, Table};
+use crate::disclosure::{
+    Cell, Column, Policy, PublishedCell, RelationKind, RelationTerm, Release, Table,
+};
 use crate::error::{Error, Result};
 use crate::io::{self, Source, WindowCounts};
 use crate::measures::asb::{read_police_uk_street, read_population_csv, AreaMonthCounts, Month};
@@ -152,8 +154,27 @@ pub struct RunRecord {
     pub disclosure_policy: PolicyRecord,
     /// Input files and checksums.
     pub inputs: Vec<InputFile>,
-    /// Validation account per file.
-    pub validation: Vec<FileValidation>,
+    /// Validation account per file, as published in the report's
+    /// validation tables (suppressed counts are `null`).
+    pub validation: Vec<PublishedValidation>,
+}
+
+/// One input file's validation account as the report publishes it: each
+/// count is `None` where the disclosure policy suppressed it, so that
+/// `run.json`, which sits in the report folder, gives away nothing the
+/// tables withhold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublishedValidation {
+    /// File name.
+    pub file: String,
+    /// Data rows read, if published.
+    pub rows_read: Option<u64>,
+    /// Rows accepted, if published.
+    pub accepted: Option<u64>,
+    /// Rows rejected or filtered out, if published.
+    pub rejected: Option<u64>,
+    /// Rejected rows by reason, each if published.
+    pub by_reason: BTreeMap<String, Option<u64>>,
 }
 
 /// The policy as recorded.
@@ -177,8 +198,12 @@ pub struct Evaluation {
     pub policy: Policy,
     /// The report's sections.
     pub sections: Vec<Section>,
-    /// The run record.
+    /// The run record (what `run.json` holds).
     pub run: RunRecord,
+    /// The true validation account of every input, for the evaluator's own
+    /// checks: never written to the report folder (the published counts are
+    /// in [`RunRecord::validation`]).
+    pub accounts: Vec<FileValidation>,
 }
 
 impl Evaluation {
@@ -248,14 +273,24 @@ mod link {
     pub(super) fn fully_observed(g: Group) -> String {
         format!("whole windows observed: {g:?}")
     }
+
+    /// People with an outcome and every covariate, when some lacked one.
+    pub(super) fn matching_all(g: Group) -> String {
+        format!("matching population: {g:?}")
+    }
+
+    /// People matched.
+    pub(super) fn matched(g: Group) -> String {
+        format!("matched: {g:?}")
+    }
 }
 
 struct Ctx<'a> {
     spec: &'a EvaluationSpec,
     policy: Policy,
     level: ConfidenceLevel,
-    /// Population counts shown in more than one table, cleared together.
-    links: std::cell::RefCell<LinkedCells>,
+    /// Every table of the report, cleared together as one release.
+    release: std::cell::RefCell<Release>,
 }
 
 impl Ctx<'_> {
@@ -271,12 +306,14 @@ impl Ctx<'_> {
         Ok(Item::Table(self.cleared(stem, t)?))
     }
 
-    /// Clear `t` under the policy as one table of this report's release:
-    /// linked population counts are suppressed together across tables.
+    /// Clear `t` under the policy as the next table of this report's
+    /// release: linked population counts are suppressed together across
+    /// tables, and the release audit keeps every suppressed count of every
+    /// table so far from being worked out ([`Release`]).
     fn cleared(&self, stem: &str, t: Table) -> Result<NamedTable> {
         Ok(NamedTable {
             stem: stem.to_string(),
-            table: self.policy.apply_linked(&t, &mut self.links.borrow_mut())?,
+            table: self.release.borrow_mut().clear(&t)?,
         })
     }
 
@@ -304,7 +341,7 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
         spec,
         policy: policy.clone(),
         level,
-        links: std::cell::RefCell::new(LinkedCells::new()),
+        release: std::cell::RefCell::new(Release::new(policy.clone())),
     };
 
     progress.stage("checksums of the inputs");
@@ -482,7 +519,20 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
                 .map(|(p, a)| (p.pseudonym().to_string(), *a))
                 .collect()
         };
-        sections.push(matched_section(&cx, cmp, &cohort_data, &outcome)?);
+        // The people with an outcome: the costed (whole windows observed) or
+        // those kept for service use; the tables above show their numbers.
+        let outcome_key = if cmp.outcome == "total_cost" {
+            link::fully_observed
+        } else {
+            link::service_use_kept
+        };
+        sections.push(matched_section(
+            &cx,
+            cmp,
+            &cohort_data,
+            &outcome,
+            outcome_key,
+        )?);
     }
 
     // ---- school attendance and ASB ------------------------------------
@@ -502,7 +552,8 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
          as every other table."
             .into(),
     ));
-    validation_items.extend(validation_tables(&cx, &validation)?);
+    let (tables, published_validation) = validation_tables(&cx, &validation)?;
+    validation_items.extend(tables);
     sections.insert(
         0,
         Section {
@@ -532,7 +583,7 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
             policy: policy.clone(),
         },
         inputs,
-        validation,
+        validation: published_validation,
     };
     progress.stage("evaluation complete");
     Ok(Evaluation {
@@ -540,6 +591,7 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
         policy,
         sections,
         run,
+        accounts: validation,
     })
 }
 
@@ -582,7 +634,12 @@ fn coverage(spec: &EvaluationSpec) -> CoveragePolicy {
 // Validation
 // ---------------------------------------------------------------------------
 
-fn validation_tables(cx: &Ctx<'_>, files: &[FileValidation]) -> Result<Vec<Item>> {
+/// The validation tables, and the same counts as published (for
+/// `run.json`, which is part of the release).
+fn validation_tables(
+    cx: &Ctx<'_>,
+    files: &[FileValidation],
+) -> Result<(Vec<Item>, Vec<PublishedValidation>)> {
     let mut t = Table::new(
         "Input files: rows read, accepted and rejected",
         vec![
@@ -593,13 +650,15 @@ fn validation_tables(cx: &Ctx<'_>, files: &[FileValidation]) -> Result<Vec<Item>
         ],
     )?;
     t.declare_column_total("Rows read", &["Accepted", "Rejected"])?;
+    let rejected_key = |f: &FileValidation| format!("rejected rows: {}", f.file);
     for f in files {
-        t.push_row(vec![
+        let row = t.push_row(vec![
             Cell::text(&f.file),
             Cell::Count(f.rows_read),
             Cell::Count(f.accepted),
             Cell::Count(f.rejected),
         ])?;
+        t.link_count(row, "Rejected", rejected_key(f))?;
     }
     let mut r = Table::new(
         "Rejected rows by reason",
@@ -609,19 +668,47 @@ fn validation_tables(cx: &Ctx<'_>, files: &[FileValidation]) -> Result<Vec<Item>
             count("Rows"),
         ],
     )?;
+    let mut reason_rows = Vec::with_capacity(files.len());
     for f in files {
+        let mut rows = Vec::new();
         for (reason, n) in &f.by_reason {
-            r.push_row(vec![
+            rows.push(r.push_row(vec![
                 Cell::text(&f.file),
                 Cell::text(reason),
                 Cell::Count(*n),
-            ])?;
+            ])?);
         }
+        // The reasons of a file add up to its rejected rows in the table
+        // above: a reader can subtract, so the audit must too.
+        if !rows.is_empty() {
+            r.declare_population_total(&rejected_key(f), "Rows", &rows)?;
+        }
+        reason_rows.push(rows);
     }
-    Ok(vec![
-        cx.clear("validation", t)?,
-        cx.clear("validation_reasons", r)?,
-    ])
+    let t = cx.cleared("validation", t)?;
+    let r = cx.cleared("validation_reasons", r)?;
+    let shown = |c: Option<&PublishedCell>| match c {
+        Some(PublishedCell::Count(v)) => Some(*v),
+        _ => None,
+    };
+    let published = files
+        .iter()
+        .zip(&reason_rows)
+        .enumerate()
+        .map(|(i, (f, rows))| PublishedValidation {
+            file: f.file.clone(),
+            rows_read: shown(t.table.cell(i, 1)),
+            accepted: shown(t.table.cell(i, 2)),
+            rejected: shown(t.table.cell(i, 3)),
+            by_reason: f
+                .by_reason
+                .keys()
+                .zip(rows)
+                .map(|(reason, &row)| (reason.clone(), shown(r.table.cell(row, 2))))
+                .collect(),
+        })
+        .collect();
+    Ok((vec![Item::Table(t), Item::Table(r)], published))
 }
 
 // ---------------------------------------------------------------------------
@@ -1453,6 +1540,7 @@ fn matched_section(
     cmp: &super::spec::ComparisonSpec,
     cohort: &io::Cohort,
     outcome: &HashMap<String, f64>,
+    outcome_key: fn(Group) -> String,
 ) -> Result<Section> {
     // Which covariates are numeric: every recorded value a number.
     for c in &cmp.covariates {
@@ -1488,6 +1576,22 @@ fn matched_section(
         .filter(|m| outcome.contains_key(m.person.pseudonym()))
         .collect();
     let treated: Vec<bool> = units.iter().map(|m| m.group == Group::Programme).collect();
+    // The population each group's matching count describes: the people with
+    // an outcome (shown in earlier tables) when none lacked a covariate,
+    // else a subset of them.
+    let all_key = |g: Group| -> (String, bool) {
+        let with_outcome = cohort
+            .members()
+            .iter()
+            .filter(|m| m.group == g && outcome.contains_key(m.person.pseudonym()))
+            .count();
+        let in_units = units.iter().filter(|m| m.group == g).count();
+        if in_units == with_outcome {
+            (outcome_key(g), false)
+        } else {
+            (link::matching_all(g), true)
+        }
+    };
     let text_of = |v: &CohortCovariate| match v {
         CohortCovariate::Number(x) => format!("{x}"),
         CohortCovariate::Category(s) => s.clone(),
@@ -1625,17 +1729,51 @@ fn matched_section(
         ],
     )?;
     counts_t.declare_column_total("People", &["Matched", "Unmatched", "Discarded"])?;
-    for (label, g) in [
-        ("Programme", &rep.counts.treated),
-        ("Comparison", &rep.counts.control),
+    for (label, g, counts) in [
+        ("Programme", Group::Programme, &rep.counts.treated),
+        ("Comparison", Group::Comparison, &rep.counts.control),
     ] {
-        counts_t.push_row(vec![
+        let r = counts_t.push_row(vec![
             Cell::text(label),
-            cnt(g.all),
-            cnt(g.matched),
-            cnt(g.unmatched),
-            cnt(g.discarded),
+            cnt(counts.all),
+            cnt(counts.matched),
+            cnt(counts.unmatched),
+            cnt(counts.discarded),
         ])?;
+        let (key, subset) = all_key(g);
+        counts_t.link_count(r, "People", &key)?;
+        counts_t.link_count(r, "Matched", link::matched(g))?;
+        if subset {
+            // Matched on a subset of the people with an outcome.
+            counts_t.relate(
+                vec![
+                    (1, RelationTerm::Cell(r, "People")),
+                    (-1, RelationTerm::Population(&outcome_key(g))),
+                ],
+                RelationKind::AtMost,
+            )?;
+        }
+    }
+    // What the design tells a reader: each matched programme member has
+    // between 1 and `ratio` controls; without replacement, 1:1 matching
+    // matches as many controls as programme members.
+    let (mp, mc) = (link::matched(Group::Programme), link::matched(Group::Comparison));
+    let ratio_k = i64::from(u32::try_from(cmp.ratio).unwrap_or(u32::MAX));
+    counts_t.relate(
+        vec![
+            (1, RelationTerm::Population(&mc)),
+            (-ratio_k, RelationTerm::Population(&mp)),
+        ],
+        RelationKind::AtMost,
+    )?;
+    if !cmp.replace {
+        counts_t.relate(
+            vec![
+                (1, RelationTerm::Population(&mp)),
+                (-1, RelationTerm::Population(&mc)),
+            ],
+            RelationKind::AtMost,
+        )?;
     }
     items.push(cx.clear("matched_counts", counts_t)?);
 
@@ -1721,6 +1859,18 @@ fn matched_section(
         cnt(total[3]),
     ])?;
     ov_t.declare_row_total(tr, &(0..k).collect::<Vec<_>>())?;
+    // The totals are the matching table's populations, and in every bin the
+    // matched are some of all.
+    for (g, all, matched) in [
+        (Group::Programme, "Programme, all", "Programme, matched"),
+        (Group::Comparison, "Comparison, all", "Comparison, matched"),
+    ] {
+        ov_t.link_count(tr, all, all_key(g).0)?;
+        ov_t.link_count(tr, matched, link::matched(g))?;
+        for b in 0..=k {
+            ov_t.declare_at_most((b, matched), (b, all))?;
+        }
+    }
     let ov_t = cx.cleared("propensity_overlap", ov_t)?;
     if let Some(c) = charts::overlap(&ov_t.table, k)? {
         items.push(Item::Chart(c));
@@ -1749,7 +1899,7 @@ fn matched_section(
     {
         let Some(e) = e else { continue };
         let n = e.n;
-        eff.push_row(vec![
+        let r = eff.push_row(vec![
             Cell::text(label),
             cnt(n),
             val(Some(e.estimate), n),
@@ -1758,6 +1908,17 @@ fn matched_section(
             val(Some(e.ci.upper), n),
             val(e.p_value, n),
         ])?;
+        if n == rep.counts.treated.matched + rep.counts.control.matched {
+            // The people analysed are the matched of both groups.
+            eff.relate(
+                vec![
+                    (1, RelationTerm::Cell(r, "People")),
+                    (-1, RelationTerm::Population(&mp)),
+                    (-1, RelationTerm::Population(&mc)),
+                ],
+                RelationKind::Equal,
+            )?;
+        }
     }
     items.push(cx.clear("matched_effect", eff)?);
 

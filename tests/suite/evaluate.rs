@@ -285,8 +285,7 @@ fn planted_identifier_never_appears_in_any_output() {
     let out = tmp.0.join("out");
     let ev = run_into(&data, &out);
     let cohort = ev
-        .run
-        .validation
+        .accounts
         .iter()
         .find(|v| v.file == "cohort.csv")
         .unwrap();
