@@ -92,6 +92,9 @@ pub struct SuppressionSummary {
     /// Counts suppressed because the same population's count is suppressed
     /// in a linked table.
     pub linked: usize,
+    /// Counts suppressed because, with the release's other tables, they
+    /// would be derivable exactly ([`Release`](super::Release)).
+    pub release: usize,
 }
 
 /// A table that has passed a disclosure-control [`Policy`]. Its only
@@ -215,6 +218,7 @@ impl ClearedTable {
                     SuppressionReason::UnknownBase => s.unknown_base += 1,
                     SuppressionReason::RevealsSuppressedCount => s.reveals_suppressed_count += 1,
                     SuppressionReason::Linked => s.linked += 1,
+                    SuppressionReason::Release => s.release += 1,
                 }
             }
         }

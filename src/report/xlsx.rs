@@ -156,6 +156,7 @@ fn workbook(tables: &[&ClearedTable]) -> std::result::Result<Workbook, XlsxError
         "Withheld: unknown base",
         "Withheld: would reveal a count",
         "Suppressed: linked table",
+        "Suppressed: derivable across the release",
     ];
     for (c, h) in headers.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &bold)?;
@@ -179,6 +180,7 @@ fn workbook(tables: &[&ClearedTable]) -> std::result::Result<Workbook, XlsxError
             s.unknown_base,
             s.reveals_suppressed_count,
             s.linked,
+            s.release,
         ]
         .iter()
         .enumerate()
