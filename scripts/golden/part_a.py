@@ -16,6 +16,7 @@ re-implement the crate's documented generator (xoshiro256++ seeded by
 splitmix64, Lemire's bounded draw) so that the BCa cells are derived too.
 """
 
+import copy
 import csv
 import datetime as dt
 import math
@@ -445,6 +446,10 @@ class Tab:
         self.totals = []  # (total column, [part columns]) per row
         self.links = []  # (row, column name, key)
         self.confidential = []  # (row, column index)
+        self.row_totals = []  # (total row, [part rows]), for every count column
+        # Relations a reader knows: ([(coef, ("cell", (row, column name)) or
+        # ("pop", key))], "eq" | "le"), meaning sum(coef * term) = / <= 0.
+        self.relations = []
 
     def col(self, name):
         return self.names.index(name)
@@ -459,9 +464,14 @@ class Tab:
         for rc in self.confidential:
             sup[rc] = True
         lines = []
+        for total, parts in self.row_totals:
+            for c in range(nc):
+                if self.columns[c][1] == "count":
+                    lines.append(((total, c), [(p, c) for p in parts]))
         for total, parts in self.totals:
             for r in range(len(self.rows)):
                 lines.append(((r, self.col(total)), [(r, self.col(p)) for p in parts]))
+        self.lines = lines
         by_key = {}
         for r, name, key in self.links:
             by_key.setdefault(key, []).append((r, self.col(name)))
@@ -488,6 +498,10 @@ class Tab:
                         pick = min(free, key=lambda p: (val(p), p[0] * nc + p[1]))
                     elif not sup.get(total) and total not in locked and val(total) > 0:
                         pick = total
+                    elif [p for p in parts if not sup.get(p) and p not in locked]:
+                        # only zeros (or counts published elsewhere) are left:
+                        # the first zero part leaves the line two unknowns
+                        pick = [p for p in parts if not sup.get(p) and p not in locked][0]
                     else:
                         raise RuntimeError(f"{self.stem}: cannot protect a line")
                     sup[pick] = True
@@ -521,6 +535,8 @@ class Tab:
                 break
         for key, cells in by_key.items():
             LINKS[key] = (val(cells[0]), any(sup.get(x) for x in cells))
+        self.sup = {rc for rc, s in sup.items() if s}
+        self.locked = locked
 
         out = []
         for r, row in enumerate(self.rows):
@@ -546,6 +562,204 @@ class Tab:
                         cells.append(repr(rust_round(float(v), dec)))
             out.append(cells)
         return out
+
+
+# ---------------------------------------------------------------------------
+# The release audit (METHODS.md "Disclosure control", section 5): the tables
+# cleared so far, read together as an attacker would. Unknowns: one per
+# suppressed count (one per linked population); constraints: every declared
+# total and relation of every table, published counts as constants, every
+# unknown >= 0. A suppressed non-zero count is exposed when its least and
+# greatest values (linear programmes, scipy's HiGHS) hold one whole number.
+# While one is exposed, the table being cleared suppresses one more of its
+# own published counts, and is cleared again.
+# ---------------------------------------------------------------------------
+
+from scipy.optimize import linprog  # noqa: E402
+
+RELEASE = []  # tables cleared so far, in publication order
+EPS = 1e-6
+
+
+def attacker(tabs):
+    """(variables, rows): variables as dicts {truth, cells}; rows as
+    (coefficients {var: coef}, rhs, "eq" | "le", cells [(table, (r, c))])."""
+    key_at, first_of_key = {}, {}
+    for t, tab in enumerate(tabs):
+        for r, name, key in tab.links:
+            key_at[(t, (r, tab.col(name)))] = key
+            first_of_key.setdefault(key, (t, (r, tab.col(name))))
+    ident_var, variables, rows = {}, [], []
+
+    def var(ident, truth):
+        if ident not in ident_var:
+            ident_var[ident] = len(variables)
+            variables.append({"truth": truth, "cells": []})
+        return ident_var[ident]
+
+    def add(row, t, rc, coef):
+        coefs, rhs, kind, cells = row
+        cells.append((t, rc))
+        tab = tabs[t]
+        value = tab.rows[rc[0]][rc[1]]
+        if rc not in tab.sup:
+            return (coefs, rhs - coef * value, kind, cells)
+        key = key_at.get((t, rc))
+        v = var(("key", key) if key is not None else ("cell", t, rc), value)
+        if (t, rc) not in variables[v]["cells"]:
+            variables[v]["cells"].append((t, rc))
+        coefs[v] = coefs.get(v, 0.0) + coef
+        return (coefs, rhs, kind, cells)
+
+    for t, tab in enumerate(tabs):
+        for total, parts in tab.lines:
+            row = add(({}, 0.0, "eq", []), t, total, -1.0)
+            for p in parts:
+                row = add(row, t, p, 1.0)
+            rows.append(row)
+        for terms, kind in tab.relations:
+            row = ({}, 0.0, kind, [])
+            for coef, (what, ref) in terms:
+                if what == "cell":
+                    row = add(row, t, (ref[0], tab.col(ref[1])), float(coef))
+                elif ref in first_of_key:
+                    row = add(row, *first_of_key[ref], float(coef))
+                else:  # a population no table shows: unknown, any size
+                    v = var(("key", ref), None)
+                    row[0][v] = row[0].get(v, 0.0) + float(coef)
+            rows.append(row)
+    return variables, [r for r in rows if r[0]]
+
+
+def bounds(variables, rows, x):
+    n = len(variables)
+    a_eq = [[r[0].get(v, 0.0) for v in range(n)] for r in rows if r[2] == "eq"]
+    b_eq = [r[1] for r in rows if r[2] == "eq"]
+    a_ub = [[r[0].get(v, 0.0) for v in range(n)] for r in rows if r[2] == "le"]
+    b_ub = [r[1] for r in rows if r[2] == "le"]
+    out = []
+    for sign in (1.0, -1.0):
+        c = [0.0] * n
+        c[x] = sign
+        res = linprog(c, A_ub=a_ub or None, b_ub=b_ub or None, A_eq=a_eq or None,
+                      b_eq=b_eq or None, bounds=[(0, None)] * n, method="highs")
+        if res.status == 3:
+            out.append(math.inf)
+        else:
+            assert res.status == 0, f"the published release has no solution: {res.message}"
+            out.append(sign * res.fun)
+    return out  # least, greatest
+
+
+def exposed(tabs):
+    """Exposed variables, ordered by their first cell in release order."""
+    variables, rows = attacker(tabs)
+    out = []
+    for x, v in enumerate(variables):
+        if v["truth"] is None or v["truth"] <= 0:
+            continue
+        lo, hi = bounds(variables, rows, x)
+        if math.floor(hi + EPS) - math.ceil(lo - EPS) < 1:
+            out.append(x)
+    first = lambda x: min((t, r * len(tabs[t].columns) + c)
+                          for t, (r, c) in variables[x]["cells"])
+    return sorted(out, key=first), variables, rows, first
+
+
+def components(variables, rows):
+    parent = list(range(len(variables)))
+
+    def find(a):
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for coefs, _, _, _ in rows:
+        vs = list(coefs)
+        for v in vs[1:]:
+            parent[find(vs[0])] = find(v)
+    return find
+
+
+def release_clear(tab):
+    """Clear `tab` as the next table of the release (the crate's Release::clear)."""
+    saved = dict(LINKS)
+    checked = False
+    while True:
+        LINKS.clear()
+        LINKS.update(saved)
+        cells = tab.clear()
+        if not checked:
+            check_relations(tab, saved)
+            checked = True
+        tabs = RELEASE + [tab]
+        ex, variables, rows, first = exposed(tabs)
+        if not ex:
+            RELEASE.append(tab)
+            return cells
+        pick = breaker(tab, saved, tabs, ex[0], variables, rows, first)
+        tab.confidential.append(pick)
+
+
+def check_relations(tab, links_before):
+    """The declared relations hold for the true counts."""
+    def truth(key):
+        for r, name, k in tab.links:
+            if k == key:
+                return tab.rows[r][tab.col(name)]
+        return links_before[key][0] if key in links_before else None
+    for terms, kind in tab.relations:
+        vals = [(coef, tab.rows[ref[0]][tab.col(ref[1])] if what == "cell" else truth(ref))
+                for coef, (what, ref) in terms]
+        if all(v is not None for _, v in vals):
+            s = sum(coef * v for coef, v in vals)
+            assert (s == 0) if kind == "eq" else (s <= 0), f"{tab.stem}: relation fails"
+
+
+def breaker(tab, links_before, tabs, target, variables, rows, first):
+    """A published count of `tab` whose suppression protects `target`: of the
+    cells sharing a constraint with it, the first (zeros last, then cells
+    linked to other tables, then by value, then table order) that removes
+    the exposure; else the first of those; else the first such cell of any
+    constraint connected to it."""
+    new = len(tabs) - 1
+    nc = len(tab.columns)
+    keyed = {(r, tab.col(name)): key for r, name, key in tab.links}
+
+    def eligible(rc):
+        r, c = rc
+        if tab.columns[c][1] != "count" or rc in tab.sup:
+            return None
+        key = keyed.get(rc)
+        if key is not None and key in links_before and not links_before[key][1]:
+            return None  # published earlier: suppressing it here protects nothing
+        v = tab.rows[r][c]
+        return (v == 0, key is not None, v, r * nc + c)
+
+    find = components(variables, rows)
+    near, far = set(), set()
+    for coefs, _, _, cells in rows:
+        if not any(find(v) == find(target) for v in coefs):
+            continue
+        for t, rc in cells:
+            k = eligible(rc) if t == new else None
+            if k is not None:
+                (near if target in coefs else far).add(k)
+    near, far = sorted(near), sorted(far)
+    at = lambda k: (k[3] // nc, k[3] % nc)
+    want = first(target)
+    for k in near:
+        trial = copy.deepcopy(tab)
+        trial.confidential.append(at(k))
+        LINKS.clear()
+        LINKS.update(links_before)
+        trial.clear()
+        ex2, _, _, first2 = exposed(RELEASE + [trial])
+        if all(first2(x) != want for x in ex2):
+            return at(k)
+    assert near or far, f"{tab.stem}: an exposed count cannot be protected"
+    return at((near or far)[0])
 
 
 def write(stem, tab, cleared):
@@ -970,9 +1184,17 @@ def validation_tables(accounts):
     t.totals.append(("Rows read", ["Accepted", "Rejected"]))
     r = Tab("validation_reasons", [L("File"), L("Reason"), C("Rows")])
     for a in accounts:
+        key = f"rejected rows: {a['file']}"
+        t.links.append((len(t.rows), "Rejected", key))
         t.rows.append([a["file"], a["read"], a["read"] - a["rejected"], a["rejected"]])
+        rows = []
         for reason in sorted(a["by_reason"]):  # by reason, in byte order
+            rows.append(len(r.rows))
             r.rows.append([a["file"], reason, a["by_reason"][reason]])
+        # a file's reasons add up to its rejected rows in the table above
+        if rows:
+            r.relations.append(([(1, ("cell", (i, "Rows"))) for i in rows]
+                                + [(-1, ("pop", key))], "eq"))
     return [t, r]
 
 
@@ -1020,7 +1242,7 @@ def main():
         dump(sys.argv[sys.argv.index("--dump") + 1], cohort, ndt, events)
     total = 0
     for t in tables:
-        cells = t.clear()
+        cells = release_clear(t)
         n = write(t.stem, t, cells)
         total += n
         print(f"{t.stem}: {len(cells)} rows, {n} cells", file=sys.stderr)

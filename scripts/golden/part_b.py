@@ -25,6 +25,8 @@ from datetime import date, timedelta
 import numpy as np
 from scipy import stats
 
+import part_a as A  # Tab, the release audit and the tables before these
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SAMPLE = os.path.join(ROOT, "data", "sample")
 OUT = os.path.join(ROOT, "tests", "data", "golden")
@@ -185,29 +187,6 @@ def stat_cell(value, n, decimals):
     if 1 <= n < MIN_CELL:
         return SYMBOL
     return published(value, decimals)
-
-
-def suppress_lines(values, lines):
-    """Primary suppression (1..9) then the line stage of secondary
-    suppression: while a line (total, parts) has exactly one suppressed cell,
-    suppress its smallest non-zero unsuppressed part (ties: first in table
-    order), else its total. With the lines used here (each cell in one line
-    only) no cell can be determined by combining lines, so this is complete."""
-    sup = {k: 1 <= v < MIN_CELL for k, v in values.items()}
-    cells = [c for t, ps in lines for c in [t] + ps]
-    assert len(cells) == len(set(cells)), "lines overlap: the exact stage would be needed"
-    changed = True
-    while changed:
-        changed = False
-        for total, parts in lines:
-            if sum(sup[c] for c in [total] + parts) != 1:
-                continue
-            free = [c for c in parts if not sup[c] and values[c] > 0]
-            pick = min(free, key=lambda c: (values[c], c)) if free else total
-            assert not sup[pick] and values[pick] > 0
-            sup[pick] = True
-            changed = True
-    return sup
 
 
 # ---- the crate's generator (crate_rng.py) and the bootstrap ------------------
@@ -561,14 +540,21 @@ def matched_tables(cohort, events):
     n1, n0 = int(treated.sum()), int((~treated).sum())
     m1 = sum(1 for i in range(n) if treated[i] and w[i] > 0)
     m0 = sum(1 for i in range(n) if not treated[i] and w[i] > 0)
-    vals = {(0, 1): n1, (0, 2): m1, (0, 3): n1 - m1, (0, 4): 0,
-            (1, 1): n0, (1, 2): m0, (1, 3): n0 - m0, (1, 4): 0}
-    lines = [((r, 1), [(r, 2), (r, 3), (r, 4)]) for r in (0, 1)]
-    sup = suppress_lines(vals, lines)
-    cell = lambda r, c: SYMBOL if sup[(r, c)] else vals[(r, c)]
-    write("matched_counts", ["Group", "People", "Matched", "Unmatched", "Discarded"],
-          [[lab] + [cell(r, c) for c in (1, 2, 3, 4)]
-           for r, lab in enumerate(("Programme", "Comparison"))])
+    # Cleared as tables of the release (part_a.release_clear): each group's
+    # People is the population kept for service use, whose count part A's
+    # service_use_coverage already shows (every unit has every covariate);
+    # each matched programme member has one control (1:1, no replacement).
+    mc_t = A.Tab("matched_counts", [A.L("Group"), A.C("People"), A.C("Matched"),
+                                    A.C("Unmatched"), A.C("Discarded")])
+    mc_t.totals.append(("People", ["Matched", "Unmatched", "Discarded"]))
+    for r, (code, lab, nn, mm) in enumerate((("programme", "Programme", n1, m1),
+                                             ("comparison", "Comparison", n0, m0))):
+        assert A.LINKS[f"kept:{code}"][0] == nn
+        mc_t.rows.append([lab, nn, mm, nn - mm, 0])
+        mc_t.links += [(r, "People", f"kept:{code}"), (r, "Matched", f"matched:{code}")]
+    mc_t.relations += [([(1, ("pop", "matched:comparison")), (-1, ("pop", "matched:programme"))], "le"),
+                       ([(1, ("pop", "matched:programme")), (-1, ("pop", "matched:comparison"))], "le")]
+    write("matched_counts", mc_t.names, A.release_clear(mc_t))
 
     variables = [("distance", score), ("age", [p["age"] for p in units])]
     variables += [(f"sex{s}", [float(p["sex"] == s) for p in units]) for s in sexes]
@@ -597,13 +583,22 @@ def matched_tables(cohort, events):
             ov[(bb, col)] += 1
             if w[i] > 0:
                 ov[(bb, col + 2)] += 1
-    lines = [((BINS, c), [(b, c) for b in range(BINS)]) for c in range(1, 5)]
-    sup = suppress_lines(ov, lines)
     labels = [f"{b / BINS:.2f}-{(b + 1) / BINS:.2f}" for b in range(BINS)] + ["Total"]
-    write("propensity_overlap", ["Score bin", "Programme, all", "Comparison, all",
-                                 "Programme, matched", "Comparison, matched"],
-          [[labels[b]] + [SYMBOL if sup[(b, c)] else ov[(b, c)] for c in range(1, 5)]
-           for b in range(BINS + 1)])
+    names = ["Score bin", "Programme, all", "Comparison, all", "Programme, matched",
+             "Comparison, matched"]
+    ov_t = A.Tab("propensity_overlap", [A.L(names[0])] + [A.C(x) for x in names[1:]])
+    ov_t.row_totals.append((BINS, list(range(BINS))))
+    for b in range(BINS + 1):
+        ov_t.rows.append([labels[b]] + [ov[(b, c)] for c in range(1, 5)])
+    # The totals are the matching table's populations; in every bin the
+    # matched are some of all.
+    for code, g in (("programme", "Programme"), ("comparison", "Comparison")):
+        ov_t.links += [(BINS, f"{g}, all", f"kept:{code}"),
+                       (BINS, f"{g}, matched", f"matched:{code}")]
+        for b in range(BINS + 1):
+            ov_t.relations.append(([(1, ("cell", (b, f"{g}, matched"))),
+                                    (-1, ("cell", (b, f"{g}, all")))], "le"))
+    write("propensity_overlap", names, A.release_clear(ov_t))
 
     mi = [i for i in range(n) if w[i] > 0]
     y = np.array([units[i]["y"] for i in mi])
@@ -613,11 +608,21 @@ def matched_tables(cohort, events):
     X1 = np.column_stack([np.ones(len(mi)), tt])
     X2 = np.column_stack([np.ones(len(mi)), tt, X[mi][:, 1:]])
     eff = []
+    # People: the matched of both groups (a relation the audit reads).
+    ppl = A.Tab("matched_effect", [A.L("Estimate"), A.C("People")])
     for label, Xd in (("Difference in means", X1), ("Regression-adjusted", X2)):
         est, s, lo, hi, p = cluster_ols(y, Xd, wm, cl)
         nn = len(mi)
+        assert nn == m1 + m0
+        ppl.relations.append(([(1, ("cell", (len(ppl.rows), "People"))),
+                               (-1, ("pop", "matched:programme")),
+                               (-1, ("pop", "matched:comparison"))], "eq"))
+        ppl.rows.append([label, nn])
         eff.append([label, nn, stat_cell(est, nn, 3), stat_cell(s, nn, 3),
                     stat_cell(lo, nn, 3), stat_cell(hi, nn, 3), stat_cell(p, nn, 4)])
+    for row, cleared in zip(eff, A.release_clear(ppl)):
+        row[1] = cleared[1]
+        assert row[1] != SYMBOL  # the statistics would be withheld with it
     write("matched_effect", ["Estimate", "People", "Effect", "Standard error", "CI lower",
                              "CI upper", "p"], eff)
     return units, score, pair
@@ -653,8 +658,25 @@ def dump(units, score, pair, path):
                         pair.get(i, -1) + 1])
 
 
+def part_a_release():
+    """The tables published before the matched comparison, cleared into the
+    release (part_a.RELEASE) by part A's code: NDT and service use. The cost
+    tables come between them in the report; their people are those observed
+    for whole windows, a count service_use_coverage publishes, so nothing
+    they suppress is connected to the matched tables' counts."""
+    cohort, _ = A.load_cohort()
+    ids = {m["person_id"] for m in cohort}
+    events, _ = A.load_service_use(ids)
+    ndt, _ = A.load_ndt(ids)
+    for t in A.ndt_tables(cohort, ndt) + A.service_use_tables(cohort, events):
+        A.release_clear(t)
+    for code in ("programme", "comparison"):
+        assert not A.LINKS[f"whole:{code}"][1]
+
+
 def main():
     check_generator()
+    part_a_release()
     cohort, events = load()
     cost_tables(cohort, events)
     units, score, pair = matched_tables(cohort, events)

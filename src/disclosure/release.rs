@@ -113,8 +113,8 @@ enum Slot {
 struct Var {
     lo: f64,
     hi: f64,
-    /// The cells it stands for, (entry, flat id), in release order; empty
-    /// for a population no table shows.
+    /// The cells it stands for, (entry, flat id); the least is the cell it
+    /// is known by. Empty for a population no table shows.
     cells: Vec<(usize, usize)>,
     /// A suppressed count with a non-zero true value: must stay protected.
     guarded: bool,
@@ -213,7 +213,7 @@ impl Release {
         let model = self.model(None)?;
         let mut out = Vec::new();
         for v in model.exposed(None)? {
-            if let Some(&(e, id)) = model.vars[v].cells.first() {
+            if let Some(&(e, id)) = model.vars[v].cells.iter().min() {
                 let entry = &self.entries[e];
                 let nc = entry.table.columns().len();
                 out.push(Exposure {
@@ -351,7 +351,7 @@ impl Release {
             row: id / nc,
             column: id % nc,
         };
-        let target_cell = model.vars[target].cells.first().copied();
+        let target_cell = model.vars[target].cells.iter().min().copied();
         for &(_, _, _, id) in &near {
             let mut trial = t.clone();
             trial.force(at(id));
@@ -365,7 +365,7 @@ impl Release {
             let still = m2
                 .exposed(Some(new))?
                 .iter()
-                .any(|&v| m2.vars[v].cells.first().copied() == target_cell);
+                .any(|&v| m2.vars[v].cells.iter().min().copied() == target_cell);
             if !still {
                 return Ok(at(id));
             }
@@ -561,7 +561,7 @@ impl Model {
                 }
             }
         }
-        out.sort_by_key(|&v| self.vars[v].cells.first().copied());
+        out.sort_by_key(|&v| self.vars[v].cells.iter().min().copied());
         Ok(out)
     }
 
