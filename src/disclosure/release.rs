@@ -60,13 +60,13 @@ const EPS: f64 = 1e-6;
 ///
 /// // The validation table publishes a file's rejected rows (24) ...
 /// let mut v = Table::new("Validation", vec![Column::label("File"), Column::count("Rejected")])?;
-/// v.push_row(vec![Cell::text("a.csv"), Cell::Count(24)])?;
-/// v.link_count(0, "Rejected", "rejected: a.csv")?;
+/// v.push_row(vec![Cell::text("the cohort file"), Cell::Count(24)])?;
+/// v.link_count(0, "Rejected", "rejected: the cohort file")?;
 /// // ... and the reasons table shows them by reason: 17 + 7.
 /// let mut r = Table::new("Reasons", vec![Column::label("Reason"), Column::count("Rows")])?;
 /// r.push_row(vec![Cell::text("bad date"), Cell::Count(17)])?;
 /// r.push_row(vec![Cell::text("bad code"), Cell::Count(7)])?;
-/// r.declare_population_total("rejected: a.csv", "Rows", &[0, 1])?;
+/// r.declare_population_total("rejected: the cohort file", "Rows", &[0, 1])?;
 ///
 /// let mut release = Release::new(Policy::default());
 /// release.clear(&v)?;
@@ -298,7 +298,13 @@ impl Release {
 
     /// A published count of the table being cleared whose suppression
     /// protects `target` (see the module docs for the order of preference).
-    fn breaker(&self, t: &Table, candidate: &Entry, model: &Model, target: usize) -> Result<CellRef> {
+    fn breaker(
+        &self,
+        t: &Table,
+        candidate: &Entry,
+        model: &Model,
+        target: usize,
+    ) -> Result<CellRef> {
         let new = self.entries.len();
         let nc = t.columns().len();
         let linked: BTreeMap<usize, &str> = t
@@ -373,17 +379,18 @@ impl Release {
         if let Some(&(_, _, _, id)) = near.first().or(far.first()) {
             return Ok(at(id));
         }
-        let (table, column, row) = match target_cell.and_then(|(e, id)| Some((self.entry(Some(candidate), e)?, id))) {
-            Some((entry, id)) => {
-                let nc = entry.table.columns().len();
-                (
-                    entry.table.title().to_owned(),
-                    entry.table.columns()[id % nc].name().to_owned(),
-                    id / nc,
-                )
-            }
-            None => (t.title().to_owned(), String::new(), 0),
-        };
+        let (table, column, row) =
+            match target_cell.and_then(|(e, id)| Some((self.entry(Some(candidate), e)?, id))) {
+                Some((entry, id)) => {
+                    let nc = entry.table.columns().len();
+                    (
+                        entry.table.title().to_owned(),
+                        entry.table.columns()[id % nc].name().to_owned(),
+                        id / nc,
+                    )
+                }
+                None => (t.title().to_owned(), String::new(), 0),
+            };
         Err(Error::invalid_value(
             Location::source(table).row(row as u64 + 1).column(column),
             "<suppressed>",
@@ -566,7 +573,13 @@ impl Model {
     }
 
     /// The least or greatest value of `x` over the component's programme.
-    fn bound(&self, comp: &[usize], rows: &[&Row], x: usize, dir: OptimizationDirection) -> Result<f64> {
+    fn bound(
+        &self,
+        comp: &[usize],
+        rows: &[&Row],
+        x: usize,
+        dir: OptimizationDirection,
+    ) -> Result<f64> {
         let mut p = Problem::new(dir);
         let mut local = BTreeMap::new();
         for &v in comp {
@@ -604,12 +617,15 @@ impl Model {
     fn check_truth(&self, release: &Release, entry: &Entry) -> Result<()> {
         let nc = entry.table.columns().len();
         let truth_of_key = |key: &str| -> Option<u64> {
-            let here = entry.table.links().iter().find(|(_, k)| k == key).and_then(|(at, _)| {
-                match entry.table.cell(at.row, at.column) {
+            let here = entry
+                .table
+                .links()
+                .iter()
+                .find(|(_, k)| k == key)
+                .and_then(|(at, _)| match entry.table.cell(at.row, at.column) {
                     Some(Cell::Count(v)) => Some(*v),
                     _ => None,
-                }
-            });
+                });
             here.or_else(|| release.links.get(key).map(|s| s.value))
         };
         let _ = self;
@@ -640,9 +656,11 @@ impl Model {
                 });
                 let mut loc = Location::source(entry.table.title().to_owned());
                 if let Some(at) = first {
-                    loc = loc
-                        .row(at.row as u64 + 1)
-                        .column(entry.table.columns()[at.column % nc.max(1)].name().to_owned());
+                    loc = loc.row(at.row as u64 + 1).column(
+                        entry.table.columns()[at.column % nc.max(1)]
+                            .name()
+                            .to_owned(),
+                    );
                 }
                 return Err(Error::invalid_value(
                     loc,
@@ -652,5 +670,170 @@ impl Model {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::disclosure::{Column, RelationTerm, SuppressionReason};
+
+    fn hidden(t: &ClearedTable, r: usize, c: usize) -> Option<SuppressionReason> {
+        match t.cell(r, c) {
+            Some(PublishedCell::Suppressed(why)) => Some(*why),
+            _ => None,
+        }
+    }
+
+    /// Rejected rows by reason (17 + 7) and the file's total (24).
+    fn validation() -> (Table, Table) {
+        let mut v = Table::new(
+            "Validation",
+            vec![Column::label("File"), Column::count("Rejected")],
+        )
+        .unwrap();
+        v.push_row(vec![Cell::text("f"), Cell::Count(24)]).unwrap();
+        v.link_count(0, "Rejected", "rejected: f").unwrap();
+        let mut r = Table::new(
+            "Reasons",
+            vec![Column::label("Reason"), Column::count("Rows")],
+        )
+        .unwrap();
+        r.push_row(vec![Cell::text("bad date"), Cell::Count(17)])
+            .unwrap();
+        r.push_row(vec![Cell::text("bad code"), Cell::Count(7)])
+            .unwrap();
+        r.declare_population_total("rejected: f", "Rows", &[0, 1])
+            .unwrap();
+        (v, r)
+    }
+
+    #[test]
+    fn a_sum_across_tables_is_protected_and_the_reason_recorded() {
+        let (v, r) = validation();
+        let mut rel = Release::new(Policy::default());
+        let a = rel.clear(&v).unwrap();
+        assert_eq!(a.formatted(0, 1).as_deref(), Some("24"));
+        let b = rel.clear(&r).unwrap();
+        assert_eq!(hidden(&b, 1, 1), Some(SuppressionReason::SmallCount));
+        assert_eq!(hidden(&b, 0, 1), Some(SuppressionReason::Release));
+        assert_eq!(b.summary().release, 1);
+        assert!(rel.exposures().unwrap().is_empty());
+        assert_eq!(rel.len(), 2);
+    }
+
+    /// Without secondary suppression the audit does not run, and
+    /// `exposures` names the cell a reader can work out.
+    #[test]
+    fn exposures_name_the_cell_a_reader_can_work_out() {
+        let (v, r) = validation();
+        let p = Policy::default().with_secondary_suppression(SecondarySuppression::NotApplied);
+        let mut rel = Release::new(p);
+        rel.clear(&v).unwrap();
+        let b = rel.clear(&r).unwrap();
+        assert_eq!(b.formatted(0, 1).as_deref(), Some("17"));
+        assert_eq!(
+            rel.exposures().unwrap(),
+            vec![Exposure {
+                table: "Reasons".into(),
+                row: 1,
+                column: "Rows".into()
+            }]
+        );
+    }
+
+    /// 1:1 matching without replacement: the two groups' matched counts are
+    /// equal, so two suppressed 7s beside a published total of 14 are each
+    /// 14 / 2. The total is suppressed too.
+    #[test]
+    fn design_relations_pin_counts_and_are_audited() {
+        let mut t = Table::new(
+            "Matched",
+            vec![Column::label("Group"), Column::count("Matched")],
+        )
+        .unwrap();
+        for (g, n) in [("Programme", 7), ("Comparison", 7), ("Total", 14)] {
+            t.push_row(vec![Cell::text(g), Cell::Count(n)]).unwrap();
+        }
+        t.declare_row_total(2, &[0, 1]).unwrap();
+        for (a, b) in [(0, 1), (1, 0)] {
+            t.relate(
+                vec![
+                    (1, RelationTerm::Cell(a, "Matched")),
+                    (-1, RelationTerm::Cell(b, "Matched")),
+                ],
+                RelationKind::AtMost,
+            )
+            .unwrap();
+        }
+        let mut rel = Release::new(Policy::default());
+        let c = rel.clear(&t).unwrap();
+        assert_eq!(hidden(&c, 2, 1), Some(SuppressionReason::Release));
+        assert!(rel.exposures().unwrap().is_empty());
+        // The plain table, cleared alone, publishes the 14.
+        assert_eq!(
+            Policy::default()
+                .apply(&t)
+                .unwrap()
+                .formatted(2, 1)
+                .as_deref(),
+            Some("14")
+        );
+    }
+
+    /// A subset is at most the whole: every person is matched (15 + 12 =
+    /// 27 in both columns), so once a matched bin is withheld the bounds
+    /// `matched ≤ all` and the matched total pin both matched bins to the
+    /// published all.
+    #[test]
+    fn an_ordering_bound_pins_a_count() {
+        let mut t = Table::new(
+            "Bins",
+            vec![
+                Column::label("Bin"),
+                Column::count("All"),
+                Column::count("Matched"),
+            ],
+        )
+        .unwrap();
+        for (b, a, m) in [("low", 15, 15), ("high", 12, 12), ("Total", 27, 27)] {
+            t.push_row(vec![Cell::text(b), Cell::Count(a), Cell::Count(m)])
+                .unwrap();
+        }
+        t.declare_row_total(2, &[0, 1]).unwrap();
+        t.mark_confidential(1, 2).unwrap();
+        // Alone, the line stage withholds the other matched bin, which the
+        // subtraction 27 − 12 would give away, and stops there.
+        let alone = Policy::default().apply(&t).unwrap();
+        assert_eq!(hidden(&alone, 0, 2), Some(SuppressionReason::Complementary));
+        assert_eq!(alone.formatted(2, 2).as_deref(), Some("27"));
+        for b in 0..3 {
+            t.declare_at_most((b, "Matched"), (b, "All")).unwrap();
+        }
+        let mut rel = Release::new(Policy::default());
+        let c = rel.clear(&t).unwrap();
+        assert!(rel.exposures().unwrap().is_empty());
+        let extra = (0..3)
+            .flat_map(|r| (1..3).map(move |col| (r, col)))
+            .filter(|&(r, col)| hidden(&c, r, col) == Some(SuppressionReason::Release))
+            .count();
+        assert!(extra >= 1, "the audit withheld nothing more");
+    }
+
+    #[test]
+    fn a_relation_that_does_not_hold_is_an_error() {
+        let mut t = Table::new(
+            "T",
+            vec![Column::label("G"), Column::count("A"), Column::count("B")],
+        )
+        .unwrap();
+        t.push_row(vec![Cell::text("g"), Cell::Count(30), Cell::Count(20)])
+            .unwrap();
+        t.declare_at_most((0, "A"), (0, "B")).unwrap();
+        let e = Release::new(Policy::default())
+            .clear(&t)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("relation"), "{e}");
     }
 }

@@ -646,7 +646,11 @@ impl Table {
     /// # Errors
     /// If a cell does not exist or is not a count, a population key is empty,
     /// there are no terms, or a coefficient is 0.
-    pub fn relate(&mut self, terms: Vec<(i64, RelationTerm<'_>)>, comparison: RelationKind) -> Result<()> {
+    pub fn relate(
+        &mut self,
+        terms: Vec<(i64, RelationTerm<'_>)>,
+        comparison: RelationKind,
+    ) -> Result<()> {
         if terms.is_empty() {
             return Err(Error::invalid_parameter(
                 "relation",
@@ -708,7 +712,12 @@ impl Table {
     ///
     /// # Errors
     /// As [`relate`](Table::relate).
-    pub fn declare_population_total(&mut self, key: &str, column: &str, rows: &[usize]) -> Result<()> {
+    pub fn declare_population_total(
+        &mut self,
+        key: &str,
+        column: &str,
+        rows: &[usize],
+    ) -> Result<()> {
         let mut terms = vec![(-1, RelationTerm::Population(key))];
         terms.extend(rows.iter().map(|&r| (1, RelationTerm::Cell(r, column))));
         self.relate(terms, RelationKind::Equal)

@@ -37,8 +37,8 @@ pub mod tables;
 
 pub use output::{html, markdown, write_report, OutputFile};
 pub use pipeline::{
-    any, group_pairs, run, Evaluation, FileValidation, InputFile, Item, NamedChart, PolicyRecord, PublishedValidation,
-    Progress, RunRecord, Section,
+    any, group_pairs, run, Evaluation, FileValidation, InputFile, Item, NamedChart, PolicyRecord,
+    Progress, PublishedValidation, RunRecord, Section,
 };
 pub use spec::EvaluationSpec;
 pub use tables::NamedTable;

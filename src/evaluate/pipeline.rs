@@ -1757,7 +1757,10 @@ fn matched_section(
     // What the design tells a reader: each matched programme member has
     // between 1 and `ratio` controls; without replacement, 1:1 matching
     // matches as many controls as programme members.
-    let (mp, mc) = (link::matched(Group::Programme), link::matched(Group::Comparison));
+    let (mp, mc) = (
+        link::matched(Group::Programme),
+        link::matched(Group::Comparison),
+    );
     let ratio_k = i64::from(u32::try_from(cmp.ratio).unwrap_or(u32::MAX));
     counts_t.relate(
         vec![

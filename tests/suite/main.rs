@@ -29,6 +29,7 @@ mod ols_reference;
 mod plot_charts;
 mod provenance;
 mod reference_values;
+mod release_disclosure;
 mod report;
 mod sample_readers_props;
 mod stats_proptest;
