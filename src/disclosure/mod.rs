@@ -31,6 +31,14 @@
 //! published is never used as a complementary cell, so no suppressed cell
 //! can be worked out by subtracting counts from two tables.
 //!
+//! A whole report is cleared as one [`Release`]: besides linking, it audits
+//! every table cleared so far as a reader would, with the relations declared
+//! between tables ([`Table::relate`], [`Table::declare_at_most`],
+//! [`Table::declare_population_total`]: sums across tables, subsets at most
+//! their whole, design facts), and suppresses more of the table being cleared
+//! until no suppressed count is pinned to one value (METHODS.md, "Disclosure
+//! control", §4b).
+//!
 //! ```
 //! use outcomes::disclosure::{Cell, Column, Policy, PublishedCell, Table};
 //!

@@ -28,14 +28,14 @@
 //! being cleared suppresses one more of its own published counts (reason
 //! [`Release`](super::SuppressionReason::Release)), chosen as the secondary
 //! stage chooses (a cell sharing a total or relation with the exposed one
-//! whose suppression removes the exposure; cells not linked to other tables
-//! first, then the smallest, then the first in table order), and is cleared
-//! and audited again. Tables already published are never changed.
+//! whose suppression removes the exposure; non-zero cells before zeros, cells
+//! not linked to other tables first, then the smallest, then the first in
+//! table order), and is cleared and audited again. Tables already published are never changed.
 //!
 //! The bounds are those of the linear relaxation (an attacker who also uses
 //! integrality can sometimes do better, as with τ-ARGUS's audit); the audit
 //! covers the relations declared, so a fact a reader knows but nobody
-//! declared is not covered. See METHODS.md, "Disclosure control", §5.
+//! declared is not covered. See METHODS.md, "Disclosure control", §4b.
 
 use std::collections::BTreeMap;
 
