@@ -101,6 +101,12 @@ fn run() -> Result<()> {
     progress.stage(&format!("writing {}", dir.display()));
     let files = evaluate::write_report(&ev, &dir)?;
     progress.stage(&format!("{} files written", files.len()));
+    let rows: u64 = ev.accounts.iter().map(|f| f.rejected).sum();
+    progress.stage(&format!(
+        "{rows} rejected input rows (file, row, column, value, rule) written to {}, outside the \
+         report folder: for fixing the data, not for publication",
+        evaluate::rejected_rows_path(&ev, &dir).display()
+    ));
     println!("{}", dir.join("report.html").display());
     Ok(())
 }

@@ -35,7 +35,7 @@ mod pipeline;
 pub mod spec;
 pub mod tables;
 
-pub use output::{html, markdown, write_report, OutputFile};
+pub use output::{html, markdown, rejected_rows_path, write_report, OutputFile};
 pub use pipeline::{
     any, group_pairs, run, Evaluation, FileValidation, InputFile, Item, NamedChart, PolicyRecord,
     Progress, PublishedValidation, RunRecord, Section,

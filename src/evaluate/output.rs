@@ -100,12 +100,82 @@ fn prepare(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Where [`write_report`] puts the rejected rows of a report written to
+/// `dir`: the spec's `output.rejected_rows`, else `<dir>-rejected-rows.csv`
+/// beside the report folder.
+pub fn rejected_rows_path(ev: &Evaluation, dir: &Path) -> PathBuf {
+    if let Some(p) = &ev.rejected_rows {
+        return p.clone();
+    }
+    let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let name = dir
+        .file_name()
+        .map_or_else(|| "report".into(), |n| n.to_string_lossy().into_owned());
+    let parent = dir.parent().map_or_else(|| dir.clone(), Path::to_path_buf);
+    parent.join(format!("{name}-rejected-rows.csv"))
+}
+
+/// Write every rejected input row to `path` (columns `file`, `row`,
+/// `column`, `value`, `rule`; identifier values redacted); refuses a path
+/// inside the report folder `dir`, which is for publication.
+fn write_rejected_rows(ev: &Evaluation, dir: &Path, path: &Path) -> Result<u64> {
+    let key = "output.rejected_rows";
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    let (Ok(inside), Ok(report)) = (parent.canonicalize(), dir.canonicalize()) else {
+        return Err(Error::invalid_parameter(
+            key,
+            path.display(),
+            "the folder of the rejected-rows file cannot be resolved",
+        ));
+    };
+    if inside.starts_with(&report) {
+        return Err(Error::invalid_parameter(
+            key,
+            path.display(),
+            "the rejected-rows file holds row-level data and may not lie inside the report \
+             folder, which is for publication; choose a path outside it",
+        ));
+    }
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let io_err = |e: csv::Error| Error::io(path, std::io::Error::other(e.to_string()));
+    w.write_record(["file", "row", "column", "value", "rule"])
+        .map_err(io_err)?;
+    let mut n = 0u64;
+    for f in &ev.accounts {
+        for r in &f.rejections {
+            w.write_record([
+                f.file.as_str(),
+                &r.source_row.to_string(),
+                &r.column,
+                &r.value,
+                &r.reason,
+            ])
+            .map_err(io_err)?;
+            n += 1;
+        }
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))?;
+    write(path, &bytes)?;
+    Ok(n)
+}
+
 /// Write the report folder; returns the files written (relative paths).
+/// The rejected input rows go to a file outside it, at
+/// [`rejected_rows_path`], for the evaluator (they are row-level and not
+/// for publication).
 ///
 /// # Errors
-/// If `dir` cannot be prepared or a file cannot be written.
+/// If `dir` cannot be prepared or a file cannot be written, or the spec's
+/// `output.rejected_rows` lies inside `dir`.
 pub fn write_report(ev: &Evaluation, dir: &Path) -> Result<Vec<PathBuf>> {
     prepare(dir)?;
+    write_rejected_rows(ev, dir, &rejected_rows_path(ev, dir))?;
     let mut outputs: Vec<OutputFile> = Vec::new();
     let mut record = |rel: &str, bytes: &[u8]| -> Result<()> {
         write(&dir.join(rel), bytes)?;
@@ -168,7 +238,10 @@ fn intro(ev: &Evaluation) -> Vec<String> {
          shown is never the cell suppressed to protect another, so a suppressed cell cannot be \
          worked out by subtracting counts from two tables. Differences between nested groups \
          that no table shows as a cell (for example, people with both NDT assessments but an \
-         incomplete total) are not checked: review them before publication."
+         incomplete total) are not checked: review them before publication. The whole \
+         report is then audited as one release: with every published count, the sums across \
+         tables (rejected rows by reason), orderings (the matched are at most all) and the \
+         matching design, no suppressed count can be pinned to one value."
             .to_string(),
     ]
 }

@@ -3,7 +3,7 @@
 //! charts from the cleared tables.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde::Serialize;
@@ -120,6 +120,10 @@ pub struct FileValidation {
     pub rejected: u64,
     /// Rejected rows by reason.
     pub by_reason: BTreeMap<String, u64>,
+    /// Every rejected row: its 1-based data row, column, value (identifier
+    /// columns redacted) and rule, in row order; the rule is the reason
+    /// counted in `by_reason`.
+    pub rejections: Vec<io::Rejection>,
 }
 
 /// An input file's name and checksum.
@@ -189,7 +193,9 @@ pub struct PolicyRecord {
 }
 
 /// The evaluation's result: sections of cleared tables and charts, and the
-/// run record. Nothing in it is row-level or holds an identifier.
+/// run record. Nothing in it holds an identifier; the only row-level part is
+/// the rejected rows of [`accounts`](Evaluation::accounts), which
+/// [`write_report`](super::write_report) writes outside the report folder.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
     /// The evaluation's name.
@@ -204,6 +210,10 @@ pub struct Evaluation {
     /// checks: never written to the report folder (the published counts are
     /// in [`RunRecord::validation`]).
     pub accounts: Vec<FileValidation>,
+    /// Where the rejected rows go, from the spec's `output.rejected_rows`
+    /// (resolved against the spec's folder); `None` for the default, beside
+    /// the report folder.
+    pub rejected_rows: Option<PathBuf>,
 }
 
 impl Evaluation {
@@ -363,12 +373,13 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
     let (key, key_note) = spec.pseudonymiser()?;
     let window = DataWindow::new(spec.data_window.start, spec.data_window.extract_date)?;
     let mut validation = Vec::new();
-    let summary = |s: &io::ValidationSummary| FileValidation {
+    let summary = |s: &io::ValidationSummary, rows: &[io::Rejection]| FileValidation {
         file: s.source.clone(),
         rows_read: s.rows_read,
         accepted: s.accepted,
         rejected: s.rejected,
         by_reason: s.by_reason.clone(),
+        rejections: rows.to_vec(),
     };
     progress.stage("loading the cohort");
     let cf = &spec.data.cohort;
@@ -378,7 +389,7 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
             .pseudonymise(key.clone()),
         window,
     )?;
-    validation.push(summary(&cohort.summary));
+    validation.push(summary(&cohort.summary, &cohort.rejections));
     let cohort_data = cohort.data;
 
     let cats = CategorySet::default();
@@ -436,7 +447,7 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
                 &cohort_data,
                 &cats,
             )?;
-            validation.push(summary(&l.summary));
+            validation.push(summary(&l.summary, &l.rejections));
             Some(l.data)
         }
         None => None,
@@ -455,7 +466,7 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
                 NdtLayout::Long => io::load_ndt(&src, &cohort_data, PartialPolicy::Undefined)?,
                 NdtLayout::Wide => io::load_ndt_wide(&src, &cohort_data, PartialPolicy::Undefined)?,
             };
-            validation.push(summary(&l.summary));
+            validation.push(summary(&l.summary, &l.rejections));
             Some(l.data)
         }
         None => None,
@@ -549,7 +560,9 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
     validation_items.push(Item::Text(
         "Every input row is either accepted or rejected with its reason; rows read = accepted + \
          rejected for every file. Counts in this table pass through the same disclosure policy \
-         as every other table."
+         as every other table. The rejected rows themselves (file, row, column, value, rule) \
+         are written for the evaluator to a file outside this report folder, not for \
+         publication."
             .into(),
     ));
     let (tables, published_validation) = validation_tables(&cx, &validation)?;
@@ -592,6 +605,7 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
         sections,
         run,
         accounts: validation,
+        rejected_rows: spec.output.rejected_rows.as_ref().map(|p| spec.resolve(p)),
     })
 }
 
@@ -1955,6 +1969,14 @@ fn matched_section(
 // School attendance and ASB
 // ---------------------------------------------------------------------------
 
+/// How the school loaders' rejections are named in the validation account.
+fn disposition_word(d: crate::measures::attendance::RowDisposition) -> &'static str {
+    match d {
+        crate::measures::attendance::RowDisposition::Invalid => "invalid",
+        crate::measures::attendance::RowDisposition::FilteredByRule => "filtered by rule",
+    }
+}
+
 fn school_section(cx: &Ctx<'_>, dir: &Path) -> Result<(Section, Vec<FileValidation>)> {
     let design = school_sample_design()?;
     let rep = sample_report::sample_report(dir, &design)?;
@@ -1972,22 +1994,37 @@ fn school_section(cx: &Ctx<'_>, dir: &Path) -> Result<(Section, Vec<FileValidati
         .map(|i| {
             let mut by_reason = BTreeMap::new();
             for r in i.reasons() {
-                let d = match r.disposition {
-                    crate::measures::attendance::RowDisposition::Invalid => "invalid",
-                    crate::measures::attendance::RowDisposition::FilteredByRule => {
-                        "filtered by rule"
-                    }
-                };
                 *by_reason
-                    .entry(format!("{d}: column `{}`: {}", r.column, r.reason))
+                    .entry(format!(
+                        "{}: column `{}`: {}",
+                        disposition_word(r.disposition),
+                        r.column,
+                        r.reason
+                    ))
                     .or_insert(0) += r.rows;
             }
+            let rejections = i
+                .excluded
+                .iter()
+                .map(|r| io::Rejection {
+                    source_row: r.source_row,
+                    column: r.column.clone(),
+                    value: r.value.clone(),
+                    reason: format!(
+                        "{}: column `{}`: {}",
+                        disposition_word(r.disposition),
+                        r.column,
+                        r.reason
+                    ),
+                })
+                .collect();
             FileValidation {
                 file: i.file.clone(),
                 rows_read: i.rows_read,
                 accepted: i.accepted,
                 rejected: i.excluded.len() as u64,
                 by_reason,
+                rejections,
             }
         })
         .collect();

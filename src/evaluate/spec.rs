@@ -58,6 +58,9 @@ pub struct EvaluationSpec {
     /// Confidence level and bootstrap settings.
     #[serde(default)]
     pub statistics: StatisticsSpec,
+    /// Where the files that are not part of the publishable report go.
+    #[serde(default)]
+    pub output: OutputSpec,
     /// Directory the data paths are relative to (the spec file's directory).
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -367,6 +370,19 @@ pub enum PolicyName {
     NhsLegacy,
 }
 
+/// Files written beside the report, for the evaluator only.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputSpec {
+    /// The rejected-rows file: every input row not accepted, with its file,
+    /// row, column, value (identifier columns redacted) and rule, so that the
+    /// evaluator can fix their data. Relative to the spec's folder. It holds
+    /// row-level data, so it may not lie inside the report folder; by default
+    /// it is `<report folder>-rejected-rows.csv`, beside it.
+    #[serde(default)]
+    pub rejected_rows: Option<PathBuf>,
+}
+
 /// The disclosure policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -532,6 +548,7 @@ impl EvaluationSpec {
             cba: CbaSpec::default(),
             disclosure: DisclosureSpec::default(),
             statistics: StatisticsSpec::default(),
+            output: OutputSpec::default(),
             base_dir: dir.as_ref().to_path_buf(),
             spec_file: None,
         }

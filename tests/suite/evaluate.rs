@@ -548,3 +548,105 @@ fn suppressed_counts_cannot_be_recovered_across_tables() {
         "the sample should exercise a small left-out count (else this test shows nothing)"
     );
 }
+
+/// The rejected rows of every input go to one CSV outside the report folder
+/// (beside it by default): one line per rejected row, so that its lines per
+/// file equal the validation account's rejected count and, per rule, its
+/// count by reason; identifier values are redacted, so a service-use row for
+/// a person outside the cohort (rejected on its identifier) shows no id.
+#[test]
+fn rejected_rows_are_written_outside_the_report_and_add_up() {
+    const STRANGER: &str = "STRANGER-ID-777";
+    let tmp = TempDir::new("rejected-rows");
+    let data = copy_sample(&tmp.0);
+    let su = std::fs::read_to_string(data.join("service_use.csv")).unwrap();
+    std::fs::write(
+        data.join("service_use.csv"),
+        format!("{su}{STRANGER},2023-01-05,ae_attendance,1\n"),
+    )
+    .unwrap();
+    let out = tmp.0.join("out");
+    let ev = run_into(&data, &out);
+    let path = evaluate::rejected_rows_path(&ev, &out);
+    assert_eq!(path, tmp.0.join("out-rejected-rows.csv"));
+    assert!(!path.starts_with(&out));
+    for p in files_under(&out) {
+        let bytes = std::fs::read(&p).unwrap();
+        assert!(
+            !contains(&bytes, b"file,row,column,value,rule"),
+            "{}",
+            p.display()
+        );
+    }
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        !text.contains(STRANGER) && !text.contains("SYN-0"),
+        "an identifier is written"
+    );
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(
+        rdr.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["file", "row", "column", "value", "rule"]
+    );
+    let mut by_file: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    let mut stranger_rows = 0;
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        assert!(rec[1].parse::<u64>().unwrap() >= 1, "rows are 1-based");
+        if rec[0] == *"service_use.csv" && rec[3] == *outcomes::io::REDACTED {
+            stranger_rows += 1;
+        }
+        *by_file
+            .entry(rec[0].to_string())
+            .or_default()
+            .entry(rec[4].to_string())
+            .or_default() += 1;
+    }
+    assert!(
+        stranger_rows >= 1,
+        "the stranger's row is rejected, redacted"
+    );
+    let mut total = 0;
+    for f in &ev.accounts {
+        let got = by_file.remove(&f.file).unwrap_or_default();
+        assert_eq!(got, f.by_reason, "{}: rows by rule", f.file);
+        assert_eq!(got.values().sum::<u64>(), f.rejected, "{}", f.file);
+        assert_eq!(f.rows_read, f.accepted + f.rejected, "{}", f.file);
+        total += f.rejected;
+    }
+    assert!(by_file.is_empty(), "rows of unknown files: {by_file:?}");
+    assert!(total > 1000, "the sample rejects {total} rows");
+}
+
+/// `output.rejected_rows` chooses the file; a path inside the report folder
+/// is refused, naming the key.
+#[test]
+fn rejected_rows_path_is_configurable_but_never_inside_the_report() {
+    let tmp = TempDir::new("rejected-rows-key");
+    let data = copy_sample(&tmp.0);
+    let out = tmp.0.join("out");
+    let mut spec = quick(EvaluationSpec::from_path(data.join("evaluation.toml")).unwrap());
+    spec.output.rejected_rows = Some("private/rows.csv".into());
+    let ev = evaluate::run(&spec, &Progress::quiet()).unwrap();
+    evaluate::write_report(&ev, &out).unwrap();
+    assert!(
+        data.join("private/rows.csv").is_file(),
+        "relative to the spec's folder"
+    );
+
+    let text = std::fs::read_to_string(data.join("evaluation.toml")).unwrap();
+    let inside = out.join("rows.csv");
+    let spec_text = format!(
+        "{text}\n[output]\nrejected_rows = {:?}\n",
+        inside.display().to_string()
+    );
+    std::fs::write(data.join("evaluation.toml"), spec_text).unwrap();
+    let spec = quick(EvaluationSpec::from_path(data.join("evaluation.toml")).unwrap());
+    let ev = evaluate::run(&spec, &Progress::quiet()).unwrap();
+    let e = evaluate::write_report(&ev, &out).unwrap_err().to_string();
+    assert!(
+        e.contains("output.rejected_rows") && e.contains("inside the report"),
+        "{e}"
+    );
+    assert!(!inside.exists());
+}
