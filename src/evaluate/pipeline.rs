@@ -31,7 +31,7 @@ use crate::costs::{
 use crate::disclosure::{
     Cell, Column, Policy, PublishedCell, RelationKind, RelationTerm, Release, Table,
 };
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 use crate::io::{self, Source, WindowCounts};
 use crate::measures::asb::{read_police_uk_street, read_population_csv, AreaMonthCounts, Month};
 use crate::measures::ndt::{self, NdtAssessment, NdtItem, PartialPolicy, SelectionRule};
@@ -390,7 +390,44 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
         window,
     )?;
     validation.push(summary(&cohort.summary, &cohort.rejections));
+    let cohort_file = cohort.summary.source.clone();
+    if cohort.summary.accepted == 0 {
+        let reasons: Vec<String> = cohort
+            .summary
+            .by_reason
+            .iter()
+            .map(|(reason, n)| format!("{reason} ({n})"))
+            .collect();
+        return Err(Error::malformed(
+            Location::source(cohort_file),
+            format!(
+                "every row of the cohort file was rejected ({} read), so there is no one to \
+                 evaluate; reasons: {}",
+                cohort.summary.rows_read,
+                reasons.join("; ")
+            ),
+        ));
+    }
     let cohort_data = cohort.data;
+    if spec.comparison.is_some() {
+        for g in [Group::Programme, Group::Comparison] {
+            if !cohort_data.members().iter().any(|m| m.group == g) {
+                return Err(Error::malformed(
+                    Location::source(cohort_file.clone()).column(
+                        cf.columns
+                            .get("group")
+                            .cloned()
+                            .unwrap_or_else(|| "group".into()),
+                    ),
+                    format!(
+                        "no accepted row is in the {} group, and the spec's [comparison] \
+                         compares the programme group with the comparison group",
+                        g.code()
+                    ),
+                ));
+            }
+        }
+    }
 
     let cats = CategorySet::default();
     let mut codes: Vec<String> = match &spec.outcomes.categories {

@@ -650,3 +650,51 @@ fn rejected_rows_path_is_configurable_but_never_inside_the_report() {
     );
     assert!(!inside.exists());
 }
+
+/// The error of a run on the sample with `cohort.csv` rewritten by `edit`.
+fn run_with_cohort(tag: &str, edit: &dyn Fn(&str) -> String) -> String {
+    let tmp = TempDir::new(tag);
+    let data = copy_sample(&tmp.0);
+    let text = std::fs::read_to_string(data.join("cohort.csv")).unwrap();
+    std::fs::write(data.join("cohort.csv"), edit(&text)).unwrap();
+    let spec = quick(EvaluationSpec::from_path(data.join("evaluation.toml")).unwrap());
+    match evaluate::run(&spec, &Progress::quiet()) {
+        Ok(_) => String::new(),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// A cohort of which every row is rejected, or with nobody in one of the
+/// groups compared, fails naming the file and what is missing, not with a
+/// model or covariate error further on.
+#[test]
+fn an_empty_cohort_or_group_is_a_clear_error() {
+    let all_bad = run_with_cohort("cohort-all-rejected", &|t| {
+        let mut lines = t.lines();
+        let header = lines.next().unwrap();
+        let rows: String = lines
+            .map(|l| {
+                let mut f: Vec<&str> = l.split(',').collect();
+                f[1] = "not-a-date";
+                format!("{}\n", f.join(","))
+            })
+            .collect();
+        format!("{header}\n{rows}")
+    });
+    assert!(
+        all_bad.contains("cohort.csv") && all_bad.contains("every row"),
+        "{all_bad}"
+    );
+    assert!(!all_bad.contains("SYN-"), "{all_bad}");
+    let no_comparison = run_with_cohort("cohort-one-group", &|t| {
+        t.lines()
+            .filter(|l| !l.contains(",comparison,"))
+            .map(|l| format!("{l}\n"))
+            .collect()
+    });
+    assert!(
+        no_comparison.contains("cohort.csv") && no_comparison.contains("comparison"),
+        "{no_comparison}"
+    );
+    assert!(!no_comparison.contains("SYN-"), "{no_comparison}");
+}
