@@ -383,11 +383,21 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
     };
     progress.stage("loading the cohort");
     let cf = &spec.data.cohort;
-    let cohort = io::load_cohort(
+    let numeric: Vec<String> = match &spec.comparison {
+        Some(c) => c
+            .covariate_types()?
+            .into_iter()
+            .filter(|(_, k)| *k == CovariateKind::Numeric)
+            .map(|(n, _)| n)
+            .collect(),
+        None => Vec::new(),
+    };
+    let cohort = io::load_cohort_numeric(
         &Source::new(spec.resolve(&cf.path))
             .columns(cf.column_map())
             .pseudonymise(key.clone()),
         window,
+        &numeric,
     )?;
     validation.push(summary(&cohort.summary, &cohort.rejections));
     let cohort_file = cohort.summary.source.clone();
@@ -1593,8 +1603,9 @@ fn matched_section(
     outcome: &HashMap<String, f64>,
     outcome_key: fn(Group) -> String,
 ) -> Result<Section> {
-    // Which covariates are numeric: every recorded value a number.
-    for c in &cmp.covariates {
+    let types = cmp.covariate_types()?;
+    let names: Vec<String> = types.iter().map(|(n, _)| n.clone()).collect();
+    for c in &names {
         if !cohort
             .members()
             .iter()
@@ -1607,26 +1618,81 @@ fn matched_section(
             ));
         }
     }
-    let numeric: Vec<bool> = cmp
-        .covariates
-        .iter()
-        .map(|c| {
-            cohort
-                .members()
-                .iter()
-                .filter_map(|m| m.covariates.get(c))
-                .all(|v| matches!(v, CohortCovariate::Number(_)))
-        })
-        .collect();
+    // Numeric or categorical: as declared; undeclared, numeric when every
+    // value is a number, categorical when none is, and an error (naming no
+    // value) when the column holds both.
+    let mut numeric: Vec<bool> = Vec::with_capacity(types.len());
+    for (c, kind) in &types {
+        let values: Vec<&CohortCovariate> = cohort
+            .members()
+            .iter()
+            .filter_map(|m| m.covariates.get(c))
+            .collect();
+        let is_number = |v: &&CohortCovariate| match v {
+            CohortCovariate::Number(_) => true,
+            CohortCovariate::Category(s) => s.trim().parse::<f64>().is_ok_and(f64::is_finite),
+        };
+        numeric.push(match kind {
+            CovariateKind::Numeric => true,
+            CovariateKind::Categorical => false,
+            CovariateKind::Auto => {
+                let numbers = values.iter().filter(|v| is_number(v)).count();
+                if numbers == values.len() {
+                    true
+                } else if numbers == 0 {
+                    false
+                } else {
+                    return Err(Error::invalid_parameter(
+                        "comparison.covariates",
+                        c,
+                        format!(
+                            "the column holds numbers and also {} values that are not numbers; \
+                             declare `{c}:numeric` (rows with other values are then rejected) \
+                             or `{c}:categorical`",
+                            values.len() - numbers
+                        ),
+                    ));
+                }
+            }
+        });
+    }
     // Units: programme or comparison, every covariate present, outcome known.
     let units: Vec<&crate::cohort::CohortMember> = cohort
         .members()
         .iter()
         .filter(|m| GROUPS.contains(&m.group))
-        .filter(|m| cmp.covariates.iter().all(|c| m.covariates.contains_key(c)))
+        .filter(|m| names.iter().all(|c| m.covariates.contains_key(c)))
         .filter(|m| outcome.contains_key(m.person.pseudonym()))
         .collect();
     let treated: Vec<bool> = units.iter().map(|m| m.group == Group::Programme).collect();
+    // A level of a categorical covariate is named in the balance table (and
+    // in any model message): one held by 1 to k people is refused, without
+    // naming it, so that no small group (or an identifier put in a column)
+    // is ever published.
+    let k = cx.policy.suppress_max();
+    for (c, _) in names.iter().zip(&numeric).filter(|(_, n)| !**n) {
+        let mut held: BTreeMap<String, u64> = BTreeMap::new();
+        for m in &units {
+            if let Some(v) = m.covariates.get(c) {
+                *held.entry(text_of_covariate(v)).or_insert(0) += 1;
+            }
+        }
+        let small = held.values().filter(|&&n| (1..=k).contains(&n)).count();
+        if small > 0 {
+            return Err(Error::invalid_parameter(
+                "comparison.covariates",
+                c,
+                format!(
+                    "{small} of its {} levels are held by fewer than {} of the people matched \
+                     (the disclosure threshold), and a level is named in the balance table; \
+                     group the rare levels into wider ones in the cohort file, or leave the \
+                     covariate out (the levels are not listed here)",
+                    held.len(),
+                    k + 1
+                ),
+            ));
+        }
+    }
     // The population each group's matching count describes: the people with
     // an outcome (shown in earlier tables) when none lacked a covariate,
     // else a subset of them.
@@ -1643,20 +1709,17 @@ fn matched_section(
             (link::matching_all(g), true)
         }
     };
-    let text_of = |v: &CohortCovariate| match v {
-        CohortCovariate::Number(x) => format!("{x}"),
-        CohortCovariate::Category(s) => s.clone(),
-    };
+    let text_of = text_of_covariate;
     // The analysis file, in memory only: no identifier, never written.
     let mut w = csv::Writer::from_writer(Vec::new());
     let to_err = |e: csv::Error| Error::frame("building the matched-comparison data", e);
     let mut header = vec!["__treated".to_string()];
-    header.extend(cmp.covariates.iter().cloned());
+    header.extend(names.iter().cloned());
     header.push("__outcome".into());
     w.write_record(&header).map_err(to_err)?;
     for (m, t) in units.iter().zip(&treated) {
         let mut rec = vec![if *t { "1".to_string() } else { "0".to_string() }];
-        for c in &cmp.covariates {
+        for c in &names {
             rec.push(m.covariates.get(c).map(text_of).unwrap_or_default());
         }
         rec.push(format!("{}", outcome[m.person.pseudonym()]));
@@ -1685,8 +1748,7 @@ fn matched_section(
     };
     let mspec = MatchedComparisonSpec {
         treatment: "__treated".into(),
-        covariates: cmp
-            .covariates
+        covariates: names
             .iter()
             .zip(&numeric)
             .map(|(c, n)| CovariateSpec {
@@ -1709,8 +1771,7 @@ fn matched_section(
     let rep: MatchedComparisonReport = run_matched_comparison(&table, &mspec)?;
 
     // The same score and matching again, for the overlap table (binned).
-    let covs: Vec<Covariate> = cmp
-        .covariates
+    let covs: Vec<Covariate> = names
         .iter()
         .zip(&numeric)
         .map(|(c, n)| {
@@ -1762,7 +1823,7 @@ fn matched_section(
          neighbour matching {} replacement{}, largest score first (MatchIt conventions). \
          Outcome: {outcome_label}. Effect on the treated with cluster-robust standard errors \
          by matched set.",
-        cmp.covariates.join(", "),
+        names.join(", "),
         cmp.ratio,
         if cmp.replace { "with" } else { "without" },
         cmp.caliper_sd
@@ -2005,6 +2066,14 @@ fn matched_section(
 // ---------------------------------------------------------------------------
 // School attendance and ASB
 // ---------------------------------------------------------------------------
+
+/// A covariate value as text (a level, or a number written as read back).
+fn text_of_covariate(v: &CohortCovariate) -> String {
+    match v {
+        CohortCovariate::Number(x) => format!("{x}"),
+        CohortCovariate::Category(s) => s.clone(),
+    }
+}
 
 /// How the school loaders' rejections are named in the validation account.
 fn disposition_word(d: crate::measures::attendance::RowDisposition) -> &'static str {

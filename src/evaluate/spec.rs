@@ -263,7 +263,11 @@ impl Default for OutcomesSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ComparisonSpec {
-    /// Cohort covariate columns of the propensity score.
+    /// Cohort covariate columns of the propensity score, each `name`,
+    /// `name:numeric` (a value that is not a number rejects its cohort row)
+    /// or `name:categorical` (each distinct value a level). An undeclared
+    /// covariate is numeric when every value is a number and categorical
+    /// when none is; one holding both is an error asking for a declaration.
     pub covariates: Vec<String>,
     /// Outcome: a service-use category code (use per quarter in the after
     /// window) or `"total_cost"` (cost in the after window; needs `[costs]`).
@@ -281,6 +285,43 @@ pub struct ComparisonSpec {
     /// Number of equal-width score bins in the overlap table (default 10).
     #[serde(default = "ten")]
     pub overlap_bins: usize,
+}
+
+impl ComparisonSpec {
+    /// The covariates' names and how each is read (`Auto` when undeclared).
+    ///
+    /// # Errors
+    /// If a declaration is neither `numeric` nor `categorical`, a name is
+    /// empty, or a covariate is listed twice.
+    pub fn covariate_types(&self) -> Result<Vec<(String, crate::compare::report::CovariateKind)>> {
+        use crate::compare::report::CovariateKind;
+        let mut out: Vec<(String, CovariateKind)> = Vec::new();
+        for entry in &self.covariates {
+            let (name, kind) = match entry.rsplit_once(':') {
+                None => (entry.trim(), CovariateKind::Auto),
+                Some((n, k)) => match k.trim() {
+                    "numeric" => (n.trim(), CovariateKind::Numeric),
+                    "categorical" => (n.trim(), CovariateKind::Categorical),
+                    _ => {
+                        return Err(Error::invalid_parameter(
+                            "comparison.covariates",
+                            entry,
+                            "a covariate is `name`, `name:numeric` or `name:categorical`",
+                        ))
+                    }
+                },
+            };
+            if name.is_empty() || out.iter().any(|(n, _)| n == name) {
+                return Err(Error::invalid_parameter(
+                    "comparison.covariates",
+                    entry,
+                    "each covariate is named once, and not blank",
+                ));
+            }
+            out.push((name.to_owned(), kind));
+        }
+        Ok(out)
+    }
 }
 
 fn ae() -> String {

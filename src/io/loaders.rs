@@ -1,7 +1,7 @@
 //! Dataset loaders: cohort, service-use events, NDT assessments (long and
 //! the Fulfilling Lives wide layout).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -454,6 +454,22 @@ fn cohort_spec(window: DataWindow) -> Spec {
 /// # Errors
 /// If the file cannot be read or a required column is missing.
 pub fn load_cohort(src: &Source, window: DataWindow) -> Result<Loaded<Cohort>> {
+    load_cohort_numeric(src, window, &[])
+}
+
+/// [`load_cohort`], with covariate columns declared numeric: a value in one
+/// of them that is not blank and not a finite number rejects its row (rule
+/// "not a number: covariate `age` is declared numeric"), so a stray text
+/// cell never turns the covariate into categories. Undeclared covariates
+/// are numeric when every value is a number, else text.
+///
+/// # Errors
+/// As [`load_cohort`]; also if a declared column is not in the file.
+pub fn load_cohort_numeric(
+    src: &Source,
+    window: DataWindow,
+    numeric: &[String],
+) -> Result<Loaded<Cohort>> {
     let spec = cohort_spec(window);
     let kinds: Vec<(&str, Kind)> = spec
         .fields
@@ -499,9 +515,54 @@ pub fn load_cohort(src: &Source, window: DataWindow) -> Result<Loaded<Cohort>> {
         )
         .collect()
         .map_err(|e| preflight::engine_error(src, Error::frame("reading covariates", e)))?;
-    let (accepted, rejections) = engine(src, validate_frame(lf, &spec, &typed))?;
-    let members = cohort_members(&accepted, &covs, &covariate_cols)?;
-    let summary = summary_of(&src.name(), accepted.height(), &rejections);
+    let (accepted, mut rejections) = engine(src, validate_frame(lf, &spec, &typed))?;
+    // Declared-numeric covariates: a row validation accepted but whose value
+    // there is not a number is rejected here (one rejection per row, its
+    // first such column).
+    let mut skip: HashSet<i64> = HashSet::new();
+    let mut declared: Vec<String> = Vec::new();
+    if !numeric.is_empty() {
+        let cov_rows = int_col(&covs, ROW)?;
+        let accepted_rows: HashSet<i64> = int_col(&accepted, ROW)?.into_iter().flatten().collect();
+        let mut extra: BTreeMap<i64, Rejection> = BTreeMap::new();
+        for name in numeric {
+            let Some(c) = covariate_cols
+                .iter()
+                .find(|c| *c == name || src.columns.canonical_of(c).is_some_and(|k| k == name))
+            else {
+                return Err(Error::missing_column(
+                    src.name(),
+                    name.clone(),
+                    &present,
+                    &["person_id", "index_date", "group"],
+                ));
+            };
+            declared.push(c.clone());
+            for (v, r) in str_col(&covs, c)?.iter().zip(&cov_rows) {
+                let (Some(v), Some(r)) = (v, *r) else {
+                    continue;
+                };
+                let t = v.trim();
+                if t.is_empty()
+                    || t.parse::<f64>().is_ok_and(f64::is_finite)
+                    || !accepted_rows.contains(&r)
+                {
+                    continue;
+                }
+                extra.entry(r).or_insert_with(|| Rejection {
+                    source_row: u64::try_from(r).unwrap_or(0),
+                    column: c.clone(),
+                    value: v.to_string(),
+                    reason: format!("not a number: covariate `{name}` is declared numeric"),
+                });
+            }
+        }
+        skip.extend(extra.keys().copied());
+        rejections.extend(extra.into_values());
+        rejections.sort();
+    }
+    let members = cohort_members(&accepted, &covs, &covariate_cols, &skip, &declared)?;
+    let summary = summary_of(&src.name(), members.len(), &rejections);
     refuse_empty(src, summary.rows_read)?;
     Ok(Loaded {
         data: Cohort::new(members, window)?,
@@ -514,6 +575,8 @@ fn cohort_members(
     accepted: &DataFrame,
     covs: &DataFrame,
     cov_cols: &[String],
+    skip: &HashSet<i64>,
+    numeric_declared: &[String],
 ) -> Result<Vec<CohortMember>> {
     let ids = str_col(accepted, "person_id")?;
     let idx = date_col(accepted, "index_date")?;
@@ -531,10 +594,11 @@ fn cohort_members(
     let mut cov_values: Vec<(String, Vec<Option<Covariate>>)> = Vec::new();
     for c in cov_cols {
         let s = str_col(covs, c)?;
-        let numeric = s
-            .iter()
-            .flatten()
-            .all(|v| v.trim().parse::<f64>().is_ok_and(f64::is_finite));
+        // Declared numeric: the rows with other values are skipped.
+        let numeric = numeric_declared.contains(c)
+            || s.iter()
+                .flatten()
+                .all(|v| v.trim().parse::<f64>().is_ok_and(f64::is_finite));
         let vals = s
             .iter()
             .map(|v| {
@@ -552,6 +616,9 @@ fn cohort_members(
     }
     let mut out = Vec::with_capacity(accepted.height());
     for i in 0..accepted.height() {
+        if rows[i].is_some_and(|r| skip.contains(&r)) {
+            continue;
+        }
         let (Some(id), Some(index_date), Some(group)) =
             (ids.get(i), idx[i], grp.get(i).and_then(Group::parse))
         else {

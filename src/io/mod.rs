@@ -24,9 +24,9 @@ pub use aggregate::{
     WindowCosts, WindowCounts,
 };
 pub use loaders::{
-    csv_to_parquet, load_cohort, load_ndt, load_ndt_wide, load_period_counts, load_service_events,
-    validate_service_events, Cohort, Loaded, NdtAssessments, RawServiceEvent, ServiceEvents,
-    Source,
+    csv_to_parquet, load_cohort, load_cohort_numeric, load_ndt, load_ndt_wide, load_period_counts,
+    load_service_events, validate_service_events, Cohort, Loaded, NdtAssessments, RawServiceEvent,
+    ServiceEvents, Source,
 };
 pub use rules::{parse_date, parse_int};
 pub use summary::{
