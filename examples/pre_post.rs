@@ -116,11 +116,23 @@ fn read_pairs(
     let (pi, pb, pa) = (pos(id)?, pos(before)?, pos(after)?);
     let (mut b, mut a, mut skipped) = (Vec::new(), Vec::new(), Vec::new());
     let mut seen = HashSet::new();
+    let mut records = Vec::new();
     for (i, rec) in r.records().enumerate() {
         let row = i as u64 + 1;
-        let rec = rec.map_err(|e| {
+        records.push(rec.map_err(|e| {
             Error::invalid_value(Location::source(&name).row(row), "", e.to_string())
-        })?;
+        })?);
+    }
+    // Every identifier in the file: a value equal to one is never echoed,
+    // whichever column it turns up in.
+    let ids: HashSet<String> = records
+        .iter()
+        .filter_map(|rec| rec.get(pi))
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .collect();
+    for (i, rec) in records.iter().enumerate() {
+        let row = i as u64 + 1;
         let key = rec.get(pi).unwrap_or("").trim().to_string();
         if key.is_empty() {
             skipped.push((row, id.to_string(), "blank identifier".into()));
@@ -139,7 +151,14 @@ fn read_pairs(
             v.parse::<f64>()
                 .ok()
                 .filter(|x| x.is_finite())
-                .ok_or_else(|| (row, c.to_string(), format!("{v:?} is not a number")))
+                .ok_or_else(|| {
+                    let shown = if ids.contains(v) {
+                        io::REDACTED.to_string()
+                    } else {
+                        format!("{v:?}")
+                    };
+                    (row, c.to_string(), format!("{shown} is not a number"))
+                })
         };
         match (num(pb, before), num(pa, after)) {
             (Ok(x), Ok(y)) => {

@@ -15,6 +15,8 @@ use serde::Serialize;
 pub trait Parsed {
     /// The CSV file.
     fn data(&self) -> &Path;
+    /// Columns holding identifiers, whose values no error may show.
+    fn identifiers(&self) -> &[String];
     /// Where to write the JSON report, if asked.
     fn json(&self) -> Option<&PathBuf>;
 }
@@ -22,6 +24,9 @@ pub trait Parsed {
 impl Parsed for outcomes::compare::report::MatchedComparisonArgs {
     fn data(&self) -> &Path {
         &self.data
+    }
+    fn identifiers(&self) -> &[String] {
+        &self.identifiers
     }
     fn json(&self) -> Option<&PathBuf> {
         self.json.as_ref()
@@ -31,6 +36,9 @@ impl Parsed for outcomes::compare::report::MatchedComparisonArgs {
 impl Parsed for outcomes::compare::report::DidArgs {
     fn data(&self) -> &Path {
         &self.data
+    }
+    fn identifiers(&self) -> &[String] {
+        &self.identifiers
     }
     fn json(&self) -> Option<&PathBuf> {
         self.json.as_ref()
@@ -62,7 +70,10 @@ pub fn main<P: Parsed, R: Display + Serialize>(
         }
     };
     let result = CsvTable::from_path(parsed.data())
-        .and_then(|t| run(&t, &parsed))
+        .and_then(|mut t| {
+            t.declare_identifiers(parsed.identifiers())?;
+            run(&t, &parsed)
+        })
         .and_then(|report| {
             print!("{report}");
             match parsed.json() {

@@ -59,6 +59,8 @@ pub struct CsvTable {
     headers: Vec<String>,
     columns: Vec<Vec<String>>,
     nrows: usize,
+    /// Values of the declared identifier columns: never echoed in an error.
+    identifiers: BTreeSet<String>,
 }
 
 /// Whether a cell counts as missing: empty, whitespace only, or `NA` (as R's
@@ -115,10 +117,11 @@ impl CsvTable {
                 ));
             }
             if !seen.insert(h.as_str()) {
+                // Not echoed: a file without a header row has data here.
                 return Err(Error::invalid_value(
-                    Location::source(&source).column(h.clone()),
-                    h.clone(),
-                    "the header names this column more than once",
+                    Location::source(&source),
+                    "(not shown)",
+                    "the first row names a column more than once (is it a header row?)",
                 ));
             }
         }
@@ -142,7 +145,37 @@ impl CsvTable {
             headers,
             columns,
             nrows,
+            identifiers: BTreeSet::new(),
         })
+    }
+
+    /// Declare the columns that hold identifiers (people, pupils, stores):
+    /// no error of this table shows one of their values, in those columns
+    /// or in any other (a shifted row can put an identifier anywhere).
+    ///
+    /// # Errors
+    /// [`CsvTable::column`]'s, for a column the file lacks.
+    pub fn declare_identifiers(&mut self, columns: &[String]) -> Result<()> {
+        let mut values = BTreeSet::new();
+        for c in columns {
+            values.extend(
+                self.column(c)?
+                    .iter()
+                    .map(|v| v.trim().to_owned())
+                    .filter(|v| !v.is_empty()),
+            );
+        }
+        self.identifiers.extend(values);
+        Ok(())
+    }
+
+    /// A cell's text as an error may show it: redacted if it is an identifier.
+    fn shown(&self, v: &str) -> String {
+        if self.identifiers.contains(v.trim()) {
+            crate::io::REDACTED.to_owned()
+        } else {
+            v.to_owned()
+        }
     }
 
     /// The name used for the file in errors and reports.
@@ -200,7 +233,7 @@ impl CsvTable {
                     Ok(x) if x.is_finite() => Ok(Some(x)),
                     _ => Err(Error::invalid_value(
                         self.location(i, name),
-                        v.clone(),
+                        self.shown(v),
                         "must be a finite number (or blank)",
                     )),
                 }
@@ -226,7 +259,7 @@ impl CsvTable {
                     "0" | "false" => Ok(Some(false)),
                     _ => Err(Error::invalid_value(
                         self.location(i, name),
-                        v.clone(),
+                        self.shown(v),
                         "must be 0/1 or true/false (or blank)",
                     )),
                 }
@@ -1476,18 +1509,21 @@ impl fmt::Display for DidReport {
 /// Usage of the `matched_comparison` example.
 pub const MATCHED_COMPARISON_USAGE: &str = "usage: matched_comparison --data FILE --treatment COL \
 --covariates A,B[:numeric|:categorical],... --outcome COL [--ratio K] [--caliper SD] [--replace] \
-[--exact COL,COL] [--order largest|smallest|data] [--json OUT]";
+[--exact COL,COL] [--order largest|smallest|data] [--id COL,COL] [--json OUT]";
 
 /// Usage of the `did` example.
 pub const DID_USAGE: &str =
     "usage: did --data FILE --unit COL --time COL --treated COL --post COL \
---outcome COL [--cluster COL] [--json OUT]";
+--outcome COL [--cluster COL] [--id COL,COL] [--json OUT]";
 
 /// Parsed `matched_comparison` command line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MatchedComparisonArgs {
     /// CSV file.
     pub data: PathBuf,
+    /// Identifier columns (`--id COLS`): never analysed, and no error shows
+    /// one of their values ([`CsvTable::declare_identifiers`]).
+    pub identifiers: Vec<String>,
     /// What to compute.
     pub spec: MatchedComparisonSpec,
     /// Where to write the JSON report, if anywhere.
@@ -1499,6 +1535,9 @@ pub struct MatchedComparisonArgs {
 pub struct DidArgs {
     /// CSV file.
     pub data: PathBuf,
+    /// Identifier columns: the unit, and any named with `--id COLS`; no
+    /// error shows one of their values ([`CsvTable::declare_identifiers`]).
+    pub identifiers: Vec<String>,
     /// What to compute.
     pub spec: DidSpec,
     /// Where to write the JSON report, if anywhere.
@@ -1595,6 +1634,7 @@ pub fn parse_matched_comparison_args(args: &[String]) -> Result<MatchedCompariso
             "--exact",
             "--order",
             "--json",
+            "--id",
         ],
         &["--replace"],
     )?;
@@ -1665,7 +1705,16 @@ pub fn parse_matched_comparison_args(args: &[String]) -> Result<MatchedCompariso
         };
     }
     let json = f.remove("--json").flatten().map(PathBuf::from);
-    Ok(MatchedComparisonArgs { data, spec, json })
+    let identifiers = f
+        .remove("--id")
+        .flatten()
+        .map_or_else(Vec::new, |v| list(&v));
+    Ok(MatchedComparisonArgs {
+        data,
+        identifiers,
+        spec,
+        json,
+    })
 }
 
 /// Parses the `did` arguments (without the program name).
@@ -1685,6 +1734,7 @@ pub fn parse_did_args(args: &[String]) -> Result<DidArgs> {
             "--outcome",
             "--cluster",
             "--json",
+            "--id",
         ],
         &[],
     )?;
@@ -1700,7 +1750,22 @@ pub fn parse_did_args(args: &[String]) -> Result<DidArgs> {
         spec.cluster = Some(required(&mut f, "--cluster")?);
     }
     let json = f.remove("--json").flatten().map(PathBuf::from);
-    Ok(DidArgs { data, spec, json })
+    let mut identifiers = vec![spec.unit.clone()];
+    for c in f
+        .remove("--id")
+        .flatten()
+        .map_or_else(Vec::new, |v| list(&v))
+    {
+        if !identifiers.contains(&c) {
+            identifiers.push(c);
+        }
+    }
+    Ok(DidArgs {
+        data,
+        identifiers,
+        spec,
+        json,
+    })
 }
 
 /// Writes `report` as pretty-printed JSON to `path`.
@@ -1720,6 +1785,28 @@ pub fn write_json<T: Serialize>(report: &T, path: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An identifier is never echoed once its column is declared, in any
+    /// column; undeclared, the bad value is shown as usual.
+    #[test]
+    fn declared_identifiers_are_never_echoed() {
+        let text = "id,x\nP-1,1\nP-2,P-1\n";
+        let t = CsvTable::from_reader("t.csv", text.as_bytes()).unwrap();
+        let e = t.numeric("x").unwrap_err().to_string();
+        assert!(e.contains("P-1") && e.contains("row 2"), "{e}");
+        let mut t = t;
+        t.declare_identifiers(&["id".to_string()]).unwrap();
+        let e = t.numeric("x").unwrap_err().to_string();
+        assert!(!e.contains("P-1") && e.contains(crate::io::REDACTED), "{e}");
+        let e = t.numeric("id").unwrap_err().to_string();
+        assert!(!e.contains("P-1") && !e.contains("P-2"), "{e}");
+        assert!(t.declare_identifiers(&["nope".to_string()]).is_err());
+        // A repeated first-row name is not echoed (it may be data).
+        let e = CsvTable::from_reader("u.csv", "P-9,P-9\n1,2\n".as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains("P-9"), "{e}");
+    }
 
     fn table(text: &str) -> Result<CsvTable> {
         CsvTable::from_reader("t.csv", text.as_bytes())

@@ -507,3 +507,114 @@ fn example_binaries_exit_codes() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--time"));
 }
+
+/// The examples never echo an identifier: a panel whose outcome cell holds
+/// a unit's identifier (a shifted row) fails naming the row and column,
+/// with the value redacted; so does `matched_comparison` with `--id`, and
+/// `pre_post` with an identifier in the before column.
+#[test]
+fn example_binaries_never_echo_an_identifier() {
+    use std::process::Command;
+    const ID: &str = "PERSON-0042";
+    let dir = tmp("examples-identifier");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut panel = String::from("person_id,wave,nj,after,y\n");
+    for (i, p) in ["PERSON-0041", ID, "PERSON-0043", "PERSON-0044"]
+        .iter()
+        .enumerate()
+    {
+        for t in 0..2 {
+            let y = if i == 2 && t == 1 {
+                ID.to_string()
+            } else {
+                format!("{}", 10 + i + t)
+            };
+            panel.push_str(&format!("{p},{t},{},{t},{y}\n", i % 2));
+        }
+    }
+    let csv = dir.join("panel.csv");
+    std::fs::write(&csv, &panel).unwrap();
+    let mut runs: Vec<(&str, Vec<String>)> = vec![
+        (
+            "did",
+            [
+                "--unit",
+                "person_id",
+                "--time",
+                "wave",
+                "--treated",
+                "nj",
+                "--post",
+                "after",
+                "--outcome",
+                "y",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ),
+        (
+            "matched_comparison",
+            [
+                "--treatment",
+                "nj",
+                "--covariates",
+                "wave",
+                "--outcome",
+                "y",
+                "--id",
+                "person_id",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ),
+    ];
+    let pairs = dir.join("pairs.csv");
+    std::fs::write(
+        &pairs,
+        format!("person_id,before,after\nPERSON-0041,3,2\n{ID},4,1\nPERSON-0043,{ID},2\n"),
+    )
+    .unwrap();
+    runs.push((
+        "pre_post",
+        [
+            "--id",
+            "person_id",
+            "--before",
+            "before",
+            "--after",
+            "after",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ));
+    for (name, args) in runs {
+        let Some(bin) = example_binary(name) else {
+            return;
+        };
+        let data = if name == "pre_post" { &pairs } else { &csv };
+        let out = Command::new(&bin)
+            .arg("--data")
+            .arg(data)
+            .args(&args)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!text.contains(ID), "{name} echoed an identifier:\n{text}");
+        assert!(
+            text.contains("<redacted>"),
+            "{name}: the bad cell is reported:\n{text}"
+        );
+        if name != "pre_post" {
+            assert_eq!(out.status.code(), Some(1), "{name}:\n{text}");
+            assert!(
+                text.contains("row") && text.contains('y'),
+                "{name}:\n{text}"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
