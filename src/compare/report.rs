@@ -881,12 +881,6 @@ pub fn run_matched_comparison(
 
     let what = "matched comparison";
     let treated = pick(&table.binary(&spec.treatment)?, &kept, what)?;
-    check_two_groups(
-        &treated,
-        &spec.treatment,
-        what,
-        ("0 (control)", "1 (treated)"),
-    )?;
     let outcome = pick(&table.numeric(&spec.outcome)?, &kept, what)?;
     let mut covariates = Vec::with_capacity(spec.covariates.len());
     let mut covariates_used = Vec::with_capacity(spec.covariates.len());
@@ -905,7 +899,74 @@ pub fn run_matched_comparison(
             ))
         })
         .collect::<Result<_>>()?;
+    let inputs = MatchedInputs {
+        source: table.source().to_string(),
+        rows,
+        treated,
+        outcome,
+        covariates,
+        covariates_used,
+        exact,
+        row_of: kept,
+    };
+    Ok(matched_comparison(inputs, spec)?.report)
+}
 
+/// The typed inputs of a matched comparison, read and checked: one entry
+/// per unit in each vector.
+pub(crate) struct MatchedInputs {
+    /// The data's name in the report.
+    pub source: String,
+    /// How the units were selected from the data.
+    pub rows: RowAccounting,
+    /// Treated (programme) or control, per unit.
+    pub treated: Vec<bool>,
+    /// The outcome, per unit.
+    pub outcome: Vec<f64>,
+    /// The score model's covariates.
+    pub covariates: Vec<Covariate>,
+    /// How each covariate was read, for the report.
+    pub covariates_used: Vec<CovariateUsed>,
+    /// Exact-matching variables.
+    pub exact: Vec<Covariate>,
+    /// The 0-based data row of each unit (for the matched sets).
+    pub row_of: Vec<usize>,
+}
+
+/// A matched comparison's report, with the score and the matching behind
+/// it (for tables the report does not hold, such as overlap by score bin).
+pub(crate) struct MatchedRun {
+    /// The report.
+    pub report: MatchedComparisonReport,
+    /// Each unit's propensity score (probability scale).
+    pub score: Vec<f64>,
+    /// The matching.
+    pub matching: super::matching::Matching,
+}
+
+/// The one path of every matched comparison, from typed inputs: fit the
+/// score once, match, check balance, estimate the effect (the steps of
+/// [`run_matched_comparison`]).
+pub(crate) fn matched_comparison(
+    inputs: MatchedInputs,
+    spec: &MatchedComparisonSpec,
+) -> Result<MatchedRun> {
+    let MatchedInputs {
+        source,
+        rows,
+        treated,
+        outcome,
+        covariates,
+        covariates_used,
+        exact,
+        row_of: kept,
+    } = inputs;
+    check_two_groups(
+        &treated,
+        &spec.treatment,
+        "matched comparison",
+        ("0 (control)", "1 (treated)"),
+    )?;
     let model = PropensityModel::fit(&covariates, &treated, Link::Logit)?;
     let score = model.scores(ScoreScale::Probability);
     let matcher = NearestNeighbour {
@@ -1035,8 +1096,8 @@ pub fn run_matched_comparison(
                (MatchIt before 4.5.1)"
             .into(),
     };
-    Ok(MatchedComparisonReport {
-        source: table.source().to_string(),
+    let report = MatchedComparisonReport {
+        source,
         settings,
         rows,
         covariates: covariates_used,
@@ -1059,6 +1120,11 @@ pub fn run_matched_comparison(
             difference_in_means: effect.difference_in_means,
             regression_adjusted: effect.regression_adjusted,
         },
+    };
+    Ok(MatchedRun {
+        report,
+        score,
+        matching,
     })
 }
 

@@ -17,13 +17,10 @@ use super::tables::{
 use crate::cohort::{months_between, Covariate as CohortCovariate, DataWindow, Group};
 use crate::compare::pre_post::{self, CoveragePolicy, PairedStatistics};
 use crate::compare::report::{
-    run_matched_comparison, CovariateKind, CovariateSpec, CsvTable, MatchedComparisonReport,
-    MatchedComparisonSpec,
+    matched_comparison, CovariateKind, CovariateSpec, CovariateUsed, MatchedComparisonSpec,
+    MatchedInputs, RowAccounting,
 };
-use crate::compare::{
-    Caliper, Covariate, Link, MatchOrder, NearestNeighbour, PropensityModel, Ratio, Replacement,
-    ScoreScale,
-};
+use crate::compare::{Caliper, Covariate, MatchOrder, Ratio, Replacement};
 use crate::costs::{
     self, CbaParameters, ConfidenceGrade, CostingOptions, DeflatorSeries, Gbp, PriceYear,
     Proportion, SensitivitySpec, UnitCostTable,
@@ -1710,25 +1707,44 @@ fn matched_section(
         }
     };
     let text_of = text_of_covariate;
-    // The analysis file, in memory only: no identifier, never written.
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let to_err = |e: csv::Error| Error::frame("building the matched-comparison data", e);
-    let mut header = vec!["__treated".to_string()];
-    header.extend(names.iter().cloned());
-    header.push("__outcome".into());
-    w.write_record(&header).map_err(to_err)?;
-    for (m, t) in units.iter().zip(&treated) {
-        let mut rec = vec![if *t { "1".to_string() } else { "0".to_string() }];
-        for c in &names {
-            rec.push(m.covariates.get(c).map(text_of).unwrap_or_default());
+    // The typed inputs, straight from the cohort: one score fit and one
+    // matching serve every table of the section.
+    let mut covs: Vec<Covariate> = Vec::with_capacity(names.len());
+    let mut used: Vec<CovariateUsed> = Vec::with_capacity(names.len());
+    for (c, n) in names.iter().zip(&numeric) {
+        if *n {
+            let v = units
+                .iter()
+                .map(|m| match m.covariates.get(c) {
+                    Some(CohortCovariate::Number(x)) => Ok(*x),
+                    _ => Err(Error::invalid_parameter(
+                        "comparison.covariates",
+                        c,
+                        "a matched-comparison unit's value of this numeric covariate is not a \
+                         number",
+                    )),
+                })
+                .collect::<Result<Vec<f64>>>()?;
+            covs.push(Covariate::numeric(c, v));
+            used.push(CovariateUsed {
+                column: c.clone(),
+                kind: "numeric".into(),
+                levels: None,
+            });
+        } else {
+            let v: Vec<String> = units
+                .iter()
+                .map(|m| m.covariates.get(c).map(text_of).unwrap_or_default())
+                .collect();
+            let levels: std::collections::BTreeSet<String> = v.iter().cloned().collect();
+            covs.push(Covariate::categorical(c, v));
+            used.push(CovariateUsed {
+                column: c.clone(),
+                kind: "categorical".into(),
+                levels: Some(levels.into_iter().collect()),
+            });
         }
-        rec.push(format!("{}", outcome[m.person.pseudonym()]));
-        w.write_record(&rec).map_err(to_err)?;
     }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| Error::frame("building the matched-comparison data", e.to_string()))?;
-    let table = CsvTable::from_reader("matched-comparison data (in memory)", bytes.as_slice())?;
     let caliper = cmp
         .caliper_sd
         .map(Caliper::standard_deviations)
@@ -1747,7 +1763,7 @@ fn matched_section(
         Replacement::Without
     };
     let mspec = MatchedComparisonSpec {
-        treatment: "__treated".into(),
+        treatment: "programme".into(),
         covariates: names
             .iter()
             .zip(&numeric)
@@ -1760,7 +1776,7 @@ fn matched_section(
                 },
             })
             .collect(),
-        outcome: "__outcome".into(),
+        outcome: cmp.outcome.clone(),
         ratio,
         caliper,
         replacement,
@@ -1768,45 +1784,28 @@ fn matched_section(
         order: MatchOrder::Largest,
         level: cx.level,
     };
-    let rep: MatchedComparisonReport = run_matched_comparison(&table, &mspec)?;
-
-    // The same score and matching again, for the overlap table (binned).
-    let covs: Vec<Covariate> = names
-        .iter()
-        .zip(&numeric)
-        .map(|(c, n)| {
-            if *n {
-                Covariate::numeric(
-                    c,
-                    units
-                        .iter()
-                        .map(|m| match m.covariates.get(c) {
-                            Some(CohortCovariate::Number(x)) => *x,
-                            _ => f64::NAN,
-                        })
-                        .collect(),
-                )
-            } else {
-                Covariate::categorical(
-                    c,
-                    units
-                        .iter()
-                        .map(|m| m.covariates.get(c).map(text_of).unwrap_or_default())
-                        .collect(),
-                )
-            }
-        })
-        .collect();
-    let model = PropensityModel::fit(&covs, &treated, Link::Logit)?;
-    let score = model.scores(ScoreScale::Probability);
-    let matching = NearestNeighbour {
-        ratio,
-        replacement,
-        caliper,
-        order: MatchOrder::Largest,
-        ..NearestNeighbour::default()
-    }
-    .run(&score, &treated, &[])?;
+    let run = matched_comparison(
+        MatchedInputs {
+            source: "matched-comparison units".into(),
+            rows: RowAccounting {
+                read: units.len(),
+                used: units.len(),
+                rejected: 0,
+                rejected_rows: Vec::new(),
+            },
+            treated: treated.clone(),
+            outcome: units
+                .iter()
+                .map(|m| outcome[m.person.pseudonym()])
+                .collect(),
+            covariates: covs,
+            covariates_used: used,
+            exact: Vec::new(),
+            row_of: (0..units.len()).collect(),
+        },
+        &mspec,
+    )?;
+    let (rep, score, matching) = (run.report, run.score, run.matching);
 
     let outcome_label = if cmp.outcome == "total_cost" {
         "total cost in the after window".to_string()
