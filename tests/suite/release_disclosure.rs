@@ -386,6 +386,10 @@ fn sample_report_gives_no_suppressed_count_away_across_tables() {
     // coverage's small left-out counts.
     assert!(tried.suppressed >= 10, "{tried:?}");
     assert!(tried.derivations >= 30, "{tried:?}");
+    crate::common::say_checked(&format!(
+        "release disclosure, sample report: {} derivations of {} suppressed counts, none recovers one",
+        tried.derivations, tried.suppressed
+    ));
 }
 
 #[test]
@@ -407,4 +411,9 @@ fn generated_cohorts_give_no_suppressed_count_away_across_tables() {
         per_seed.values().all(|&n| n > 0),
         "every cohort should have suppressed counts to attack: {per_seed:?}"
     );
+    crate::common::say_checked(&format!(
+        "release disclosure, 3 generated cohorts: {} derivations of {} suppressed counts, none \
+         recovers one",
+        tried.derivations, tried.suppressed
+    ));
 }
