@@ -1,0 +1,480 @@
+//! The matched-comparison section: counts, balance, overlap, effect and score model.
+
+use super::*;
+
+pub(super) fn matched_section(
+    cx: &Ctx<'_>,
+    cmp: &crate::evaluate::spec::ComparisonSpec,
+    cohort: &io::Cohort,
+    outcome: &HashMap<String, f64>,
+    outcome_key: fn(Group) -> String,
+) -> Result<Section> {
+    let types = cmp.covariate_types()?;
+    let names: Vec<String> = types.iter().map(|(n, _)| n.clone()).collect();
+    for c in &names {
+        if !cohort
+            .members()
+            .iter()
+            .any(|m| m.covariates.contains_key(c))
+        {
+            return Err(Error::invalid_parameter(
+                "comparison.covariates",
+                c,
+                "no cohort row has this covariate (is it a column of the cohort file?)",
+            ));
+        }
+    }
+    // Numeric or categorical: as declared; undeclared, numeric when every
+    // value is a number, categorical when none is, and an error (naming no
+    // value) when the column holds both.
+    let mut numeric: Vec<bool> = Vec::with_capacity(types.len());
+    for (c, kind) in &types {
+        let values: Vec<&CohortCovariate> = cohort
+            .members()
+            .iter()
+            .filter_map(|m| m.covariates.get(c))
+            .collect();
+        let is_number = |v: &&CohortCovariate| match v {
+            CohortCovariate::Number(_) => true,
+            CohortCovariate::Category(s) => s.trim().parse::<f64>().is_ok_and(f64::is_finite),
+        };
+        numeric.push(match kind {
+            CovariateKind::Numeric => true,
+            CovariateKind::Categorical => false,
+            CovariateKind::Auto => {
+                let numbers = values.iter().filter(|v| is_number(v)).count();
+                if numbers == values.len() {
+                    true
+                } else if numbers == 0 {
+                    false
+                } else {
+                    return Err(Error::invalid_parameter(
+                        "comparison.covariates",
+                        c,
+                        format!(
+                            "the column holds numbers and also {} values that are not numbers; \
+                             declare `{c}:numeric` (rows with other values are then rejected) \
+                             or `{c}:categorical`",
+                            values.len() - numbers
+                        ),
+                    ));
+                }
+            }
+        });
+    }
+    // Units: programme or comparison, every covariate present, outcome known.
+    let units: Vec<&crate::cohort::CohortMember> = cohort
+        .members()
+        .iter()
+        .filter(|m| GROUPS.contains(&m.group))
+        .filter(|m| names.iter().all(|c| m.covariates.contains_key(c)))
+        .filter(|m| outcome.contains_key(m.person.pseudonym()))
+        .collect();
+    let treated: Vec<bool> = units.iter().map(|m| m.group == Group::Programme).collect();
+    // A level of a categorical covariate is named in the balance table (and
+    // in any model message): one held by 1 to k people is refused, without
+    // naming it, so that no small group (or an identifier put in a column)
+    // is ever published.
+    let k = cx.policy.suppress_max();
+    for (c, _) in names.iter().zip(&numeric).filter(|(_, n)| !**n) {
+        let mut held: BTreeMap<String, u64> = BTreeMap::new();
+        for m in &units {
+            if let Some(v) = m.covariates.get(c) {
+                *held.entry(text_of_covariate(v)).or_insert(0) += 1;
+            }
+        }
+        let small = held.values().filter(|&&n| (1..=k).contains(&n)).count();
+        if small > 0 {
+            return Err(Error::invalid_parameter(
+                "comparison.covariates",
+                c,
+                format!(
+                    "{small} of its {} levels are held by fewer than {} of the people matched \
+                     (the disclosure threshold), and a level is named in the balance table; \
+                     group the rare levels into wider ones in the cohort file, or leave the \
+                     covariate out (the levels are not listed here)",
+                    held.len(),
+                    k + 1
+                ),
+            ));
+        }
+    }
+    // The population each group's matching count describes: the people with
+    // an outcome (shown in earlier tables) when none lacked a covariate,
+    // else a subset of them.
+    let all_key = |g: Group| -> (String, bool) {
+        let with_outcome = cohort
+            .members()
+            .iter()
+            .filter(|m| m.group == g && outcome.contains_key(m.person.pseudonym()))
+            .count();
+        let in_units = units.iter().filter(|m| m.group == g).count();
+        if in_units == with_outcome {
+            (outcome_key(g), false)
+        } else {
+            (link::matching_all(g), true)
+        }
+    };
+    let text_of = text_of_covariate;
+    // The typed inputs, straight from the cohort: one score fit and one
+    // matching serve every table of the section.
+    let mut covs: Vec<Covariate> = Vec::with_capacity(names.len());
+    let mut used: Vec<CovariateUsed> = Vec::with_capacity(names.len());
+    for (c, n) in names.iter().zip(&numeric) {
+        if *n {
+            let v = units
+                .iter()
+                .map(|m| match m.covariates.get(c) {
+                    Some(CohortCovariate::Number(x)) => Ok(*x),
+                    _ => Err(Error::invalid_parameter(
+                        "comparison.covariates",
+                        c,
+                        "a matched-comparison unit's value of this numeric covariate is not a \
+                         number",
+                    )),
+                })
+                .collect::<Result<Vec<f64>>>()?;
+            covs.push(Covariate::numeric(c, v));
+            used.push(CovariateUsed {
+                column: c.clone(),
+                kind: "numeric".into(),
+                levels: None,
+            });
+        } else {
+            let v: Vec<String> = units
+                .iter()
+                .map(|m| m.covariates.get(c).map(text_of).unwrap_or_default())
+                .collect();
+            let levels: std::collections::BTreeSet<String> = v.iter().cloned().collect();
+            covs.push(Covariate::categorical(c, v));
+            used.push(CovariateUsed {
+                column: c.clone(),
+                kind: "categorical".into(),
+                levels: Some(levels.into_iter().collect()),
+            });
+        }
+    }
+    let caliper = cmp
+        .caliper_sd
+        .map(Caliper::standard_deviations)
+        .transpose()
+        .map_err(|e| {
+            Error::invalid_parameter(
+                "comparison.caliper_sd",
+                format!("{:?}", cmp.caliper_sd),
+                e.to_string(),
+            )
+        })?;
+    let ratio = Ratio::new(cmp.ratio)?;
+    let replacement = if cmp.replace {
+        Replacement::With
+    } else {
+        Replacement::Without
+    };
+    let mspec = MatchedComparisonSpec {
+        treatment: "programme".into(),
+        covariates: names
+            .iter()
+            .zip(&numeric)
+            .map(|(c, n)| CovariateSpec {
+                column: c.clone(),
+                kind: if *n {
+                    CovariateKind::Numeric
+                } else {
+                    CovariateKind::Categorical
+                },
+            })
+            .collect(),
+        outcome: cmp.outcome.clone(),
+        ratio,
+        caliper,
+        replacement,
+        exact: Vec::new(),
+        order: MatchOrder::Largest,
+        level: cx.level,
+    };
+    let run = matched_comparison(
+        MatchedInputs {
+            source: "matched-comparison units".into(),
+            rows: RowAccounting {
+                read: units.len(),
+                used: units.len(),
+                rejected: 0,
+                rejected_rows: Vec::new(),
+            },
+            treated: treated.clone(),
+            outcome: units
+                .iter()
+                .map(|m| outcome[m.person.pseudonym()])
+                .collect(),
+            covariates: covs,
+            covariates_used: used,
+            exact: Vec::new(),
+            row_of: (0..units.len()).collect(),
+        },
+        &mspec,
+    )?;
+    let (rep, score, matching) = (run.report, run.score, run.matching);
+
+    let outcome_label = if cmp.outcome == "total_cost" {
+        "total cost in the after window".to_string()
+    } else {
+        format!(
+            "{} per quarter in the after window",
+            CategorySet::default()
+                .get(&cmp.outcome)
+                .map_or(cmp.outcome.as_str(), |c| c.label())
+        )
+    };
+    let mut items = vec![Item::Text(format!(
+        "Propensity score: logistic regression of programme membership on {}; {}:1 nearest \
+         neighbour matching {} replacement{}, largest score first (MatchIt conventions). \
+         Outcome: {outcome_label}. Effect on the treated with cluster-robust standard errors \
+         by matched set.",
+        names.join(", "),
+        cmp.ratio,
+        if cmp.replace { "with" } else { "without" },
+        cmp.caliper_sd
+            .map_or(String::new(), |c| format!(", caliper {c} SD of the score"))
+    ))];
+
+    let mut counts_t = Table::new(
+        "Matched comparison: people matched",
+        vec![
+            Column::label("Group"),
+            count("People"),
+            count("Matched"),
+            count("Unmatched"),
+            count("Discarded"),
+        ],
+    )?;
+    counts_t.declare_column_total("People", &["Matched", "Unmatched", "Discarded"])?;
+    for (label, g, counts) in [
+        ("Programme", Group::Programme, &rep.counts.treated),
+        ("Comparison", Group::Comparison, &rep.counts.control),
+    ] {
+        let r = counts_t.push_row(vec![
+            Cell::text(label),
+            cnt(counts.all),
+            cnt(counts.matched),
+            cnt(counts.unmatched),
+            cnt(counts.discarded),
+        ])?;
+        let (key, subset) = all_key(g);
+        counts_t.link_count(r, "People", &key)?;
+        counts_t.link_count(r, "Matched", link::matched(g))?;
+        if subset {
+            // Matched on a subset of the people with an outcome.
+            counts_t.relate(
+                vec![
+                    (1, RelationTerm::Cell(r, "People")),
+                    (-1, RelationTerm::Population(&outcome_key(g))),
+                ],
+                RelationKind::AtMost,
+            )?;
+        }
+    }
+    // What the design tells a reader: each matched programme member has
+    // between 1 and `ratio` controls; without replacement, 1:1 matching
+    // matches as many controls as programme members.
+    let (mp, mc) = (
+        link::matched(Group::Programme),
+        link::matched(Group::Comparison),
+    );
+    let ratio_k = i64::from(u32::try_from(cmp.ratio).unwrap_or(u32::MAX));
+    counts_t.relate(
+        vec![
+            (1, RelationTerm::Population(&mc)),
+            (-ratio_k, RelationTerm::Population(&mp)),
+        ],
+        RelationKind::AtMost,
+    )?;
+    if !cmp.replace {
+        counts_t.relate(
+            vec![
+                (1, RelationTerm::Population(&mp)),
+                (-1, RelationTerm::Population(&mc)),
+            ],
+            RelationKind::AtMost,
+        )?;
+    }
+    items.push(cx.clear("matched_counts", counts_t)?);
+
+    let n_all = rep.counts.treated.all + rep.counts.control.all;
+    let n_matched = rep.counts.matched_units;
+    let mut bal = Table::new(
+        "Covariate balance before and after matching",
+        vec![
+            Column::label("Variable"),
+            stat_per_cell("SMD before", 3),
+            stat_per_cell("SMD after", 3),
+            stat_per_cell("Variance ratio before", 3),
+            stat_per_cell("Variance ratio after", 3),
+            stat_per_cell("eCDF max before", 3),
+            stat_per_cell("eCDF max after", 3),
+        ],
+    )?;
+    for b in &rep.balance.before {
+        let a = rep.balance.after.iter().find(|a| a.variable == b.variable);
+        bal.push_row(vec![
+            Cell::text(&b.variable),
+            stat(b.smd_treated_sd, n_all),
+            stat(a.and_then(|a| a.smd_treated_sd), n_matched),
+            stat(b.variance_ratio, n_all),
+            stat(a.and_then(|a| a.variance_ratio), n_matched),
+            stat(b.ecdf_max, n_all),
+            stat(a.and_then(|a| a.ecdf_max), n_matched),
+        ])?;
+    }
+    let bal = cx.cleared("balance", bal)?;
+    if let Some(c) = charts::balance(&bal.table)? {
+        items.push(Item::Chart(c));
+    }
+    items.push(Item::Table(bal));
+
+    // Overlap: counts of units by score bin, before and after matching.
+    let k = cmp.overlap_bins;
+    let bin = |s: f64| ((s * k as f64).floor() as usize).min(k - 1);
+    let mut ov = vec![[0usize; 4]; k];
+    for (i, s) in score.iter().enumerate() {
+        let b = bin(*s);
+        let matched = matching.weights.get(i).is_some_and(|w| *w > 0.0);
+        let col = if treated[i] { 0 } else { 1 };
+        ov[b][col] += 1;
+        if matched {
+            ov[b][col + 2] += 1;
+        }
+    }
+    let mut ov_t = Table::new(
+        "Propensity scores by bin, before and after matching",
+        vec![
+            Column::label("Score bin"),
+            count("Programme, all"),
+            count("Comparison, all"),
+            count("Programme, matched"),
+            count("Comparison, matched"),
+        ],
+    )?;
+    let mut total = [0usize; 4];
+    for (b, row) in ov.iter().enumerate() {
+        ov_t.push_row(vec![
+            Cell::text(format!(
+                "{:.2}-{:.2}",
+                b as f64 / k as f64,
+                (b + 1) as f64 / k as f64
+            )),
+            cnt(row[0]),
+            cnt(row[1]),
+            cnt(row[2]),
+            cnt(row[3]),
+        ])?;
+        for (t, v) in total.iter_mut().zip(row) {
+            *t += v;
+        }
+    }
+    // The group totals are published elsewhere: declare them here so that
+    // secondary suppression protects the bins against subtraction.
+    let tr = ov_t.push_row(vec![
+        Cell::text("Total"),
+        cnt(total[0]),
+        cnt(total[1]),
+        cnt(total[2]),
+        cnt(total[3]),
+    ])?;
+    ov_t.declare_row_total(tr, &(0..k).collect::<Vec<_>>())?;
+    // The totals are the matching table's populations, and in every bin the
+    // matched are some of all.
+    for (g, all, matched) in [
+        (Group::Programme, "Programme, all", "Programme, matched"),
+        (Group::Comparison, "Comparison, all", "Comparison, matched"),
+    ] {
+        ov_t.link_count(tr, all, all_key(g).0)?;
+        ov_t.link_count(tr, matched, link::matched(g))?;
+        for b in 0..=k {
+            ov_t.declare_at_most((b, matched), (b, all))?;
+        }
+    }
+    let ov_t = cx.cleared("propensity_overlap", ov_t)?;
+    if let Some(c) = charts::overlap(&ov_t.table, k)? {
+        items.push(Item::Chart(c));
+    }
+    items.push(Item::Table(ov_t));
+
+    let mut eff = Table::new(
+        format!("Effect on the treated: {outcome_label}"),
+        vec![
+            Column::label("Estimate"),
+            count("People"),
+            stat_of("Effect", "People", 3),
+            stat_of("Standard error", "People", 3),
+            stat_of("CI lower", "People", 3),
+            stat_of("CI upper", "People", 3),
+            stat_of("p", "People", 4),
+        ],
+    )?;
+    for (label, e) in
+        std::iter::once(("Difference in means", Some(&rep.effect.difference_in_means))).chain(
+            std::iter::once((
+                "Regression-adjusted",
+                rep.effect.regression_adjusted.as_ref(),
+            )),
+        )
+    {
+        let Some(e) = e else { continue };
+        let n = e.n;
+        let r = eff.push_row(vec![
+            Cell::text(label),
+            cnt(n),
+            val(Some(e.estimate), n),
+            val(Some(e.std_error), n),
+            val(Some(e.ci.lower), n),
+            val(Some(e.ci.upper), n),
+            val(e.p_value, n),
+        ])?;
+        if n == rep.counts.treated.matched + rep.counts.control.matched {
+            // The people analysed are the matched of both groups.
+            eff.relate(
+                vec![
+                    (1, RelationTerm::Cell(r, "People")),
+                    (-1, RelationTerm::Population(&mp)),
+                    (-1, RelationTerm::Population(&mc)),
+                ],
+                RelationKind::Equal,
+            )?;
+        }
+    }
+    items.push(cx.clear("matched_effect", eff)?);
+
+    let mut coef = Table::new(
+        "Propensity-score model (logistic regression)",
+        vec![
+            Column::label("Term"),
+            stat_per_cell("Estimate", 4),
+            stat_per_cell("Standard error", 4),
+            stat_per_cell("z", 3),
+            stat_per_cell("p", 4),
+        ],
+    )?;
+    for c in &rep.score_model.coefficients {
+        coef.push_row(vec![
+            Cell::text(&c.term),
+            stat(Some(c.estimate), n_all),
+            stat(Some(c.std_error), n_all),
+            stat(Some(c.z), n_all),
+            stat(Some(c.p_value), n_all),
+        ])?;
+    }
+    items.push(cx.clear("propensity_model", coef)?);
+    Ok(Section {
+        title: "Matched comparison".into(),
+        items,
+    })
+}
+
+/// A covariate value as text (a level, or a number written as read back).
+fn text_of_covariate(v: &CohortCovariate) -> String {
+    match v {
+        CohortCovariate::Number(x) => format!("{x}"),
+        CohortCovariate::Category(s) => s.clone(),
+    }
+}

@@ -1,0 +1,244 @@
+//! The service-use section: coverage, rates per quarter before and after, the binary outcome.
+
+use super::*;
+
+pub(super) fn service_use_section(
+    cx: &Ctx<'_>,
+    cohort: &io::Cohort,
+    counts: &WindowCounts,
+    codes: &[String],
+) -> Result<Section> {
+    let spec = cx.spec;
+    let cats = CategorySet::default();
+    let cov = coverage(spec);
+    let group_of =
+        |p: &crate::cohort::PersonId| -> Option<Group> { cohort.get(p).map(|m| m.group) };
+    let mut items = vec![Item::Text(format!(
+        "Service use per person per quarter in the {} months before and the {} months after each \
+         person's start (count x 91.31 / days observed). {}",
+        spec.windows.months_before,
+        spec.windows.months_after,
+        match cov {
+            CoveragePolicy::Exclude =>
+                "People not observed for the whole of both windows are left out.".to_string(),
+            CoveragePolicy::RatePerObservedTime { min_fraction } => format!(
+                "People observed for less than {:.0}% of either window are left out; the others' \
+                 use is a rate per day observed.",
+                min_fraction * 100.0
+            ),
+        }
+    ))];
+
+    // Coverage per group.
+    let mut cov_t = Table::new(
+        "Service use: people kept under the coverage rule",
+        vec![
+            Column::label("Group"),
+            count("People"),
+            count("Kept"),
+            count("Left out"),
+            count("Kept, whole windows observed"),
+            count("Kept, part of a window observed"),
+        ],
+    )?;
+    cov_t.declare_column_total("People", &["Kept", "Left out"])?;
+    cov_t.declare_column_total(
+        "Kept",
+        &[
+            "Kept, whole windows observed",
+            "Kept, part of a window observed",
+        ],
+    )?;
+    let first = codes
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "ae_attendance".into());
+    let pv0 = pre_post::service_use_per_quarter(counts, &first, "before", "after", cov)?;
+    let (ob, wb) = (
+        counts.observed_days("before")?,
+        counts.window_days("before")?,
+    );
+    let (oa, wa) = (counts.observed_days("after")?, counts.window_days("after")?);
+    let index: HashMap<&str, usize> = counts
+        .people()
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.pseudonym(), i))
+        .collect();
+    for g in GROUPS {
+        let people = counts
+            .people()
+            .iter()
+            .filter(|p| group_of(p) == Some(g))
+            .count();
+        let kept: Vec<usize> = pv0
+            .people
+            .iter()
+            .filter(|p| group_of(p) == Some(g))
+            .filter_map(|p| index.get(p.pseudonym()).copied())
+            .collect();
+        let partly = kept
+            .iter()
+            .filter(|&&i| ob[i] < wb[i] || oa[i] < wa[i])
+            .count();
+        let r = cov_t.push_row(vec![
+            Cell::text(group_label(g)),
+            cnt(people),
+            cnt(kept.len()),
+            cnt(people - kept.len()),
+            cnt(kept.len() - partly),
+            cnt(partly),
+        ])?;
+        cov_t.link_count(r, "People", link::cohort(g))?;
+        cov_t.link_count(r, "Kept", link::service_use_kept(g))?;
+        cov_t.link_count(r, "Kept, whole windows observed", link::fully_observed(g))?;
+    }
+    items.push(cx.clear("service_use_coverage", cov_t)?);
+
+    let mut t = Table::new(
+        "Service use per person per quarter, before and after, by group and category",
+        vec![
+            Column::label("Group"),
+            Column::label("Category"),
+            count("People"),
+            stat_of("Before", "People", 3),
+            stat_of("Before CI lower", "People", 3),
+            stat_of("Before CI upper", "People", 3),
+            stat_of("After", "People", 3),
+            stat_of("After CI lower", "People", 3),
+            stat_of("After CI upper", "People", 3),
+            stat_of("Mean change", "People", 3),
+            stat_of("Change CI lower", "People", 3),
+            stat_of("Change CI upper", "People", 3),
+            stat_of("p (paired t)", "People", 4),
+            stat_of("p (Wilcoxon)", "People", 4),
+        ],
+    )?;
+    for g in GROUPS {
+        for code in codes {
+            let pv = pre_post::service_use_per_quarter(counts, code, "before", "after", cov)?;
+            let (b, a) = group_pairs(&pv, cohort, g)?;
+            let n = b.len();
+            let ci = |x: &[f64]| (n >= 2).then(|| stats::mean_ci(x, cx.level).ok()).flatten();
+            let (eb, ea) = (ci(&b), ci(&a));
+            let s = paired(&b, &a, cx.level, None);
+            let label = cats.get(code).map_or(code.as_str(), |c| c.label());
+            let r = t.push_row(vec![
+                Cell::text(group_label(g)),
+                Cell::text(label),
+                cnt(n),
+                val(eb.as_ref().map(|e| e.value), n),
+                val(eb.as_ref().map(|e| e.ci.lower), n),
+                val(eb.as_ref().map(|e| e.ci.upper), n),
+                val(ea.as_ref().map(|e| e.value), n),
+                val(ea.as_ref().map(|e| e.ci.lower), n),
+                val(ea.as_ref().map(|e| e.ci.upper), n),
+                val(s.as_ref().map(|s| s.mean_change.value), n),
+                val(s.as_ref().map(|s| s.mean_change.ci.lower), n),
+                val(s.as_ref().map(|s| s.mean_change.ci.upper), n),
+                val(
+                    s.as_ref()
+                        .and_then(|s| s.paired_t.as_ref())
+                        .map(|t| t.test.p_value),
+                    n,
+                ),
+                val(
+                    s.as_ref()
+                        .and_then(|s| s.wilcoxon.as_ref())
+                        .map(|t| t.test.p_value),
+                    n,
+                ),
+            ])?;
+            t.link_count(r, "People", link::service_use_kept(g))?;
+        }
+    }
+    let t = cx.cleared("service_use", t)?;
+    if let Some(c) = charts::service_use(&t.table, cx.level)? {
+        items.push(Item::Chart(c));
+    }
+    items.push(Item::Table(t));
+
+    // Binary outcome (rough sleeping): any use in the window, McNemar.
+    let code = &spec.outcomes.binary_category;
+    let label = cats.get(code).map_or(code.as_str(), |c| c.label());
+    let pv = pre_post::service_use_per_quarter(counts, code, "before", "after", cov)?;
+    let mut bt = Table::new(
+        format!("{label}: any in the window, before and after (McNemar)"),
+        vec![
+            Column::label("Group"),
+            count("People"),
+            count("Any before"),
+            rate_of("% before", "People", "Any before", 1),
+            rate_of("% before CI lower", "People", "Any before", 1),
+            rate_of("% before CI upper", "People", "Any before", 1),
+            count("Any after"),
+            rate_of("% after", "People", "Any after", 1),
+            rate_of("% after CI lower", "People", "Any after", 1),
+            rate_of("% after CI upper", "People", "Any after", 1),
+            count("Stopped"),
+            count("Started"),
+            stat_of("p (McNemar exact)", "People", 4),
+            stat_of("p (McNemar chi-square)", "People", 4),
+        ],
+    )?;
+    let mut confidential = Vec::new();
+    for g in GROUPS {
+        let (b, a) = group_pairs(&pv, cohort, g)?;
+        let (b, a) = (any(&b), any(&a));
+        let n = b.len();
+        let nb = b.iter().filter(|x| **x).count();
+        let na = a.iter().filter(|x| **x).count();
+        let stopped = b.iter().zip(&a).filter(|(b, a)| **b && !**a).count();
+        let started = b.iter().zip(&a).filter(|(b, a)| !**b && **a).count();
+        let bc = (n > 0)
+            .then(|| pre_post::binary_change(&b, &a, cx.level).ok())
+            .flatten();
+        let pct = |x: Option<f64>| x.map(|v| v * 100.0);
+        let r = bt.push_row(vec![
+            Cell::text(group_label(g)),
+            cnt(n),
+            cnt(nb),
+            val(pct(bc.as_ref().map(|c| c.before.value)), n),
+            val(pct(bc.as_ref().map(|c| c.before.ci.lower)), n),
+            val(pct(bc.as_ref().map(|c| c.before.ci.upper)), n),
+            cnt(na),
+            val(pct(bc.as_ref().map(|c| c.after.value)), n),
+            val(pct(bc.as_ref().map(|c| c.after.ci.lower)), n),
+            val(pct(bc.as_ref().map(|c| c.after.ci.upper)), n),
+            cnt(stopped),
+            cnt(started),
+            val(
+                bc.as_ref()
+                    .and_then(|c| c.mcnemar.as_ref())
+                    .map(|m| m.exact.p_value),
+                n,
+            ),
+            val(
+                bc.as_ref()
+                    .and_then(|c| c.mcnemar.as_ref())
+                    .map(|m| m.chi_square.p_value),
+                n,
+            ),
+        ])?;
+        // The McNemar p-values are functions of the discordant counts: withhold
+        // them when either count is withheld.
+        if (cx.small(stopped as u64) || cx.small(started as u64))
+            && n > 0
+            && bc.as_ref().is_some_and(|c| c.mcnemar.is_some())
+        {
+            confidential.push((r, 12));
+            confidential.push((r, 13));
+        }
+    }
+    for (r, c) in confidential {
+        bt.mark_confidential(r, c)?;
+    }
+    for (r, g) in GROUPS.into_iter().enumerate() {
+        bt.link_count(r, "People", link::service_use_kept(g))?;
+    }
+    items.push(cx.clear("binary_outcome", bt)?);
+    Ok(Section {
+        title: "Service use before and after".into(),
+        items,
+    })
+}
