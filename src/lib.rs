@@ -94,8 +94,8 @@ pub mod costs;
 pub mod disclosure;
 pub mod error;
 /// The whole evaluation from a spec: load, measure, compare, cost, clear
-/// every table through one disclosure policy, and write the report folder.
-#[cfg(feature = "plot")]
+/// every table through one disclosure policy, and write the report folder
+/// (with charts under the default `plot` feature).
 pub mod evaluate;
 pub mod io;
 pub mod measures;

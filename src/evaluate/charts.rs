@@ -26,7 +26,9 @@ fn named(stem: &str, title: &str, caption: String, chart: plot::Chart) -> Option
         stem: stem.into(),
         title: title.into(),
         caption,
-        chart,
+        size: (chart.size.width(), chart.size.height()),
+        svg: chart.svg,
+        png: chart.png,
     })
 }
 

@@ -28,6 +28,10 @@
 //!
 //! [`ClearedTable`]: crate::disclosure::ClearedTable
 
+#[cfg(feature = "plot")]
+mod charts;
+#[cfg(not(feature = "plot"))]
+#[path = "no_charts.rs"]
 mod charts;
 pub mod offset;
 mod output;

@@ -194,8 +194,8 @@ pub fn write_report(ev: &Evaluation, dir: &Path) -> Result<Vec<PathBuf>> {
         record(&format!("tables/{}.json", t.stem), &json)?;
     }
     for c in ev.charts() {
-        record(&format!("charts/{}.png", c.stem), &c.chart.png)?;
-        record(&format!("charts/{}.svg", c.stem), c.chart.svg.as_bytes())?;
+        record(&format!("charts/{}.png", c.stem), &c.png)?;
+        record(&format!("charts/{}.svg", c.stem), c.svg.as_bytes())?;
     }
     record("report.md", markdown(ev).as_bytes())?;
     record("report.html", html(ev).as_bytes())?;
@@ -363,10 +363,10 @@ pub fn html(ev: &Evaluation) -> String {
                 Item::Chart(c) => {
                     s.push_str(&format!(
                         "<figure>\n<img src=\"{}\" alt=\"{}\" width=\"{}\" height=\"{}\">\n<figcaption>{}</figcaption>\n</figure>\n",
-                        c.chart.png_data_uri(),
+                        report::png_data_uri(&c.png),
                         escape(&c.title),
-                        c.chart.size.width(),
-                        c.chart.size.height(),
+                        c.size.0,
+                        c.size.1,
                         escape(&c.caption)
                     ));
                 }

@@ -35,7 +35,6 @@ use crate::measures::ndt::{self, NdtAssessment, NdtItem, PartialPolicy, Selectio
 use crate::measures::sample_report::{self, Phase, POLICE_UK_FILE, POPULATION_FILE};
 use crate::measures::service_use::{CategorySet, Window};
 use crate::measures::synthetic_school::{school_sample_design, Arm};
-use crate::plot::Chart;
 use crate::stats::{self, BootstrapConfig, ConfidenceLevel, Direction, ReliableChangeParams};
 
 /// Prints each stage with the time elapsed since the start, to stderr
@@ -80,8 +79,12 @@ pub struct NamedChart {
     pub title: String,
     /// What it shows and how suppressed values are drawn.
     pub caption: String,
-    /// The rendered chart.
-    pub chart: Chart,
+    /// The SVG document.
+    pub svg: String,
+    /// The PNG file contents.
+    pub png: Vec<u8>,
+    /// Pixel width and height of both.
+    pub size: (u32, u32),
 }
 
 /// One block of a report section.

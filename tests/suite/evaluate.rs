@@ -7,6 +7,7 @@
 //! as `cargo run --example generate_sample`) and the school files are copied
 //! from `data/sample/`. Bootstrap resamples are lowered to keep the debug
 //! build quick.
+// The report folder checks include its charts, drawn under the `plot` feature.
 #![cfg(feature = "plot")]
 
 use std::collections::BTreeMap;
