@@ -124,7 +124,7 @@ fn run() -> Result<()> {
                         person: person.pseudonym().to_string(),
                         category: category.clone(),
                         window: w,
-                        count: costs::Count::exact(n)?,
+                        count: outcomes::measures::service_use::Count::amount(n)?,
                     });
                 }
             }

@@ -30,122 +30,9 @@ use crate::costs::unit_cost::{
     Agency, CostUnit, DayConvention, ServiceCategory, UnitCostTable, ValueType,
 };
 use crate::error::{Error, Result};
+use crate::measures::service_use::{Count, Scenario};
 use crate::stats::ols::{Clusters, Weights};
 use crate::stats::{bootstrap_one_sample, BootstrapConfig, BootstrapResult, Interval};
-
-/// A banded count (as in the anonymised Fulfilling Lives CDF, where service
-/// use is held in bands): low, mid and high estimates with
-/// `0 ≤ low ≤ mid ≤ high`, all finite.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CountBand {
-    low: f64,
-    mid: f64,
-    high: f64,
-}
-
-impl CountBand {
-    /// A band.
-    ///
-    /// # Errors
-    /// [`ErrorKind::InvalidParameter`](crate::ErrorKind::InvalidParameter)
-    /// unless all three are finite and `0 ≤ low ≤ mid ≤ high`.
-    pub fn new(low: f64, mid: f64, high: f64) -> Result<Self> {
-        let ok = [low, mid, high].iter().all(|v| v.is_finite())
-            && 0.0 <= low
-            && low <= mid
-            && mid <= high;
-        if !ok {
-            return Err(Error::invalid_parameter(
-                "count band",
-                format!("low {low}, mid {mid}, high {high}"),
-                "a band needs finite values with 0 ≤ low ≤ mid ≤ high",
-            ));
-        }
-        Ok(CountBand { low, mid, high })
-    }
-    /// Low estimate.
-    pub fn low(&self) -> f64 {
-        self.low
-    }
-    /// Mid estimate.
-    pub fn mid(&self) -> f64 {
-        self.mid
-    }
-    /// High estimate.
-    pub fn high(&self) -> f64 {
-        self.high
-    }
-}
-
-/// Which estimate of a banded count to use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub enum Scenario {
-    /// The low end of each band.
-    Low,
-    /// The mid-point of each band (default).
-    #[default]
-    Mid,
-    /// The high end of each band.
-    High,
-}
-
-/// A count of service use: exact or banded.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Count {
-    /// An exact count (finite, ≥ 0; build with [`Count::exact`]).
-    Exact(ExactCount),
-    /// A band of counts.
-    Banded(CountBand),
-}
-
-/// An exact non-negative finite count.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ExactCount(f64);
-
-impl ExactCount {
-    /// The value.
-    pub fn get(self) -> f64 {
-        self.0
-    }
-}
-
-impl Count {
-    /// An exact count.
-    ///
-    /// # Errors
-    /// [`ErrorKind::InvalidParameter`](crate::ErrorKind::InvalidParameter) if
-    /// `n` is negative or not finite.
-    pub fn exact(n: f64) -> Result<Self> {
-        if !(n.is_finite() && n >= 0.0) {
-            return Err(Error::invalid_parameter(
-                "count",
-                n,
-                "a count must be finite and ≥ 0",
-            ));
-        }
-        Ok(Count::Exact(ExactCount(n)))
-    }
-
-    /// A banded count.
-    ///
-    /// # Errors
-    /// As [`CountBand::new`].
-    pub fn banded(low: f64, mid: f64, high: f64) -> Result<Self> {
-        Ok(Count::Banded(CountBand::new(low, mid, high)?))
-    }
-
-    /// The count under `scenario` (an exact count is the same in all three).
-    pub fn value(&self, scenario: Scenario) -> f64 {
-        match self {
-            Count::Exact(n) => n.0,
-            Count::Banded(b) => match scenario {
-                Scenario::Low => b.low,
-                Scenario::Mid => b.mid,
-                Scenario::High => b.high,
-            },
-        }
-    }
-}
 
 /// The observation window a record belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -325,7 +212,7 @@ pub fn cost_lines<P: Clone>(
         })?;
         let cost = rate
             .per_count
-            .scale(r.count.value(options.scenario))
+            .scale(r.count.get(options.scenario))
             .map_err(|_| Error::numerical("costing a service-use record", "the cost overflowed"))?;
         out.push(CostLine {
             person: r.person.clone(),
@@ -945,13 +832,13 @@ mod tests {
 
     #[test]
     fn band_order_enforced() {
-        assert!(CountBand::new(1.0, 2.0, 3.0).is_ok());
-        assert!(CountBand::new(2.0, 1.0, 3.0).is_err());
-        assert!(CountBand::new(-1.0, 1.0, 3.0).is_err());
-        assert!(CountBand::new(0.0, f64::NAN, 3.0).is_err());
-        assert!(Count::exact(-0.5).is_err());
-        let c = Count::banded(1.0, 2.0, 4.0).unwrap();
-        assert_eq!(c.value(Scenario::Low), 1.0);
-        assert_eq!(c.value(Scenario::High), 4.0);
+        assert!(Count::band(1.0, 2.0, 3.0).is_ok());
+        assert!(Count::band(2.0, 1.0, 3.0).is_err());
+        assert!(Count::band(-1.0, 1.0, 3.0).is_err());
+        assert!(Count::band(0.0, f64::NAN, 3.0).is_err());
+        assert!(Count::amount(-0.5).is_err());
+        let c = Count::band(1.0, 2.0, 4.0).unwrap();
+        assert_eq!(c.get(Scenario::Low), 1.0);
+        assert_eq!(c.get(Scenario::High), 4.0);
     }
 }

@@ -31,8 +31,8 @@ pub use cba::{
 };
 pub use costing::{
     comparison_offset, AgencyChange, CategoryRate, ComparisonOffset, CostLine, CostRange,
-    CostingOptions, Count, CountBand, CountMeaning, ExactCount, GroupCosts, MatchedCosts,
-    PersonChange, PersonWindowCost, PrePostComparison, Scenario, ServiceUse, Window,
+    CostingOptions, CountMeaning, GroupCosts, MatchedCosts, PersonChange, PersonWindowCost,
+    PrePostComparison, ServiceUse, Window,
 };
 pub use money::{DeflatorSeries, Gbp, PriceYear};
 pub use unit_cost::{

@@ -103,7 +103,7 @@ pub fn cost_offset(
                         person: person.pseudonym().to_string(),
                         category: category.clone(),
                         window: w,
-                        count: costs::Count::exact(n)?,
+                        count: crate::measures::service_use::Count::amount(n)?,
                     });
                 }
             }

@@ -347,7 +347,7 @@ pub fn window_counts(
 /// unit cost), so the cost by agency, and by (category, agency), are sums of
 /// the cost by category. Every amount exists under the three scenarios
 /// (low / mid / high estimate of banded counts, see
-/// [`crate::costs::Scenario`]); exact counts (all dated events) are the same
+/// [`crate::measures::service_use::Scenario`]); exact counts (all dated events) are the same
 /// in all three.
 ///
 /// Windows are any [`Window`]s relative to each person's index date and may
@@ -451,8 +451,8 @@ impl WindowCosts {
             })
     }
 
-    fn values(&self, scenario: crate::costs::Scenario) -> &[f64] {
-        use crate::costs::Scenario;
+    fn values(&self, scenario: crate::measures::service_use::Scenario) -> &[f64] {
+        use crate::measures::service_use::Scenario;
         match (scenario, &self.bands) {
             (Scenario::Low, Some((low, _))) => low,
             (Scenario::High, Some((_, high))) => high,
@@ -465,7 +465,7 @@ impl WindowCosts {
     fn per_person_where(
         &self,
         window: &str,
-        scenario: crate::costs::Scenario,
+        scenario: crate::measures::service_use::Scenario,
         keep: impl Fn(usize) -> bool,
     ) -> Result<Vec<f64>> {
         let w = self.window_pos(window)?;
@@ -491,7 +491,7 @@ impl WindowCosts {
         window: &str,
         agency: Option<&crate::costs::Agency>,
     ) -> Result<Vec<f64>> {
-        self.per_person_for(window, crate::costs::Scenario::Mid, agency)
+        self.per_person_for(window, crate::measures::service_use::Scenario::Mid, agency)
     }
 
     /// Each person's cost in a window under `scenario`, for one agency (or
@@ -502,7 +502,7 @@ impl WindowCosts {
     pub fn per_person_for(
         &self,
         window: &str,
-        scenario: crate::costs::Scenario,
+        scenario: crate::measures::service_use::Scenario,
         agency: Option<&crate::costs::Agency>,
     ) -> Result<Vec<f64>> {
         // An agency that bears no cost keeps no category: zero for everyone.
@@ -522,7 +522,7 @@ impl WindowCosts {
         &self,
         window: &str,
         category: &crate::costs::ServiceCategory,
-        scenario: crate::costs::Scenario,
+        scenario: crate::measures::service_use::Scenario,
     ) -> Result<Vec<f64>> {
         let k = self.category_pos(category)?;
         self.per_person_where(window, scenario, |c| c == k)
@@ -536,7 +536,7 @@ impl WindowCosts {
     pub fn totals_by_category(
         &self,
         window: &str,
-        scenario: crate::costs::Scenario,
+        scenario: crate::measures::service_use::Scenario,
     ) -> Result<Vec<(crate::costs::ServiceCategory, f64)>> {
         let w = self.window_pos(window)?;
         let (nw, nc) = (self.windows.len(), self.categories.len());
@@ -559,7 +559,7 @@ impl WindowCosts {
     pub fn totals_by_category_agency(
         &self,
         window: &str,
-        scenario: crate::costs::Scenario,
+        scenario: crate::measures::service_use::Scenario,
     ) -> Result<Vec<CategoryAgencyTotal>> {
         Ok(self
             .totals_by_category(window, scenario)?
@@ -582,7 +582,7 @@ impl WindowCosts {
     pub fn totals_by_agency_for(
         &self,
         window: &str,
-        scenario: crate::costs::Scenario,
+        scenario: crate::measures::service_use::Scenario,
     ) -> Result<Vec<(crate::costs::Agency, f64)>> {
         let mut out: Vec<(crate::costs::Agency, f64)> =
             self.agencies.iter().map(|a| (a.clone(), 0.0)).collect();
@@ -601,14 +601,18 @@ impl WindowCosts {
     /// # Errors
     /// If the window was not costed.
     pub fn totals_by_agency(&self, window: &str) -> Result<Vec<(crate::costs::Agency, f64)>> {
-        self.totals_by_agency_for(window, crate::costs::Scenario::Mid)
+        self.totals_by_agency_for(window, crate::measures::service_use::Scenario::Mid)
     }
 
     /// The cohort total in a window under `scenario`.
     ///
     /// # Errors
     /// If the window was not costed.
-    pub fn total(&self, window: &str, scenario: crate::costs::Scenario) -> Result<f64> {
+    pub fn total(
+        &self,
+        window: &str,
+        scenario: crate::measures::service_use::Scenario,
+    ) -> Result<f64> {
         Ok(self
             .totals_by_category(window, scenario)?
             .iter()
@@ -621,7 +625,8 @@ impl WindowCosts {
     /// # Errors
     /// If the window was not costed, or a total is not finite.
     pub fn total_range(&self, window: &str) -> Result<crate::costs::CostRange> {
-        use crate::costs::{Gbp, Scenario};
+        use crate::costs::Gbp;
+        use crate::measures::service_use::Scenario;
         let money =
             |s: Scenario| -> Result<Gbp> { Gbp::new(self.total(window, s)?, self.price_year) };
         Ok(crate::costs::CostRange {

@@ -55,11 +55,12 @@ use super::attendance::{
 };
 use super::loaders::{date_to_days, Cohort, ServiceEvents};
 use crate::cohort::PersonId;
-use crate::costs::{CategoryRate, Scenario};
+use crate::costs::CategoryRate;
 use crate::error::{Error, Location, Result};
 use crate::measures::asb::{AsbIncident, IncidentTime};
 use crate::measures::attendance::AbsenceThreshold;
 use crate::measures::ndt::{NdtAssessment, NdtItem, PartialPolicy, NDT_MAX_TOTAL};
+use crate::measures::service_use::Scenario;
 use crate::measures::service_use::Window;
 
 /// The measure name of the NDT total.

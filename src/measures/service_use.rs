@@ -253,6 +253,26 @@ impl Count {
         }
     }
 
+    /// An exact amount given as a number (events, days or nights, as
+    /// summed or read): the same under every scenario.
+    ///
+    /// # Errors
+    /// Unless `n` is finite and `≥ 0`.
+    pub fn amount(n: f64) -> Result<Self> {
+        if !(n.is_finite() && n >= 0.0) {
+            return Err(Error::invalid_parameter(
+                "count",
+                n,
+                "a count must be finite and ≥ 0",
+            ));
+        }
+        Ok(Count {
+            low: n,
+            mid: n,
+            high: n,
+        })
+    }
+
     /// A band with low / mid / high estimates.
     ///
     /// # Errors
@@ -315,13 +335,17 @@ impl std::iter::Sum for Count {
     }
 }
 
-/// Which estimate of a banded count to use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Which estimate of a banded count to use (for loading, costing and
+/// reporting alike).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Scenario {
     /// The band's lower bound.
     Low,
-    /// The band's middle.
+    /// The band's middle (the default).
+    #[default]
     Mid,
     /// The band's upper bound (or the stated assumption for an open band).
     High,

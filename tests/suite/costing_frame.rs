@@ -58,7 +58,8 @@ fn frame_and_typed_costing_agree_on_the_sample() {
                     person: e.person.pseudonym().to_string(),
                     category: cat.clone(),
                     window: label,
-                    count: costs::Count::exact(f64::from(e.count)).unwrap(),
+                    count: outcomes::measures::service_use::Count::amount(f64::from(e.count))
+                        .unwrap(),
                 });
             }
         }
@@ -110,7 +111,7 @@ fn frame_and_typed_costing_agree_on_the_sample() {
 /// total.
 #[test]
 fn frame_and_typed_agree_by_category_and_agency() {
-    use costs::Scenario;
+    use outcomes::measures::service_use::Scenario;
     let spec = SyntheticSpec::sample();
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample");
     let w = DataWindow::new(spec.data_start, spec.extract_date).unwrap();
@@ -145,13 +146,21 @@ fn frame_and_typed_agree_by_category_and_agency() {
         .unwrap();
     for w in &windows {
         let total = frame
-            .per_person_for(w.label(), costs::Scenario::Mid, None)
+            .per_person_for(
+                w.label(),
+                outcomes::measures::service_use::Scenario::Mid,
+                None,
+            )
             .unwrap();
         let got = summary.values(io::COST_TOTAL, w.label()).unwrap();
         assert_eq!(got, total.iter().map(|v| Some(*v)).collect::<Vec<_>>());
         for c in &costed {
             let want = frame
-                .per_person_by_category(w.label(), c, costs::Scenario::Mid)
+                .per_person_by_category(
+                    w.label(),
+                    c,
+                    outcomes::measures::service_use::Scenario::Mid,
+                )
                 .unwrap();
             let got = summary
                 .values(&format!("cost_{}", c.as_str()), w.label())
@@ -184,7 +193,8 @@ fn frame_and_typed_agree_by_category_and_agency() {
                     person: e.person.pseudonym().to_string(),
                     category: cat.clone(),
                     window: label,
-                    count: costs::Count::exact(f64::from(e.count)).unwrap(),
+                    count: outcomes::measures::service_use::Count::amount(f64::from(e.count))
+                        .unwrap(),
                 });
             }
         }

@@ -10,8 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{Days, NaiveDate};
 use outcomes::cohort::{CohortMember, DataWindow, Group, Period, PersonId};
-use outcomes::costs::{self, CostingOptions, DeflatorSeries, PriceYear, Scenario, UnitCostTable};
+use outcomes::costs::{self, CostingOptions, DeflatorSeries, PriceYear, UnitCostTable};
 use outcomes::io::{self, Cohort, Source, WindowCosts};
+use outcomes::measures::service_use::Scenario;
 use outcomes::measures::service_use::{CategorySet, Count, PeriodCount, Window};
 use proptest::prelude::*;
 

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use outcomes::costs::cba::{appraise, sensitivity};
 use outcomes::costs::costing::{cost_by_person_window, cost_lines, cost_range, pre_post};
 use outcomes::costs::*;
+use outcomes::measures::service_use::Count;
 use proptest::prelude::*;
 
 fn y(s: &str) -> PriceYear {
@@ -244,7 +245,7 @@ fn rec(p: u32, cat: &str, w: Window, n: f64) -> ServiceUse<u32> {
         person: p,
         category: ServiceCategory::new(cat).unwrap(),
         window: w,
-        count: Count::exact(n).unwrap(),
+        count: Count::amount(n).unwrap(),
     }
 }
 
@@ -323,7 +324,7 @@ fn banded_counts_order() {
         person: 1u32,
         category: ServiceCategory::new("ae_attendance").unwrap(),
         window: Window::Pre,
-        count: Count::banded(1.0, 2.0, 4.0).unwrap(),
+        count: Count::band(1.0, 2.0, 4.0).unwrap(),
     }];
     let r = cost_range(&records, &table, &d, &CostingOptions::new(y("2011/12"))).unwrap();
     assert!(close(r.low.amount(), 100.0, 1e-12));
@@ -491,9 +492,9 @@ fn arb_records() -> impl Strategy<Value = Vec<ServiceUse<u8>>> {
                 category: ServiceCategory::new(CATS[c]).unwrap(),
                 window: if pre { Window::Pre } else { Window::Post },
                 count: if b == 0.0 {
-                    Count::exact(a).unwrap()
+                    Count::amount(a).unwrap()
                 } else {
-                    Count::banded(a, a + b, a + b + e).unwrap()
+                    Count::band(a, a + b, a + b + e).unwrap()
                 },
             })
             .collect()
