@@ -75,6 +75,6 @@ pub use linked::LinkedCells;
 pub use policy::{Policy, PolicyKind, SecondarySuppression};
 pub use release::{Exposure, Release};
 pub use table::{
-    Basis, Cell, CellRef, Column, ColumnKind, Margin, Relation, RelationKind, RelationTerm, Table,
-    Term, MAX_DECIMALS,
+    Basis, Cell, CellRef, Column, ColumnKind, Margin, RelationKind, RelationTerm, Table,
+    MAX_DECIMALS,
 };

@@ -20,7 +20,7 @@
 //! [`Policy::apply_linked`]); then the **audit** sets up what a reader knows
 //! as a linear programme: one unknown per suppressed count (one per linked
 //! population), every declared total and every declared
-//! [`Relation`](super::Relation) of every table cleared so far, all
+//! relation of every table cleared so far, all
 //! published counts as constants (intervals, if the policy rounds), and every
 //! unknown at least 0. For each suppressed non-zero count it finds the least
 //! and greatest value the programme allows. A count is **exposed** when only
@@ -47,7 +47,7 @@ use super::cleared::{ClearedTable, PublishedCell};
 use super::linked::LinkedCells;
 use super::policy::{Policy, SecondarySuppression};
 use super::secondary;
-use super::table::{Cell, CellRef, RelationKind, Table, Term};
+use super::table::{Cell, CellRef, Operand, RelationKind, Table};
 
 /// Slack for comparing LP bounds with whole numbers.
 const EPS: f64 = 1e-6;
@@ -278,10 +278,10 @@ impl Release {
                 for (coef, term) in rel.terms() {
                     let coef = *coef as f64;
                     match term {
-                        Term::Cell(CellRef { row: r, column: c }) => {
+                        Operand::Cell(CellRef { row: r, column: c }) => {
                             b.add(&mut row, e, r * nc + c, coef);
                         }
-                        Term::Population(key) => match b.first_cell_of_key.get(key).copied() {
+                        Operand::Population(key) => match b.first_cell_of_key.get(key).copied() {
                             Some((e2, id2)) => b.add(&mut row, e2, id2, coef),
                             None => {
                                 let v = b.var(Some(key.as_str()), 0.0, f64::INFINITY, false);
@@ -634,11 +634,11 @@ impl Model {
             let mut known = true;
             for (coef, term) in rel.terms() {
                 let v = match term {
-                    Term::Cell(at) => match entry.table.cell(at.row, at.column) {
+                    Operand::Cell(at) => match entry.table.cell(at.row, at.column) {
                         Some(Cell::Count(v)) => Some(*v),
                         _ => None,
                     },
-                    Term::Population(key) => truth_of_key(key),
+                    Operand::Population(key) => truth_of_key(key),
                 };
                 match v {
                     Some(v) => sum += i128::from(*coef) * i128::from(v),
@@ -651,8 +651,8 @@ impl Model {
             };
             if known && !holds {
                 let first = rel.terms().iter().find_map(|(_, t)| match t {
-                    Term::Cell(at) => Some(*at),
-                    Term::Population(_) => None,
+                    Operand::Cell(at) => Some(*at),
+                    Operand::Population(_) => None,
                 });
                 let mut loc = Location::source(entry.table.title().to_owned());
                 if let Some(at) = first {

@@ -242,10 +242,11 @@ pub struct Table {
     forced: Vec<CellRef>,
 }
 
-/// One term of a [`Relation`]: a count cell of the table that declares it,
-/// or the count of a population shown (or not) in some table of the release.
+/// One operand of a [`Relation`]: a count cell of the table that declares
+/// it, or the count of a population shown (or not) in some table of the
+/// release.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-pub enum Term {
+pub(crate) enum Operand {
     /// A count cell of the declaring table.
     Cell(CellRef),
     /// The size of the population named by a link key
@@ -253,7 +254,7 @@ pub enum Term {
     Population(String),
 }
 
-/// How the two sides of a [`Relation`] compare.
+/// How the two sides of a relation ([`Table::relate`]) compare.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum RelationKind {
     /// `sum(coefficient * term) = 0`.
@@ -269,19 +270,19 @@ pub enum RelationKind {
 /// The release audit ([`Release`](super::Release)) treats every relation as
 /// known to an attacker.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Relation {
-    terms: Vec<(i64, Term)>,
+pub(crate) struct Relation {
+    terms: Vec<(i64, Operand)>,
     comparison: RelationKind,
 }
 
 impl Relation {
     /// The terms with their integer coefficients.
-    pub fn terms(&self) -> &[(i64, Term)] {
+    pub(crate) fn terms(&self) -> &[(i64, Operand)] {
         &self.terms
     }
 
     /// `=` or `<=` (against 0).
-    pub fn comparison(&self) -> RelationKind {
+    pub(crate) fn comparison(&self) -> RelationKind {
         self.comparison
     }
 }
@@ -638,8 +639,10 @@ impl Table {
         &self.links
     }
 
-    /// Declare a linear fact about the true counts (see [`Relation`]):
-    /// `sum(coefficient * term)` is `= 0` or `<= 0`. Cells are named by row
+    /// Declare a linear fact about the true counts that a reader of the
+    /// release knows besides the declared totals (one group a subset of
+    /// another, a count equal to a population shown in another table, two
+    /// counts equal by design): `sum(coefficient * term)` is `= 0` or `<= 0`. Cells are named by row
     /// and count column. The fact must hold: it is checked when the table is
     /// cleared in a [`Release`](super::Release).
     ///
@@ -668,7 +671,7 @@ impl Table {
                 ));
             }
             let term = match term {
-                RelationTerm::Cell(row, column) => Term::Cell(self.count_cell(row, column)?),
+                RelationTerm::Cell(row, column) => Operand::Cell(self.count_cell(row, column)?),
                 RelationTerm::Population(key) => {
                     if key.trim().is_empty() {
                         return Err(Error::invalid_parameter(
@@ -677,7 +680,7 @@ impl Table {
                             "a population key must not be empty",
                         ));
                     }
-                    Term::Population(key.to_owned())
+                    Operand::Population(key.to_owned())
                 }
             };
             out.push((coefficient, term));
@@ -724,7 +727,7 @@ impl Table {
     }
 
     /// Relations declared with [`relate`](Table::relate).
-    pub fn relations(&self) -> &[Relation] {
+    pub(crate) fn relations(&self) -> &[Relation] {
         &self.relations
     }
 
