@@ -28,7 +28,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use outcomes::cohort::{Covariate as CohortCovariate, DataWindow, Group, PersonId, Pseudonymiser};
+use outcomes::cohort::{
+    CovariateValue as CohortCovariate, DataWindow, Group, PersonId, Pseudonymiser,
+};
 use outcomes::compare::{Covariate, Link, NearestNeighbour, PropensityModel, ScoreScale};
 use outcomes::costs::{
     self, BenefitStream, CbaParameters, ConfidenceGrade, CostingOptions, Counterfactual,
@@ -115,8 +117,8 @@ fn run() -> Result<()> {
         for code in &costed {
             let category = costs::ServiceCategory::new(code.as_str())?;
             for (label, w) in [
-                ("before", costs::Window::Pre),
-                ("after", costs::Window::Post),
+                ("before", outcomes::cohort::Phase::Before),
+                ("after", outcomes::cohort::Phase::After),
             ] {
                 let n = counts.counts(label, code)?[i];
                 if n > 0.0 {

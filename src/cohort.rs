@@ -144,6 +144,27 @@ pub enum Group {
     Unknown,
 }
 
+/// Before or after a person's (or an area's) programme start: the two
+/// observation windows every pre/post comparison, costing and area design
+/// reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Phase {
+    /// Before the start (baseline).
+    Before,
+    /// From the start (during and after the programme: follow-up).
+    After,
+}
+
+impl Phase {
+    /// `"before"` or `"after"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Before => "before",
+            Phase::After => "after",
+        }
+    }
+}
+
 impl Group {
     /// Every group, in order.
     pub const ALL: [Group; 3] = [Group::Programme, Group::Comparison, Group::Unknown];
@@ -263,7 +284,7 @@ impl fmt::Display for Period {
 /// A covariate value recorded for a person (used by matching and balance).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
-pub enum Covariate {
+pub enum CovariateValue {
     /// A number (age, prior arrests...).
     Number(f64),
     /// A category (area, sex...).
@@ -285,7 +306,7 @@ pub struct CohortMember {
     /// Why it ended.
     pub end_reason: Option<EndReason>,
     /// Any covariates, by name.
-    pub covariates: BTreeMap<String, Covariate>,
+    pub covariates: BTreeMap<String, CovariateValue>,
 }
 
 /// The period over which data about a cohort were collected: events before

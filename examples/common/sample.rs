@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use outcomes::cohort::{Covariate, DataWindow, Group, Pseudonymiser};
+use outcomes::cohort::{CovariateValue, DataWindow, Group, Pseudonymiser};
 use outcomes::compare::pre_post::{self, CoveragePolicy};
 use outcomes::compare::report::CsvTable;
 use outcomes::io::{self, Source};
@@ -50,8 +50,8 @@ pub fn person_table() -> Result<(CsvTable, usize)> {
             continue;
         };
         let cov = |name: &str| match m.covariates.get(name) {
-            Some(Covariate::Number(x)) => x.to_string(),
-            Some(Covariate::Category(c)) => c.clone(),
+            Some(CovariateValue::Number(x)) => x.to_string(),
+            Some(CovariateValue::Category(c)) => c.clone(),
             None => String::new(),
         };
         csv.push_str(&format!(

@@ -172,7 +172,7 @@ impl Covariate {
 
 /// One column of a design matrix.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Term {
+pub struct DesignColumn {
     /// The column name, as R's `model.matrix` names it: `(Intercept)`, the
     /// covariate name, or the covariate name followed by the level (`racehispan`).
     pub name: String,
@@ -182,7 +182,7 @@ pub struct Term {
     pub level: Option<String>,
 }
 
-impl Term {
+impl DesignColumn {
     /// How to name this term in a message: the covariate, with the level if any.
     pub(crate) fn describe(&self) -> String {
         match (&self.covariate, &self.level) {
@@ -197,7 +197,7 @@ impl Term {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DesignMatrix {
     nrows: usize,
-    terms: Vec<Term>,
+    terms: Vec<DesignColumn>,
     columns: Vec<Vec<f64>>,
 }
 
@@ -244,7 +244,7 @@ impl DesignMatrix {
             }
             c.check_finite("design matrix")?;
         }
-        let mut terms = vec![Term {
+        let mut terms = vec![DesignColumn {
             name: "(Intercept)".to_string(),
             covariate: None,
             level: None,
@@ -253,7 +253,7 @@ impl DesignMatrix {
         for c in covariates {
             match c.values() {
                 CovariateValues::Numeric(v) => {
-                    terms.push(Term {
+                    terms.push(DesignColumn {
                         name: c.name().to_string(),
                         covariate: Some(c.name().to_string()),
                         level: None,
@@ -291,7 +291,7 @@ impl DesignMatrix {
                                 .map(|v| if *v == lev { 1.0 } else { 0.0 })
                                 .collect(),
                         );
-                        terms.push(Term {
+                        terms.push(DesignColumn {
                             name: format!("{}{}", c.name(), lev),
                             covariate: Some(c.name().to_string()),
                             level: Some(lev),
@@ -414,7 +414,7 @@ impl DesignMatrix {
     }
 
     /// The columns' descriptions, intercept first.
-    pub fn terms(&self) -> &[Term] {
+    pub fn terms(&self) -> &[DesignColumn] {
         &self.terms
     }
 

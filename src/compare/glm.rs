@@ -16,7 +16,7 @@
 use nalgebra::{DMatrix, DVector};
 use statrs::distribution::{Continuous, ContinuousCDF, Normal};
 
-use super::design::{column_sd, DesignMatrix, Term};
+use super::design::{column_sd, DesignColumn, DesignMatrix};
 use crate::error::{Error, Result};
 
 /// Link function of a binomial GLM.
@@ -88,9 +88,9 @@ impl GlmControl {
 
 /// One estimated coefficient.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Coefficient {
+pub struct GlmCoefficient {
     /// The design-matrix column.
-    pub term: Term,
+    pub term: DesignColumn,
     /// The maximum-likelihood estimate.
     pub estimate: f64,
     /// Standard error from the inverse Fisher information.
@@ -107,7 +107,7 @@ pub struct BinomialFit {
     /// The link used.
     pub link: Link,
     /// Coefficients, in design-matrix column order (intercept first).
-    pub coefficients: Vec<Coefficient>,
+    pub coefficients: Vec<GlmCoefficient>,
     /// Residual deviance.
     pub deviance: f64,
     /// Deviance of the intercept-only model.
@@ -128,7 +128,7 @@ pub struct BinomialFit {
 
 impl BinomialFit {
     /// The coefficient of a term by its design-matrix name (e.g. `"racehispan"`).
-    pub fn coefficient(&self, name: &str) -> Option<&Coefficient> {
+    pub fn coefficient(&self, name: &str) -> Option<&GlmCoefficient> {
         self.coefficients.iter().find(|c| c.term.name == name)
     }
 }
@@ -353,14 +353,14 @@ pub fn fit_binomial(
                 "the Fisher information is not positive definite at the estimate",
             )
         })?;
-    let coefficients: Vec<Coefficient> = design
+    let coefficients: Vec<GlmCoefficient> = design
         .terms()
         .iter()
         .enumerate()
         .map(|(j, t)| {
             let se = cov[(j, j)].sqrt();
             let z = beta[j] / se;
-            Coefficient {
+            GlmCoefficient {
                 term: t.clone(),
                 estimate: beta[j],
                 std_error: se,

@@ -42,8 +42,8 @@ mod propensity;
 pub mod report;
 
 pub use balance::{balance, BalanceReport, BalanceRow, BalanceTable, Sample, VariableKind};
-pub use design::{Covariate, CovariateValues, DesignMatrix, ReferenceLevel, Term};
-pub use glm::{fit_binomial, BinomialFit, Coefficient, GlmControl, Link};
+pub use design::{Covariate, CovariateValues, DesignColumn, DesignMatrix, ReferenceLevel};
+pub use glm::{fit_binomial, BinomialFit, GlmCoefficient, GlmControl, Link};
 pub use matching::{
     Caliper, Discard, GroupCounts, MatchCounts, MatchOrder, MatchWork, MatchedSet, Matching,
     NearestNeighbour, NeighbourRule, PairDistances, Ratio, Replacement,

@@ -413,8 +413,8 @@ pub fn binary_change(
     let count = |v: &[bool]| v.iter().filter(|x| **x).count() as u64;
     Ok(BinaryChange {
         n: before.len(),
-        before: stats::proportion_ci(stats::Count::new(count(before), n)?, level),
-        after: stats::proportion_ci(stats::Count::new(count(after), n)?, level),
+        before: stats::proportion_ci(stats::BinomialCount::new(count(before), n)?, level),
+        after: stats::proportion_ci(stats::BinomialCount::new(count(after), n)?, level),
         mcnemar: stats::mcnemar(before, after).ok(),
     })
 }

@@ -332,7 +332,7 @@ fn csv_error(source: &str, e: &csv::Error) -> Error {
 
 /// A data row left out of the analysis, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RejectedRow {
+pub struct LeftOutRow {
     /// 1-based data row.
     pub row: usize,
     /// The used columns in which the row is blank.
@@ -349,7 +349,7 @@ pub struct RowAccounting {
     /// Rows rejected (`read − used`).
     pub rejected: usize,
     /// Every rejected row, with its reason.
-    pub rejected_rows: Vec<RejectedRow>,
+    pub rejected_rows: Vec<LeftOutRow>,
 }
 
 /// Keeps rows with no blank in any of `columns`; returns the kept 0-based rows.
@@ -369,7 +369,7 @@ fn select_rows(table: &CsvTable, columns: &[&str]) -> Result<(Vec<usize>, RowAcc
         if blank_columns.is_empty() {
             kept.push(i);
         } else {
-            rejected_rows.push(RejectedRow {
+            rejected_rows.push(LeftOutRow {
                 row: i + 1,
                 blank_columns,
             });
@@ -1321,7 +1321,7 @@ impl DidSpec {
 
 /// Observations in one time period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PeriodCount {
+pub struct PeriodObservations {
     /// The period's label.
     pub time: String,
     /// Whether it is a post-treatment period.
@@ -1363,7 +1363,7 @@ pub struct DidReport {
     /// Treated-group units.
     pub treated_units: usize,
     /// Periods, in order (numeric if every label is a number, else text).
-    pub periods: Vec<PeriodCount>,
+    pub periods: Vec<PeriodObservations>,
     /// The four cell means and the DiD from them.
     pub cells: DidCells,
     /// `lm(y ~ treat * post)`: the interaction with iid, HC1 and CR1 SEs.
@@ -1451,11 +1451,11 @@ pub fn run_did(table: &CsvTable, spec: &DidSpec) -> Result<DidReport> {
         unit_time.insert((u, time[k].as_str()), k);
     }
     // Post constant within period.
-    let mut periods: BTreeMap<&str, (usize, PeriodCount)> = BTreeMap::new();
+    let mut periods: BTreeMap<&str, (usize, PeriodObservations)> = BTreeMap::new();
     for k in 0..kept.len() {
         let entry = periods.entry(time[k].as_str()).or_insert((
             k,
-            PeriodCount {
+            PeriodObservations {
                 time: time[k].clone(),
                 post: post[k],
                 treated: 0,
@@ -1479,7 +1479,7 @@ pub fn run_did(table: &CsvTable, spec: &DidSpec) -> Result<DidReport> {
             entry.1.control += 1;
         }
     }
-    let mut periods: Vec<PeriodCount> = periods.into_values().map(|p| p.1).collect();
+    let mut periods: Vec<PeriodObservations> = periods.into_values().map(|p| p.1).collect();
     if periods.iter().all(|p| p.time.parse::<f64>().is_ok()) {
         periods.sort_by(|a, b| {
             let x = a.time.parse::<f64>().unwrap_or(0.0);

@@ -22,7 +22,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::cohort::Group;
+use crate::cohort::{Group, Phase};
 use crate::compare::did::{matched_effect, EffectEstimate, MatchedSample};
 use crate::compare::Matching;
 use crate::costs::money::{DeflatorSeries, Gbp, PriceYear};
@@ -34,15 +34,6 @@ use crate::measures::service_use::{Count, Scenario};
 use crate::stats::ols::{Clusters, Weights};
 use crate::stats::{bootstrap_one_sample, BootstrapConfig, BootstrapResult, Interval};
 
-/// The observation window a record belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Window {
-    /// Before the programme (baseline).
-    Pre,
-    /// During or after the programme (follow-up).
-    Post,
-}
-
 /// One person's use of one service category in one window.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServiceUse<P> {
@@ -51,7 +42,7 @@ pub struct ServiceUse<P> {
     /// The service category.
     pub category: ServiceCategory,
     /// The window.
-    pub window: Window,
+    pub window: Phase,
     /// The count: events for per-event costs, days (nights) for time-based costs.
     pub count: Count,
 }
@@ -84,7 +75,7 @@ pub struct CostLine<P> {
     /// The person.
     pub person: P,
     /// The window.
-    pub window: Window,
+    pub window: Phase,
     /// The category.
     pub category: ServiceCategory,
     /// The unit cost code used.
@@ -103,7 +94,7 @@ pub struct PersonWindowCost<P> {
     /// The person.
     pub person: P,
     /// The window.
-    pub window: Window,
+    pub window: Phase,
     /// Total cost (the sum over categories, equal to the sum over agencies).
     pub total: Gbp,
     /// Cost by agency.
@@ -257,7 +248,7 @@ fn aggregate<P: Clone + Ord>(
     lines: &[CostLine<P>],
     year: PriceYear,
 ) -> Result<Vec<PersonWindowCost<P>>> {
-    let mut map: BTreeMap<(P, Window), PersonWindowCost<P>> = BTreeMap::new();
+    let mut map: BTreeMap<(P, Phase), PersonWindowCost<P>> = BTreeMap::new();
     for l in lines {
         let key = (l.person.clone(), l.window);
         let e = map.entry(key).or_insert_with(|| PersonWindowCost {
@@ -404,8 +395,8 @@ pub fn pre_post<P: Clone + Ord>(
     let mut agency_post: BTreeMap<Agency, Gbp> = BTreeMap::new();
     for l in &lines {
         let (m, a) = match l.window {
-            Window::Pre => (&mut pre, &mut agency_pre),
-            Window::Post => (&mut post, &mut agency_post),
+            Phase::Before => (&mut pre, &mut agency_pre),
+            Phase::After => (&mut post, &mut agency_post),
         };
         // The person is in the cohort (checked above); look up its reference.
         let key = members.get(&l.person).copied().ok_or_else(|| {

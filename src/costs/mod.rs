@@ -32,7 +32,7 @@ pub use cba::{
 pub use costing::{
     comparison_offset, AgencyChange, CategoryRate, ComparisonOffset, CostLine, CostRange,
     CostingOptions, CountMeaning, GroupCosts, MatchedCosts, PersonChange, PersonWindowCost,
-    PrePostComparison, ServiceUse, Window,
+    PrePostComparison, ServiceUse,
 };
 pub use money::{DeflatorSeries, Gbp, PriceYear};
 pub use unit_cost::{

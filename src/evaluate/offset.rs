@@ -97,7 +97,10 @@ pub fn cost_offset(
         let entry = by_group.entry(m.group).or_default();
         entry.0.push(person.pseudonym().to_string());
         for (category, b, a) in &columns {
-            for (n, w) in [(b[i], costs::Window::Pre), (a[i], costs::Window::Post)] {
+            for (n, w) in [
+                (b[i], crate::cohort::Phase::Before),
+                (a[i], crate::cohort::Phase::After),
+            ] {
                 if n > 0.0 {
                     entry.1.push(ServiceUse {
                         person: person.pseudonym().to_string(),

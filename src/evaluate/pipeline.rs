@@ -14,7 +14,8 @@ use super::spec::{CoverageRule, EvaluationSpec, NdtLayout};
 use super::tables::{
     cnt, count, money_of, rate_of, rate_per_cell, stat, stat_of, stat_per_cell, val, NamedTable,
 };
-use crate::cohort::{months_between, Covariate as CohortCovariate, DataWindow, Group};
+use crate::cohort::Phase;
+use crate::cohort::{months_between, CovariateValue as CohortCovariate, DataWindow, Group};
 use crate::compare::pre_post::{self, CoveragePolicy, PairedStatistics};
 use crate::compare::report::{
     matched_comparison, CovariateKind, CovariateSpec, CovariateUsed, MatchedComparisonSpec,
@@ -32,7 +33,7 @@ use crate::error::{Error, Location, Result};
 use crate::io::{self, Source, WindowCounts};
 use crate::measures::asb::{read_police_uk_street, read_population_csv, AreaMonthCounts, Month};
 use crate::measures::ndt::{self, NdtAssessment, NdtItem, PartialPolicy, SelectionRule};
-use crate::measures::sample_report::{self, Phase, POLICE_UK_FILE, POPULATION_FILE};
+use crate::measures::sample_report::{self, POLICE_UK_FILE, POPULATION_FILE};
 use crate::measures::service_use::{CategorySet, Window};
 use crate::measures::synthetic_school::{school_sample_design, Arm};
 use crate::stats::{self, BootstrapConfig, ConfidenceLevel, Direction, ReliableChangeParams};

@@ -16,7 +16,7 @@ use super::validate::{
 use super::ColumnMap;
 use crate::cohort::Period;
 use crate::cohort::{
-    CohortMember, Covariate, DataWindow, EndReason, Group, PersonId, Pseudonymiser,
+    CohortMember, CovariateValue, DataWindow, EndReason, Group, PersonId, Pseudonymiser,
 };
 use crate::error::{Error, Result};
 use crate::measures::ndt::{NdtAssessment, NdtItem, PartialPolicy};
@@ -591,7 +591,7 @@ fn cohort_members(
         .enumerate()
         .filter_map(|(i, r)| Some(((*r)?, i)))
         .collect();
-    let mut cov_values: Vec<(String, Vec<Option<Covariate>>)> = Vec::new();
+    let mut cov_values: Vec<(String, Vec<Option<CovariateValue>>)> = Vec::new();
     for c in cov_cols {
         let s = str_col(covs, c)?;
         // Declared numeric: the rows with other values are skipped.
@@ -606,9 +606,9 @@ fn cohort_members(
                 if v.is_empty() {
                     None
                 } else if numeric {
-                    v.parse::<f64>().ok().map(Covariate::Number)
+                    v.parse::<f64>().ok().map(CovariateValue::Number)
                 } else {
-                    Some(Covariate::Category(v.to_string()))
+                    Some(CovariateValue::Category(v.to_string()))
                 }
             })
             .collect();

@@ -38,6 +38,7 @@ use super::attendance::{
     RowDisposition, SchoolId,
 };
 use super::synthetic_school::Arm;
+use crate::cohort::Phase;
 use crate::error::{Error, Result};
 use crate::stats::ConfidenceLevel;
 
@@ -85,25 +86,6 @@ pub struct SampleDesign {
     pub persistent: AbsenceThreshold,
     /// Confidence level for the ASB intervals.
     pub level: ConfidenceLevel,
-}
-
-/// Before or after the programme starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub enum Phase {
-    /// Before the start.
-    Before,
-    /// From the start.
-    After,
-}
-
-impl Phase {
-    /// `"before"` or `"after"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Phase::Before => "before",
-            Phase::After => "after",
-        }
-    }
 }
 
 /// Attendance measures for one arm in one phase.

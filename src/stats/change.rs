@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::common::{check_finite, check_pairs};
 use super::estimate::{ConfidenceLevel, Estimate};
-use super::proportion::{proportion_ci, Count};
+use super::proportion::{proportion_ci, BinomialCount};
 use crate::error::{Error, Result};
 
 /// Which way is better on a measure.
@@ -217,8 +217,11 @@ pub fn reliable_change(
         improved,
         no_reliable_change: n - improved - deteriorated,
         deteriorated,
-        proportion_improved: proportion_ci(Count::new(improved as u64, n as u64)?, level),
-        proportion_deteriorated: proportion_ci(Count::new(deteriorated as u64, n as u64)?, level),
+        proportion_improved: proportion_ci(BinomialCount::new(improved as u64, n as u64)?, level),
+        proportion_deteriorated: proportion_ci(
+            BinomialCount::new(deteriorated as u64, n as u64)?,
+            level,
+        ),
     })
 }
 
@@ -260,7 +263,7 @@ pub fn proportion_improving(
     Ok(ProportionResult {
         count: k,
         n,
-        estimate: proportion_ci(Count::new(k as u64, n as u64)?, level),
+        estimate: proportion_ci(BinomialCount::new(k as u64, n as u64)?, level),
     })
 }
 
@@ -300,7 +303,7 @@ pub fn proportion_reaching_threshold(
     Ok(ProportionResult {
         count: k,
         n,
-        estimate: proportion_ci(Count::new(k as u64, n as u64)?, level),
+        estimate: proportion_ci(BinomialCount::new(k as u64, n as u64)?, level),
     })
 }
 

@@ -9,12 +9,12 @@ use crate::error::{Error, Result};
 
 /// A count of successes out of a number of trials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Count {
+pub struct BinomialCount {
     successes: u64,
     trials: u64,
 }
 
-impl Count {
+impl BinomialCount {
     /// `successes` out of `trials`.
     ///
     /// # Errors
@@ -34,7 +34,7 @@ impl Count {
                 format!("must not exceed trials ({trials})"),
             ));
         }
-        Ok(Count { successes, trials })
+        Ok(BinomialCount { successes, trials })
     }
 
     /// Number of successes.
@@ -58,7 +58,7 @@ impl Count {
 /// clipped to `[0, 1]`. Matches statsmodels 0.15
 /// `proportion_confint(x, n, alpha, method="wilson")` and R
 /// `prop.test(x, n, correct = FALSE)$conf.int`.
-pub fn wilson_interval(count: Count, level: ConfidenceLevel) -> Interval {
+pub fn wilson_interval(count: BinomialCount, level: ConfidenceLevel) -> Interval {
     let z = z_crit(level);
     let n = count.trials() as f64;
     let p = count.proportion();
@@ -75,7 +75,7 @@ pub fn wilson_interval(count: Count, level: ConfidenceLevel) -> Interval {
 
 /// A proportion with its Wald standard error `sqrt(p(1−p)/n)` and Wilson
 /// score interval ([`wilson_interval`]).
-pub fn proportion_ci(count: Count, level: ConfidenceLevel) -> Estimate {
+pub fn proportion_ci(count: BinomialCount, level: ConfidenceLevel) -> Estimate {
     let p = count.proportion();
     let n = count.trials();
     Estimate {
@@ -93,22 +93,28 @@ mod tests {
 
     #[test]
     fn count_validates() {
-        assert!(Count::new(3, 2).is_err());
-        assert!(Count::new(0, 0).is_err());
-        assert_eq!(Count::new(1, 4).unwrap().proportion(), 0.25);
+        assert!(BinomialCount::new(3, 2).is_err());
+        assert!(BinomialCount::new(0, 0).is_err());
+        assert_eq!(BinomialCount::new(1, 4).unwrap().proportion(), 0.25);
     }
 
     #[test]
     fn wilson_matches_statsmodels() {
         // statsmodels 0.15.0: proportion_confint(7, 20, 0.05, method="wilson")
         // = (0.18119182410108203, 0.5671457233147638)
-        let ci = wilson_interval(Count::new(7, 20).unwrap(), ConfidenceLevel::NINETY_FIVE);
+        let ci = wilson_interval(
+            BinomialCount::new(7, 20).unwrap(),
+            ConfidenceLevel::NINETY_FIVE,
+        );
         assert!(
             (ci.lower - 0.181_191_824_101_082_03).abs() < 1e-12,
             "{ci:?}"
         );
         assert!((ci.upper - 0.567_145_723_314_763_8).abs() < 1e-12, "{ci:?}");
-        let ci = wilson_interval(Count::new(0, 10).unwrap(), ConfidenceLevel::NINETY_FIVE);
+        let ci = wilson_interval(
+            BinomialCount::new(0, 10).unwrap(),
+            ConfidenceLevel::NINETY_FIVE,
+        );
         assert_eq!(ci.lower, 0.0);
     }
 }

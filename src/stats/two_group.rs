@@ -13,7 +13,7 @@ use super::common::{
 };
 use super::estimate::{Alternative, ConfidenceLevel, Estimate, Interval, TestResult};
 use super::paired::{RankTestMethod, RankTestMethodUsed};
-use super::proportion::{wilson_interval, Count};
+use super::proportion::{wilson_interval, BinomialCount};
 use crate::error::{Error, Result};
 
 /// Whether the two groups are assumed to share a variance.
@@ -389,8 +389,8 @@ pub struct ProportionDifferenceResult {
 /// # Errors
 /// Only from the chi-square distribution (not expected).
 pub fn proportion_difference(
-    group1: Count,
-    group2: Count,
+    group1: BinomialCount,
+    group2: BinomialCount,
     level: ConfidenceLevel,
 ) -> Result<ProportionDifferenceResult> {
     let (p1, p2) = (group1.proportion(), group2.proportion());
@@ -453,8 +453,12 @@ mod tests {
     #[test]
     fn zero_margin_chi_square_is_none() {
         let lvl = ConfidenceLevel::NINETY_FIVE;
-        let r = proportion_difference(Count::new(0, 5).unwrap(), Count::new(0, 7).unwrap(), lvl)
-            .unwrap();
+        let r = proportion_difference(
+            BinomialCount::new(0, 5).unwrap(),
+            BinomialCount::new(0, 7).unwrap(),
+            lvl,
+        )
+        .unwrap();
         assert!(r.chi_square.is_none());
         assert_eq!(r.wald.value, 0.0);
     }

@@ -12,9 +12,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use outcomes::cohort::Phase;
 use outcomes::measures::attendance::RowDisposition;
 use outcomes::measures::sample_report::{
-    sample_report, Phase, SampleReport, ENROLMENT_COUNTS_FILE, POLICE_UK_FILE, POPULATION_FILE,
+    sample_report, SampleReport, ENROLMENT_COUNTS_FILE, POLICE_UK_FILE, POPULATION_FILE,
     REGISTER_FILE,
 };
 use outcomes::measures::synthetic_school::{

@@ -49,10 +49,10 @@ fn frame_and_typed_costing_agree_on_the_sample() {
         if table.chosen(&cat).is_err() {
             continue;
         }
-        for (win, label) in windows
-            .iter()
-            .zip([costs::Window::Pre, costs::Window::Post])
-        {
+        for (win, label) in windows.iter().zip([
+            outcomes::cohort::Phase::Before,
+            outcomes::cohort::Phase::After,
+        ]) {
             if win.contains(m.index_date, e.date) {
                 records.push(ServiceUse {
                     person: e.person.pseudonym().to_string(),
@@ -66,7 +66,7 @@ fn frame_and_typed_costing_agree_on_the_sample() {
     }
     let typed =
         costs::costing::cost_by_person_window(&records, &table, &deflators, &options).unwrap();
-    let mut typed_by: HashMap<(String, costs::Window), f64> = HashMap::new();
+    let mut typed_by: HashMap<(String, outcomes::cohort::Phase), f64> = HashMap::new();
     for t in &typed {
         typed_by.insert((t.person.clone(), t.window), t.total.amount());
     }
@@ -75,8 +75,8 @@ fn frame_and_typed_costing_agree_on_the_sample() {
     let mut total = 0.0;
     for (i, p) in frame.people().iter().enumerate() {
         for (v, label) in [
-            (before[i], costs::Window::Pre),
-            (after[i], costs::Window::Post),
+            (before[i], outcomes::cohort::Phase::Before),
+            (after[i], outcomes::cohort::Phase::After),
         ] {
             let t = typed_by
                 .get(&(p.pseudonym().to_string(), label))
@@ -184,10 +184,10 @@ fn frame_and_typed_agree_by_category_and_agency() {
         if table.chosen(&cat).is_err() {
             continue;
         }
-        for (win, label) in windows[..2]
-            .iter()
-            .zip([costs::Window::Pre, costs::Window::Post])
-        {
+        for (win, label) in windows[..2].iter().zip([
+            outcomes::cohort::Phase::Before,
+            outcomes::cohort::Phase::After,
+        ]) {
             if win.contains(m.index_date, e.date) {
                 records.push(ServiceUse {
                     person: e.person.pseudonym().to_string(),
@@ -201,15 +201,16 @@ fn frame_and_typed_agree_by_category_and_agency() {
     }
     let typed =
         costs::costing::cost_by_person_window(&records, &table, &deflators, &options).unwrap();
-    let typed_by: HashMap<(String, costs::Window), &costs::PersonWindowCost<String>> = typed
-        .iter()
-        .map(|t| ((t.person.clone(), t.window), t))
-        .collect();
+    let typed_by: HashMap<(String, outcomes::cohort::Phase), &costs::PersonWindowCost<String>> =
+        typed
+            .iter()
+            .map(|t| ((t.person.clone(), t.window), t))
+            .collect();
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0);
     let mut compared = 0;
     for (label, win, quarters) in [
-        ("before", costs::Window::Pre, -4..=-1),
-        ("after", costs::Window::Post, 0..=3),
+        ("before", outcomes::cohort::Phase::Before, -4..=-1),
+        ("after", outcomes::cohort::Phase::After, 0..=3),
     ] {
         for cat in &costed {
             let f = frame

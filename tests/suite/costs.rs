@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use outcomes::cohort::Phase;
 use outcomes::costs::cba::{appraise, sensitivity};
 use outcomes::costs::costing::{cost_by_person_window, cost_lines, cost_range, pre_post};
 use outcomes::costs::*;
@@ -240,7 +241,7 @@ fn pre_post_fixture() -> (UnitCostTable, DeflatorSeries) {
     (table, d)
 }
 
-fn rec(p: u32, cat: &str, w: Window, n: f64) -> ServiceUse<u32> {
+fn rec(p: u32, cat: &str, w: Phase, n: f64) -> ServiceUse<u32> {
     ServiceUse {
         person: p,
         category: ServiceCategory::new(cat).unwrap(),
@@ -259,11 +260,11 @@ fn rec(p: u32, cat: &str, w: Window, n: f64) -> ServiceUse<u32> {
 fn pre_post_hand_worked() {
     let (table, d) = pre_post_fixture();
     let records = vec![
-        rec(1, "ae_attendance", Window::Pre, 3.0),
-        rec(1, "arrest", Window::Pre, 1.0),
-        rec(1, "ae_attendance", Window::Post, 1.0),
-        rec(2, "prison_night", Window::Pre, 10.0),
-        rec(2, "arrest", Window::Post, 2.0),
+        rec(1, "ae_attendance", Phase::Before, 3.0),
+        rec(1, "arrest", Phase::Before, 1.0),
+        rec(1, "ae_attendance", Phase::After, 1.0),
+        rec(2, "prison_night", Phase::Before, 10.0),
+        rec(2, "arrest", Phase::After, 2.0),
     ];
     let opts = CostingOptions::new(y("2011/12"));
     let prog = Gbp::new(200.0, y("2011/12")).unwrap();
@@ -323,7 +324,7 @@ fn banded_counts_order() {
     let records = vec![ServiceUse {
         person: 1u32,
         category: ServiceCategory::new("ae_attendance").unwrap(),
-        window: Window::Pre,
+        window: Phase::Before,
         count: Count::band(1.0, 2.0, 4.0).unwrap(),
     }];
     let r = cost_range(&records, &table, &d, &CostingOptions::new(y("2011/12"))).unwrap();
@@ -490,7 +491,7 @@ fn arb_records() -> impl Strategy<Value = Vec<ServiceUse<u8>>> {
             .map(|(p, c, pre, a, b, e)| ServiceUse {
                 person: p,
                 category: ServiceCategory::new(CATS[c]).unwrap(),
-                window: if pre { Window::Pre } else { Window::Post },
+                window: if pre { Phase::Before } else { Phase::After },
                 count: if b == 0.0 {
                     Count::amount(a).unwrap()
                 } else {

@@ -82,11 +82,11 @@ fn cohort_rows_are_accepted_or_rejected_with_reasons() {
     assert_eq!(m.group, Group::Programme);
     assert_eq!(
         m.covariates["age"],
-        outcomes::cohort::Covariate::Number(34.0)
+        outcomes::cohort::CovariateValue::Number(34.0)
     );
     assert_eq!(
         m.covariates["area"],
-        outcomes::cohort::Covariate::Category("North".into())
+        outcomes::cohort::CovariateValue::Category("North".into())
     );
     let m2 = &out.data.members()[1];
     assert_eq!(m2.end_date, Some(d(2024, 6, 30)));

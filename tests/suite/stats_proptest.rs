@@ -858,7 +858,10 @@ fn counts_never_panic() {
                 }
             }
             let (x1, x2) = (x1.min(n1), x2.min(n2));
-            let (g1, g2) = (Count::new(x1, n1).unwrap(), Count::new(x2, n2).unwrap());
+            let (g1, g2) = (
+                BinomialCount::new(x1, n1).unwrap(),
+                BinomialCount::new(x2, n2).unwrap(),
+            );
             let r = tally
                 .see("proportion_difference", proportion_difference(g1, g2, L95))
                 .unwrap();

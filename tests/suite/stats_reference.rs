@@ -414,8 +414,12 @@ fn mcnemar_reference() {
 /// `method="newcomb"` = (0.00552127652428433, 0.34118347989581943).
 #[test]
 fn proportions_and_chi_square() {
-    let r = proportion_difference(Count::new(18, 50).unwrap(), Count::new(9, 50).unwrap(), L95)
-        .unwrap();
+    let r = proportion_difference(
+        BinomialCount::new(18, 50).unwrap(),
+        BinomialCount::new(9, 50).unwrap(),
+        L95,
+    )
+    .unwrap();
     close(r.wald.value, 0.18, 1e-14);
     close(r.wald.ci.lower, 0.009584540946404735, 1e-9);
     close(r.wald.ci.upper, 0.3504154590535953, 1e-9);
