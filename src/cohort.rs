@@ -247,6 +247,14 @@ impl Period {
         Ok(Period { start, end })
     }
 
+    /// The period between two days, whichever comes first.
+    pub(crate) fn spanning(a: NaiveDate, b: NaiveDate) -> Self {
+        Period {
+            start: a.min(b),
+            end: a.max(b),
+        }
+    }
+
     /// First day.
     pub fn start(&self) -> NaiveDate {
         self.start

@@ -35,7 +35,7 @@ use crate::cohort::PersonId;
 use crate::error::{Error, Result};
 use crate::measures::attendance::{
     code_rule, group_summary, AbsenceCounts, AbsenceMeasures, AbsenceThreshold, AttendanceCategory,
-    CodeSet, EnrolmentSummary, GroupSummary, Period, RejectedRow, RowDisposition, SchoolId,
+    CodeSet, EnrolmentSummary, GroupSummary, LabelledPeriod, RejectedRow, RowDisposition, SchoolId,
     Session, SessionMark, SessionTally, FROM_2024_START,
 };
 use crate::measures::service_use::Window;
@@ -322,7 +322,7 @@ fn category_by_date() -> Expr {
         .alias(CAT)
 }
 
-fn in_period(period: Option<&Period>) -> Expr {
+fn in_period(period: Option<&LabelledPeriod>) -> Expr {
     match period {
         Some(p) => col(DATE)
             .gt_eq(lit(p.start()))
@@ -354,7 +354,7 @@ struct Checked {
 }
 
 /// The first pass: group by enrolment as written, count, flag the dirty.
-fn first_pass(marks: &RegisterMarks, period: Option<&Period>) -> Result<DataFrame> {
+fn first_pass(marks: &RegisterMarks, period: Option<&LabelledPeriod>) -> Result<DataFrame> {
     let codes = code_table()?;
     let ok = col(DATE)
         .is_not_null()
@@ -432,7 +432,7 @@ fn first_pass(marks: &RegisterMarks, period: Option<&Period>) -> Result<DataFram
         .map_err(frame_err("flagging enrolments"))
 }
 
-fn check(marks: &RegisterMarks, period: Option<&Period>) -> Result<Checked> {
+fn check(marks: &RegisterMarks, period: Option<&LabelledPeriod>) -> Result<Checked> {
     let groups = first_pass(marks, period)?;
     let rows_read = groups
         .column("__n")
@@ -771,7 +771,7 @@ pub(crate) fn with_measures(lf: LazyFrame, persistent: AbsenceThreshold) -> Lazy
 /// On a frame-engine failure.
 pub(crate) fn enrolment_measures_lazy(
     marks: &RegisterMarks,
-    period: Option<&Period>,
+    period: Option<&LabelledPeriod>,
     persistent: AbsenceThreshold,
 ) -> Result<(LazyFrame, Vec<RejectedRow>, u64)> {
     let c = check(marks, period)?;
@@ -814,7 +814,7 @@ pub struct EnrolmentMeasures {
 /// On a frame-engine failure.
 pub fn enrolment_measures(
     marks: &RegisterMarks,
-    period: Option<&Period>,
+    period: Option<&LabelledPeriod>,
     persistent: AbsenceThreshold,
 ) -> Result<EnrolmentMeasures> {
     let (lf, mut rejected, rows_read) = enrolment_measures_lazy(marks, period, persistent)?;
@@ -1353,7 +1353,7 @@ mod tests {
             mark("p3", "S2", d(2024, 9, 2), Session::Am, "/"),
         ];
         let typed = classify_marks(&marks);
-        let all = Period::new("all", d(2000, 1, 1), d(2100, 1, 1)).unwrap();
+        let all = LabelledPeriod::new("all", d(2000, 1, 1), d(2100, 1, 1)).unwrap();
         let te = enrolment_summaries(&typed.accepted, &all, AbsenceThreshold::default());
         let f = RegisterMarks::from_marks(&marks).unwrap();
         let m = enrolment_measures(&f, Some(&all), AbsenceThreshold::default()).unwrap();

@@ -31,7 +31,7 @@ use statrs::distribution::{ContinuousCDF, Normal};
 use statrs::function::beta::checked_beta_reg;
 use statrs::function::gamma::{checked_gamma_lr, ln_gamma};
 
-use super::attendance::{Period, RejectedRow, RelativeWindow, RowDisposition};
+use super::attendance::{LabelledPeriod, RejectedRow, RelativeWindow, RowDisposition};
 use crate::error::{Error, Result};
 use crate::stats::{Alternative, ConfidenceLevel, Interval, TestResult};
 
@@ -267,7 +267,7 @@ impl IncidentTime {
     }
 
     /// Where the incident lies relative to the dated `period`.
-    pub fn placement(self, period: &Period) -> Placement {
+    pub fn placement(self, period: &LabelledPeriod) -> Placement {
         let (a, b) = match self {
             IncidentTime::Date(d) => (d, d),
             IncidentTime::Month(m) => (m.first_day(), m.last_day()),
@@ -690,7 +690,7 @@ pub struct DatedCount {
 pub fn count_in_period<K>(
     incidents: &[AsbIncident<K>],
     area: &AreaCode,
-    period: &Period,
+    period: &LabelledPeriod,
 ) -> DatedCount {
     let mut c = DatedCount {
         incidents: 0,
@@ -1011,7 +1011,7 @@ pub struct SubjectWindowCount<K> {
     /// The index date.
     pub index_date: NaiveDate,
     /// The dated window.
-    pub window: Period,
+    pub window: LabelledPeriod,
     /// Incidents wholly inside the window.
     pub incidents: u64,
     /// Month-precision incidents whose month straddles a window boundary
@@ -1733,7 +1733,7 @@ abc123,2024-01,Test Police,Test Police,-1.5,53.0,On or near X Street,E01999001,T
         );
         assert_eq!(g.len(), 6);
         assert_eq!(g.iter().map(|x| x.count).sum::<u64>(), 3);
-        let p = Period::new("p", d(2024, 1, 15), d(2024, 2, 29)).unwrap();
+        let p = LabelledPeriod::new("p", d(2024, 1, 15), d(2024, 2, 29)).unwrap();
         let dc = count_in_period(&v, &a("A"), &p);
         assert_eq!(dc.incidents, 2); // dated 20 Jan + whole of Feb
         assert_eq!(dc.partial_month_incidents, 1); // Jan straddles 15 Jan

@@ -14,7 +14,7 @@
 //!   that is not in the set in force on its date is a rejected row with its
 //!   reason, never a guess.
 //! * Measures are computed per **enrolment** (pupil × school) for a
-//!   [`Period`], with a per-pupil view that sums across enrolments. Group
+//!   [`LabelledPeriod`], with a per-pupil view that sums across enrolments. Group
 //!   rates sum sessions first and divide once ([`GroupSummary`]); pupils'
 //!   rates are never averaged.
 //! * Persistent absence compares the enrolment's own overall absence with a
@@ -33,6 +33,7 @@ use std::fmt;
 use chrono::{Datelike, Days, NaiveDate};
 use serde::Serialize;
 
+use crate::cohort::Period;
 use crate::error::{Error, Result};
 
 // ---------------------------------------------------------------------------
@@ -824,12 +825,11 @@ impl AcademicYear {
         )
     }
 
-    /// The whole year as a [`Period`].
-    pub fn period(self) -> Period {
-        Period {
+    /// The whole year as a [`LabelledPeriod`].
+    pub fn period(self) -> LabelledPeriod {
+        LabelledPeriod {
             label: self.label(),
-            start: self.first_day(),
-            end: self.last_day(),
+            span: Period::spanning(self.first_day(), self.last_day()),
         }
     }
 }
@@ -890,16 +890,15 @@ impl RelativeWindow {
     ///
     /// # Errors
     /// `InvalidParameter` if a bound falls outside the calendar range.
-    pub fn around(self, index: NaiveDate) -> Result<Period> {
+    pub fn around(self, index: NaiveDate) -> Result<LabelledPeriod> {
         let start = add_days(index, self.start_offset_days)?;
         let end = add_days(index, self.end_offset_days)?;
-        Ok(Period {
+        Ok(LabelledPeriod {
             label: format!(
                 "index{:+}d..index{:+}d",
                 self.start_offset_days, self.end_offset_days
             ),
-            start,
-            end,
+            span: Period::spanning(start, end),
         })
     }
 }
@@ -915,32 +914,28 @@ pub(crate) fn add_days(date: NaiveDate, offset: i64) -> Result<NaiveDate> {
     })
 }
 
-/// A dated period, both ends inclusive, with a label (e.g. a term supplied
-/// by the caller, an academic year, or a window around an index date).
+/// A dated [`Period`] with a label (e.g. a term supplied by the caller, an
+/// academic year, or a window around an index date).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-pub struct Period {
+pub struct LabelledPeriod {
     label: String,
-    start: NaiveDate,
-    end: NaiveDate,
+    #[serde(flatten)]
+    span: Period,
 }
 
-impl Period {
+impl LabelledPeriod {
     /// A period from `start` to `end` inclusive.
     ///
     /// # Errors
     /// `InvalidParameter` if `start > end`.
-    pub fn new(label: impl Into<String>, start: NaiveDate, end: NaiveDate) -> Result<Period> {
-        if start > end {
-            return Err(Error::invalid_parameter(
-                "period",
-                format!("{start}..{end}"),
-                "start must not be after end",
-            ));
-        }
-        Ok(Period {
+    pub fn new(
+        label: impl Into<String>,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> Result<LabelledPeriod> {
+        Ok(LabelledPeriod {
             label: label.into(),
-            start,
-            end,
+            span: Period::new(start, end)?,
         })
     }
 
@@ -949,19 +944,24 @@ impl Period {
         &self.label
     }
 
+    /// The dates.
+    pub fn span(&self) -> Period {
+        self.span
+    }
+
     /// First day.
     pub fn start(&self) -> NaiveDate {
-        self.start
+        self.span.start()
     }
 
     /// Last day (inclusive).
     pub fn end(&self) -> NaiveDate {
-        self.end
+        self.span.end()
     }
 
     /// True if `date` lies in the period.
     pub fn contains(&self, date: NaiveDate) -> bool {
-        self.start <= date && date <= self.end
+        self.span.contains(date)
     }
 }
 
@@ -1314,7 +1314,7 @@ pub struct PupilSummary<P> {
 /// not-possible appears with `possible == 0` and `None` rates).
 pub fn enrolment_summaries<P: Clone + Ord>(
     marks: &[ClassifiedMark<P>],
-    period: &Period,
+    period: &LabelledPeriod,
     persistent: AbsenceThreshold,
 ) -> Vec<EnrolmentSummary<P>> {
     let mut tallies: BTreeMap<(&P, &SchoolId), SessionTally> = BTreeMap::new();
@@ -1340,7 +1340,7 @@ pub fn enrolment_summaries<P: Clone + Ord>(
 /// enrolments (a pupil who moved school is one row). Sorted by pupil.
 pub fn pupil_summaries<P: Clone + Ord>(
     marks: &[ClassifiedMark<P>],
-    period: &Period,
+    period: &LabelledPeriod,
     persistent: AbsenceThreshold,
 ) -> Vec<PupilSummary<P>> {
     let mut tallies: BTreeMap<&P, (BTreeSet<&SchoolId>, SessionTally)> = BTreeMap::new();
@@ -2073,7 +2073,7 @@ mod tests {
         assert_eq!(w.start(), d(2024, 1, 31));
         assert_eq!(w.end(), d(2024, 2, 29));
         assert!(RelativeWindow::new(5, 1).is_err());
-        assert!(Period::new("t", d(2024, 2, 1), d(2024, 1, 1)).is_err());
+        assert!(LabelledPeriod::new("t", d(2024, 2, 1), d(2024, 1, 1)).is_err());
         assert!(RelativeWindow::new(0, 100_000)
             .unwrap()
             .around(NaiveDate::MAX)

@@ -34,7 +34,7 @@ use super::asb::{
 };
 use super::attendance::{
     enrolment_summaries, group_summary, read_enrolment_counts_csv, read_register_csv,
-    AbsenceCounts, AbsenceThreshold, AcademicYear, GroupSummary, Period, RejectedRow,
+    AbsenceCounts, AbsenceThreshold, AcademicYear, GroupSummary, LabelledPeriod, RejectedRow,
     RowDisposition, SchoolId,
 };
 use super::synthetic_school::Arm;
@@ -96,7 +96,7 @@ pub struct AttendanceCell {
     /// Before or after.
     pub phase: Phase,
     /// The dates (register) or academic year (counts) covered.
-    pub period: Period,
+    pub period: LabelledPeriod,
     /// Group measures over the arm's enrolments.
     pub summary: GroupSummary,
 }
@@ -228,7 +228,7 @@ fn open(dir: &Path, name: &str) -> Result<std::io::BufReader<std::fs::File>> {
 /// The register phases: before = from the first day of the academic year
 /// before the one containing `start` to the day before `start`; after =
 /// from `start` to the last day of its academic year.
-fn register_periods(start: NaiveDate) -> Result<[(Phase, Period); 2]> {
+fn register_periods(start: NaiveDate) -> Result<[(Phase, LabelledPeriod); 2]> {
     let after_year = AcademicYear::containing(start)?;
     let before_year = AcademicYear::new(after_year.start_year() - 1)?;
     let day_before = start
@@ -237,11 +237,11 @@ fn register_periods(start: NaiveDate) -> Result<[(Phase, Period); 2]> {
     Ok([
         (
             Phase::Before,
-            Period::new("before", before_year.first_day(), day_before)?,
+            LabelledPeriod::new("before", before_year.first_day(), day_before)?,
         ),
         (
             Phase::After,
-            Period::new("after", start, after_year.last_day())?,
+            LabelledPeriod::new("after", start, after_year.last_day())?,
         ),
     ])
 }

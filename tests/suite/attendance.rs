@@ -4,7 +4,7 @@
 
 use outcomes::measures::attendance::{
     classify_marks, enrolment_summaries, group_summary, pupil_summaries, read_register_csv,
-    AbsenceThreshold, AcademicYear, AttendanceCategory, CodeSet, Period,
+    AbsenceThreshold, AcademicYear, AttendanceCategory, CodeSet, LabelledPeriod,
 };
 use outcomes::measures::synthetic_school::{generate_register, write_register_csv, RegisterConfig};
 
@@ -87,7 +87,7 @@ fn hand_worked_register_across_the_2024_change() {
     );
     assert_eq!(m.attendance_rate, Some(0.6));
 
-    let both = Period::new("two years", y23.start(), y24.end()).unwrap();
+    let both = LabelledPeriod::new("two years", y23.start(), y24.end()).unwrap();
     let p = pupil_summaries(&imp.accepted, &both, t);
     assert_eq!(p.len(), 1);
     assert_eq!(p[0].enrolments, 2);

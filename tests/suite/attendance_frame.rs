@@ -18,7 +18,8 @@ use outcomes::io::attendance::{
 use outcomes::io::{Cohort, Source};
 use outcomes::measures::attendance::{
     classify_marks, enrolment_summaries, group_summary, read_register_csv, AbsenceThreshold,
-    AcademicYear, ClassifiedMark, CodeSet, Period, SchoolId, Session, SessionMark, SessionTally,
+    AcademicYear, ClassifiedMark, CodeSet, LabelledPeriod, SchoolId, Session, SessionMark,
+    SessionTally,
 };
 use outcomes::measures::service_use::Window;
 use proptest::prelude::*;
@@ -27,8 +28,8 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }
 
-fn everything() -> Period {
-    Period::new("everything", d(1990, 1, 1), d(2100, 12, 31)).unwrap()
+fn everything() -> LabelledPeriod {
+    LabelledPeriod::new("everything", d(1990, 1, 1), d(2100, 12, 31)).unwrap()
 }
 
 fn sample_path() -> std::path::PathBuf {
@@ -178,7 +179,7 @@ fn any_mark() -> impl Strategy<Value = SessionMark<String>> {
     })
 }
 
-fn compare(marks: &[SessionMark<String>], period: &Period, t: AbsenceThreshold) {
+fn compare(marks: &[SessionMark<String>], period: &LabelledPeriod, t: AbsenceThreshold) {
     let typed = classify_marks(marks);
     let frame =
         enrolment_measures(&RegisterMarks::from_marks(marks).unwrap(), Some(period), t).unwrap();
@@ -218,8 +219,8 @@ proptest! {
         let t = AbsenceThreshold::from_percent(pct).unwrap();
         let period = [
             everything(),
-            Period::new("before", d(2024, 7, 1), d(2024, 8, 18)).unwrap(),
-            Period::new("across", d(2024, 8, 10), d(2024, 9, 5)).unwrap(),
+            LabelledPeriod::new("before", d(2024, 7, 1), d(2024, 8, 18)).unwrap(),
+            LabelledPeriod::new("across", d(2024, 8, 10), d(2024, 9, 5)).unwrap(),
         ][window].clone();
         compare(&marks, &period, t);
     }
@@ -234,7 +235,7 @@ proptest! {
         let clean = to_marks(&classify_marks(&marks).accepted);
         let t = AbsenceThreshold::from_percent(pct).unwrap();
         compare(&clean, &everything(), t);
-        compare(&clean, &Period::new("across", d(2024, 8, 10), d(2024, 9, 5)).unwrap(), t);
+        compare(&clean, &LabelledPeriod::new("across", d(2024, 8, 10), d(2024, 9, 5)).unwrap(), t);
     }
 }
 

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use outcomes::measures::attendance::{
     classify_marks, enrolment_summaries, group_summary, pupil_summaries, AbsenceCounts,
-    AbsenceThreshold, AcademicYear, CodeSet, Period, SchoolId, Session, SessionMark,
+    AbsenceThreshold, AcademicYear, CodeSet, LabelledPeriod, SchoolId, Session, SessionMark,
 };
 use proptest::prelude::*;
 
@@ -130,7 +130,7 @@ proptest! {
                 }
             }
             let _ = AcademicYear::containing(d);
-            let _ = Period::new("x", d, d);
+            let _ = LabelledPeriod::new("x", d, d);
         }
     }
 }
