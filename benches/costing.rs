@@ -67,10 +67,10 @@ fn bench(c: &mut Criterion) {
     let table = UnitCostTable::illustrative().expect("table");
     let deflators = DeflatorSeries::illustrative().expect("deflators");
     let options = CostingOptions::new(PriceYear::parse("2024/25").expect("year"));
-    let costed: Vec<costs::ServiceCategory> = cats
+    let costed: Vec<costs::CostCategory> = cats
         .codes()
         .iter()
-        .filter_map(|c| costs::ServiceCategory::new(c.as_str()).ok())
+        .filter_map(|c| costs::CostCategory::new(c.as_str()).ok())
         .filter(|k| table.chosen(k).is_ok())
         .collect();
     let rates =

@@ -81,7 +81,7 @@ fn run() -> Result<()> {
     let codes = cats.codes();
     let costed: Vec<String> = codes
         .iter()
-        .filter(|c| costs::ServiceCategory::new(c.as_str()).is_ok_and(|k| table.chosen(&k).is_ok()))
+        .filter(|c| costs::CostCategory::new(c.as_str()).is_ok_and(|k| table.chosen(&k).is_ok()))
         .cloned()
         .collect();
     let not_costed: Vec<&String> = codes.iter().filter(|c| !costed.contains(c)).collect();
@@ -115,7 +115,7 @@ fn run() -> Result<()> {
         let entry = by_group.entry(m.group).or_default();
         entry.0.push(person.pseudonym().to_string());
         for code in &costed {
-            let category = costs::ServiceCategory::new(code.as_str())?;
+            let category = costs::CostCategory::new(code.as_str())?;
             for (label, w) in [
                 ("before", outcomes::cohort::Phase::Before),
                 ("after", outcomes::cohort::Phase::After),

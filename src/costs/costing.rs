@@ -27,7 +27,7 @@ use crate::compare::did::{matched_effect, EffectEstimate, MatchedSample};
 use crate::compare::Matching;
 use crate::costs::money::{DeflatorSeries, Gbp, PriceYear};
 use crate::costs::unit_cost::{
-    Agency, CostUnit, DayConvention, ServiceCategory, UnitCostTable, ValueType,
+    Agency, CostCategory, CostUnit, DayConvention, UnitCostTable, ValueType,
 };
 use crate::error::{Error, Result};
 use crate::measures::service_use::{Count, Scenario};
@@ -40,7 +40,7 @@ pub struct ServiceUse<P> {
     /// The person (any ordered key; never shown in errors).
     pub person: P,
     /// The service category.
-    pub category: ServiceCategory,
+    pub category: CostCategory,
     /// The window.
     pub window: Phase,
     /// The count: events for per-event costs, days (nights) for time-based costs.
@@ -77,7 +77,7 @@ pub struct CostLine<P> {
     /// The window.
     pub window: Phase,
     /// The category.
-    pub category: ServiceCategory,
+    pub category: CostCategory,
     /// The unit cost code used.
     pub code: String,
     /// The agency bearing the cost.
@@ -100,7 +100,7 @@ pub struct PersonWindowCost<P> {
     /// Cost by agency.
     pub by_agency: BTreeMap<Agency, Gbp>,
     /// Cost by category.
-    pub by_category: BTreeMap<ServiceCategory, Gbp>,
+    pub by_category: BTreeMap<CostCategory, Gbp>,
 }
 
 /// The cost of one unit of count (one event, or one day for time-based
@@ -109,7 +109,7 @@ pub struct PersonWindowCost<P> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CategoryRate {
     /// The category.
-    pub category: ServiceCategory,
+    pub category: CostCategory,
     /// The unit cost code chosen for it.
     pub code: String,
     /// The agency bearing the cost.
@@ -138,7 +138,7 @@ pub enum CountMeaning {
 /// As [`UnitCostTable::chosen`] and [`DeflatorSeries::factor`] (naming a
 /// missing year).
 pub fn category_rate(
-    category: &ServiceCategory,
+    category: &CostCategory,
     table: &UnitCostTable,
     deflators: &DeflatorSeries,
     options: &CostingOptions,
@@ -166,7 +166,7 @@ pub fn category_rate(
 /// # Errors
 /// As [`category_rate`], for the first category that fails.
 pub fn category_rates(
-    categories: &[ServiceCategory],
+    categories: &[CostCategory],
     table: &UnitCostTable,
     deflators: &DeflatorSeries,
     options: &CostingOptions,
@@ -191,7 +191,7 @@ pub fn cost_lines<P: Clone>(
     deflators: &DeflatorSeries,
     options: &CostingOptions,
 ) -> Result<Vec<CostLine<P>>> {
-    let mut rates: BTreeMap<ServiceCategory, CategoryRate> = BTreeMap::new();
+    let mut rates: BTreeMap<CostCategory, CategoryRate> = BTreeMap::new();
     let mut out = Vec::with_capacity(records.len());
     for r in records {
         if !rates.contains_key(&r.category) {

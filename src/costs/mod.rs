@@ -36,6 +36,6 @@ pub use costing::{
 };
 pub use money::{DeflatorSeries, Gbp, PriceYear};
 pub use unit_cost::{
-    Agency, CostUnit, DayConvention, GmcaRow, GmcaWorkbook, ServiceCategory, UnitCost,
-    UnitCostTable, ValueType,
+    Agency, CostCategory, CostUnit, DayConvention, GmcaRow, GmcaWorkbook, UnitCost, UnitCostTable,
+    ValueType,
 };

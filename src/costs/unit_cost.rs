@@ -307,16 +307,19 @@ impl fmt::Display for Agency {
     }
 }
 
-/// A service category key, e.g. `ae_attendance`, `arrest`, `prison_night`,
-/// `mh_inpatient_day`, `ambulance_callout`, `non_elective_admission`,
-/// `eviction`, `rough_sleeping_night`, `asb_incident`, `school_exclusion`.
+/// The key of a unit cost: what is costed, e.g. `ae_attendance`, `arrest`,
+/// `prison_night`, `mh_inpatient_day`, `ambulance_callout`,
+/// `non_elective_admission`, `eviction`, `rough_sleeping_night`,
+/// `asb_incident`, `school_exclusion`.
 ///
-/// Keys are non-empty, at most 64 characters of `a-z`, `0-9` and `_`, and
-/// match the service categories of the crate's service-use tables.
+/// Keys are non-empty, at most 64 characters of `a-z`, `0-9` and `_`. A
+/// service-use category ([`crate::measures::service_use::ServiceCategory`])
+/// is costed by the key equal to its code; a unit-cost table may also cost
+/// things that are not service use (ASB incidents, exclusions).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ServiceCategory(String);
+pub struct CostCategory(String);
 
-impl ServiceCategory {
+impl CostCategory {
     /// Validate a category key.
     ///
     /// # Errors
@@ -351,7 +354,7 @@ impl ServiceCategory {
                 "a service category is 1-64 characters of a-z, 0-9 and _",
             ));
         }
-        Ok(ServiceCategory(k.to_string()))
+        Ok(CostCategory(k.to_string()))
     }
 
     /// The key.
@@ -360,7 +363,7 @@ impl ServiceCategory {
     }
 }
 
-impl fmt::Display for ServiceCategory {
+impl fmt::Display for CostCategory {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
@@ -371,7 +374,7 @@ impl fmt::Display for ServiceCategory {
 pub struct UnitCost {
     code: String,
     description: String,
-    category: ServiceCategory,
+    category: CostCategory,
     unit: CostUnit,
     value: Gbp,
     value_type: ValueType,
@@ -389,7 +392,7 @@ impl UnitCost {
     pub fn new(
         code: &str,
         description: &str,
-        category: ServiceCategory,
+        category: CostCategory,
         unit: CostUnit,
         value: Gbp,
         value_type: ValueType,
@@ -431,7 +434,7 @@ impl UnitCost {
         &self.description
     }
     /// The service category priced.
-    pub fn category(&self) -> &ServiceCategory {
+    pub fn category(&self) -> &CostCategory {
         &self.category
     }
     /// The unit.
@@ -499,7 +502,7 @@ pub const UNIT_COST_COLUMNS: [&str; 9] = [
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnitCostTable {
     entries: Vec<UnitCost>,
-    selection: BTreeMap<ServiceCategory, String>,
+    selection: BTreeMap<CostCategory, String>,
 }
 
 const ILLUSTRATIVE_UNIT_COSTS: &str = include_str!("../../data/unit_costs.csv");
@@ -533,7 +536,7 @@ impl UnitCostTable {
     }
 
     /// The explicit category → code choices.
-    pub fn selections(&self) -> &BTreeMap<ServiceCategory, String> {
+    pub fn selections(&self) -> &BTreeMap<CostCategory, String> {
         &self.selection
     }
 
@@ -558,7 +561,7 @@ impl UnitCostTable {
     /// [`ErrorKind::InvalidParameter`](crate::ErrorKind::InvalidParameter) if
     /// the category has no entry, or several and none selected (the message
     /// lists the candidate codes).
-    pub fn chosen(&self, category: &ServiceCategory) -> Result<&UnitCost> {
+    pub fn chosen(&self, category: &CostCategory) -> Result<&UnitCost> {
         if let Some(code) = self.selection.get(category) {
             if let Some(e) = self.entries.iter().find(|e| &e.code == code) {
                 return Ok(e);
@@ -658,7 +661,7 @@ impl UnitCostTable {
                     "each unit cost code may appear only once",
                 ));
             }
-            let category = ServiceCategory::parse_at(get(2), loc("category"))?;
+            let category = CostCategory::parse_at(get(2), loc("category"))?;
             let unit = CostUnit::parse_at(get(3), loc("unit"))?;
             let year = PriceYear::parse_at(get(5), loc("price_year"))?;
             let vtext = get(4);
@@ -905,7 +908,7 @@ impl GmcaWorkbook {
     /// unsupported unit (e.g. per hour), a bad price year or a negative cost;
     /// [`ErrorKind::InvalidParameter`](crate::ErrorKind::InvalidParameter) if a
     /// mapped code is not in the workbook.
-    pub fn to_table(&self, mapping: &BTreeMap<String, ServiceCategory>) -> Result<UnitCostTable> {
+    pub fn to_table(&self, mapping: &BTreeMap<String, CostCategory>) -> Result<UnitCostTable> {
         let mut entries = Vec::new();
         for (code, category) in mapping {
             let Some(r) = self.rows.iter().find(|r| &r.code == code) else {
@@ -983,7 +986,7 @@ mod tests {
         let u = UnitCost::new(
             "HO6.0",
             "rough sleeper",
-            ServiceCategory::new("rough_sleeping_night").unwrap(),
+            CostCategory::new("rough_sleeping_night").unwrap(),
             CostUnit::PerYear,
             Gbp::new(7900.0, y).unwrap(),
             ValueType::Fiscal,
@@ -1039,12 +1042,12 @@ mod tests {
     fn illustrative_table_loads_and_selects() {
         let t = UnitCostTable::illustrative().unwrap();
         let ae = t
-            .chosen(&ServiceCategory::new("ae_attendance").unwrap())
+            .chosen(&CostCategory::new("ae_attendance").unwrap())
             .unwrap();
         assert_eq!(ae.code(), "HE4.0");
         assert_eq!(ae.value().amount(), 109.0);
         assert_eq!(ae.value().price_year().to_string(), "2011/12");
-        let arrest = t.chosen(&ServiceCategory::new("arrest").unwrap()).unwrap();
+        let arrest = t.chosen(&CostCategory::new("arrest").unwrap()).unwrap();
         assert_eq!(arrest.code(), "CR7.0");
         assert_eq!(arrest.value().amount(), 593.0);
     }
@@ -1055,7 +1058,7 @@ mod tests {
                     A,a,ae_attendance,per incident,1,2011/12,fiscal,NHS,x\n\
                     B,b,ae_attendance,per incident,2,2011/12,fiscal,NHS,x\n";
         let mut t = UnitCostTable::from_csv_reader(data.as_bytes(), "u.csv").unwrap();
-        let cat = ServiceCategory::new("ae_attendance").unwrap();
+        let cat = CostCategory::new("ae_attendance").unwrap();
         let e = t.chosen(&cat).unwrap_err().to_string();
         assert!(e.contains("A, B"), "{e}");
         t.select("B").unwrap();

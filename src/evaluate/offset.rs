@@ -38,9 +38,10 @@ pub struct CostOffset {
 
 /// The categories of `codes` that `table` prices, and those it does not.
 pub fn costed_categories(codes: &[String], table: &UnitCostTable) -> (Vec<String>, Vec<String>) {
-    codes.iter().cloned().partition(|c| {
-        costs::ServiceCategory::new(c.as_str()).is_ok_and(|k| table.chosen(&k).is_ok())
-    })
+    codes
+        .iter()
+        .cloned()
+        .partition(|c| costs::CostCategory::new(c.as_str()).is_ok_and(|k| table.chosen(&k).is_ok()))
 }
 
 /// Cost per person in `windows[0]` (before) and `windows[1]` (after) for
@@ -80,7 +81,7 @@ pub fn cost_offset(
     let mut columns = Vec::with_capacity(out.costed.len());
     for code in &out.costed {
         columns.push((
-            costs::ServiceCategory::new(code.as_str())?,
+            costs::CostCategory::new(code.as_str())?,
             counts.counts(before, code)?,
             counts.counts(after, code)?,
         ));

@@ -362,7 +362,7 @@ pub fn window_counts(
 pub struct WindowCosts {
     people: Vec<PersonId>,
     windows: Vec<Window>,
-    categories: Vec<crate::costs::ServiceCategory>,
+    categories: Vec<crate::costs::CostCategory>,
     /// agency index of each category
     category_agency: Vec<usize>,
     agencies: Vec<crate::costs::Agency>,
@@ -380,7 +380,7 @@ pub struct WindowCosts {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CategoryAgencyTotal {
     /// The category.
-    pub category: crate::costs::ServiceCategory,
+    pub category: crate::costs::CostCategory,
     /// The agency that bears its cost.
     pub agency: crate::costs::Agency,
     /// The total, in pounds of [`WindowCosts::price_year`].
@@ -399,7 +399,7 @@ impl WindowCosts {
     }
 
     /// The categories costed, in rate order.
-    pub fn categories(&self) -> &[crate::costs::ServiceCategory] {
+    pub fn categories(&self) -> &[crate::costs::CostCategory] {
         &self.categories
     }
 
@@ -411,7 +411,7 @@ impl WindowCosts {
     /// The agency that bears a category's cost, if the category was costed.
     pub fn agency_of(
         &self,
-        category: &crate::costs::ServiceCategory,
+        category: &crate::costs::CostCategory,
     ) -> Option<&crate::costs::Agency> {
         let c = self.categories.iter().position(|x| x == category)?;
         self.agencies.get(self.category_agency[c])
@@ -442,7 +442,7 @@ impl WindowCosts {
         window_index(&self.windows, window)
     }
 
-    fn category_pos(&self, category: &crate::costs::ServiceCategory) -> Result<usize> {
+    fn category_pos(&self, category: &crate::costs::CostCategory) -> Result<usize> {
         self.categories
             .iter()
             .position(|x| x == category)
@@ -521,7 +521,7 @@ impl WindowCosts {
     pub fn per_person_by_category(
         &self,
         window: &str,
-        category: &crate::costs::ServiceCategory,
+        category: &crate::costs::CostCategory,
         scenario: crate::measures::service_use::Scenario,
     ) -> Result<Vec<f64>> {
         let k = self.category_pos(category)?;
@@ -537,7 +537,7 @@ impl WindowCosts {
         &self,
         window: &str,
         scenario: crate::measures::service_use::Scenario,
-    ) -> Result<Vec<(crate::costs::ServiceCategory, f64)>> {
+    ) -> Result<Vec<(crate::costs::CostCategory, f64)>> {
         let w = self.window_pos(window)?;
         let (nw, nc) = (self.windows.len(), self.categories.len());
         let v = self.values(scenario);
@@ -700,7 +700,7 @@ pub fn window_costs_with_counts(
         ));
     }
     let mut agencies: Vec<crate::costs::Agency> = Vec::new();
-    let mut categories: Vec<crate::costs::ServiceCategory> = Vec::with_capacity(rates.len());
+    let mut categories: Vec<crate::costs::CostCategory> = Vec::with_capacity(rates.len());
     let mut category_agency = Vec::with_capacity(rates.len());
     for r in rates {
         if categories.contains(&r.category) {

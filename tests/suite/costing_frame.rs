@@ -26,10 +26,10 @@ fn frame_and_typed_costing_agree_on_the_sample() {
     let table = UnitCostTable::illustrative().unwrap();
     let deflators = DeflatorSeries::illustrative().unwrap();
     let options = CostingOptions::new(PriceYear::parse("2024/25").unwrap());
-    let costed: Vec<costs::ServiceCategory> = cats
+    let costed: Vec<costs::CostCategory> = cats
         .codes()
         .iter()
-        .filter_map(|c| costs::ServiceCategory::new(c.as_str()).ok())
+        .filter_map(|c| costs::CostCategory::new(c.as_str()).ok())
         .filter(|k| table.chosen(k).is_ok())
         .collect();
     let rates = costs::costing::category_rates(&costed, &table, &deflators, &options).unwrap();
@@ -43,7 +43,7 @@ fn frame_and_typed_costing_agree_on_the_sample() {
         let Some(m) = cohort.get(&e.person) else {
             continue;
         };
-        let Ok(cat) = costs::ServiceCategory::new(e.category.code()) else {
+        let Ok(cat) = costs::CostCategory::new(e.category.code()) else {
             continue;
         };
         if table.chosen(&cat).is_err() {
@@ -126,10 +126,10 @@ fn frame_and_typed_agree_by_category_and_agency() {
     let table = UnitCostTable::illustrative().unwrap();
     let deflators = DeflatorSeries::illustrative().unwrap();
     let options = CostingOptions::new(PriceYear::parse("2024/25").unwrap());
-    let costed: Vec<costs::ServiceCategory> = cats
+    let costed: Vec<costs::CostCategory> = cats
         .codes()
         .iter()
-        .filter_map(|c| costs::ServiceCategory::new(c.as_str()).ok())
+        .filter_map(|c| costs::CostCategory::new(c.as_str()).ok())
         .filter(|k| table.chosen(k).is_ok())
         .collect();
     let rates = costs::costing::category_rates(&costed, &table, &deflators, &options).unwrap();
@@ -178,7 +178,7 @@ fn frame_and_typed_agree_by_category_and_agency() {
     let mut records = Vec::new();
     for e in &events.to_records(&cats).unwrap() {
         let m = cohort.get(&e.person).unwrap();
-        let Ok(cat) = costs::ServiceCategory::new(e.category.code()) else {
+        let Ok(cat) = costs::CostCategory::new(e.category.code()) else {
             continue;
         };
         if table.chosen(&cat).is_err() {
@@ -296,7 +296,7 @@ fn frame_and_typed_agree_by_category_and_agency() {
     assert!(frame
         .per_person_by_category(
             "before",
-            &costs::ServiceCategory::new("not_costed").unwrap(),
+            &costs::CostCategory::new("not_costed").unwrap(),
             Scenario::Mid
         )
         .is_err());

@@ -138,9 +138,9 @@ fn rates(codes: &[&str]) -> Vec<costs::CategoryRate> {
     let table = UnitCostTable::illustrative().unwrap();
     let deflators = DeflatorSeries::illustrative().unwrap();
     let options = CostingOptions::new(PriceYear::parse("2024/25").unwrap());
-    let costed: Vec<costs::ServiceCategory> = codes
+    let costed: Vec<costs::CostCategory> = codes
         .iter()
-        .map(|c| costs::ServiceCategory::new(c).unwrap())
+        .map(|c| costs::CostCategory::new(c).unwrap())
         .filter(|k| table.chosen(k).is_ok())
         .collect();
     costs::costing::category_rates(&costed, &table, &deflators, &options).unwrap()

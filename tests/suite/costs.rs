@@ -244,7 +244,7 @@ fn pre_post_fixture() -> (UnitCostTable, DeflatorSeries) {
 fn rec(p: u32, cat: &str, w: Phase, n: f64) -> ServiceUse<u32> {
     ServiceUse {
         person: p,
-        category: ServiceCategory::new(cat).unwrap(),
+        category: CostCategory::new(cat).unwrap(),
         window: w,
         count: Count::amount(n).unwrap(),
     }
@@ -323,7 +323,7 @@ fn banded_counts_order() {
     let (table, d) = pre_post_fixture();
     let records = vec![ServiceUse {
         person: 1u32,
-        category: ServiceCategory::new("ae_attendance").unwrap(),
+        category: CostCategory::new("ae_attendance").unwrap(),
         window: Phase::Before,
         count: Count::band(1.0, 2.0, 4.0).unwrap(),
     }];
@@ -423,30 +423,30 @@ fn gmca_workbook_roundtrip() {
     let codes: Vec<&str> = g.rows().iter().map(|r| r.code.as_str()).collect();
     assert_eq!(codes, ["CR7.0", "CR9.0", "HE4.0", "HE14.0.1"]);
     let mut mapping = BTreeMap::new();
-    mapping.insert("CR7.0".to_string(), ServiceCategory::new("arrest").unwrap());
+    mapping.insert("CR7.0".to_string(), CostCategory::new("arrest").unwrap());
     mapping.insert(
         "HE4.0".to_string(),
-        ServiceCategory::new("ae_attendance").unwrap(),
+        CostCategory::new("ae_attendance").unwrap(),
     );
     mapping.insert(
         "HE14.0.1".to_string(),
-        ServiceCategory::new("mh_inpatient_day").unwrap(),
+        CostCategory::new("mh_inpatient_day").unwrap(),
     );
     let t = g.to_table(&mapping).unwrap();
-    let arrest = t.chosen(&ServiceCategory::new("arrest").unwrap()).unwrap();
+    let arrest = t.chosen(&CostCategory::new("arrest").unwrap()).unwrap();
     assert_eq!(arrest.value().amount(), 593.0);
     assert_eq!(arrest.value().price_year(), y("2006/07"));
     assert_eq!(arrest.agency(), &Agency::Police);
     assert_eq!(arrest.unit(), CostUnit::PerEvent);
     let mh = t
-        .chosen(&ServiceCategory::new("mh_inpatient_day").unwrap())
+        .chosen(&CostCategory::new("mh_inpatient_day").unwrap())
         .unwrap();
     assert_eq!((mh.value().amount(), mh.unit()), (410.0, CostUnit::PerDay));
 
     // An hourly entry cannot be mapped; the error names sheet, row, column, value.
     mapping.insert(
         "CR9.0".to_string(),
-        ServiceCategory::new("police_hour").unwrap(),
+        CostCategory::new("police_hour").unwrap(),
     );
     let e = g.to_table(&mapping).unwrap_err().to_string();
     assert!(
@@ -458,7 +458,7 @@ fn gmca_workbook_roundtrip() {
     );
     // A code not in the workbook.
     let mut m2 = BTreeMap::new();
-    m2.insert("ZZ1".to_string(), ServiceCategory::new("x").unwrap());
+    m2.insert("ZZ1".to_string(), CostCategory::new("x").unwrap());
     assert!(g.to_table(&m2).is_err());
     let _ = std::fs::remove_file(&path);
 
@@ -490,7 +490,7 @@ fn arb_records() -> impl Strategy<Value = Vec<ServiceUse<u8>>> {
         v.into_iter()
             .map(|(p, c, pre, a, b, e)| ServiceUse {
                 person: p,
-                category: ServiceCategory::new(CATS[c]).unwrap(),
+                category: CostCategory::new(CATS[c]).unwrap(),
                 window: if pre { Phase::Before } else { Phase::After },
                 count: if b == 0.0 {
                     Count::amount(a).unwrap()
@@ -631,8 +631,8 @@ fn category_rates_hand_worked() {
     use outcomes::costs::costing::{category_rates, CountMeaning};
     let (table, d) = pre_post_fixture();
     let cats = [
-        ServiceCategory::new("arrest").unwrap(),
-        ServiceCategory::new("prison_night").unwrap(),
+        CostCategory::new("arrest").unwrap(),
+        CostCategory::new("prison_night").unwrap(),
     ];
     let mut o = CostingOptions::new(y("2011/12"));
     let r = category_rates(&cats, &table, &d, &o).unwrap();
@@ -648,7 +648,7 @@ fn category_rates_hand_worked() {
         100.068_493_150_684_93,
         1e-12
     ));
-    let e = category_rates(&[ServiceCategory::new("eviction").unwrap()], &table, &d, &o)
+    let e = category_rates(&[CostCategory::new("eviction").unwrap()], &table, &d, &o)
         .unwrap_err()
         .to_string();
     assert!(e.contains("eviction"), "{e}");
