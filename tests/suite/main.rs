@@ -26,6 +26,7 @@ mod loading_refuses;
 mod matching_complexity;
 mod matching_reference;
 mod ols_reference;
+mod one_name;
 mod plot_charts;
 mod provenance;
 mod reference_values;
