@@ -299,6 +299,14 @@ pub enum CovariateValue {
     Category(String),
 }
 
+impl CovariateValue {
+    /// `text` as a covariate number: a finite number, spaces trimmed (the
+    /// one test of whether a covariate cell is numeric).
+    pub(crate) fn number(text: &str) -> Option<f64> {
+        text.trim().parse::<f64>().ok().filter(|x| x.is_finite())
+    }
+}
+
 /// One person in the cohort.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CohortMember {

@@ -191,7 +191,7 @@ impl Release {
             };
             let model = self.model(Some(&candidate))?;
             if !checked {
-                model.check_truth(self, &candidate)?;
+                check_truth(self, &candidate)?;
                 checked = true;
             }
             let new = self.entries.len();
@@ -612,12 +612,13 @@ impl Model {
             )),
         }
     }
+}
 
-    /// The declared relations of `entry` hold for the true counts.
-    fn check_truth(&self, release: &Release, entry: &Entry) -> Result<()> {
-        let nc = entry.table.columns().len();
-        let truth_of_key = |key: &str| -> Option<u64> {
-            let here = entry
+/// The declared relations of `entry` hold for the true counts.
+fn check_truth(release: &Release, entry: &Entry) -> Result<()> {
+    let truth_of_key = |key: &str| -> Option<u64> {
+        let here =
+            entry
                 .table
                 .links()
                 .iter()
@@ -626,51 +627,47 @@ impl Model {
                     Some(Cell::Count(v)) => Some(*v),
                     _ => None,
                 });
-            here.or_else(|| release.links.get(key).map(|s| s.value))
-        };
-        let _ = self;
-        for rel in entry.table.relations() {
-            let mut sum: i128 = 0;
-            let mut known = true;
-            for (coef, term) in rel.terms() {
-                let v = match term {
-                    Operand::Cell(at) => match entry.table.cell(at.row, at.column) {
-                        Some(Cell::Count(v)) => Some(*v),
-                        _ => None,
-                    },
-                    Operand::Population(key) => truth_of_key(key),
-                };
-                match v {
-                    Some(v) => sum += i128::from(*coef) * i128::from(v),
-                    None => known = false,
-                }
-            }
-            let holds = match rel.comparison() {
-                RelationKind::Equal => sum == 0,
-                RelationKind::AtMost => sum <= 0,
+        here.or_else(|| release.links.get(key).map(|s| s.value))
+    };
+    for rel in entry.table.relations() {
+        let mut sum: i128 = 0;
+        let mut known = true;
+        for (coef, term) in rel.terms() {
+            let v = match term {
+                Operand::Cell(at) => match entry.table.cell(at.row, at.column) {
+                    Some(Cell::Count(v)) => Some(*v),
+                    _ => None,
+                },
+                Operand::Population(key) => truth_of_key(key),
             };
-            if known && !holds {
-                let first = rel.terms().iter().find_map(|(_, t)| match t {
-                    Operand::Cell(at) => Some(*at),
-                    Operand::Population(_) => None,
-                });
-                let mut loc = Location::source(entry.table.title().to_owned());
-                if let Some(at) = first {
-                    loc = loc.row(at.row as u64 + 1).column(
-                        entry.table.columns()[at.column % nc.max(1)]
-                            .name()
-                            .to_owned(),
-                    );
-                }
-                return Err(Error::invalid_value(
-                    loc,
-                    "<relation>",
-                    "a declared relation between counts does not hold for the true counts",
-                ));
+            match v {
+                Some(v) => sum += i128::from(*coef) * i128::from(v),
+                None => known = false,
             }
         }
-        Ok(())
+        let holds = match rel.comparison() {
+            RelationKind::Equal => sum == 0,
+            RelationKind::AtMost => sum <= 0,
+        };
+        if known && !holds {
+            let first = rel.terms().iter().find_map(|(_, t)| match t {
+                Operand::Cell(at) => Some(*at),
+                Operand::Population(_) => None,
+            });
+            let mut loc = Location::source(entry.table.title().to_owned());
+            if let Some(at) = first {
+                loc = loc
+                    .row(at.row as u64 + 1)
+                    .column(entry.table.columns()[at.column].name().to_owned());
+            }
+            return Err(Error::invalid_value(
+                loc,
+                "<relation>",
+                "a declared relation between counts does not hold for the true counts",
+            ));
+        }
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -604,31 +604,12 @@ impl Table {
     /// If the cell does not exist or is not a count, or the key is empty.
     pub fn link_count(&mut self, row: usize, column: &str, key: impl Into<String>) -> Result<()> {
         let key = key.into();
-        if key.trim().is_empty() {
-            return Err(Error::invalid_parameter(
-                "link key",
-                "\"\"",
-                "a population key must not be empty",
-            ));
-        }
-        let c = self.column_index(column).ok_or_else(|| {
-            Error::invalid_parameter(
-                "column",
-                column,
-                format!("the table {:?} has no such column", self.title),
-            )
-        })?;
-        match self.cell(row, c) {
-            Some(Cell::Count(_)) => {}
-            other => {
-                return Err(Error::invalid_value(
-                    self.location(row, c),
-                    format!("{other:?}"),
-                    "only a count cell can be linked to a population",
-                ))
-            }
-        }
-        let at = CellRef { row, column: c };
+        check_key(&key)?;
+        let at = self.count_cell(
+            row,
+            column,
+            "only a count cell can be linked to a population",
+        )?;
         self.links.retain(|(a, _)| *a != at);
         self.links.push((at, key));
         Ok(())
@@ -671,15 +652,13 @@ impl Table {
                 ));
             }
             let term = match term {
-                RelationTerm::Cell(row, column) => Operand::Cell(self.count_cell(row, column)?),
+                RelationTerm::Cell(row, column) => Operand::Cell(self.count_cell(
+                    row,
+                    column,
+                    "a relation can only name count cells",
+                )?),
                 RelationTerm::Population(key) => {
-                    if key.trim().is_empty() {
-                        return Err(Error::invalid_parameter(
-                            "link key",
-                            "\"\"",
-                            "a population key must not be empty",
-                        ));
-                    }
+                    check_key(key)?;
                     Operand::Population(key.to_owned())
                 }
             };
@@ -731,7 +710,8 @@ impl Table {
         &self.relations
     }
 
-    fn count_cell(&self, row: usize, column: &str) -> Result<CellRef> {
+    /// The count cell at `row`, `column`; `rule` says why another cell is refused.
+    fn count_cell(&self, row: usize, column: &str, rule: &str) -> Result<CellRef> {
         let c = self.column_index(column).ok_or_else(|| {
             Error::invalid_parameter(
                 "column",
@@ -744,7 +724,7 @@ impl Table {
             other => Err(Error::invalid_value(
                 self.location(row, c),
                 format!("{other:?}"),
-                "a relation can only name count cells",
+                rule.to_owned(),
             )),
         }
     }
@@ -842,6 +822,18 @@ fn check_sum(title: &str, columns: &[Column], row: &[Cell], r: usize, m: &Margin
             loc(m.total),
             t.to_string(),
             format!("declared total column should equal the sum of its columns, {sum}"),
+        ));
+    }
+    Ok(())
+}
+
+/// A population key names something: it must not be blank.
+fn check_key(key: &str) -> Result<()> {
+    if key.trim().is_empty() {
+        return Err(Error::invalid_parameter(
+            "link key",
+            "\"\"",
+            "a population key must not be empty",
         ));
     }
     Ok(())

@@ -118,7 +118,7 @@ pub fn rejected_rows_path(ev: &Evaluation, dir: &Path) -> PathBuf {
 /// Write every rejected input row to `path` (columns `file`, `row`,
 /// `column`, `value`, `rule`; identifier values redacted); refuses a path
 /// inside the report folder `dir`, which is for publication.
-fn write_rejected_rows(ev: &Evaluation, dir: &Path, path: &Path) -> Result<u64> {
+fn write_rejected_rows(ev: &Evaluation, dir: &Path, path: &Path) -> Result<()> {
     let key = "output.rejected_rows";
     let parent = path
         .parent()
@@ -140,11 +140,11 @@ fn write_rejected_rows(ev: &Evaluation, dir: &Path, path: &Path) -> Result<u64> 
              folder, which is for publication; choose a path outside it",
         ));
     }
-    let mut w = csv::Writer::from_writer(Vec::new());
+    // Streamed to the file: a run on millions of rows may reject many.
     let io_err = |e: csv::Error| Error::io(path, std::io::Error::other(e.to_string()));
+    let mut w = csv::Writer::from_path(path).map_err(io_err)?;
     w.write_record(["file", "row", "column", "value", "rule"])
         .map_err(io_err)?;
-    let mut n = 0u64;
     for f in &ev.accounts {
         for r in &f.rejections {
             w.write_record([
@@ -155,14 +155,9 @@ fn write_rejected_rows(ev: &Evaluation, dir: &Path, path: &Path) -> Result<u64> 
                 &r.reason,
             ])
             .map_err(io_err)?;
-            n += 1;
         }
     }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))?;
-    write(path, &bytes)?;
-    Ok(n)
+    w.flush().map_err(|e| Error::io(path, e))
 }
 
 /// Write the report folder; returns the files written (relative paths).

@@ -544,7 +544,7 @@ pub fn load_cohort_numeric(
                 };
                 let t = v.trim();
                 if t.is_empty()
-                    || t.parse::<f64>().is_ok_and(f64::is_finite)
+                    || CovariateValue::number(t).is_some()
                     || !accepted_rows.contains(&r)
                 {
                     continue;
@@ -598,7 +598,7 @@ fn cohort_members(
         let numeric = numeric_declared.contains(c)
             || s.iter()
                 .flatten()
-                .all(|v| v.trim().parse::<f64>().is_ok_and(f64::is_finite));
+                .all(|v| CovariateValue::number(v).is_some());
         let vals = s
             .iter()
             .map(|v| {
@@ -606,7 +606,7 @@ fn cohort_members(
                 if v.is_empty() {
                     None
                 } else if numeric {
-                    v.parse::<f64>().ok().map(CovariateValue::Number)
+                    CovariateValue::number(v).map(CovariateValue::Number)
                 } else {
                     Some(CovariateValue::Category(v.to_string()))
                 }

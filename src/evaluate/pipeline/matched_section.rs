@@ -36,7 +36,7 @@ pub(super) fn matched_section(
             .collect();
         let is_number = |v: &&CohortCovariate| match v {
             CohortCovariate::Number(_) => true,
-            CohortCovariate::Category(s) => s.trim().parse::<f64>().is_ok_and(f64::is_finite),
+            CohortCovariate::Category(s) => CohortCovariate::number(s).is_some(),
         };
         numeric.push(match kind {
             CovariateKind::Numeric => true,

@@ -25,18 +25,8 @@ pub(super) fn school_section(cx: &Ctx<'_>, dir: &Path) -> Result<(Section, Vec<F
         .inputs
         .iter()
         .map(|i| {
-            let mut by_reason = BTreeMap::new();
-            for r in i.reasons() {
-                *by_reason
-                    .entry(format!(
-                        "{}: column `{}`: {}",
-                        disposition_word(r.disposition),
-                        r.column,
-                        r.reason
-                    ))
-                    .or_insert(0) += r.rows;
-            }
-            let rejections = i
+            // One rejection per excluded row; the counts by reason follow.
+            let rejections: Vec<io::Rejection> = i
                 .excluded
                 .iter()
                 .map(|r| io::Rejection {
@@ -51,6 +41,10 @@ pub(super) fn school_section(cx: &Ctx<'_>, dir: &Path) -> Result<(Section, Vec<F
                     ),
                 })
                 .collect();
+            let mut by_reason = BTreeMap::new();
+            for r in &rejections {
+                *by_reason.entry(r.reason.clone()).or_insert(0) += 1;
+            }
             FileValidation {
                 file: i.file.clone(),
                 rows_read: i.rows_read,
