@@ -424,7 +424,146 @@ pub fn pre_post<P: Clone + Ord>(
             net_saving,
         });
     }
-    let n = cohort.len();
+    summarise(people, programme, agency_pre, agency_post, year)
+}
+
+/// One category's counts before and after the start, one value per row of
+/// the per-person frame (events, or days for time-based units), as
+/// [`pre_post_columns`] reads them.
+#[derive(Debug, Clone, Copy)]
+pub struct CategoryColumns<'a> {
+    /// The category.
+    pub category: &'a CostCategory,
+    /// Count in the before window, by row.
+    pub before: &'a [f64],
+    /// Count in the after window, by row.
+    pub after: &'a [f64],
+}
+
+/// [`pre_post`] on the per-person frame: the same comparison, computed from
+/// one count column per category and window instead of one record per
+/// person, category and window.
+///
+/// `rows` picks the frame rows of the cohort compared, in cohort order, and
+/// `people` names them (aligned with `rows`; each person once). The sums run
+/// in the order [`pre_post`] uses on records listed person by person,
+/// category by category (before, then after), so the two agree to the last
+/// bit (tested); this is the path the main job runs, and [`pre_post`] its
+/// small-data reference.
+///
+/// # Errors
+/// As [`pre_post`]: an empty cohort, a negative programme cost, a missing
+/// rate or price year; [`ErrorKind::InvalidParameter`](crate::ErrorKind::InvalidParameter)
+/// if `people` and `rows` differ in length, a row is outside a column, or a
+/// count is negative or not finite (naming its row).
+pub fn pre_post_columns<P: Clone>(
+    people: &[P],
+    rows: &[usize],
+    columns: &[CategoryColumns<'_>],
+    table: &UnitCostTable,
+    deflators: &DeflatorSeries,
+    options: &CostingOptions,
+    programme_cost_per_person: Gbp,
+) -> Result<PrePostComparison<P>> {
+    let year = options.target_year;
+    if people.is_empty() {
+        return Err(Error::insufficient_data(
+            "pre/post cost comparison",
+            "the cohort is empty",
+        ));
+    }
+    if people.len() != rows.len() {
+        return Err(Error::invalid_parameter(
+            "rows",
+            format!("{} rows for {} people", rows.len(), people.len()),
+            "one frame row per person",
+        ));
+    }
+    if programme_cost_per_person.amount() < 0.0 {
+        return Err(Error::invalid_parameter(
+            "programme_cost_per_person",
+            programme_cost_per_person.amount(),
+            "a programme cost must be ≥ 0",
+        ));
+    }
+    let programme = deflators.rebase(programme_cost_per_person, year)?;
+    let mut rates = Vec::with_capacity(columns.len());
+    for c in columns {
+        if c.before.len() != c.after.len() {
+            return Err(Error::invalid_parameter(
+                "columns",
+                c.category.as_str(),
+                "the before and after columns differ in length",
+            ));
+        }
+        rates.push(category_rate(c.category, table, deflators, options)?);
+    }
+    // Each agency's running pre and post sums.
+    let mut agency_pre: BTreeMap<Agency, Gbp> = BTreeMap::new();
+    let mut agency_post: BTreeMap<Agency, Gbp> = BTreeMap::new();
+    let mut out = Vec::with_capacity(people.len());
+    let cost_of = |rate: &CategoryRate, n: f64, row: usize| -> Result<Gbp> {
+        if !(n.is_finite() && n >= 0.0) {
+            return Err(Error::invalid_parameter(
+                "count",
+                format!("row {}", row + 1),
+                "a count must be finite and ≥ 0",
+            ));
+        }
+        rate.per_count
+            .scale(n)
+            .map_err(|_| Error::numerical("costing a service-use count", "the cost overflowed"))
+    };
+    for (person, &row) in people.iter().zip(rows) {
+        let mut pre: Option<Gbp> = None;
+        let mut post: Option<Gbp> = None;
+        for (c, rate) in columns.iter().zip(&rates) {
+            let (Some(&b), Some(&a)) = (c.before.get(row), c.after.get(row)) else {
+                return Err(Error::invalid_parameter(
+                    "rows",
+                    format!("row {}", row + 1),
+                    "outside the count columns",
+                ));
+            };
+            for (n, acc, by_agency) in [
+                (b, &mut pre, &mut agency_pre),
+                (a, &mut post, &mut agency_post),
+            ] {
+                // A zero count is no record in the record path: it adds
+                // nothing and names no agency.
+                if n > 0.0 || !(n.is_finite() && n >= 0.0) {
+                    let cost = cost_of(rate, n, row)?;
+                    *acc = Some(match *acc {
+                        Some(s) => s.checked_add(cost)?,
+                        None => cost,
+                    });
+                    add_into(by_agency, rate.agency.clone(), cost)?;
+                }
+            }
+        }
+        let zero = Gbp::zero(year);
+        let (a, b) = (pre.unwrap_or(zero), post.unwrap_or(zero));
+        out.push(PersonChange {
+            person: person.clone(),
+            pre: a,
+            post: b,
+            change: b.checked_sub(a)?,
+            net_saving: a.checked_sub(b)?.checked_sub(programme)?,
+        });
+    }
+    summarise(out, programme, agency_pre, agency_post, year)
+}
+
+/// The cohort totals, means and agency changes of per-person changes.
+fn summarise<P>(
+    people: Vec<PersonChange<P>>,
+    programme: Gbp,
+    agency_pre: BTreeMap<Agency, Gbp>,
+    agency_post: BTreeMap<Agency, Gbp>,
+    year: PriceYear,
+) -> Result<PrePostComparison<P>> {
+    let zero = Gbp::zero(year);
+    let n = people.len();
     let total_pre = Gbp::sum(year, people.iter().map(|p| p.pre))?;
     let total_post = Gbp::sum(year, people.iter().map(|p| p.post))?;
     let total_change = total_post.checked_sub(total_pre)?;
@@ -820,6 +959,7 @@ pub fn comparison_offset(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn band_order_enforced() {
@@ -831,5 +971,133 @@ mod tests {
         let c = Count::band(1.0, 2.0, 4.0).unwrap();
         assert_eq!(c.get(Scenario::Low), 1.0);
         assert_eq!(c.get(Scenario::High), 4.0);
+    }
+
+    /// The categories the shipped illustrative table prices.
+    fn priced(table: &UnitCostTable) -> Vec<CostCategory> {
+        crate::measures::service_use::CategorySet::default()
+            .codes()
+            .into_iter()
+            .filter_map(|c| CostCategory::new(c.as_str()).ok())
+            .filter(|c| table.chosen(c).is_ok())
+            .collect()
+    }
+
+    proptest! {
+        /// The frame path ([`pre_post_columns`]) and the record path
+        /// ([`pre_post`]) give the same comparison, bit for bit, on the
+        /// same counts: the record path is the small-data reference of the
+        /// path the main job runs.
+        #[test]
+        fn columns_agree_with_records_to_the_bit(
+            counts in proptest::collection::vec(
+                prop_oneof![
+                    3 => Just(0u32),
+                    3 => 0u32..40,
+                    1 => 0u32..4000,
+                ].prop_map(|v| v as f64 / 4.0),
+                1..400,
+            ),
+            n_people in 1usize..40,
+            programme in 0.0f64..20_000.0,
+            skip in 0usize..5,
+        ) {
+            let table = UnitCostTable::illustrative().unwrap();
+            let deflators = DeflatorSeries::illustrative().unwrap();
+            let options = CostingOptions::new(PriceYear::parse("2023/24").unwrap());
+            let cats = priced(&table);
+            prop_assume!(!cats.is_empty());
+            let n_rows = n_people + skip;
+            let column = |k: usize| -> Vec<f64> {
+                (0..n_rows).map(|r| counts[(k * n_rows + r) % counts.len()]).collect()
+            };
+            let cols: Vec<(Vec<f64>, Vec<f64>)> = (0..cats.len())
+                .map(|k| (column(2 * k), column(2 * k + 1)))
+                .collect();
+            // Every row but the first `skip` ones, in reverse order, so the
+            // rows picked are neither all nor in frame order.
+            let rows: Vec<usize> = (skip..n_rows).rev().collect();
+            let people: Vec<String> = rows.iter().map(|r| format!("p{r:03}")).collect();
+            let mut records = Vec::new();
+            for (p, &r) in people.iter().zip(&rows) {
+                for (cat, (b, a)) in cats.iter().zip(&cols) {
+                    for (n, w) in [(b[r], Phase::Before), (a[r], Phase::After)] {
+                        if n > 0.0 {
+                            records.push(ServiceUse {
+                                person: p.clone(),
+                                category: cat.clone(),
+                                window: w,
+                                count: Count::amount(n).unwrap(),
+                            });
+                        }
+                    }
+                }
+            }
+            let pc = Gbp::non_negative(programme, PriceYear::parse("2020/21").unwrap()).unwrap();
+            let by_records =
+                pre_post(&records, &people, &table, &deflators, &options, pc).unwrap();
+            let columns: Vec<CategoryColumns<'_>> = cats
+                .iter()
+                .zip(&cols)
+                .map(|(category, (b, a))| CategoryColumns { category, before: b, after: a })
+                .collect();
+            let by_columns =
+                pre_post_columns(&people, &rows, &columns, &table, &deflators, &options, pc)
+                    .unwrap();
+            prop_assert_eq!(by_columns, by_records);
+        }
+    }
+
+    #[test]
+    fn columns_refuse_bad_counts_and_rows() {
+        let table = UnitCostTable::illustrative().unwrap();
+        let deflators = DeflatorSeries::illustrative().unwrap();
+        let options = CostingOptions::new(PriceYear::parse("2023/24").unwrap());
+        let cats = priced(&table);
+        let zero = Gbp::zero(options.target_year);
+        let people = vec!["a".to_string(), "b".to_string()];
+        for bad in [-1.0, f64::NAN, f64::INFINITY] {
+            let before = [0.0, bad];
+            let after = [1.0, 1.0];
+            let columns = [CategoryColumns {
+                category: &cats[0],
+                before: &before,
+                after: &after,
+            }];
+            let e = pre_post_columns(
+                &people,
+                &[0, 1],
+                &columns,
+                &table,
+                &deflators,
+                &options,
+                zero,
+            )
+            .unwrap_err();
+            assert!(e.to_string().contains("row 2"), "{e}");
+        }
+        let ok = [1.0, 2.0];
+        let columns = [CategoryColumns {
+            category: &cats[0],
+            before: &ok,
+            after: &ok,
+        }];
+        assert!(pre_post_columns(
+            &people,
+            &[0, 2],
+            &columns,
+            &table,
+            &deflators,
+            &options,
+            zero
+        )
+        .is_err());
+        assert!(
+            pre_post_columns(&people, &[0], &columns, &table, &deflators, &options, zero).is_err()
+        );
+        let none: [String; 0] = [];
+        assert!(
+            pre_post_columns(&none, &[], &columns, &table, &deflators, &options, zero).is_err()
+        );
     }
 }

@@ -12,13 +12,13 @@
 use std::collections::BTreeMap;
 
 use crate::cohort::Group;
+use crate::costs::costing::CategoryColumns;
 use crate::costs::{
     self, BenefitStream, ConfidenceGrade, CostingOptions, Counterfactual, DeflatorSeries, Gbp,
-    PrePostComparison, Proportion, ServiceUse, UnitCostTable, ValueType,
+    PrePostComparison, Proportion, UnitCostTable, ValueType,
 };
 use crate::error::Result;
-use crate::io::{self, Cohort, ServiceEvents};
-use crate::measures::service_use::Window;
+use crate::io::{Cohort, WindowCounts};
 
 /// The result of [`cost_offset`].
 #[derive(Debug, Clone, PartialEq)]
@@ -44,18 +44,21 @@ pub fn costed_categories(codes: &[String], table: &UnitCostTable) -> (Vec<String
         .partition(|c| costs::CostCategory::new(c.as_str()).is_ok_and(|k| table.chosen(&k).is_ok()))
 }
 
-/// Cost per person in `windows[0]` (before) and `windows[1]` (after) for
-/// every person observed for the whole of both, by group.
+/// Cost per person in the `before` and `after` windows of the per-person
+/// frame `counts` for every person observed for the whole of both, by group.
 /// `programme_cost_per_person` (in the target year's prices) is charged to
-/// the programme group only.
+/// the programme group only. The counts are the ones the service-use section
+/// reads (one frame, aggregated once); the costs are computed from its
+/// columns by [`costs::costing::pre_post_columns`].
 ///
 /// # Errors
-/// As [`io::window_counts`] and [`costs::costing::pre_post`].
+/// If `counts` lacks a window or a costed category of `codes`; as
+/// [`costs::costing::pre_post_columns`].
 #[allow(clippy::too_many_arguments)]
 pub fn cost_offset(
     cohort: &Cohort,
-    events: &ServiceEvents,
-    windows: &[Window; 2],
+    counts: &WindowCounts,
+    (before, after): (&str, &str),
     codes: &[String],
     table: &UnitCostTable,
     deflators: &DeflatorSeries,
@@ -72,21 +75,26 @@ pub fn cost_offset(
     if out.costed.is_empty() {
         return Ok(out);
     }
-    let (before, after) = (windows[0].label(), windows[1].label());
-    let counts = io::window_counts(cohort, events, windows, &out.costed)?;
     let ob = counts.observed_days(before)?;
     let oa = counts.observed_days(after)?;
     let wb = counts.window_days(before)?;
     let wa = counts.window_days(after)?;
+    let mut categories = Vec::with_capacity(out.costed.len());
     let mut columns = Vec::with_capacity(out.costed.len());
     for code in &out.costed {
-        columns.push((
-            costs::CostCategory::new(code.as_str())?,
-            counts.counts(before, code)?,
-            counts.counts(after, code)?,
-        ));
+        categories.push(costs::CostCategory::new(code.as_str())?);
+        columns.push((counts.counts(before, code)?, counts.counts(after, code)?));
     }
-    let mut by_group: BTreeMap<Group, (Vec<String>, Vec<ServiceUse<String>>)> = BTreeMap::new();
+    let columns: Vec<CategoryColumns<'_>> = categories
+        .iter()
+        .zip(&columns)
+        .map(|(category, (b, a))| CategoryColumns {
+            category,
+            before: b,
+            after: a,
+        })
+        .collect();
+    let mut by_group: BTreeMap<Group, (Vec<String>, Vec<usize>)> = BTreeMap::new();
     for (i, person) in counts.people().iter().enumerate() {
         if ob[i] < wb[i] || oa[i] < wa[i] {
             out.left_out += 1;
@@ -97,32 +105,19 @@ pub fn cost_offset(
         };
         let entry = by_group.entry(m.group).or_default();
         entry.0.push(person.pseudonym().to_string());
-        for (category, b, a) in &columns {
-            for (n, w) in [
-                (b[i], crate::cohort::Phase::Before),
-                (a[i], crate::cohort::Phase::After),
-            ] {
-                if n > 0.0 {
-                    entry.1.push(ServiceUse {
-                        person: person.pseudonym().to_string(),
-                        category: category.clone(),
-                        window: w,
-                        count: crate::measures::service_use::Count::amount(n)?,
-                    });
-                }
-            }
-        }
+        entry.1.push(i);
     }
     let target = options.target_year;
-    for (group, (people, records)) in by_group {
+    for (group, (people, rows)) in by_group {
         let pc = if group == Group::Programme {
             programme_cost_per_person
         } else {
             0.0
         };
-        let cmp = costs::costing::pre_post(
-            &records,
+        let cmp = costs::costing::pre_post_columns(
             &people,
+            &rows,
+            &columns,
             table,
             deflators,
             options,

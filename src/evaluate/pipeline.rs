@@ -544,9 +544,9 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
 
     // ---- costs --------------------------------------------------------
     let mut post_cost: HashMap<String, f64> = HashMap::new();
-    if let (Some(cs), Some(ev)) = (&spec.costs, &events) {
+    if let (Some(cs), Some(counts)) = (&spec.costs, &wc) {
         progress.stage("costs and cost-benefit analysis");
-        let (section, post) = cost_section(&cx, cs, &cohort_data, ev, &codes)?;
+        let (section, post) = cost_section(&cx, cs, &cohort_data, counts, &codes)?;
         sections.push(section);
         post_cost = post;
     }

@@ -6,7 +6,7 @@ pub(super) fn cost_section(
     cx: &Ctx<'_>,
     cs: &crate::evaluate::spec::CostsSpec,
     cohort: &io::Cohort,
-    events: &io::ServiceEvents,
+    counts: &WindowCounts,
     codes: &[String],
 ) -> Result<(Section, HashMap<String, f64>)> {
     let spec = cx.spec;
@@ -21,14 +21,10 @@ pub(super) fn cost_section(
     let target = PriceYear::parse(&cs.price_year)
         .map_err(|e| Error::invalid_parameter("costs.price_year", &cs.price_year, e.to_string()))?;
     let options = CostingOptions::new(target);
-    let windows = [
-        Window::new("before", -(spec.windows.months_before as i32), 0)?,
-        Window::new("after", 0, spec.windows.months_after as i32)?,
-    ];
     let offset = crate::evaluate::offset::cost_offset(
         cohort,
-        events,
-        &windows,
+        counts,
+        ("before", "after"),
         codes,
         &table,
         &deflators,
