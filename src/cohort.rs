@@ -24,7 +24,7 @@ use crate::error::{Error, Result};
 /// accident; [`PersonId::pseudonym`] gives the value where a join needs it.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct PersonId(String);
+pub struct PersonId(std::sync::Arc<str>);
 
 impl PersonId {
     /// Wrap a value that is already a pseudonym (e.g. read from a file that
@@ -41,7 +41,7 @@ impl PersonId {
                 "a person identifier must not be empty",
             ));
         }
-        Ok(PersonId(p))
+        Ok(PersonId(p.into()))
     }
 
     /// The pseudonym, for joins and for writing pseudonymised extracts.
@@ -126,7 +126,7 @@ impl Pseudonymiser {
                 "a person identifier must not be empty",
             ));
         }
-        Ok(PersonId(self.pseudonym(raw)))
+        Ok(PersonId(self.pseudonym(raw).into()))
     }
 }
 

@@ -51,6 +51,10 @@ pub struct Coverage {
 pub struct PairedValues {
     /// Who (same order as `before` and `after`).
     pub people: Vec<PersonId>,
+    /// The row of the per-person frame each pair comes from (same order as
+    /// `people`), so a caller selects pairs by a frame column (the group,
+    /// say) without looking people up.
+    pub rows: Vec<usize>,
     /// Values in the before window.
     pub before: Vec<f64>,
     /// Values in the after window.
@@ -60,16 +64,20 @@ pub struct PairedValues {
 }
 
 impl PairedValues {
-    /// Check that `before` and `after` hold one value per person, so that
-    /// nothing zipped over them is silently truncated.
+    /// Check that `rows`, `before` and `after` hold one value per person, so
+    /// that nothing zipped over them is silently truncated.
     ///
     /// # Errors
     /// [`ErrorKind::InvalidParameter`](crate::ErrorKind::InvalidParameter)
-    /// naming both lengths if `before` or `after` differs in length from
-    /// `people`.
+    /// naming both lengths if `rows`, `before` or `after` differs in length
+    /// from `people`.
     pub fn check_lengths(&self) -> Result<()> {
         let n = self.people.len();
-        for (name, len) in [("before", self.before.len()), ("after", self.after.len())] {
+        for (name, len) in [
+            ("rows", self.rows.len()),
+            ("before", self.before.len()),
+            ("after", self.after.len()),
+        ] {
             if len != n {
                 return Err(Error::invalid_parameter(
                     name,
@@ -100,8 +108,10 @@ pub fn service_use_per_quarter(
     let ca = counts.counts(after, category)?;
     let (ob, wb) = (counts.observed_days(before)?, counts.window_days(before)?);
     let (oa, wa) = (counts.observed_days(after)?, counts.window_days(after)?);
+    let rows: Vec<usize> = (0..counts.people().len()).collect();
     rate_pairs(
         counts.people(),
+        &rows,
         [cb.as_slice(), ca.as_slice()],
         [ob.as_slice(), oa.as_slice()],
         [wb.as_slice(), wa.as_slice()],
@@ -128,9 +138,10 @@ fn min_fraction(policy: CoveragePolicy) -> Result<Option<f64>> {
 
 /// Counts before and after as rates per quarter of observed time under a
 /// coverage policy (the rule of [`service_use_per_quarter`]); the slices
-/// are aligned with `people`.
+/// are aligned with `people`, and `rows[i]` is the frame row of `people[i]`.
 fn rate_pairs(
     people: &[PersonId],
+    rows: &[usize],
     [cb, ca]: [&[f64]; 2],
     [ob, oa]: [&[i64]; 2],
     [wb, wa]: [&[i64]; 2],
@@ -139,6 +150,7 @@ fn rate_pairs(
     let min = min_fraction(policy)?;
     let mut out = PairedValues {
         people: Vec::new(),
+        rows: Vec::new(),
         before: Vec::new(),
         after: Vec::new(),
         coverage: Coverage::default(),
@@ -160,6 +172,7 @@ fn rate_pairs(
         }
         out.coverage.included += 1;
         out.people.push(person.clone());
+        out.rows.push(rows[i]);
         out.before.push(cb[i] * DAYS_PER_QUARTER / ob[i] as f64);
         out.after.push(ca[i] * DAYS_PER_QUARTER / oa[i] as f64);
     }
@@ -230,6 +243,7 @@ pub fn summary_pairs(
     let values = match kind {
         MeasureKind::Count => {
             let mut keep = Vec::with_capacity(people.len());
+            let mut keep_rows = Vec::with_capacity(people.len());
             let (mut cb, mut ca) = (Vec::new(), Vec::new());
             let (mut o_b, mut o_a, mut w_b, mut w_a) =
                 (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -239,6 +253,7 @@ pub fn summary_pairs(
                     continue;
                 };
                 keep.push(person.clone());
+                keep_rows.push(i);
                 cb.push(b);
                 ca.push(a);
                 o_b.push(ob[i]);
@@ -248,6 +263,7 @@ pub fn summary_pairs(
             }
             let mut v = rate_pairs(
                 &keep,
+                &keep_rows,
                 [cb.as_slice(), ca.as_slice()],
                 [o_b.as_slice(), o_a.as_slice()],
                 [w_b.as_slice(), w_a.as_slice()],
@@ -260,6 +276,7 @@ pub fn summary_pairs(
         MeasureKind::Score => {
             let mut v = PairedValues {
                 people: Vec::new(),
+                rows: Vec::new(),
                 before: Vec::new(),
                 after: Vec::new(),
                 coverage: Coverage::default(),
@@ -276,6 +293,7 @@ pub fn summary_pairs(
                 }
                 v.coverage.included += 1;
                 v.people.push(person.clone());
+                v.rows.push(i);
                 v.before.push(b);
                 v.after.push(a);
             }
@@ -428,6 +446,7 @@ mod tests {
             people: (0..people)
                 .map(|i| PersonId::from_pseudonym(format!("p{i}")).unwrap())
                 .collect(),
+            rows: (0..people).collect(),
             before: vec![1.0; before],
             after: vec![2.0; after],
             coverage: Coverage::default(),

@@ -538,7 +538,7 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
             Window::new("after", 0, spec.windows.months_after as i32)?,
         ];
         let counts = io::window_counts(&cohort_data, ev, &windows, &wanted)?;
-        sections.push(service_use_section(&cx, &cohort_data, &counts, &codes)?);
+        sections.push(service_use_section(&cx, &counts, &codes)?);
         wc = Some(counts);
     }
 
@@ -657,25 +657,35 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
     })
 }
 
-/// The before and after values of the people in group `g`, in cohort order
-/// (the pre/post example's "programme group" selection).
+/// The before and after values of the people in group `g`, in frame order
+/// (the pre/post example's "programme group" selection): `groups` is the
+/// frame's group column ([`WindowCounts::groups`]), `pv.rows` the frame row
+/// of each pair.
 ///
 /// # Errors
-/// As [`pre_post::PairedValues::check_lengths`]: `before` or `after` does not
-/// hold one value per person.
+/// As [`pre_post::PairedValues::check_lengths`]: `rows`, `before` or `after`
+/// does not hold one value per person; a row outside `groups`.
 pub fn group_pairs(
     pv: &pre_post::PairedValues,
-    cohort: &io::Cohort,
+    groups: &[Group],
     g: Group,
 ) -> Result<(Vec<f64>, Vec<f64>)> {
     pv.check_lengths()?;
-    Ok(pv
-        .people
-        .iter()
-        .zip(pv.before.iter().zip(&pv.after))
-        .filter(|(p, _)| cohort.get(p).is_some_and(|m| m.group == g))
-        .map(|(_, (b, a))| (*b, *a))
-        .unzip())
+    let mut out = (Vec::new(), Vec::new());
+    for (&row, (b, a)) in pv.rows.iter().zip(pv.before.iter().zip(&pv.after)) {
+        let Some(&group) = groups.get(row) else {
+            return Err(Error::invalid_parameter(
+                "rows",
+                row,
+                format!("outside the frame's {} rows", groups.len()),
+            ));
+        };
+        if group == g {
+            out.0.push(*b);
+            out.1.push(*a);
+        }
+    }
+    Ok(out)
 }
 
 /// Whether each value is above zero (any use in the window).
@@ -711,34 +721,35 @@ use validation_section::validation_tables;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cohort::{CohortMember, PersonId};
+    use crate::cohort::PersonId;
 
     #[test]
     fn group_pairs_rejects_unequal_lengths_instead_of_truncating() {
         let person = PersonId::from_pseudonym("p1").unwrap();
-        let day = |d: &str| d.parse::<chrono::NaiveDate>().unwrap();
-        let member = CohortMember {
-            person: person.clone(),
-            index_date: day("2022-01-01"),
-            group: Group::Programme,
-            end_date: None,
-            end_reason: None,
-            covariates: BTreeMap::new(),
-        };
-        let window = DataWindow::new(day("2021-01-01"), day("2024-01-01")).unwrap();
-        let cohort = io::Cohort::new(vec![member], window).unwrap();
+        let groups = [Group::Programme];
         let mut pv = pre_post::PairedValues {
             people: vec![person],
+            rows: vec![0],
             before: vec![1.0],
             after: vec![3.0],
             coverage: pre_post::Coverage::default(),
         };
         assert_eq!(
-            group_pairs(&pv, &cohort, Group::Programme).unwrap(),
+            group_pairs(&pv, &groups, Group::Programme).unwrap(),
             (vec![1.0], vec![3.0])
         );
+        assert_eq!(
+            group_pairs(&pv, &groups, Group::Comparison).unwrap(),
+            (vec![], vec![])
+        );
+        pv.rows = vec![1];
+        let e = group_pairs(&pv, &groups, Group::Programme)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("outside the frame"), "{e}");
+        pv.rows = vec![0];
         pv.after.push(4.0);
-        let e = group_pairs(&pv, &cohort, Group::Programme)
+        let e = group_pairs(&pv, &groups, Group::Programme)
             .unwrap_err()
             .to_string();
         assert!(e.contains("2 values") && e.contains("1 in `people`"), "{e}");

@@ -5,7 +5,7 @@
 use polars::prelude::*;
 
 use super::loaders::{date_to_days, Cohort, ServiceEvents};
-use crate::cohort::{months_between, PersonId};
+use crate::cohort::{months_between, Group, PersonId};
 use crate::error::{Error, Result};
 use crate::measures::service_use::{Count, PeriodCount, Window, WindowCount};
 
@@ -25,6 +25,7 @@ fn window_index(windows: &[Window], label: &str) -> Result<usize> {
 #[derive(Debug, Clone)]
 pub struct WindowCounts {
     people: Vec<PersonId>,
+    groups: Vec<Group>,
     windows: Vec<Window>,
     categories: Vec<String>,
     /// counts[(person * windows + window) * categories + category]
@@ -38,6 +39,12 @@ impl WindowCounts {
     /// The people, in cohort order.
     pub fn people(&self) -> &[PersonId] {
         &self.people
+    }
+
+    /// Each person's group, aligned with [`WindowCounts::people`] (the
+    /// frame column analyses select rows by).
+    pub fn groups(&self) -> &[Group] {
+        &self.groups
     }
 
     /// The windows.
@@ -330,6 +337,7 @@ pub fn window_counts(
     let (observed_days, window_days) = observed_time(cohort, windows);
     Ok(WindowCounts {
         people,
+        groups: cohort.members().iter().map(|m| m.group).collect(),
         windows: windows.to_vec(),
         categories: categories.to_vec(),
         counts,

@@ -4,15 +4,13 @@ use super::*;
 
 pub(super) fn service_use_section(
     cx: &Ctx<'_>,
-    cohort: &io::Cohort,
     counts: &WindowCounts,
     codes: &[String],
 ) -> Result<Section> {
     let spec = cx.spec;
     let cats = CategorySet::default();
     let cov = coverage(spec);
-    let group_of =
-        |p: &crate::cohort::PersonId| -> Option<Group> { cohort.get(p).map(|m| m.group) };
+    let groups = counts.groups();
     let mut items = vec![Item::Text(format!(
         "Service use per person per quarter in the {} months before and the {} months after each \
          person's start (count x 91.31 / days observed). {}",
@@ -59,23 +57,13 @@ pub(super) fn service_use_section(
         counts.window_days("before")?,
     );
     let (oa, wa) = (counts.observed_days("after")?, counts.window_days("after")?);
-    let index: HashMap<&str, usize> = counts
-        .people()
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.pseudonym(), i))
-        .collect();
     for g in GROUPS {
-        let people = counts
-            .people()
-            .iter()
-            .filter(|p| group_of(p) == Some(g))
-            .count();
+        let people = groups.iter().filter(|&&x| x == g).count();
         let kept: Vec<usize> = pv0
-            .people
+            .rows
             .iter()
-            .filter(|p| group_of(p) == Some(g))
-            .filter_map(|p| index.get(p.pseudonym()).copied())
+            .copied()
+            .filter(|&i| groups.get(i) == Some(&g))
             .collect();
         let partly = kept
             .iter()
@@ -114,10 +102,13 @@ pub(super) fn service_use_section(
             stat_of("p (Wilcoxon)", "People", 4),
         ],
     )?;
+    let per_code = codes
+        .iter()
+        .map(|code| pre_post::service_use_per_quarter(counts, code, "before", "after", cov))
+        .collect::<Result<Vec<_>>>()?;
     for g in GROUPS {
-        for code in codes {
-            let pv = pre_post::service_use_per_quarter(counts, code, "before", "after", cov)?;
-            let (b, a) = group_pairs(&pv, cohort, g)?;
+        for (code, pv) in codes.iter().zip(&per_code) {
+            let (b, a) = group_pairs(pv, groups, g)?;
             let n = b.len();
             let ci = |x: &[f64]| (n >= 2).then(|| stats::mean_ci(x, cx.level).ok()).flatten();
             let (eb, ea) = (ci(&b), ci(&a));
@@ -183,7 +174,7 @@ pub(super) fn service_use_section(
     )?;
     let mut confidential = Vec::new();
     for g in GROUPS {
-        let (b, a) = group_pairs(&pv, cohort, g)?;
+        let (b, a) = group_pairs(&pv, groups, g)?;
         let (b, a) = (any(&b), any(&a));
         let n = b.len();
         let nb = b.iter().filter(|x| **x).count();
