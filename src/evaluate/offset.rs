@@ -18,7 +18,7 @@ use crate::costs::{
     PrePostComparison, Proportion, UnitCostTable, ValueType,
 };
 use crate::error::Result;
-use crate::io::{Cohort, WindowCounts};
+use crate::io::WindowCounts;
 
 /// The result of [`cost_offset`].
 #[derive(Debug, Clone, PartialEq)]
@@ -32,8 +32,9 @@ pub struct CostOffset {
     /// windows (all groups).
     pub left_out: usize,
     /// The pre/post comparison for each group with anyone costed, keyed by
-    /// group; people are identified by pseudonym (never written out).
-    pub by_group: BTreeMap<Group, PrePostComparison<String>>,
+    /// group; each person is identified by their row of the per-person
+    /// frame (the cohort's order).
+    pub by_group: BTreeMap<Group, PrePostComparison<usize>>,
 }
 
 /// The categories of `codes` that `table` prices, and those it does not.
@@ -56,7 +57,6 @@ pub fn costed_categories(codes: &[String], table: &UnitCostTable) -> (Vec<String
 /// [`costs::costing::pre_post_columns`].
 #[allow(clippy::too_many_arguments)]
 pub fn cost_offset(
-    cohort: &Cohort,
     counts: &WindowCounts,
     (before, after): (&str, &str),
     codes: &[String],
@@ -94,28 +94,23 @@ pub fn cost_offset(
             after: a,
         })
         .collect();
-    let mut by_group: BTreeMap<Group, (Vec<String>, Vec<usize>)> = BTreeMap::new();
-    for (i, person) in counts.people().iter().enumerate() {
+    let mut by_group: BTreeMap<Group, Vec<usize>> = BTreeMap::new();
+    for (i, group) in counts.groups().iter().enumerate() {
         if ob[i] < wb[i] || oa[i] < wa[i] {
             out.left_out += 1;
             continue;
         }
-        let Some(m) = cohort.get(person) else {
-            continue;
-        };
-        let entry = by_group.entry(m.group).or_default();
-        entry.0.push(person.pseudonym().to_string());
-        entry.1.push(i);
+        by_group.entry(*group).or_default().push(i);
     }
     let target = options.target_year;
-    for (group, (people, rows)) in by_group {
+    for (group, rows) in by_group {
         let pc = if group == Group::Programme {
             programme_cost_per_person
         } else {
             0.0
         };
         let cmp = costs::costing::pre_post_columns(
-            &people,
+            &rows,
             &rows,
             &columns,
             table,
@@ -134,9 +129,9 @@ pub fn cost_offset(
 ///
 /// # Errors
 /// If an amount is not finite.
-pub fn comparison_group_streams(
-    programme: &PrePostComparison<String>,
-    comparison: &PrePostComparison<String>,
+pub fn comparison_group_streams<P>(
+    programme: &PrePostComparison<P>,
+    comparison: &PrePostComparison<P>,
     attribution: Proportion,
     confidence: ConfidenceGrade,
 ) -> Result<Vec<BenefitStream>> {

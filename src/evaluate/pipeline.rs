@@ -543,10 +543,12 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
     }
 
     // ---- costs --------------------------------------------------------
-    let mut post_cost: HashMap<String, f64> = HashMap::new();
+    // Each cohort member's cost after the start (frame order); `None` for
+    // the people not costed.
+    let mut post_cost: Vec<Option<f64>> = vec![None; cohort_data.len()];
     if let (Some(cs), Some(counts)) = (&spec.costs, &wc) {
         progress.stage("costs and cost-benefit analysis");
-        let (section, post) = cost_section(&cx, cs, &cohort_data, counts, &codes)?;
+        let (section, post) = cost_section(&cx, cs, counts, &codes)?;
         sections.push(section);
         post_cost = post;
     }
@@ -554,7 +556,8 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
     // ---- matched comparison -------------------------------------------
     if let Some(cmp) = &spec.comparison {
         progress.stage("matched comparison");
-        let outcome: HashMap<String, f64> = if cmp.outcome == "total_cost" {
+        // Each cohort member's outcome, in frame order (`None`: no outcome).
+        let outcome: Vec<Option<f64>> = if cmp.outcome == "total_cost" {
             post_cost.clone()
         } else {
             let counts = wc.as_ref().ok_or_else(|| {
@@ -572,11 +575,13 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
                 coverage(spec),
             )?;
             pv.check_lengths()?;
-            pv.people
-                .iter()
-                .zip(&pv.after)
-                .map(|(p, a)| (p.pseudonym().to_string(), *a))
-                .collect()
+            let mut by_row = vec![None; counts.people().len()];
+            for (&row, a) in pv.rows.iter().zip(&pv.after) {
+                if let Some(slot) = by_row.get_mut(row) {
+                    *slot = Some(*a);
+                }
+            }
+            by_row
         };
         // The people with an outcome: the costed (whole windows observed) or
         // those kept for service use; the tables above show their numbers.

@@ -5,10 +5,9 @@ use super::*;
 pub(super) fn cost_section(
     cx: &Ctx<'_>,
     cs: &crate::evaluate::spec::CostsSpec,
-    cohort: &io::Cohort,
     counts: &WindowCounts,
     codes: &[String],
-) -> Result<(Section, HashMap<String, f64>)> {
+) -> Result<(Section, Vec<Option<f64>>)> {
     let spec = cx.spec;
     let table = match &cs.unit_costs {
         Some(p) => UnitCostTable::from_csv_path(spec.resolve(p))?,
@@ -22,7 +21,6 @@ pub(super) fn cost_section(
         .map_err(|e| Error::invalid_parameter("costs.price_year", &cs.price_year, e.to_string()))?;
     let options = CostingOptions::new(target);
     let offset = crate::evaluate::offset::cost_offset(
-        cohort,
         counts,
         ("before", "after"),
         codes,
@@ -55,7 +53,7 @@ pub(super) fn cost_section(
         },
         cs.programme_cost_per_person
     ))];
-    let mut post_cost = HashMap::new();
+    let mut post_cost = vec![None; counts.people().len()];
     if offset.costed.is_empty() {
         items.push(Item::Text(
             "No category has a unit cost: nothing to cost.".into(),
@@ -107,7 +105,9 @@ pub(super) fn cost_section(
         };
         let n = cmp.n;
         for pch in &cmp.people {
-            post_cost.insert(pch.person.clone(), pch.post.amount());
+            if let Some(slot) = post_cost.get_mut(pch.person) {
+                *slot = Some(pch.post.amount());
+            }
         }
         for (agency, a) in &cmp.by_agency {
             let r = agency_t.push_row(vec![

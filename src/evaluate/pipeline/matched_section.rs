@@ -6,7 +6,7 @@ pub(super) fn matched_section(
     cx: &Ctx<'_>,
     cmp: &crate::evaluate::spec::ComparisonSpec,
     cohort: &io::Cohort,
-    outcome: &HashMap<String, f64>,
+    outcome: &[Option<f64>],
     outcome_key: fn(Group) -> String,
 ) -> Result<Section> {
     let types = cmp.covariate_types()?;
@@ -63,13 +63,22 @@ pub(super) fn matched_section(
         });
     }
     // Units: programme or comparison, every covariate present, outcome known.
-    let units: Vec<&crate::cohort::CohortMember> = cohort
+    // The outcome column is aligned with the cohort's members (frame rows).
+    if outcome.len() != cohort.len() {
+        return Err(Error::invalid_parameter(
+            "outcome",
+            format!("{} values", outcome.len()),
+            format!("one per cohort member ({})", cohort.len()),
+        ));
+    }
+    let (units, unit_outcome): (Vec<&crate::cohort::CohortMember>, Vec<f64>) = cohort
         .members()
         .iter()
-        .filter(|m| GROUPS.contains(&m.group))
-        .filter(|m| names.iter().all(|c| m.covariates.contains_key(c)))
-        .filter(|m| outcome.contains_key(m.person.pseudonym()))
-        .collect();
+        .zip(outcome)
+        .filter(|(m, _)| GROUPS.contains(&m.group))
+        .filter(|(m, _)| names.iter().all(|c| m.covariates.contains_key(c)))
+        .filter_map(|(m, y)| y.map(|y| (m, y)))
+        .unzip();
     let treated: Vec<bool> = units.iter().map(|m| m.group == Group::Programme).collect();
     // A level of a categorical covariate is named in the balance table (and
     // in any model message): one held by 1 to k people is refused, without
@@ -106,7 +115,8 @@ pub(super) fn matched_section(
         let with_outcome = cohort
             .members()
             .iter()
-            .filter(|m| m.group == g && outcome.contains_key(m.person.pseudonym()))
+            .zip(outcome)
+            .filter(|(m, y)| m.group == g && y.is_some())
             .count();
         let in_units = units.iter().filter(|m| m.group == g).count();
         if in_units == with_outcome {
@@ -203,10 +213,7 @@ pub(super) fn matched_section(
                 rejected_rows: Vec::new(),
             },
             treated: treated.clone(),
-            outcome: units
-                .iter()
-                .map(|m| outcome[m.person.pseudonym()])
-                .collect(),
+            outcome: unit_outcome,
             covariates: covs,
             covariates_used: used,
             exact: Vec::new(),
