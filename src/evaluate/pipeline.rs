@@ -2,7 +2,7 @@
 //! cost, clear every table through the disclosure policy, and draw the
 //! charts from the cleared tables.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -485,61 +485,53 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
         }
     }
 
-    let events = match &spec.data.service_use {
-        Some(f) => {
-            progress.stage("loading service use");
-            let l = io::load_service_events(
-                &Source::new(spec.resolve(&f.path))
-                    .columns(f.column_map())
-                    .pseudonymise(key.clone()),
-                &cohort_data,
-                &cats,
-            )?;
-            validation.push(summary(&l.summary, &l.rejections));
-            Some(l.data)
-        }
-        None => None,
-    };
-    let ndt_data = match &spec.data.ndt {
-        Some(f) => {
-            progress.stage("loading NDT assessments");
-            let src = Source::new(spec.resolve(&f.path))
-                .columns(
-                    f.columns
-                        .iter()
-                        .fold(io::ColumnMap::new(), |m, (k, v)| m.map(k, v)),
-                )
-                .pseudonymise(key.clone());
-            let l = match f.layout {
-                NdtLayout::Long => io::load_ndt(&src, &cohort_data, PartialPolicy::Undefined)?,
-                NdtLayout::Wide => io::load_ndt_wide(&src, &cohort_data, PartialPolicy::Undefined)?,
-            };
-            validation.push(summary(&l.summary, &l.rejections));
-            Some(l.data)
-        }
-        None => None,
-    };
-
-    let mut sections = Vec::new();
-    let mut validation_items = Vec::new();
-
-    // ---- NDT ----------------------------------------------------------
-    if let Some(nd) = &ndt_data {
-        progress.stage("NDT baseline and follow-up");
-        sections.push(ndt_section(&cx, &cohort_data, &nd.assessments)?);
-    }
-
-    // ---- service use --------------------------------------------------
+    // Service use is aggregated into the per-person frame (person x window
+    // x category) as soon as it is loaded, and the events are dropped: every
+    // analysis after this reads the frame, and the largest input is not held
+    // while the next one loads.
     let mut wc: Option<WindowCounts> = None;
-    if let Some(ev) = &events {
-        progress.stage("service use before and after");
+    if let Some(f) = &spec.data.service_use {
+        progress.stage("loading service use");
+        let l = io::load_service_events(
+            &Source::new(spec.resolve(&f.path))
+                .columns(f.column_map())
+                .pseudonymise(key.clone()),
+            &cohort_data,
+            &cats,
+        )?;
+        validation.push(summary(&l.summary, &l.rejections));
+        progress.stage("service use by person and window");
         let windows = [
             Window::new("before", -(spec.windows.months_before as i32), 0)?,
             Window::new("after", 0, spec.windows.months_after as i32)?,
         ];
-        let counts = io::window_counts(&cohort_data, ev, &windows, &wanted)?;
-        sections.push(service_use_section(&cx, &counts, &codes)?);
-        wc = Some(counts);
+        wc = Some(io::window_counts(&cohort_data, &l.data, &windows, &wanted)?);
+    }
+    let mut sections = Vec::new();
+    let mut validation_items = Vec::new();
+    if let Some(f) = &spec.data.ndt {
+        progress.stage("loading NDT assessments");
+        let src = Source::new(spec.resolve(&f.path))
+            .columns(
+                f.columns
+                    .iter()
+                    .fold(io::ColumnMap::new(), |m, (k, v)| m.map(k, v)),
+            )
+            .pseudonymise(key.clone());
+        let l = match f.layout {
+            NdtLayout::Long => io::load_ndt(&src, &cohort_data, PartialPolicy::Undefined)?,
+            NdtLayout::Wide => io::load_ndt_wide(&src, &cohort_data, PartialPolicy::Undefined)?,
+        };
+        validation.push(summary(&l.summary, &l.rejections));
+        // ---- NDT ------------------------------------------------------
+        progress.stage("NDT baseline and follow-up");
+        sections.push(ndt_section(&cx, &cohort_data, &l.data.assessments)?);
+    }
+
+    // ---- service use --------------------------------------------------
+    if let Some(counts) = &wc {
+        progress.stage("service use before and after");
+        sections.push(service_use_section(&cx, counts, &codes)?);
     }
 
     // ---- costs --------------------------------------------------------

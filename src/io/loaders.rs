@@ -1,7 +1,7 @@
 //! Dataset loaders: cohort, service-use events, NDT assessments (long and
 //! the Fulfilling Lives wide layout).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -321,7 +321,7 @@ pub(crate) fn date_to_days(d: NaiveDate) -> i32 {
 #[derive(Debug, Clone)]
 pub struct Cohort {
     members: Vec<CohortMember>,
-    by_id: HashMap<PersonId, usize>,
+    by_id: foldhash::HashMap<PersonId, usize>,
     data_window: DataWindow,
     /// The pseudonyms as a set, built on first use and shared by every load
     /// checked against this cohort.
@@ -335,7 +335,7 @@ impl Cohort {
     /// If two members share a person id (the error does not name the
     /// person: it gives the positions).
     pub fn new(members: Vec<CohortMember>, data_window: DataWindow) -> Result<Self> {
-        let mut by_id = HashMap::with_capacity(members.len());
+        let mut by_id = foldhash::HashMap::with_capacity_and_hasher(members.len(), Default::default());
         for (i, m) in members.iter().enumerate() {
             if let Some(j) = by_id.insert(m.person.clone(), i) {
                 return Err(Error::invalid_value(
@@ -586,7 +586,7 @@ fn cohort_members(
     let rows = int_col(accepted, ROW)?;
     // Covariates by source row; a column is numeric if all its values parse.
     let cov_rows = int_col(covs, ROW)?;
-    let pos: HashMap<i64, usize> = cov_rows
+    let pos: foldhash::HashMap<i64, usize> = cov_rows
         .iter()
         .enumerate()
         .filter_map(|(i, r)| Some(((*r)?, i)))

@@ -506,8 +506,8 @@ pub fn baseline_follow_up<'a>(
     policy: PartialPolicy,
 ) -> Result<(Vec<NdtChange>, SelectionCounts)> {
     let rule = rule.check()?;
-    let mut by_person: std::collections::HashMap<&PersonId, Vec<&NdtAssessment>> =
-        std::collections::HashMap::new();
+    let mut by_person: foldhash::HashMap<&PersonId, Vec<&NdtAssessment>> =
+        foldhash::HashMap::default();
     for a in assessments {
         by_person.entry(&a.person).or_default().push(a);
     }

@@ -76,7 +76,8 @@ pub(super) fn ndt_section(
             stat_of("CI upper", "People", 2),
         ],
     )?;
-    let mut by_person: HashMap<&str, Vec<&NdtAssessment>> = HashMap::new();
+    let mut by_person: foldhash::HashMap<&str, Vec<&NdtAssessment>> =
+        foldhash::HashMap::default();
     for a in assessments {
         by_person.entry(a.person.pseudonym()).or_default().push(a);
     }
