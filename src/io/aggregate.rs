@@ -311,28 +311,12 @@ pub fn window_counts(
     windows: &[Window],
     categories: &[String],
 ) -> Result<WindowCounts> {
-    let (people, cohort_df) = cohort_frame(cohort)?;
+    let people: Vec<PersonId> = cohort.members().iter().map(|m| m.person.clone()).collect();
     let nw = windows.len();
     let nc = categories.len();
     let mut counts = vec![0.0; people.len() * nw * nc];
     if nw > 0 && nc > 0 {
-        let agg = windowed_sums(&cohort_df, events, windows, categories)?
-            .collect()
-            .map_err(|e| Error::frame("aggregating service use", e))?;
-        let p = u32_positions(&agg, "__p")?;
-        let c = u32_positions(&agg, "__c")?;
-        let w = u32_positions(&agg, "__w")?;
-        let n = agg
-            .column("__n")
-            .and_then(|c| c.cast(&DataType::Float64))
-            .map_err(|e| Error::frame("reading aggregates", e))?;
-        let n = n.f64().map_err(|e| Error::frame("reading aggregates", e))?;
-        for (i, v) in n.iter().enumerate() {
-            let slot = (p[i] as usize * nw + w[i] as usize) * nc + c[i] as usize;
-            if let Some(s) = counts.get_mut(slot) {
-                *s += v.unwrap_or(0.0);
-            }
-        }
+        add_event_counts(cohort, events, windows, categories, &mut counts)?;
     }
     let (observed_days, window_days) = observed_time(cohort, windows);
     Ok(WindowCounts {
@@ -344,6 +328,71 @@ pub fn window_counts(
         observed_days,
         window_days,
     })
+}
+
+/// Add each event's count to its person × window × category cell of
+/// `counts` (indexed `(person × windows + window) × categories + category`,
+/// people in cohort order), in one pass over the event columns: the person's
+/// row by a hash of the pseudonym, the window by
+/// [`months_between`] the index date and the event date (the one rule of
+/// every window). Events of people outside the cohort, or of categories not
+/// asked for, add nothing. Counts are whole numbers, so the sums are exact
+/// whatever the order.
+fn add_event_counts(
+    cohort: &Cohort,
+    events: &ServiceEvents,
+    windows: &[Window],
+    categories: &[String],
+    counts: &mut [f64],
+) -> Result<()> {
+    let (nw, nc) = (windows.len(), categories.len());
+    let err = |e: PolarsError| Error::frame("aggregating service use", e);
+    let row_of: foldhash::HashMap<&str, usize> = cohort
+        .members()
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.person.pseudonym(), i))
+        .collect();
+    let cat_of: foldhash::HashMap<&str, usize> = categories
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i))
+        .collect();
+    let index: Vec<chrono::NaiveDate> = cohort.members().iter().map(|m| m.index_date).collect();
+    let df = events.frame();
+    let ids = df.column("person_id").and_then(|c| c.str()).map_err(err)?;
+    let cats = df.column("category").and_then(|c| c.str()).map_err(err)?;
+    let dates = df
+        .column("date")
+        .and_then(|c| c.cast(&DataType::Int32))
+        .map_err(err)?;
+    let dates = dates.i32().map_err(err)?;
+    let n = df
+        .column("count")
+        .and_then(|c| c.cast(&DataType::Int64))
+        .map_err(err)?;
+    let n = n.i64().map_err(err)?;
+    for (((id, cat), day), k) in ids.iter().zip(cats.iter()).zip(dates.iter()).zip(n.iter()) {
+        let (Some(id), Some(cat), Some(day)) = (id, cat, day) else {
+            continue;
+        };
+        let (Some(&p), Some(&c)) = (row_of.get(id), cat_of.get(cat)) else {
+            continue;
+        };
+        let Some(date) = super::loaders::days_to_date(day) else {
+            continue;
+        };
+        let m = months_between(index[p], date);
+        let k = k.unwrap_or(0) as f64;
+        for (w, win) in windows.iter().enumerate() {
+            if m >= win.start_month() && m < win.end_month() {
+                if let Some(slot) = counts.get_mut((p * nw + w) * nc + c) {
+                    *slot += k;
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Service-use costs per person × window × category, re-based to one price
