@@ -50,6 +50,14 @@ impl PersonId {
     }
 }
 
+/// Maps keyed by `PersonId` can be searched by the pseudonym's text (the
+/// hash and order of a `PersonId` are those of its text).
+impl std::borrow::Borrow<str> for PersonId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl fmt::Debug for PersonId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("PersonId(<redacted>)")

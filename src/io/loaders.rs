@@ -365,6 +365,12 @@ impl Cohort {
         self.by_id.get(person).map(|&i| &self.members[i])
     }
 
+    /// The position among [`Cohort::members`] of the member with this
+    /// pseudonym.
+    pub(crate) fn member_index(&self, pseudonym: &str) -> Option<usize> {
+        self.by_id.get(pseudonym).copied()
+    }
+
     /// The data window.
     pub fn data_window(&self) -> DataWindow {
         self.data_window
@@ -975,7 +981,7 @@ pub fn load_ndt(
     };
     let (lf, _, typed) = open(src, &expected, &kinds, RowNumbers::Kept)?;
     let (accepted, rejections) = engine(src, validate_frame(lf, &spec, &typed))?;
-    let assessments = ndt_from_frame(&accepted)?;
+    let assessments = ndt_from_frame(&accepted, cohort)?;
     let summary = summary_of(&src.name(), assessments.len(), &rejections);
     refuse_empty(src, summary.rows_read)?;
     Ok(Loaded {
@@ -985,27 +991,49 @@ pub fn load_ndt(
     })
 }
 
-fn ndt_from_frame(df: &DataFrame) -> Result<Vec<NdtAssessment>> {
+fn ndt_from_frame(df: &DataFrame, cohort: &Cohort) -> Result<Vec<NdtAssessment>> {
+    let err = |e: PolarsError| Error::frame("reading assessments", e);
     let ids = str_col(df, "person_id")?;
-    let dates = date_col(df, "date")?;
-    let items: Vec<Vec<Option<i64>>> = NdtItem::ALL
+    let dates = df
+        .column("date")
+        .and_then(|c| c.cast(&DataType::Int32))
+        .map_err(err)?;
+    let dates = dates.i32().map_err(err)?;
+    // The item columns as one contiguous array each, read in place (not
+    // copied into ten vectors of the file's length).
+    let items: Vec<Int64Chunked> = NdtItem::ALL
         .iter()
-        .map(|i| int_col(df, i.column()))
+        .map(|i| {
+            df.column(i.column())
+                .and_then(|c| c.cast(&DataType::Int64))
+                .and_then(|c| c.i64().map(|ca| ca.rechunk().into_owned()))
+                .map_err(err)
+        })
+        .collect::<Result<_>>()?;
+    let arrays: Vec<&polars_arrow::array::PrimitiveArray<i64>> = items
+        .iter()
+        .map(|ca| {
+            ca.downcast_iter().next().ok_or_else(|| {
+                Error::frame("reading assessments", "an item column has no values")
+            })
+        })
         .collect::<Result<_>>()?;
     let mut out = Vec::with_capacity(df.height());
-    for r in 0..df.height() {
-        let (Some(id), Some(date)) = (ids.get(r), dates[r]) else {
+    for (r, (id, day)) in ids.iter().zip(dates.iter()).enumerate() {
+        let (Some(id), Some(date)) = (id, day.and_then(days_to_date)) else {
             return Err(Error::frame(
                 "reading assessments",
                 "an accepted row lost a required value",
             ));
         };
-        let raw: [Option<i64>; 10] = std::array::from_fn(|k| items[k][r]);
-        out.push(NdtAssessment::from_raw(
-            PersonId::from_pseudonym(id)?,
-            date,
-            raw,
-        )?);
+        // The cohort's own identifier (shared, not a copy per assessment);
+        // validation has already refused people outside the cohort.
+        let person = match cohort.member_index(id) {
+            Some(i) => cohort.members()[i].person.clone(),
+            None => PersonId::from_pseudonym(id)?,
+        };
+        let raw: [Option<i64>; 10] = std::array::from_fn(|k| arrays[k].get(r));
+        out.push(NdtAssessment::from_raw(person, date, raw)?);
     }
     Ok(out)
 }
@@ -1139,7 +1167,7 @@ pub fn load_ndt_wide(
         });
     }
     rejections.sort();
-    let assessments = ndt_from_frame(&accepted)?;
+    let assessments = ndt_from_frame(&accepted, cohort)?;
     let summary = summary_of(&src.name(), assessments.len(), &rejections);
     refuse_empty(src, summary.rows_read)?;
     Ok(Loaded {
