@@ -1,0 +1,133 @@
+//! `outcomes`: the command-line tool of the `outcomes` crate.
+//!
+//! One subcommand per task (`evaluate`, `validate`, `match`, `did`,
+//! `pre-post`, `ndt`, `attendance`, `asb`, `costs`, `cba`, `generate`,
+//! `init`), each a module here speaking only the library's public API.
+//!
+//! Conventions, as in `cargo`, `git` and `xsv`: results on stdout (a
+//! plain-text table, or JSON with `--json`), progress and messages on
+//! stderr; `--quiet` silences progress. Exit code 0 on success, 1 for bad
+//! input or a failed run (one line `error: ...` naming the file, row,
+//! column or spec key), 2 for bad usage (clap's own). No identifier is ever
+//! printed.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod common;
+mod costs;
+mod did;
+mod evaluate;
+mod generate;
+mod init;
+mod matching;
+mod ndt;
+mod pre_post;
+mod progress;
+mod sample;
+mod school;
+mod validate;
+
+use common::Done;
+use progress::Reporter;
+
+/// Measure and evaluate the outcomes of programmes supporting people facing
+/// multiple disadvantage.
+///
+/// Results go to stdout (a plain-text table, or JSON with `--json`);
+/// progress goes to stderr. Without data arguments every subcommand runs on
+/// the bundled synthetic sample (`data/sample/`). Exit codes: 0 success,
+/// 1 bad input or a failed run, 2 bad usage.
+#[derive(Debug, Parser)]
+#[command(name = "outcomes", version, propagate_version = true)]
+struct OutcomesCli {
+    /// Print no progress on stderr (errors are still printed).
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    /// The task to run.
+    #[command(subcommand)]
+    command: OutcomesCommand,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+enum OutcomesCommand {
+    /// Run a whole evaluation from a spec and write the report folder.
+    Evaluate(evaluate::EvaluateCmd),
+    /// Load and validate one data file as the main job would.
+    Validate(validate::ValidateCmd),
+    /// Propensity-score matched comparison of a CSV file (MatchIt "nearest").
+    #[command(name = "match")]
+    Match(matching::MatchCmd),
+    /// Difference in differences from a long CSV file (2×2, iid/HC1/CR1).
+    Did(did::DidCmd),
+    /// Paired before/after statistics: on a spec's data, or on two columns of a CSV.
+    PrePost(pre_post::PrePostCmd),
+    /// NDT assessments: baseline versus follow-up, by item and in total.
+    Ndt(ndt::NdtCmd),
+    /// School attendance, pilot versus comparison, before and after the start.
+    Attendance(school::AttendanceCmd),
+    /// Anti-social behaviour rates per 1,000, pilot versus comparison areas.
+    Asb(school::AsbCmd),
+    /// Cost offsets: cost per person before and after, by group and agency.
+    Costs(costs::CostsCmd),
+    /// Cost-benefit analysis (Green Book) with its sensitivity table.
+    Cba(costs::CbaCmd),
+    /// Write a seeded synthetic cohort (all people fictional).
+    Generate(generate::GenerateCmd),
+    /// Recognise the datasets in a folder and write a starter evaluation.toml.
+    Init(init::InitCmd),
+}
+
+fn main() -> ExitCode {
+    // A panic is a bug, never the user's input: say so in one line, with no
+    // backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("error: internal error (please report it): {info}");
+    }));
+    let cli = OutcomesCli::parse();
+    let reporter = Reporter::new(cli.quiet);
+    let result = dispatch(&cli.command, &reporter);
+    reporter.finish();
+    match result {
+        Ok(done) => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(done.stdout.as_bytes()).and_then(|()| out.flush()) {
+                Ok(()) => {}
+                // `outcomes ... | head`: the reader left; not an error.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                Err(e) => {
+                    eprintln!("error: writing the results to stdout: {e}");
+                    return ExitCode::from(1);
+                }
+            }
+            if let Some(why) = &done.failure {
+                eprintln!("error: {why}");
+            }
+            ExitCode::from(done.code)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn dispatch(command: &OutcomesCommand, reporter: &Reporter) -> outcomes::Result<Done> {
+    match command {
+        OutcomesCommand::Evaluate(c) => evaluate::run(c, reporter),
+        OutcomesCommand::Validate(c) => validate::run(c, reporter),
+        OutcomesCommand::Match(c) => matching::run(c, reporter),
+        OutcomesCommand::Did(c) => did::run(c, reporter),
+        OutcomesCommand::PrePost(c) => pre_post::run(c, reporter),
+        OutcomesCommand::Ndt(c) => ndt::run(c, reporter),
+        OutcomesCommand::Attendance(c) => school::run_attendance(c, reporter),
+        OutcomesCommand::Asb(c) => school::run_asb(c, reporter),
+        OutcomesCommand::Costs(c) => costs::run_costs(c, reporter),
+        OutcomesCommand::Cba(c) => costs::run_cba(c, reporter),
+        OutcomesCommand::Generate(c) => generate::run(c, reporter),
+        OutcomesCommand::Init(c) => init::run(c, reporter),
+    }
+}
