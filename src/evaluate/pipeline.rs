@@ -43,8 +43,11 @@ use crate::stats::{self, BootstrapConfig, ConfidenceLevel, Direction, ReliableCh
 pub struct Progress {
     start: Instant,
     quiet: bool,
-    sink: Option<Box<dyn Fn(&str) + Send + Sync>>,
+    sink: Option<StageSink>,
 }
+
+/// Where [`Progress::with_sink`] sends each stage.
+type StageSink = Box<dyn Fn(&str) + Send + Sync>;
 
 impl std::fmt::Debug for Progress {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -198,7 +198,8 @@ impl TextTable {
         self.rows.push(cells);
     }
 
-    /// The table as text, indented by two spaces.
+    /// The table as text, indented by two spaces; a column whose cells
+    /// all read as numbers is right-aligned, any other left-aligned.
     pub(crate) fn render(&self) -> String {
         let n = self.header.len();
         let mut width = vec![0usize; n];
@@ -207,15 +208,29 @@ impl TextTable {
                 width[i] = width[i].max(c.chars().count());
             }
         }
+        let numeric: Vec<bool> = (0..n)
+            .map(|i| {
+                i > 0
+                    && self.rows.iter().all(|r| {
+                        r.get(i).is_none_or(|c| {
+                            c.is_empty()
+                                || c == "-"
+                                || c.starts_with(|ch: char| {
+                                    ch.is_ascii_digit() || ch == '-' || ch == '+' || ch == '('
+                                })
+                        })
+                    })
+            })
+            .collect();
         let mut s = String::new();
         for r in std::iter::once(&self.header).chain(&self.rows) {
-            let mut line = String::from(" ");
+            let mut line = String::new();
             for (i, w) in width.iter().enumerate() {
                 let c = r.get(i).map_or("", String::as_str);
-                if i == 0 {
-                    let _ = write!(line, " {c:<w$}");
-                } else {
+                if numeric[i] {
                     let _ = write!(line, "  {c:>w$}");
+                } else {
+                    let _ = write!(line, "  {c:<w$}");
                 }
             }
             s.push_str(line.trim_end());

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
-use outcomes::cohort::{CovariateValue, Group, Phase, PersonId};
+use outcomes::cohort::{CovariateValue, Group, PersonId, Phase};
 use outcomes::compare::{Covariate, Link, NearestNeighbour, PropensityModel, ScoreScale};
 use outcomes::costs::{
     self, AgencyChange, BenefitStream, CbaParameters, ConfidenceGrade, CostCategory,
@@ -124,7 +124,11 @@ struct Costed {
 }
 
 fn cost(spec: Option<&PathBuf>, r: &Reporter) -> Result<Costed> {
-    let data = SpecData::load(common::spec_or_sample(spec.map(PathBuf::as_path))?, false, r)?;
+    let data = SpecData::load(
+        common::spec_or_sample(spec.map(PathBuf::as_path))?,
+        false,
+        r,
+    )?;
     let cs: CostsSpec = data.spec.costs.clone().ok_or_else(|| {
         Error::invalid_parameter("costs", "(missing)", "the spec has no [costs] section")
     })?;
@@ -158,7 +162,10 @@ fn cost(spec: Option<&PathBuf>, r: &Reporter) -> Result<Costed> {
         &Window::before_after_12_months(),
         &costed,
     )?;
-    let (ob, oa) = (counts.observed_days("before")?, counts.observed_days("after")?);
+    let (ob, oa) = (
+        counts.observed_days("before")?,
+        counts.observed_days("after")?,
+    );
     let (wb, wa) = (counts.window_days("before")?, counts.window_days("after")?);
     let mut by_group: BTreeMap<Group, (Vec<String>, Vec<ServiceUse<String>>)> = BTreeMap::new();
     let mut left_out = 0;
@@ -216,13 +223,20 @@ fn cost(spec: Option<&PathBuf>, r: &Reporter) -> Result<Costed> {
     })
 }
 
-fn agency_means(by: &BTreeMap<costs::Agency, AgencyChange>, n: usize) -> BTreeMap<String, [f64; 3]> {
+fn agency_means(
+    by: &BTreeMap<costs::Agency, AgencyChange>,
+    n: usize,
+) -> BTreeMap<String, [f64; 3]> {
     let n = n as f64;
     by.iter()
         .map(|(a, c)| {
             (
                 a.to_string(),
-                [c.pre.amount() / n, c.post.amount() / n, c.change.amount() / n],
+                [
+                    c.pre.amount() / n,
+                    c.post.amount() / n,
+                    c.change.amount() / n,
+                ],
             )
         })
         .collect()
@@ -243,7 +257,9 @@ fn matched(c: &Costed, r: &Reporter) -> Result<MatchedOffsetSummary> {
             .cohort
             .data
             .get(&PersonId::from_pseudonym(p)?)
-            .ok_or_else(|| Error::insufficient_data("matching", "a costed person is not in the cohort"))?;
+            .ok_or_else(|| {
+                Error::insufficient_data("matching", "a costed person is not in the cohort")
+            })?;
         match m.covariates.get(name) {
             Some(CovariateValue::Number(x)) => Ok(*x),
             _ => Err(Error::insufficient_data(
@@ -262,10 +278,14 @@ fn matched(c: &Costed, r: &Reporter) -> Result<MatchedOffsetSummary> {
     let covariates = [
         Covariate::numeric("age", age),
         Covariate::numeric("prior_arrests", arrests),
-        Covariate::numeric("cost_before", people.iter().map(|(_, p)| p.pre.amount()).collect()),
+        Covariate::numeric(
+            "cost_before",
+            people.iter().map(|(_, p)| p.pre.amount()).collect(),
+        ),
     ];
     let model = PropensityModel::fit(&covariates, &treated, Link::Logit)?;
-    let matching = NearestNeighbour::default().run(&model.scores(ScoreScale::Probability), &treated, &[])?;
+    let matching =
+        NearestNeighbour::default().run(&model.scores(ScoreScale::Probability), &treated, &[])?;
     let groups: Vec<Group> = people.iter().map(|(g, _)| *g).collect();
     let pre: Vec<Gbp> = people.iter().map(|(_, p)| p.pre).collect();
     let post: Vec<Gbp> = people.iter().map(|(_, p)| p.post).collect();
@@ -333,7 +353,12 @@ pub(crate) fn run_costs(cmd: &CostsCmd, r: &Reporter) -> Result<Done> {
         let _ = writeln!(s, "\n{} group: {} people", g.group, g.n);
         let mut t = TextTable::new(&["agency", "before", "after", "change"]);
         for (a, [b, f, ch]) in &g.by_agency {
-            t.row(vec![a.clone(), format!("{b:.0}"), format!("{f:.0}"), format!("{ch:+.0}")]);
+            t.row(vec![
+                a.clone(),
+                format!("{b:.0}"),
+                format!("{f:.0}"),
+                format!("{ch:+.0}"),
+            ]);
         }
         t.row(vec![
             "all agencies".into(),
@@ -406,7 +431,10 @@ pub(crate) struct CbaJson {
 /// As `costs`; a bad `[cba]` parameter (naming the key); a group with no one.
 pub(crate) fn run_cba(cmd: &CbaCmd, r: &Reporter) -> Result<Done> {
     let c = cost(cmd.spec.as_ref(), r)?;
-    let (Some(prog), Some(comp)) = (c.groups.get(&Group::Programme), c.groups.get(&Group::Comparison)) else {
+    let (Some(prog), Some(comp)) = (
+        c.groups.get(&Group::Programme),
+        c.groups.get(&Group::Comparison),
+    ) else {
         return Err(Error::insufficient_data(
             "cost-benefit analysis",
             "the programme or the comparison group has no one observed for both windows",
@@ -415,7 +443,8 @@ pub(crate) fn run_cba(cmd: &CbaCmd, r: &Reporter) -> Result<Done> {
     let cba = &c.data.spec.cba;
     let key = |k: &str, e: Error| Error::invalid_parameter(format!("cba.{k}"), "", e.to_string());
     let attribution = Proportion::new(cba.attribution).map_err(|e| key("attribution", e))?;
-    let confidence = ConfidenceGrade::new(cba.confidence_grade).map_err(|e| key("confidence_grade", e))?;
+    let confidence =
+        ConfidenceGrade::new(cba.confidence_grade).map_err(|e| key("confidence_grade", e))?;
     let mut streams = Vec::new();
     for (agency, a) in &prog.by_agency {
         let comp_per_person = comp
@@ -435,7 +464,10 @@ pub(crate) fn run_cba(cmd: &CbaCmd, r: &Reporter) -> Result<Done> {
             confidence,
         });
     }
-    let costs_by_year = vec![Gbp::non_negative(c.programme_cost * prog.n as f64, c.target)?];
+    let costs_by_year = vec![Gbp::non_negative(
+        c.programme_cost * prog.n as f64,
+        c.target,
+    )?];
     let params = CbaParameters {
         horizon_years: cba.horizon_years,
         dropoff: Proportion::new(cba.dropoff).map_err(|e| key("dropoff", e))?,
@@ -443,7 +475,12 @@ pub(crate) fn run_cba(cmd: &CbaCmd, r: &Reporter) -> Result<Done> {
     };
     r.stage("cost-benefit appraisal and sensitivity");
     let res = costs::cba::appraise(&streams, &costs_by_year, &params)?;
-    let sens = costs::cba::sensitivity(&streams, &costs_by_year, &params, &SensitivitySpec::default_set())?;
+    let sens = costs::cba::sensitivity(
+        &streams,
+        &costs_by_year,
+        &params,
+        &SensitivitySpec::default_set(),
+    )?;
     let out = CbaJson {
         price_year: res.price_year.to_string(),
         discounting: res.discounting.clone(),
@@ -453,7 +490,11 @@ pub(crate) fn run_cba(cmd: &CbaCmd, r: &Reporter) -> Result<Done> {
         benefit_cost_ratio: res.benefit_cost_ratio,
         fiscal_roi: res.fiscal_roi,
         payback_year: res.payback_year,
-        pv_by_agency: res.pv_by_agency.iter().map(|(a, v)| (a.to_string(), v.amount())).collect(),
+        pv_by_agency: res
+            .pv_by_agency
+            .iter()
+            .map(|(a, v)| (a.to_string(), v.amount()))
+            .collect(),
         sensitivity: sens
             .rows
             .iter()
@@ -478,14 +519,21 @@ pub(crate) fn run_cba(cmd: &CbaCmd, r: &Reporter) -> Result<Done> {
         out.price_year, out.discounting, cba.horizon_years, cba.dropoff, cba.attribution, cba.confidence_grade
     );
     let mut t = TextTable::new(&["measure", "value"]);
-    t.row(vec!["PV benefits".into(), format!("{:.0}", out.pv_benefits)]);
+    t.row(vec![
+        "PV benefits".into(),
+        format!("{:.0}", out.pv_benefits),
+    ]);
     t.row(vec!["PV costs".into(), format!("{:.0}", out.pv_costs)]);
     t.row(vec!["NPV".into(), format!("{:+.0}", out.npv)]);
-    t.row(vec!["benefit-cost ratio".into(), common::opt(out.benefit_cost_ratio, 2)]);
+    t.row(vec![
+        "benefit-cost ratio".into(),
+        common::opt(out.benefit_cost_ratio, 2),
+    ]);
     t.row(vec!["fiscal ROI".into(), common::opt(out.fiscal_roi, 2)]);
     t.row(vec![
         "payback year".into(),
-        out.payback_year.map_or_else(|| "not within the horizon".into(), |y| y.to_string()),
+        out.payback_year
+            .map_or_else(|| "not within the horizon".into(), |y| y.to_string()),
     ]);
     for (a, v) in &out.pv_by_agency {
         t.row(vec![format!("PV benefit to {a}"), format!("{v:.0}")]);
@@ -494,7 +542,13 @@ pub(crate) fn run_cba(cmd: &CbaCmd, r: &Reporter) -> Result<Done> {
     let _ = writeln!(s, "\nSensitivity (one assumption at a time)");
     let mut t = TextTable::new(&["assumption", "low", "high", "NPV at low", "NPV at high"]);
     for (p, lo, hi, nl, nh) in &out.sensitivity {
-        t.row(vec![p.clone(), lo.to_string(), hi.to_string(), format!("{nl:+.0}"), format!("{nh:+.0}")]);
+        t.row(vec![
+            p.clone(),
+            lo.to_string(),
+            hi.to_string(),
+            format!("{nl:+.0}"),
+            format!("{nh:+.0}"),
+        ]);
     }
     s.push_str(&t.render());
     Ok(Done::ok(s))

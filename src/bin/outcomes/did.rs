@@ -62,7 +62,12 @@ pub(crate) struct DidCmd {
 /// identifiers redacted), a design that cannot be estimated.
 pub(crate) fn run(cmd: &DidCmd, r: &Reporter) -> Result<Done> {
     let (table, spec, preface) = match (
-        &cmd.data, &cmd.unit, &cmd.time, &cmd.treated, &cmd.post, &cmd.outcome,
+        &cmd.data,
+        &cmd.unit,
+        &cmd.time,
+        &cmd.treated,
+        &cmd.post,
+        &cmd.outcome,
     ) {
         (Some(path), Some(u), Some(t), Some(g), Some(p), Some(y)) => {
             r.stage(&format!("reading {}", path.display()));
@@ -90,7 +95,10 @@ pub(crate) fn run(cmd: &DidCmd, r: &Reporter) -> Result<Done> {
             (table, spec, preface)
         }
     };
-    r.stage(&format!("difference in differences ({} rows)", table.nrows()));
+    r.stage(&format!(
+        "difference in differences ({} rows)",
+        table.nrows()
+    ));
     let report = run_did(&table, &spec)?;
     if let Some(p) = &cmd.json_out {
         write_json(&report, p)?;

@@ -26,17 +26,37 @@ pub(crate) struct GenerateCmd {
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
     /// Number of people.
-    #[arg(long, value_name = "N", default_value_t = 10_000, conflicts_with = "sample")]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 10_000,
+        conflicts_with = "sample"
+    )]
     people: usize,
     /// Service-use events per person over the four-year window (about).
-    #[arg(long, value_name = "X", default_value_t = 20.0, conflicts_with = "sample")]
+    #[arg(
+        long,
+        value_name = "X",
+        default_value_t = 20.0,
+        conflicts_with = "sample"
+    )]
     events_per_person: f64,
     /// Proportional fall in the programme group's service use after its
     /// start (0.3 = 30% fewer events), in [0, 1].
-    #[arg(long, value_name = "E", default_value_t = 0.3, conflicts_with = "sample")]
+    #[arg(
+        long,
+        value_name = "E",
+        default_value_t = 0.3,
+        conflicts_with = "sample"
+    )]
     effect: f64,
     /// The random seed.
-    #[arg(long, value_name = "SEED", default_value_t = 20_240_401, conflicts_with = "sample")]
+    #[arg(
+        long,
+        value_name = "SEED",
+        default_value_t = 20_240_401,
+        conflicts_with = "sample"
+    )]
     seed: u64,
     /// Write the bundled sample's exact files instead (with its planted faults).
     #[arg(long)]
@@ -65,7 +85,10 @@ pub(crate) fn run(cmd: &GenerateCmd, r: &Reporter) -> Result<Done> {
     std::fs::create_dir_all(&cmd.out).map_err(|e| Error::io(&cmd.out, e))?;
     let written = if cmd.sample {
         let spec = SyntheticSpec::sample();
-        r.stage(&format!("writing the bundled sample to {}", cmd.out.display()));
+        r.stage(&format!(
+            "writing the bundled sample to {}",
+            cmd.out.display()
+        ));
         let n = synthetic::write_sample(&cmd.out, &spec)?;
         Written {
             dir: cmd.out.display().to_string(),
@@ -83,19 +106,26 @@ pub(crate) fn run(cmd: &GenerateCmd, r: &Reporter) -> Result<Done> {
                 "must be a positive number",
             ));
         }
+        if cmd.people == 0 {
+            return Err(Error::invalid_parameter(
+                "--people",
+                0,
+                "must be at least 1",
+            ));
+        }
+        if !(0.0..=1.0).contains(&cmd.effect) {
+            return Err(Error::invalid_parameter(
+                "--effect",
+                cmd.effect,
+                "must be in [0, 1]",
+            ));
+        }
         let spec = SyntheticSpec {
             effect: cmd.effect,
             ..SyntheticSpec::large(cmd.people, cmd.events_per_person, cmd.seed)
         };
         r.stage(&format!("generating {} people", cmd.people));
-        let people = synthetic::people(&spec).map_err(|e| match e.kind() {
-            outcomes::ErrorKind::InvalidParameter { .. } => Error::invalid_parameter(
-                "generate",
-                "",
-                format!("{e} (options --people, --effect, --events-per-person)"),
-            ),
-            _ => e,
-        })?;
+        let people = synthetic::people(&spec)?;
         r.stage("writing cohort.csv");
         let c = synthetic::write_cohort(&cmd.out.join("cohort.csv"), &people)?;
         r.stage("writing service_use.csv");

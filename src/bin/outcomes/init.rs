@@ -92,7 +92,8 @@ pub(crate) fn recognise(dir: &Path) -> Result<Recognised> {
         let name = path
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        let mut rdr = csv::Reader::from_path(&path).map_err(|e| Error::io(&path, std::io::Error::other(e.to_string())))?;
+        let mut rdr = csv::Reader::from_path(&path)
+            .map_err(|e| Error::io(&path, std::io::Error::other(e.to_string())))?;
         let headers: Vec<String> = match rdr.headers() {
             Ok(h) => h.iter().map(|s| s.trim().to_string()).collect(),
             // Not readable as CSV: reported as not recognised, never echoed.
@@ -173,8 +174,15 @@ pub(crate) fn starter_spec(name: &str, f: &Recognised, dir: &Path) -> String {
          # Paths are relative to this file. A misspelt key is an error naming the key.\n",
         dir.display()
     );
-    let _ = writeln!(s, "# The report folder is report/<name>.\nname = {}", toml_str(name));
-    let _ = writeln!(s, "# Seed of every random step (bootstrap resampling).\nseed = 20240101\n");
+    let _ = writeln!(
+        s,
+        "# The report folder is report/<name>.\nname = {}",
+        toml_str(name)
+    );
+    let _ = writeln!(
+        s,
+        "# Seed of every random step (bootstrap resampling).\nseed = 20240101\n"
+    );
     let _ = writeln!(
         s,
         "[data_window]\n# First day your extracts cover, and the day they were taken (\"YYYY-MM-DD\").\n\
@@ -208,7 +216,10 @@ pub(crate) fn starter_spec(name: &str, f: &Recognised, dir: &Path) -> String {
             let _ = writeln!(s, "[data.ndt]\n# NDT assessments.\npath = {}\n# \"long\" (one row per assessment) or \"wide\" (Fulfilling Lives CDF).\nlayout = \"{layout}\"\n# columns = {{ date = \"Assessment date\" }}\n", toml_str(file));
         }
         (None, None) => {
-            let _ = writeln!(s, "# No NDT file found.\n# [data.ndt]\n# path = \"ndt.csv\"\n# layout = \"long\"\n");
+            let _ = writeln!(
+                s,
+                "# No NDT file found.\n# [data.ndt]\n# path = \"ndt.csv\"\n# layout = \"long\"\n"
+            );
         }
     }
     if f.school {
@@ -240,10 +251,17 @@ pub(crate) fn starter_spec(name: &str, f: &Recognised, dir: &Path) -> String {
         .as_ref()
         .map(|(_, c)| c.clone())
         .unwrap_or_default();
-    let cov_list = covs.iter().map(|c| toml_str(c)).collect::<Vec<_>>().join(", ");
+    let cov_list = covs
+        .iter()
+        .map(|c| toml_str(c))
+        .collect::<Vec<_>>()
+        .join(", ");
     let on = if covs.is_empty() { "# " } else { "" };
     if covs.is_empty() {
-        let _ = writeln!(s, "# The cohort has no covariate columns, so no matched comparison is set up.");
+        let _ = writeln!(
+            s,
+            "# The cohort has no covariate columns, so no matched comparison is set up."
+        );
     }
     let _ = writeln!(
         s,

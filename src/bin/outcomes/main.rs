@@ -94,7 +94,10 @@ fn main() -> ExitCode {
     match result {
         Ok(done) => {
             let mut out = std::io::stdout().lock();
-            match out.write_all(done.stdout.as_bytes()).and_then(|()| out.flush()) {
+            match out
+                .write_all(done.stdout.as_bytes())
+                .and_then(|()| out.flush())
+            {
                 Ok(()) => {}
                 // `outcomes ... | head`: the reader left; not an error.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
@@ -109,10 +112,22 @@ fn main() -> ExitCode {
             ExitCode::from(done.code)
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", one_line(&e.to_string()));
             ExitCode::from(1)
         }
     }
+}
+
+/// An error message on one line. A parser's message may quote the offending
+/// line of a file under a `|` gutter (TOML does): those lines are dropped,
+/// as the line may be data, and the rest is joined.
+fn one_line(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('|') && !l.contains(" |"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn dispatch(command: &OutcomesCommand, reporter: &Reporter) -> outcomes::Result<Done> {

@@ -169,12 +169,8 @@ pub(crate) fn run(cmd: &PrePostCmd, r: &Reporter) -> Result<Done> {
             follow_up_months: data.spec.outcomes.ndt_follow_up_months,
             ..SelectionRule::default()
         };
-        let (changes, counts) = ndt::baseline_follow_up(
-            starts,
-            &n.data.assessments,
-            rule,
-            PartialPolicy::Undefined,
-        )?;
+        let (changes, counts) =
+            ndt::baseline_follow_up(starts, &n.data.assessments, rule, PartialPolicy::Undefined)?;
         let (b, a): (Vec<f64>, Vec<f64>) = changes
             .iter()
             .filter_map(|c| Some((c.baseline_total?, c.follow_up_total?)))
@@ -241,9 +237,16 @@ pub(crate) fn run(cmd: &PrePostCmd, r: &Reporter) -> Result<Done> {
         use_pairs.coverage.excluded
     );
     r.stage("paired statistics and bootstrap");
-    let per_quarter =
-        pre_post::paired_statistics(&pick(&use_pairs.before), &pick(&use_pairs.after), level, Some(boot))?;
-    text.push_str(&stats_text(&format!("{} per quarter", cmd.category), &per_quarter));
+    let per_quarter = pre_post::paired_statistics(
+        &pick(&use_pairs.before),
+        &pick(&use_pairs.after),
+        level,
+        Some(boot),
+    )?;
+    text.push_str(&stats_text(
+        &format!("{} per quarter", cmd.category),
+        &per_quarter,
+    ));
 
     let bin = pairs(&binary)?.values;
     let keep_bin: Vec<usize> = bin
@@ -316,7 +319,9 @@ fn read_pairs(path: &Path, id: &str, before: &str, after: &str) -> Result<Pairs>
     })?;
     let headers: Vec<String> = rdr
         .headers()
-        .map_err(|_| Error::invalid_value(Location::source(&name), "", "the header row cannot be read"))?
+        .map_err(|_| {
+            Error::invalid_value(Location::source(&name), "", "the header row cannot be read")
+        })?
         .iter()
         .map(str::to_string)
         .collect();
@@ -365,14 +370,17 @@ fn read_pairs(path: &Path, id: &str, before: &str, after: &str) -> Result<Pairs>
         }
         let num = |p: usize, c: &str| -> std::result::Result<f64, LeftOut> {
             let v = rec.get(p).unwrap_or("").trim();
-            v.parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| {
-                let shown = if ids.contains(v) {
-                    io::REDACTED.to_string()
-                } else {
-                    format!("{v:?}")
-                };
-                out(c, format!("{shown} is not a number"))
-            })
+            v.parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| {
+                    let shown = if ids.contains(v) {
+                        io::REDACTED.to_string()
+                    } else {
+                        format!("{v:?}")
+                    };
+                    out(c, format!("{shown} is not a number"))
+                })
         };
         match (num(pb, before), num(pa, after)) {
             (Ok(x), Ok(y)) => {

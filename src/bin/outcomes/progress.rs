@@ -59,7 +59,10 @@ impl Reporter {
             Mode::Terminal => {
                 let mut slot = self.bar.lock().unwrap_or_else(|p| p.into_inner());
                 if let Some((bar, msg, began)) = slot.take() {
-                    bar.finish_with_message(format!("{msg} ({:.1}s)", began.elapsed().as_secs_f64()));
+                    bar.finish_with_message(format!(
+                        "{msg} ({:.1}s)",
+                        began.elapsed().as_secs_f64()
+                    ));
                 }
                 let bar = ProgressBar::new_spinner();
                 let style = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}")

@@ -49,13 +49,27 @@ pub(crate) struct AsbCmd {
 
 fn report(dir: Option<&PathBuf>, r: &Reporter) -> Result<SampleReport> {
     let dir = dir.cloned().unwrap_or_else(common::sample_dir);
-    r.stage(&format!("reading the school and ASB files in {}", dir.display()));
+    r.stage(&format!(
+        "reading the school and ASB files in {}",
+        dir.display()
+    ));
     sample_report(&dir, &school_sample_design()?)
 }
 
 fn accounts(rep: &SampleReport, files: &[&str]) -> String {
-    let mut t = TextTable::new(&["file", "rows read", "accepted", "used", "invalid", "out of scope"]);
-    for i in rep.inputs.iter().filter(|i| files.contains(&i.file.as_str())) {
+    let mut t = TextTable::new(&[
+        "file",
+        "rows read",
+        "accepted",
+        "used",
+        "invalid",
+        "out of scope",
+    ]);
+    for i in rep
+        .inputs
+        .iter()
+        .filter(|i| files.contains(&i.file.as_str()))
+    {
         t.row(vec![
             i.file.clone(),
             i.rows_read.to_string(),
@@ -96,7 +110,11 @@ fn cells(list: &[AttendanceCell]) -> String {
             pct(s.overall_absence_rate),
             pct(s.authorised_absence_rate),
             pct(s.unauthorised_absence_rate),
-            format!("{} ({})", pct(s.persistent_absence_rate), s.persistent_absentees),
+            format!(
+                "{} ({})",
+                pct(s.persistent_absence_rate),
+                s.persistent_absentees
+            ),
             format!("{} ({})", pct(s.severe_absence_rate), s.severe_absentees),
         ]);
     }
@@ -190,7 +208,10 @@ pub(crate) fn run_asb(cmd: &AsbCmd, r: &Reporter) -> Result<Done> {
     s.push_str(&t.render());
     let mut t = TextTable::new(&["rate ratio", "ratio", "exact CI", "Wald CI (log)"]);
     let ci = |i: Option<outcomes::stats::Interval>| {
-        i.map_or_else(|| "-".into(), |i| format!("({:.3}, {:.3})", i.lower, i.upper))
+        i.map_or_else(
+            || "-".into(),
+            |i| format!("({:.3}, {:.3})", i.lower, i.upper),
+        )
     };
     for (label, rr) in [
         ("pilot after / before", &a.pilot_after_vs_before),

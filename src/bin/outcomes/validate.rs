@@ -191,17 +191,37 @@ fn open(path: &Path) -> Result<std::io::BufReader<std::fs::File>> {
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map_or_else(|| path.display().to_string(), |f| f.to_string_lossy().into_owned())
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |f| f.to_string_lossy().into_owned(),
+    )
 }
 
 /// Load the file; returns the account with every rejected row.
 fn load(cmd: &ValidateCmd, r: &Reporter) -> Result<(u64, u64, Vec<RejectedLine>, String)> {
     let name = file_name(&cmd.file);
-    r.stage(&format!("validating {} as {}", cmd.file.display(), cmd.dataset.label()));
     let school = |rows_read: u64, accepted: usize, rejected: &[RejectedRow]| {
-        (rows_read, accepted as u64, school_lines(&name, rejected), name.clone())
+        r.stage(&format!("{rows_read} rows read"));
+        (
+            rows_read,
+            accepted as u64,
+            school_lines(&name, rejected),
+            name.clone(),
+        )
     };
+    if matches!(
+        cmd.dataset,
+        DatasetKind::Register
+            | DatasetKind::EnrolmentCounts
+            | DatasetKind::PoliceUk
+            | DatasetKind::Population
+    ) {
+        r.stage(&format!(
+            "validating {} as {}",
+            cmd.file.display(),
+            cmd.dataset.label()
+        ));
+    }
     match cmd.dataset {
         DatasetKind::Register => {
             let i = read_register_csv(&name, open(&cmd.file)?)?;
@@ -224,6 +244,9 @@ fn load(cmd: &ValidateCmd, r: &Reporter) -> Result<(u64, u64, Vec<RejectedLine>,
     }
     let spec = common::spec_or_sample(cmd.spec.as_deref())?;
     let (key, _) = spec.pseudonymiser()?;
+    if cmd.dataset == DatasetKind::Cohort {
+        r.stage(&format!("validating {} as cohort", cmd.file.display()));
+    }
     let window = DataWindow::new(spec.data_window.start, spec.data_window.extract_date)?;
     let cohort_map = spec.data.cohort.column_map();
     if cmd.dataset == DatasetKind::Cohort {
@@ -232,7 +255,12 @@ fn load(cmd: &ValidateCmd, r: &Reporter) -> Result<(u64, u64, Vec<RejectedLine>,
             .pseudonymise(key);
         let c = io::load_cohort(&src, window)?;
         let s = &c.summary;
-        return Ok((s.rows_read, s.accepted, io_lines(&s.source, &c.rejections), s.source.clone()));
+        return Ok((
+            s.rows_read,
+            s.accepted,
+            io_lines(&s.source, &c.rejections),
+            s.source.clone(),
+        ));
     }
     let cohort_path = cmd
         .cohort
