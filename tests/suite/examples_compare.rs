@@ -438,8 +438,7 @@ fn binary_exit_codes() {
         ),
     ] {
         let out = Command::new(bin)
-            .arg("match")
-            .arg("--data")
+            .args(["--quiet", "match", "--data"])
             .arg(&data)
             .args(&bad)
             .output()

@@ -186,7 +186,7 @@ pub(crate) fn starter_spec(name: &str, f: &Recognised, dir: &Path) -> String {
     let _ = writeln!(
         s,
         "[data_window]\n# First day your extracts cover, and the day they were taken (\"YYYY-MM-DD\").\n\
-         # CHECK: these are the bundled sample's dates.\nstart = \"2021-04-01\"\nextract_date = \"2025-03-31\"\n"
+         # CHECK: these are the bundled sample's dates.\nstart = \"2021-04-01\"\n# The day the extracts were taken.\nextract_date = \"2025-03-31\"\n"
     );
     let _ = writeln!(s, "[data.cohort]");
     match &f.cohort {
@@ -235,7 +235,7 @@ pub(crate) fn starter_spec(name: &str, f: &Recognised, dir: &Path) -> String {
     );
     let _ = writeln!(
         s,
-        "[windows]\n# Whole months before and after each person's start.\nmonths_before = 12\nmonths_after = 12\n\
+        "[windows]\n# Whole months before each person's start.\nmonths_before = 12\n# Whole months after it.\nmonths_after = 12\n\
          # \"rate_per_observed_time\" (keep the partly observed, as a rate) or \"exclude\".\ncoverage = \"rate_per_observed_time\"\n\
          # Smallest observed share of each window kept, in (0, 1].\nmin_fraction = 0.5\n"
     );

@@ -320,6 +320,55 @@ fn load(cmd: &ValidateCmd, r: &Reporter) -> Result<(u64, u64, Vec<RejectedLine>,
     ))
 }
 
+/// Redacts any rejected value that equals an identifier in one of `files`
+/// (`(path, identifier column)`): a value shifted out of its identifier
+/// column (a row with a missing field, a pasted id) is still an identifier.
+/// Only CSV files are scanned, and only for the values rejected.
+fn redact_identifiers(lines: &mut [RejectedLine], files: &[(PathBuf, String)]) -> Result<()> {
+    let shown: std::collections::HashSet<String> = lines
+        .iter()
+        .filter(|l| l.value != io::REDACTED && !l.value.trim().is_empty())
+        .map(|l| l.value.trim().to_string())
+        .collect();
+    if shown.is_empty() {
+        return Ok(());
+    }
+    let mut ids = std::collections::HashSet::new();
+    for (path, column) in files {
+        if path
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("parquet"))
+        {
+            continue;
+        }
+        let mut rdr = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_path(path)
+            .map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))?;
+        let Some(at) = rdr
+            .headers()
+            .ok()
+            .and_then(|h| h.iter().position(|c| c.trim() == column))
+        else {
+            continue;
+        };
+        let mut rec = csv::StringRecord::new();
+        while rdr.read_record(&mut rec).unwrap_or(false) {
+            if let Some(v) = rec.get(at).map(str::trim) {
+                if shown.contains(v) {
+                    ids.insert(v.to_string());
+                }
+            }
+        }
+    }
+    for l in lines.iter_mut() {
+        if ids.contains(l.value.trim()) {
+            l.value = io::REDACTED.to_string();
+        }
+    }
+    Ok(())
+}
+
 /// Writes the rejected rows as CSV (`file,row,column,value,rule`).
 fn write_rejected(path: &Path, rows: &[RejectedLine]) -> Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -348,7 +397,52 @@ fn write_rejected(path: &Path, rows: &[RejectedLine]) -> Result<()> {
 /// A file that cannot be read or is not the dataset it is said to be
 /// (naming the file, row and column), a bad spec.
 pub(crate) fn run(cmd: &ValidateCmd, r: &Reporter) -> Result<Done> {
-    let (rows_read, accepted, rejected, file) = load(cmd, r)?;
+    let (rows_read, accepted, mut rejected, file) = load(cmd, r)?;
+    let spec = common::spec_or_sample(cmd.spec.as_deref())?;
+    let id_of = |map: ColumnMap, canonical: &str| -> Result<String> {
+        Ok(cmd.column_map(map)?.source_name(canonical).to_string())
+    };
+    let cohort_map = if cmd.cohort.is_some() {
+        ColumnMap::new()
+    } else {
+        spec.data.cohort.column_map()
+    };
+    let cohort_file = cmd
+        .cohort
+        .clone()
+        .unwrap_or_else(|| spec.resolve(&spec.data.cohort.path));
+    let mut files = match cmd.dataset {
+        DatasetKind::Register | DatasetKind::EnrolmentCounts => {
+            vec![(cmd.file.clone(), "pupil_id".to_string())]
+        }
+        DatasetKind::PoliceUk | DatasetKind::Population => Vec::new(),
+        DatasetKind::Cohort => vec![(
+            cmd.file.clone(),
+            id_of(spec.data.cohort.column_map(), "person_id")?,
+        )],
+        DatasetKind::ServiceUse | DatasetKind::Ndt | DatasetKind::NdtWide => {
+            vec![(cohort_file, cohort_map.source_name("person_id").to_string())]
+        }
+    };
+    if matches!(
+        cmd.dataset,
+        DatasetKind::ServiceUse | DatasetKind::Ndt | DatasetKind::NdtWide
+    ) {
+        let map = match cmd.dataset {
+            DatasetKind::ServiceUse => spec
+                .data
+                .service_use
+                .as_ref()
+                .map_or_else(ColumnMap::new, |f| f.column_map()),
+            _ => spec.data.ndt.as_ref().map_or_else(ColumnMap::new, |f| {
+                f.columns
+                    .iter()
+                    .fold(ColumnMap::new(), |m, (k, v)| m.map(k, v))
+            }),
+        };
+        files.push((cmd.file.clone(), id_of(map, "person_id")?));
+    }
+    redact_identifiers(&mut rejected, &files)?;
     let mut by_reason = BTreeMap::new();
     for l in &rejected {
         *by_reason.entry(l.rule.clone()).or_insert(0u64) += 1;
