@@ -146,3 +146,77 @@ fn dispatch(command: &OutcomesCommand, reporter: &Reporter) -> outcomes::Result<
         OutcomesCommand::Init(c) => init::run(c, reporter),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use outcomes::compare::report::CovariateKind;
+    use outcomes::compare::{Caliper, MatchOrder, Replacement};
+
+    fn parse(line: &str) -> Result<OutcomesCli, clap::Error> {
+        OutcomesCli::try_parse_from(std::iter::once("outcomes").chain(line.split_whitespace()))
+    }
+
+    /// The `match` options become the library spec they name (formerly the
+    /// library's `parse_matched_comparison_args` test).
+    #[test]
+    fn match_options_make_the_spec() {
+        let cli = parse(
+            "match --data x.csv --treatment treat --covariates age,race:categorical,re74:numeric \
+             --outcome re78 --ratio 2 --caliper 0.2 --replace --exact married --order smallest",
+        )
+        .unwrap();
+        let OutcomesCommand::Match(m) = cli.command else {
+            panic!("not match");
+        };
+        let spec = m.spec().unwrap();
+        assert_eq!(spec.ratio.get(), 2);
+        assert_eq!(spec.caliper, Some(Caliper::StandardDeviations(0.2)));
+        assert_eq!(spec.replacement, Replacement::With);
+        assert_eq!(spec.covariates[1].kind, CovariateKind::Categorical);
+        assert_eq!(spec.covariates[2].kind, CovariateKind::Numeric);
+        assert_eq!(spec.covariates[0].kind, CovariateKind::Auto);
+        assert_eq!(spec.order, MatchOrder::Smallest);
+        assert_eq!(spec.exact, vec!["married".to_string()]);
+        // Malformed command lines are clap's usage errors.
+        for bad in [
+            "match --data x.csv --treatment t --covariates a --outcome y --bogus 1",
+            "match --data x.csv --treatment t --covariates a",
+            "match --data x.csv --treatment t --covariates a --outcome y --order random",
+            "match --data x.csv --data y.csv --treatment t --covariates a --outcome y",
+            "match --data --treatment t --covariates a --outcome y",
+            "match --treatment t",
+            "did --data p.csv --unit id",
+            "did --data=p.csv --unit id --time t --treated a --post b --outcome y --x 1",
+        ] {
+            let e = parse(bad).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{bad}");
+        }
+        // Values out of range are the library's errors (exit 1).
+        for bad in [
+            "match --data x.csv --treatment t --covariates a --outcome y --ratio 0",
+            "match --data x.csv --treatment t --covariates a --outcome y --caliper=-1",
+            "match --data x.csv --treatment t --covariates a:weird --outcome y",
+        ] {
+            let OutcomesCommand::Match(m) = parse(bad).unwrap().command else {
+                panic!("not match");
+            };
+            assert!(m.spec().is_err(), "{bad}");
+        }
+        assert!(parse(
+            "did --data p.csv --unit id --time wave --treated nj --post after --outcome fte --cluster id2"
+        )
+        .is_ok());
+    }
+
+    /// Messages lose a parser's quoted source lines and stay on one line.
+    #[test]
+    fn errors_fit_on_one_line() {
+        let m =
+            "spec: TOML parse error at line 1, column 10\n  |\n1 | SECRET,x\n  |   ^\nexpected `=`";
+        assert_eq!(
+            one_line(m),
+            "spec: TOML parse error at line 1, column 10 expected `=`"
+        );
+    }
+}

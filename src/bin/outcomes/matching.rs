@@ -115,7 +115,7 @@ impl MatchCmd {
     ///
     /// # Errors
     /// A bad covariate kind, ratio or caliper.
-    fn spec(&self) -> Result<MatchedComparisonSpec> {
+    pub(crate) fn spec(&self) -> Result<MatchedComparisonSpec> {
         let mut spec = match (&self.treatment, &self.outcome) {
             (Some(t), Some(o)) => {
                 let covariates = covariate_specs(&self.covariates)?;
