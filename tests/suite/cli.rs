@@ -184,6 +184,10 @@ fn every_subcommand_has_help() {
                 "--post",
                 "--outcome",
                 "--cluster",
+                "--design",
+                "--first-treated",
+                "event-study",
+                "staggered",
                 "--json",
             ],
         ),
@@ -1210,4 +1214,106 @@ fn output_can_be_piped() {
         "{:?}",
         out.status
     );
+}
+
+/// `did --design staggered` and `--design event-study` on `did::mpdta`:
+/// the JSON is the library's Callaway & Sant'Anna and event-study results on
+/// the same panel, and the aggregations are R's (validation.md §4: dynamic
+/// −0.077240, group −0.031018, simple −0.039951). A staggered design
+/// without `--first-treated` is a usage error.
+#[test]
+#[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
+fn did_staggered_and_event_study_equal_the_library() {
+    use outcomes::compare::did::{event_study, group_time_att, BasePeriod, ComparisonGroup, Panel};
+    let Some(m) = crate::common::reference_data("mpdta.csv") else {
+        return;
+    };
+    let args = |design: &'static str| -> Vec<String> {
+        [
+            "did",
+            "--design",
+            design,
+            "--data",
+            path(&m),
+            "--unit",
+            "countyreal",
+            "--time",
+            "year",
+            "--first-treated",
+            "first.treat",
+            "--outcome",
+            "lemp",
+            "--json",
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let a = args("staggered");
+    let v = json(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    let t = CsvTable::from_path(&m).unwrap();
+    let y: Vec<f64> = t
+        .numeric("lemp")
+        .unwrap()
+        .into_iter()
+        .map(Option::unwrap)
+        .collect();
+    let time: Vec<i64> = t
+        .numeric("year")
+        .unwrap()
+        .into_iter()
+        .map(|x| x.unwrap() as i64)
+        .collect();
+    let g: Vec<Option<i64>> = t
+        .numeric("first.treat")
+        .unwrap()
+        .into_iter()
+        .map(|x| x.filter(|x| *x != 0.0).map(|x| x as i64))
+        .collect();
+    let unit = t.column("countyreal").unwrap().to_vec();
+    let panel = Panel {
+        outcome: &y,
+        unit: &unit,
+        time: &time,
+        first_treated: &g,
+    };
+    let gt = group_time_att(&panel, ComparisonGroup::NeverTreated, BasePeriod::Varying).unwrap();
+    let level = ConfidenceLevel::NINETY_FIVE;
+    same(
+        &v["group_time"],
+        &serde_json::to_value(&gt).unwrap(),
+        "group_time",
+    );
+    same(
+        &v["dynamic"],
+        &serde_json::to_value(gt.aggregate_dynamic(level).unwrap()).unwrap(),
+        "dynamic",
+    );
+    for (key, want) in [
+        ("dynamic", -0.077240),
+        ("group", -0.031018),
+        ("simple", -0.039951),
+    ] {
+        let got = v[key]["overall"].as_f64().unwrap();
+        assert!((got - want).abs() < 5e-7, "{key}: {got} vs R {want}");
+    }
+    assert_eq!(v["rows_read"], 2500);
+    let a = args("event-study");
+    let v = json(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    let es = event_study(&panel, -1, level).unwrap();
+    same(
+        &v["event_study"],
+        &serde_json::to_value(&es).unwrap(),
+        "event_study",
+    );
+    let out = ok(&a[..a.len() - 1]
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>());
+    assert!(
+        out.contains("pre-trend test") && out.contains("relative time"),
+        "{out}"
+    );
+    let mut bad: Vec<&str> = a.iter().map(String::as_str).collect();
+    bad.retain(|x| *x != "--first-treated" && *x != "first.treat");
+    fails(&bad, 2);
 }

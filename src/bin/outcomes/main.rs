@@ -130,6 +130,15 @@ fn one_line(message: &str) -> String {
         .join(" ")
 }
 
+/// A usage error that clap's attributes cannot express: reported as clap
+/// reports its own (usage on stderr, exit code 2).
+pub(crate) fn usage_error(message: &str) -> ! {
+    use clap::CommandFactory;
+    OutcomesCli::command()
+        .error(clap::error::ErrorKind::MissingRequiredArgument, message)
+        .exit()
+}
+
 fn dispatch(command: &OutcomesCommand, reporter: &Reporter) -> outcomes::Result<Done> {
     match command {
         OutcomesCommand::Evaluate(c) => evaluate::run(c, reporter),
