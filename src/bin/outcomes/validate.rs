@@ -346,15 +346,16 @@ fn redact_identifiers(lines: &mut [RejectedLine], files: &[(PathBuf, String)]) -
             .from_path(path)
             .map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))?;
         let Some(at) = rdr
-            .headers()
+            .byte_headers()
             .ok()
-            .and_then(|h| h.iter().position(|c| c.trim() == column))
+            .and_then(|h| h.iter().position(|c| c.trim_ascii() == column.as_bytes()))
         else {
             continue;
         };
-        let mut rec = csv::StringRecord::new();
-        while rdr.read_record(&mut rec).unwrap_or(false) {
-            if let Some(v) = rec.get(at).map(str::trim) {
+        let mut rec = csv::ByteRecord::new();
+        while rdr.read_byte_record(&mut rec).unwrap_or(false) {
+            if let Some(v) = rec.get(at).and_then(|v| std::str::from_utf8(v).ok()) {
+                let v = v.trim();
                 if shown.contains(v) {
                     ids.insert(v.to_string());
                 }
