@@ -15,9 +15,9 @@
 //! * [`run_did`] = the 2×2 cell means and `lm(y ~ treat * post)` with iid,
 //!   HC1 and cluster-robust (CR1) standard errors ([`did::did_cell_means`],
 //!   [`did::did_regression`]).
-//! * [`parse_matched_comparison_args`] and [`parse_did_args`] are the
-//!   command-line parsers of the `matched_comparison` and `did` examples, kept
-//!   here so they are tested.
+//! * The command-line tool's `outcomes match` and `outcomes did` build a
+//!   [`MatchedComparisonSpec`] or [`DidSpec`] from their options and print
+//!   these reports (as text, or JSON with `--json`).
 //!
 //! Nothing is dropped silently: a row with a blank (empty, whitespace-only or
 //! `NA`) value in any column the analysis uses is rejected, and every rejected
