@@ -32,7 +32,7 @@ use crate::progress::Reporter;
 /// blank or non-numeric value, a blank or repeated identifier are listed by
 /// row and column and left out; identifiers are never printed.
 ///
-/// Example: outcomes pre-post --data scores.csv --id client --before b --after a
+/// Example: outcomes pre-post --data FILE --id client --before b --after a
 #[derive(Debug, Args)]
 pub(crate) struct PrePostCmd {
     /// The evaluation spec whose data to use (default: the bundled sample).

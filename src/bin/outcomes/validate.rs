@@ -29,7 +29,7 @@ use crate::progress::Reporter;
 /// against the spec's cohort (or `--cohort`): a person not in the cohort is
 /// a rejected row.
 ///
-/// Example: outcomes validate --dataset service-use extract.csv --strict
+/// Example: outcomes validate --dataset service-use FILE --strict
 #[derive(Debug, Args)]
 pub(crate) struct ValidateCmd {
     /// Which dataset the file is.
