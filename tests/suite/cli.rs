@@ -1317,3 +1317,113 @@ fn did_staggered_and_event_study_equal_the_library() {
     bad.retain(|x| *x != "--first-treated" && *x != "first.treat");
     fails(&bad, 2);
 }
+
+/// `costs --json`: each group's cost per person before and after is the
+/// library's `costing::pre_post` on the same people (observed for both whole
+/// 12-month windows) and priced service use.
+#[test]
+fn costs_json_equals_the_library() {
+    use outcomes::cohort::Phase;
+    use outcomes::costs::{
+        self, CostCategory, CostingOptions, DeflatorSeries, Gbp, PriceYear, ServiceUse,
+        UnitCostTable,
+    };
+    use outcomes::measures::service_use::{Count, Window};
+    let v = json(&["costs", "--json"]);
+    let key = Pseudonymiser::new(DEMONSTRATION_KEY).unwrap();
+    let s = outcomes::synthetic::SyntheticSpec::sample();
+    let cohort = io::load_cohort(
+        &Source::new(sample().join("cohort.csv")).pseudonymise(key.clone()),
+        DataWindow::new(s.data_start, s.extract_date).unwrap(),
+    )
+    .unwrap();
+    let events = io::load_service_events(
+        &Source::new(sample().join("service_use.csv")).pseudonymise(key),
+        &cohort.data,
+        &CategorySet::default(),
+    )
+    .unwrap();
+    let table = UnitCostTable::illustrative().unwrap();
+    let target = PriceYear::parse("2024/25").unwrap();
+    let costed: Vec<String> = CategorySet::default()
+        .codes()
+        .into_iter()
+        .filter(|c| CostCategory::new(c.as_str()).is_ok_and(|k| table.chosen(&k).is_ok()))
+        .collect();
+    let counts = io::window_counts(
+        &cohort.data,
+        &events.data,
+        &Window::before_after_12_months(),
+        &costed,
+    )
+    .unwrap();
+    let (ob, oa) = (
+        counts.observed_days("before").unwrap(),
+        counts.observed_days("after").unwrap(),
+    );
+    let (wb, wa) = (
+        counts.window_days("before").unwrap(),
+        counts.window_days("after").unwrap(),
+    );
+    let mut left_out = 0;
+    for (gi, group) in [Group::Programme, Group::Comparison]
+        .into_iter()
+        .enumerate()
+    {
+        let (mut people, mut records) = (Vec::new(), Vec::new());
+        for (i, p) in counts.people().iter().enumerate() {
+            if ob[i] < wb[i] || oa[i] < wa[i] {
+                left_out += 1;
+                continue;
+            }
+            if cohort.data.get(p).map(|m| m.group) != Some(group) {
+                continue;
+            }
+            people.push(p.pseudonym().to_string());
+            for code in &costed {
+                for (label, phase) in [("before", Phase::Before), ("after", Phase::After)] {
+                    let n = counts.counts(label, code).unwrap()[i];
+                    if n > 0.0 {
+                        records.push(ServiceUse {
+                            person: p.pseudonym().to_string(),
+                            category: CostCategory::new(code.as_str()).unwrap(),
+                            window: phase,
+                            count: Count::amount(n).unwrap(),
+                        });
+                    }
+                }
+            }
+        }
+        let cost = if group == Group::Programme {
+            3500.0
+        } else {
+            0.0
+        };
+        let want = costs::costing::pre_post(
+            &records,
+            &people,
+            &table,
+            &DeflatorSeries::illustrative().unwrap(),
+            &CostingOptions::new(target),
+            Gbp::non_negative(cost, target).unwrap(),
+        )
+        .unwrap();
+        let g = &v["groups"][gi];
+        assert_eq!(g["group"], group.code());
+        assert_eq!(g["n"], want.n);
+        for (k, x) in [
+            ("mean_before", want.mean_pre.amount()),
+            ("mean_after", want.mean_post.amount()),
+            ("mean_change", want.mean_change.amount()),
+            ("mean_net_saving", want.mean_net_saving.amount()),
+        ] {
+            let got = g[k].as_f64().unwrap();
+            assert!(
+                (got - x).abs() <= 1e-9 * x.abs().max(1.0),
+                "{k}: {got} vs {x}"
+            );
+        }
+    }
+    // Each person left out is counted once per group pass above.
+    assert_eq!(v["left_out"], left_out / 2);
+}
