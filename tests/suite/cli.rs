@@ -1427,3 +1427,82 @@ fn costs_json_equals_the_library() {
     // Each person left out is counted once per group pass above.
     assert_eq!(v["left_out"], left_out / 2);
 }
+
+/// `cba --json` is the library's Green Book appraisal of the streams that
+/// `costs --json` reports: per agency, the programme group's fall in cost
+/// less the comparison group's fall per person over as many people, with
+/// the sample spec's `[cba]` values.
+#[test]
+fn cba_json_equals_the_library() {
+    use outcomes::costs::{
+        cba, BenefitStream, CbaParameters, ConfidenceGrade, Counterfactual, Gbp, PriceYear,
+        Proportion, ValueType,
+    };
+    let costs = json(&["costs", "--json"]);
+    let v = json(&["cba", "--json"]);
+    let target = PriceYear::parse("2024/25").unwrap();
+    let (prog, comp) = (&costs["groups"][0], &costs["groups"][1]);
+    assert_eq!(
+        (prog["group"].as_str(), comp["group"].as_str()),
+        (Some("programme"), Some("comparison"))
+    );
+    let n = prog["n"].as_f64().unwrap();
+    let mut streams = Vec::new();
+    for (agency, m) in prog["by_agency"].as_object().unwrap() {
+        let agency = cba_agency(agency);
+        let comp_change = comp["by_agency"]
+            .get(agency.to_string())
+            .map_or(0.0, |c| c[2].as_f64().unwrap());
+        streams.push(BenefitStream {
+            label: format!("reduced demand: {agency}"),
+            agency,
+            value_type: ValueType::Fiscal,
+            annual_gross: Gbp::new(-m[2].as_f64().unwrap() * n, target).unwrap(),
+            counterfactual: Counterfactual::ComparisonGroup(
+                Gbp::new(-comp_change * n, target).unwrap(),
+            ),
+            attribution: Proportion::new(0.1).unwrap(),
+            confidence: ConfidenceGrade::new(3).unwrap(),
+        });
+    }
+    let params = CbaParameters {
+        horizon_years: 5,
+        dropoff: Proportion::new(0.2).unwrap(),
+        ..CbaParameters::default()
+    };
+    let costs_by_year = vec![Gbp::non_negative(3500.0 * n, target).unwrap()];
+    let r = cba::appraise(&streams, &costs_by_year, &params).unwrap();
+    for (k, want) in [
+        ("pv_benefits", r.pv_benefits.amount()),
+        ("pv_costs", r.pv_costs.amount()),
+        ("npv", r.npv.amount()),
+    ] {
+        let got = v[k].as_f64().unwrap();
+        assert!(
+            (got - want).abs() <= 1e-6 * want.abs().max(1.0),
+            "{k}: {got} vs {want}"
+        );
+    }
+    assert_eq!(
+        v["payback_year"],
+        serde_json::to_value(r.payback_year).unwrap()
+    );
+}
+
+/// The agency named by its display text.
+fn cba_agency(name: &str) -> outcomes::costs::Agency {
+    use outcomes::costs::Agency;
+    let all = [
+        Agency::Nhs,
+        Agency::Police,
+        Agency::Prison,
+        Agency::CourtsCjs,
+        Agency::LocalAuthority,
+        Agency::Housing,
+        Agency::Dwp,
+        Agency::Education,
+    ];
+    all.into_iter()
+        .find(|a| a.to_string() == name)
+        .unwrap_or_else(|| panic!("agency {name}"))
+}
