@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use outcomes::cohort::DataWindow;
+use outcomes::compare::report::CovariateKind;
 use outcomes::io::{self, ColumnMap, Source};
 use outcomes::measures::asb::{read_police_uk_street, read_population_csv};
 use outcomes::measures::attendance::{
@@ -253,7 +254,18 @@ fn load(cmd: &ValidateCmd, r: &Reporter) -> Result<(u64, u64, Vec<RejectedLine>,
         let src = Source::new(&cmd.file)
             .columns(cmd.column_map(cohort_map)?)
             .pseudonymise(key);
-        let c = io::load_cohort(&src, window)?;
+        // As the main job: covariates the spec's comparison declares
+        // numeric reject a row whose value is not a number.
+        let numeric: Vec<String> = match &spec.comparison {
+            Some(c) => c
+                .covariate_types()?
+                .into_iter()
+                .filter(|(_, k)| *k == CovariateKind::Numeric)
+                .map(|(n, _)| n)
+                .collect(),
+            None => Vec::new(),
+        };
+        let c = io::load_cohort_numeric(&src, window, &numeric)?;
         let s = &c.summary;
         return Ok((
             s.rows_read,
