@@ -1,6 +1,6 @@
 //! The bundled sample cohort as a person-level analysis table (no
 //! identifiers: one row per person, in cohort order), shared by the
-//! `matched_comparison` and `did` examples when they run without arguments.
+//! `matched_comparison` and `did` examples.
 
 use std::path::Path;
 

@@ -15,9 +15,9 @@
 //! * [`run_did`] = the 2×2 cell means and `lm(y ~ treat * post)` with iid,
 //!   HC1 and cluster-robust (CR1) standard errors ([`did::did_cell_means`],
 //!   [`did::did_regression`]).
-//! * [`parse_matched_comparison_args`] and [`parse_did_args`] are the
-//!   command-line parsers of the `matched_comparison` and `did` examples, kept
-//!   here so they are tested.
+//! * The command-line tool's `outcomes match` and `outcomes did` build a
+//!   [`MatchedComparisonSpec`] or [`DidSpec`] from their options and print
+//!   these reports (as text, or JSON with `--json`).
 //!
 //! Nothing is dropped silently: a row with a blank (empty, whitespace-only or
 //! `NA`) value in any column the analysis uses is rejected, and every rejected
@@ -30,7 +30,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -1568,272 +1568,6 @@ impl fmt::Display for DidReport {
     }
 }
 
-// ---------------------------------------------------------------------------
-// Command lines of the examples
-// ---------------------------------------------------------------------------
-
-/// Usage of the `matched_comparison` example.
-pub const MATCHED_COMPARISON_USAGE: &str = "usage: matched_comparison --data FILE --treatment COL \
---covariates A,B[:numeric|:categorical],... --outcome COL [--ratio K] [--caliper SD] [--replace] \
-[--exact COL,COL] [--order largest|smallest|data] [--id COL,COL] [--json OUT]";
-
-/// Usage of the `did` example.
-pub const DID_USAGE: &str =
-    "usage: did --data FILE --unit COL --time COL --treated COL --post COL \
---outcome COL [--cluster COL] [--id COL,COL] [--json OUT]";
-
-/// Parsed `matched_comparison` command line.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MatchedComparisonArgs {
-    /// CSV file.
-    pub data: PathBuf,
-    /// Identifier columns (`--id COLS`): never analysed, and no error shows
-    /// one of their values ([`CsvTable::declare_identifiers`]).
-    pub identifiers: Vec<String>,
-    /// What to compute.
-    pub spec: MatchedComparisonSpec,
-    /// Where to write the JSON report, if anywhere.
-    pub json: Option<PathBuf>,
-}
-
-/// Parsed `did` command line.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DidArgs {
-    /// CSV file.
-    pub data: PathBuf,
-    /// Identifier columns: the unit, and any named with `--id COLS`; no
-    /// error shows one of their values ([`CsvTable::declare_identifiers`]).
-    pub identifiers: Vec<String>,
-    /// What to compute.
-    pub spec: DidSpec,
-    /// Where to write the JSON report, if anywhere.
-    pub json: Option<PathBuf>,
-}
-
-/// `--flag value` pairs and bare switches, each at most once.
-fn parse_flags(
-    args: &[String],
-    with_value: &[&str],
-    switches: &[&str],
-) -> Result<HashMap<String, Option<String>>> {
-    let mut out: HashMap<String, Option<String>> = HashMap::new();
-    let mut it = args.iter();
-    let valid = || {
-        with_value
-            .iter()
-            .chain(switches)
-            .copied()
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    while let Some(a) = it.next() {
-        let (flag, inline) = match a.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
-            _ => (a.clone(), None),
-        };
-        let value = if with_value.contains(&flag.as_str()) {
-            match inline {
-                Some(v) => Some(v),
-                None => match it.next() {
-                    Some(v) if !v.starts_with("--") => Some(v.clone()),
-                    _ => return Err(Error::invalid_parameter(&flag, "nothing", "needs a value")),
-                },
-            }
-        } else if switches.contains(&flag.as_str()) {
-            if inline.is_some() {
-                return Err(Error::invalid_parameter(&flag, a, "takes no value"));
-            }
-            None
-        } else {
-            return Err(Error::invalid_parameter(
-                "command line",
-                a,
-                format!("unknown argument; the options are {}", valid()),
-            ));
-        };
-        if out.insert(flag.clone(), value).is_some() {
-            return Err(Error::invalid_parameter(
-                &flag,
-                "repeated",
-                "may be given once",
-            ));
-        }
-    }
-    Ok(out)
-}
-
-fn required(flags: &mut HashMap<String, Option<String>>, flag: &str) -> Result<String> {
-    match flags.remove(flag).flatten() {
-        Some(v) if !v.trim().is_empty() => Ok(v.trim().to_string()),
-        Some(_) => Err(Error::invalid_parameter(flag, "empty", "needs a value")),
-        None => Err(Error::invalid_parameter(flag, "missing", "is required")),
-    }
-}
-
-fn list(value: &str) -> Vec<String> {
-    value
-        .split(',')
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect()
-}
-
-/// Parses the `matched_comparison` arguments (without the program name).
-///
-/// Covariates are comma-separated; `NAME:numeric` or `NAME:categorical`
-/// declares a kind, otherwise it is detected. `--caliper` is in standard
-/// deviations of the score.
-///
-/// # Errors
-/// [`Error::invalid_parameter`] for an unknown or repeated flag, a missing
-/// required flag or value, or a value out of range.
-pub fn parse_matched_comparison_args(args: &[String]) -> Result<MatchedComparisonArgs> {
-    let mut f = parse_flags(
-        args,
-        &[
-            "--data",
-            "--treatment",
-            "--covariates",
-            "--outcome",
-            "--ratio",
-            "--caliper",
-            "--exact",
-            "--order",
-            "--json",
-            "--id",
-        ],
-        &["--replace"],
-    )?;
-    let data = PathBuf::from(required(&mut f, "--data")?);
-    let treatment = required(&mut f, "--treatment")?;
-    let covariates = list(&required(&mut f, "--covariates")?)
-        .into_iter()
-        .map(|c| match c.rsplit_once(':') {
-            Some((name, "numeric")) => Ok(CovariateSpec {
-                column: name.to_string(),
-                kind: CovariateKind::Numeric,
-            }),
-            Some((name, "categorical")) => Ok(CovariateSpec {
-                column: name.to_string(),
-                kind: CovariateKind::Categorical,
-            }),
-            Some((_, kind)) => Err(Error::invalid_parameter(
-                "--covariates",
-                &c,
-                format!("unknown kind `{kind}`; use :numeric or :categorical"),
-            )),
-            None => Ok(CovariateSpec::auto(c)),
-        })
-        .collect::<Result<Vec<_>>>()?;
-    if covariates.is_empty() {
-        return Err(Error::invalid_parameter(
-            "--covariates",
-            "empty",
-            "needs at least one column",
-        ));
-    }
-    let outcome = required(&mut f, "--outcome")?;
-    let mut spec = MatchedComparisonSpec {
-        covariates,
-        ..MatchedComparisonSpec::new(treatment, &[], outcome)
-    };
-    if let Some(r) = f.remove("--ratio").flatten() {
-        let k: usize = r
-            .trim()
-            .parse()
-            .map_err(|_| Error::invalid_parameter("--ratio", &r, "must be a whole number ≥ 1"))?;
-        spec.ratio = Ratio::new(k)?;
-    }
-    if let Some(c) = f.remove("--caliper").flatten() {
-        let w: f64 = c.trim().parse().map_err(|_| {
-            Error::invalid_parameter("--caliper", &c, "must be a positive number of SDs")
-        })?;
-        spec.caliper = Some(Caliper::standard_deviations(w)?);
-    }
-    if f.remove("--replace").is_some() {
-        spec.replacement = Replacement::With;
-    }
-    if let Some(e) = f.remove("--exact").flatten() {
-        spec.exact = list(&e);
-    }
-    if let Some(o) = f.remove("--order").flatten() {
-        spec.order = match o.trim() {
-            "largest" => MatchOrder::Largest,
-            "smallest" => MatchOrder::Smallest,
-            "data" => MatchOrder::Data,
-            _ => {
-                return Err(Error::invalid_parameter(
-                    "--order",
-                    &o,
-                    "must be largest, smallest or data",
-                ))
-            }
-        };
-    }
-    let json = f.remove("--json").flatten().map(PathBuf::from);
-    let identifiers = f
-        .remove("--id")
-        .flatten()
-        .map_or_else(Vec::new, |v| list(&v));
-    Ok(MatchedComparisonArgs {
-        data,
-        identifiers,
-        spec,
-        json,
-    })
-}
-
-/// Parses the `did` arguments (without the program name).
-///
-/// # Errors
-/// [`Error::invalid_parameter`] for an unknown or repeated flag, or a missing
-/// required flag or value.
-pub fn parse_did_args(args: &[String]) -> Result<DidArgs> {
-    let mut f = parse_flags(
-        args,
-        &[
-            "--data",
-            "--unit",
-            "--time",
-            "--treated",
-            "--post",
-            "--outcome",
-            "--cluster",
-            "--json",
-            "--id",
-        ],
-        &[],
-    )?;
-    let data = PathBuf::from(required(&mut f, "--data")?);
-    let mut spec = DidSpec::new(
-        required(&mut f, "--unit")?,
-        required(&mut f, "--time")?,
-        required(&mut f, "--treated")?,
-        required(&mut f, "--post")?,
-        required(&mut f, "--outcome")?,
-    );
-    if f.contains_key("--cluster") {
-        spec.cluster = Some(required(&mut f, "--cluster")?);
-    }
-    let json = f.remove("--json").flatten().map(PathBuf::from);
-    let mut identifiers = vec![spec.unit.clone()];
-    for c in f
-        .remove("--id")
-        .flatten()
-        .map_or_else(Vec::new, |v| list(&v))
-    {
-        if !identifiers.contains(&c) {
-            identifiers.push(c);
-        }
-    }
-    Ok(DidArgs {
-        data,
-        identifiers,
-        spec,
-        json,
-    })
-}
-
 /// Writes `report` as pretty-printed JSON to `path`.
 ///
 /// # Errors
@@ -1876,10 +1610,6 @@ mod tests {
 
     fn table(text: &str) -> Result<CsvTable> {
         CsvTable::from_reader("t.csv", text.as_bytes())
-    }
-
-    fn args(s: &str) -> Vec<String> {
-        s.split_whitespace().map(String::from).collect()
     }
 
     #[test]
@@ -2130,43 +1860,5 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn cli_parsing() {
-        let a = parse_matched_comparison_args(&args(
-            "--data x.csv --treatment treat --covariates age,race:categorical,re74:numeric \
-             --outcome re78 --ratio 2 --caliper 0.2 --replace --exact married --order smallest --json o.json",
-        ))
-        .unwrap();
-        assert_eq!(a.spec.ratio.get(), 2);
-        assert_eq!(a.spec.caliper, Some(Caliper::StandardDeviations(0.2)));
-        assert_eq!(a.spec.replacement, Replacement::With);
-        assert_eq!(a.spec.covariates[1].kind, CovariateKind::Categorical);
-        assert_eq!(a.spec.covariates[2].kind, CovariateKind::Numeric);
-        assert_eq!(a.spec.order, MatchOrder::Smallest);
-        assert_eq!(a.json, Some(PathBuf::from("o.json")));
-        for bad in [
-            "--data x.csv --treatment t --covariates a --outcome y --bogus 1",
-            "--data x.csv --treatment t --covariates a",
-            "--data x.csv --treatment t --covariates a --outcome y --ratio 0",
-            "--data x.csv --treatment t --covariates a --outcome y --caliper -1",
-            "--data x.csv --treatment t --covariates a --outcome y --order random",
-            "--data x.csv --data y.csv --treatment t --covariates a --outcome y",
-            "--data x.csv --treatment t --covariates a:weird --outcome y",
-            "--data --treatment t --covariates a --outcome y",
-        ] {
-            assert!(parse_matched_comparison_args(&args(bad)).is_err(), "{bad}");
-        }
-        let d = parse_did_args(&args(
-            "--data p.csv --unit id --time wave --treated nj --post after --outcome fte --cluster id2",
-        ))
-        .unwrap();
-        assert_eq!(d.spec.cluster.as_deref(), Some("id2"));
-        assert!(parse_did_args(&args("--data p.csv --unit id")).is_err());
-        assert!(parse_did_args(&args(
-            "--data=p.csv --unit id --time t --treated a --post b --outcome y --x 1"
-        ))
-        .is_err());
     }
 }

@@ -1,4 +1,4 @@
-//! The evaluation pipeline behind `cargo run --example evaluate`: load and
+//! The evaluation pipeline behind `outcomes evaluate`: load and
 //! validate every dataset, measure (NDT, service use, rough sleeping,
 //! attendance, anti-social behaviour), compare (pre/post, matched
 //! comparison), cost (cost offset, cost-benefit analysis), clear every table

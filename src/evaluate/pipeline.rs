@@ -39,11 +39,23 @@ use crate::measures::synthetic_school::{school_sample_design, Arm};
 use crate::stats::{self, BootstrapConfig, ConfidenceLevel, Direction, ReliableChangeParams};
 
 /// Prints each stage with the time elapsed since the start, to stderr
-/// (or nowhere, when quiet).
-#[derive(Debug)]
+/// (or nowhere, when quiet), or hands each stage to a caller's sink.
 pub struct Progress {
     start: Instant,
     quiet: bool,
+    sink: Option<StageSink>,
+}
+
+/// Where [`Progress::with_sink`] sends each stage.
+type StageSink = Box<dyn Fn(&str) + Send + Sync>;
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Progress")
+            .field("quiet", &self.quiet)
+            .field("sink", &self.sink.as_ref().map(|_| "<fn>"))
+            .finish()
+    }
 }
 
 impl Progress {
@@ -52,6 +64,7 @@ impl Progress {
         Progress {
             start: Instant::now(),
             quiet: false,
+            sink: None,
         }
     }
 
@@ -60,13 +73,28 @@ impl Progress {
         Progress {
             start: Instant::now(),
             quiet: true,
+            sink: None,
+        }
+    }
+
+    /// Each stage's description handed to `sink` (a progress bar, a log),
+    /// which decides what to show and how.
+    pub fn with_sink(sink: impl Fn(&str) + Send + Sync + 'static) -> Self {
+        Progress {
+            start: Instant::now(),
+            quiet: false,
+            sink: Some(Box::new(sink)),
         }
     }
 
     /// Report a stage.
     pub fn stage(&self, what: &str) {
-        if !self.quiet {
-            eprintln!("[{:>7.1}s] {what}", self.start.elapsed().as_secs_f64());
+        if self.quiet {
+            return;
+        }
+        match &self.sink {
+            Some(sink) => sink(what),
+            None => eprintln!("[{:>7.1}s] {what}", self.start.elapsed().as_secs_f64()),
         }
     }
 }

@@ -1,7 +1,7 @@
-//! End-to-end tests of the report API behind the `matched_comparison` and `did`
-//! examples: the examples' command lines are parsed by the same library
-//! functions ([`parse_matched_comparison_args`], [`parse_did_args`]), the CSV is
-//! read by [`CsvTable`], and the JSON written by [`write_json`] is read back and
+//! End-to-end tests of the report API behind `outcomes match` and `outcomes did`
+//! (and the `matched_comparison` and `did` examples): the command lines are
+//! run through the built `outcomes` binary, the CSV is read by [`CsvTable`],
+//! and the JSON written by [`write_json`] (`--json-out`) is read back and
 //! checked.
 //!
 //! Sources:
@@ -22,8 +22,7 @@
 use std::path::{Path, PathBuf};
 
 use outcomes::compare::report::{
-    parse_did_args, parse_matched_comparison_args, run_did, run_matched_comparison, write_json,
-    CsvTable,
+    run_did, run_matched_comparison, CsvTable, DidSpec, MatchedComparisonSpec,
 };
 use serde_json::Value;
 
@@ -35,8 +34,20 @@ fn tmp(name: &str) -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{}-{name}", std::process::id()))
 }
 
-fn args(parts: &[&str]) -> Vec<String> {
-    parts.iter().map(|s| s.to_string()).collect()
+/// Runs the built `outcomes` binary; panics (showing stderr) unless it exits 0.
+#[cfg(feature = "cli")]
+fn outcomes_ok(args: &[&std::ffi::OsStr]) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_outcomes"))
+        .arg("--quiet")
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn num(v: &Value, path: &[&str]) -> f64 {
@@ -55,9 +66,10 @@ fn near(got: f64, want: f64, tol: f64, what: &str) {
     );
 }
 
-/// The `matched_comparison` command line of the README, run through the
-/// library and its JSON report read back. validation.md §1d/§1e.
+/// The `outcomes match` command line of the README, run through the built
+/// binary and its JSON report read back. validation.md §1d/§1e.
 #[test]
+#[cfg(feature = "cli")]
 #[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn lalonde_matched_comparison_json() {
     let Some(data) = shared("lalonde.csv") else {
@@ -66,22 +78,20 @@ fn lalonde_matched_comparison_json() {
     let json = tmp("lalonde.json");
     let data = data.to_string_lossy().to_string();
     let json_s = json.to_string_lossy().to_string();
-    let a = parse_matched_comparison_args(&args(&[
-        "--data",
-        &data,
-        "--treatment",
-        "treat",
-        "--covariates",
-        "age,educ,race,married,nodegree,re74,re75",
-        "--outcome",
-        "re78",
-        "--json",
-        &json_s,
-    ]))
-    .unwrap();
-    let table = CsvTable::from_path(&a.data).unwrap();
-    let report = run_matched_comparison(&table, &a.spec).unwrap();
-    write_json(&report, a.json.as_deref().unwrap()).unwrap();
+    outcomes_ok(&[
+        "match".as_ref(),
+        "--data".as_ref(),
+        data.as_ref(),
+        "--treatment".as_ref(),
+        "treat".as_ref(),
+        "--covariates".as_ref(),
+        "age,educ,race,married,nodegree,re74,re75".as_ref(),
+        "--outcome".as_ref(),
+        "re78".as_ref(),
+        "--json-out".as_ref(),
+        json_s.as_ref(),
+    ]);
+    let table = CsvTable::from_path(&data).unwrap();
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     let _ = std::fs::remove_file(&json);
 
@@ -196,18 +206,12 @@ fn lalonde_blank_rows_are_reported() {
     std::fs::write(&path, lines.join("\n") + "\n").unwrap();
     let table = CsvTable::from_path(&path).unwrap();
     let _ = std::fs::remove_file(&path);
-    let a = parse_matched_comparison_args(&args(&[
-        "--data",
-        "unused",
-        "--treatment",
+    let spec = MatchedComparisonSpec::new(
         "treat",
-        "--covariates",
-        "age,educ,race,married,nodegree,re74,re75",
-        "--outcome",
+        &["age", "educ", "race", "married", "nodegree", "re74", "re75"],
         "re78",
-    ]))
-    .unwrap();
-    let r = run_matched_comparison(&table, &a.spec).unwrap();
+    );
+    let r = run_matched_comparison(&table, &spec).unwrap();
     assert_eq!(r.rows.read, 614);
     assert_eq!(r.rows.used, 613);
     assert_eq!(r.rows.rejected_rows.len(), 1);
@@ -265,8 +269,9 @@ fn card_krueger_long(public: &Path, out: &Path) {
 }
 
 /// validation.md §3: the 2×2 DiD on Card & Krueger's stores, through the
-/// `did` command line and its JSON report.
+/// `outcomes did` command line and its JSON report.
 #[test]
+#[cfg(feature = "cli")]
 #[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
 fn card_krueger_did_json() {
     let Some(public) = shared("card_krueger/public.dat") else {
@@ -277,26 +282,23 @@ fn card_krueger_did_json() {
     let json = tmp("ck_did.json");
     let csv_s = csv.to_string_lossy().to_string();
     let json_s = json.to_string_lossy().to_string();
-    let a = parse_did_args(&args(&[
-        "--data",
-        &csv_s,
-        "--unit",
-        "store",
-        "--time",
-        "wave",
-        "--treated",
-        "nj",
-        "--post",
-        "after",
-        "--outcome",
-        "fte",
-        "--json",
-        &json_s,
-    ]))
-    .unwrap();
-    let table = CsvTable::from_path(&a.data).unwrap();
-    let report = run_did(&table, &a.spec).unwrap();
-    write_json(&report, a.json.as_deref().unwrap()).unwrap();
+    outcomes_ok(&[
+        "did".as_ref(),
+        "--data".as_ref(),
+        csv_s.as_ref(),
+        "--unit".as_ref(),
+        "store".as_ref(),
+        "--time".as_ref(),
+        "wave".as_ref(),
+        "--treated".as_ref(),
+        "nj".as_ref(),
+        "--post".as_ref(),
+        "after".as_ref(),
+        "--outcome".as_ref(),
+        "fte".as_ref(),
+        "--json-out".as_ref(),
+        json_s.as_ref(),
+    ]);
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     let _ = std::fs::remove_file(&json);
     let _ = std::fs::remove_file(&csv);
@@ -353,25 +355,9 @@ fn synthetic_panel_did() {
     }
     let path = tmp("synthetic_panel.csv");
     std::fs::write(&path, csv).unwrap();
-    let p = path.to_string_lossy().to_string();
-    let a = parse_did_args(&args(&[
-        "--data",
-        &p,
-        "--unit",
-        "id",
-        "--time",
-        "t",
-        "--treated",
-        "g",
-        "--post",
-        "p",
-        "--outcome",
-        "y",
-    ]))
-    .unwrap();
-    let table = CsvTable::from_path(&a.data).unwrap();
+    let table = CsvTable::from_path(&path).unwrap();
     let _ = std::fs::remove_file(&path);
-    let r = run_did(&table, &a.spec).unwrap();
+    let r = run_did(&table, &DidSpec::new("id", "t", "g", "p", "y")).unwrap();
     near(r.cells.did, 2.0, 1e-12, "DiD");
     near(
         r.regression.classical.estimate,
@@ -387,40 +373,22 @@ fn synthetic_panel_did() {
     assert!(e.to_string().contains("does-not-exist.csv"));
 }
 
-/// The example binaries that `cargo test` builds next to this test
-/// (`target/<profile>/examples/`), if present.
-fn example_binary(name: &str) -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    let dir = exe.parent()?.parent()?.join("examples");
-    let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    if path.exists() {
-        Some(path)
-    } else {
-        let what = format!(
-            "example binary {} not built (plain `cargo test` builds it)",
-            path.display()
-        );
-        assert!(!crate::common::required(), "{what}");
-        crate::common::say_skipped(&what);
-        None
-    }
-}
-
-/// Exit codes and output of the built examples: 0 and a JSON report on
-/// success; 1 with a message on an unknown flag, a missing required flag or a
-/// missing column.
+/// Exit codes and output of `outcomes match` and `outcomes did` (formerly the
+/// `matched_comparison` and `did` examples): 0 and a JSON report on success;
+/// 2 (bad usage, clap's code) on an unknown flag or a missing required flag;
+/// 1 with a message naming the column on a missing column.
 #[test]
+#[cfg(feature = "cli")]
 #[cfg_attr(not(reference_data), ignore = "needs ../shared/reference-data")]
-fn example_binaries_exit_codes() {
+fn binary_exit_codes() {
     use std::process::Command;
     let Some(data) = shared("lalonde.csv") else {
         return;
     };
-    let Some(mc) = example_binary("matched_comparison") else {
-        return;
-    };
+    let bin = env!("CARGO_BIN_EXE_outcomes");
     let json = tmp("cli_lalonde.json");
-    let out = Command::new(&mc)
+    let out = Command::new(bin)
+        .arg("match")
         .arg("--data")
         .arg(&data)
         .args([
@@ -435,7 +403,7 @@ fn example_binaries_exit_codes() {
             "--covariates",
             "age,educ,race:categorical,married,nodegree,re74,re75",
         ])
-        .arg("--json")
+        .arg("--json-out")
         .arg(&json)
         .output()
         .unwrap();
@@ -454,30 +422,33 @@ fn example_binaries_exit_codes() {
     assert!(num(&v, &["pair_distances", "max"]) <= width);
     assert_eq!(v["settings"]["caliper"], "0.2 SD");
 
-    for bad in [
-        vec!["--bogus", "1"],
-        vec!["--treatment", "treat"],
-        vec![
-            "--treatment",
-            "treat",
-            "--covariates",
-            "age",
-            "--outcome",
-            "nope",
-        ],
+    for (bad, code) in [
+        (vec!["--bogus", "1"], 2),
+        (vec!["--treatment", "treat"], 2),
+        (
+            vec![
+                "--treatment",
+                "treat",
+                "--covariates",
+                "age",
+                "--outcome",
+                "nope",
+            ],
+            1,
+        ),
     ] {
-        let out = Command::new(&mc)
-            .arg("--data")
+        let out = Command::new(bin)
+            .args(["--quiet", "match", "--data"])
             .arg(&data)
             .args(&bad)
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(1), "{bad:?}");
+        assert_eq!(out.status.code(), Some(code), "{bad:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.starts_with("error:"), "{err}");
     }
-    let out = Command::new(&mc)
-        .arg("--data")
+    let out = Command::new(bin)
+        .args(["--quiet", "match", "--data"])
         .arg(&data)
         .args([
             "--treatment",
@@ -495,25 +466,24 @@ fn example_binaries_exit_codes() {
         "{err}"
     );
 
-    let Some(did) = example_binary("did") else {
-        return;
-    };
-    let out = Command::new(&did)
+    let out = Command::new(bin)
+        .arg("did")
         .arg("--data")
         .arg(&data)
         .args(["--unit", "rownames"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--time"));
 }
 
-/// The examples never echo an identifier: a panel whose outcome cell holds
+/// The binary never echoes an identifier: a panel whose outcome cell holds
 /// a unit's identifier (a shifted row) fails naming the row and column,
-/// with the value redacted; so does `matched_comparison` with `--id`, and
-/// `pre_post` with an identifier in the before column.
+/// with the value redacted; so does `match` with `--id`, and `pre-post`
+/// with an identifier in the before column.
 #[test]
-fn example_binaries_never_echo_an_identifier() {
+#[cfg(feature = "cli")]
+fn binary_never_echoes_an_identifier() {
     use std::process::Command;
     const ID: &str = "PERSON-0042";
     let dir = tmp("examples-identifier");
@@ -553,7 +523,7 @@ fn example_binaries_never_echo_an_identifier() {
             .to_vec(),
         ),
         (
-            "matched_comparison",
+            "match",
             [
                 "--treatment",
                 "nj",
@@ -575,7 +545,7 @@ fn example_binaries_never_echo_an_identifier() {
     )
     .unwrap();
     runs.push((
-        "pre_post",
+        "pre-post",
         [
             "--id",
             "person_id",
@@ -588,11 +558,9 @@ fn example_binaries_never_echo_an_identifier() {
         .to_vec(),
     ));
     for (name, args) in runs {
-        let Some(bin) = example_binary(name) else {
-            return;
-        };
-        let data = if name == "pre_post" { &pairs } else { &csv };
-        let out = Command::new(&bin)
+        let data = if name == "pre-post" { &pairs } else { &csv };
+        let out = Command::new(env!("CARGO_BIN_EXE_outcomes"))
+            .arg(name)
             .arg("--data")
             .arg(data)
             .args(&args)
@@ -608,7 +576,7 @@ fn example_binaries_never_echo_an_identifier() {
             text.contains("<redacted>"),
             "{name}: the bad cell is reported:\n{text}"
         );
-        if name != "pre_post" {
+        if name != "pre-post" {
             assert_eq!(out.status.code(), Some(1), "{name}:\n{text}");
             assert!(
                 text.contains("row") && text.contains('y'),

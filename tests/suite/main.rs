@@ -9,6 +9,8 @@ mod attendance;
 mod attendance_example;
 mod attendance_frame;
 mod attendance_props;
+#[cfg(feature = "cli")]
+mod cli;
 mod common;
 mod cost_offset_comparison;
 mod costing_frame;

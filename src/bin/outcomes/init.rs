@@ -1,0 +1,346 @@
+//! `outcomes init`: recognise the datasets in a folder by their columns and
+//! write a starter `evaluation.toml`.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use outcomes::measures::ndt::NdtItem;
+use outcomes::{Error, Result};
+
+use crate::common::{self, Done};
+use crate::progress::Reporter;
+
+/// Look at the CSV files in a folder, recognise which datasets they are by
+/// their header rows (cohort, service use, NDT long or wide, the school
+/// register, enrolment counts, police.uk, population), and write a starter
+/// `evaluation.toml` there with every key commented, for you to edit. Then
+/// run `outcomes validate` on each file and `outcomes evaluate --spec`.
+///
+/// Only header rows are read; no data value is printed.
+#[derive(Debug, Args)]
+pub(crate) struct InitCmd {
+    /// The folder of data files.
+    #[arg(value_name = "DIR")]
+    dir: PathBuf,
+    /// The evaluation's name (letters, digits, `-`, `_`, `.`).
+    #[arg(long, value_name = "NAME", default_value = "my-evaluation")]
+    name: String,
+    /// Overwrite an existing evaluation.toml.
+    #[arg(long)]
+    force: bool,
+}
+
+/// The files recognised in a folder (names relative to it).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Recognised {
+    /// The cohort file and its covariate columns.
+    pub(crate) cohort: Option<(String, Vec<String>)>,
+    /// Service-use events.
+    pub(crate) service_use: Option<String>,
+    /// NDT assessments, long layout.
+    pub(crate) ndt_long: Option<String>,
+    /// NDT assessments, wide layout.
+    pub(crate) ndt_wide: Option<String>,
+    /// The four school and ASB files, when all are there.
+    pub(crate) school: bool,
+    /// Every recognised file with what it is.
+    pub(crate) seen: Vec<(String, &'static str)>,
+    /// CSV files not recognised.
+    pub(crate) unknown: Vec<String>,
+}
+
+const COHORT_CANONICAL: [&str; 5] = ["person_id", "index_date", "group", "end_date", "end_reason"];
+
+fn kind_of(headers: &[String]) -> Option<&'static str> {
+    let has = |c: &str| headers.iter().any(|h| h == c);
+    if has("index_date") && has("group") {
+        Some("cohort")
+    } else if has("category") && has("date") {
+        Some("service use")
+    } else if headers.iter().any(|h| h.starts_with("NDTDATE_")) {
+        Some("NDT (wide)")
+    } else if has("date") && NdtItem::ALL.iter().all(|i| has(i.column())) {
+        Some("NDT")
+    } else if has("session") && has("code") && has("school_urn") {
+        Some("school register")
+    } else if has("sess_possible") {
+        Some("enrolment counts")
+    } else if has("Crime type") && has("LSOA code") {
+        Some("police.uk street")
+    } else if has("area") && has("year") && has("population") {
+        Some("population")
+    } else {
+        None
+    }
+}
+
+/// Read the header row of every `.csv` file in `dir` and sort them.
+///
+/// # Errors
+/// If the folder cannot be listed or a file's header row cannot be read.
+pub(crate) fn recognise(dir: &Path) -> Result<Recognised> {
+    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv")))
+        .collect();
+    names.sort();
+    let mut found = Recognised::default();
+    let mut school = 0;
+    for path in names {
+        let name = path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let mut rdr = csv::Reader::from_path(&path)
+            .map_err(|e| Error::io(&path, std::io::Error::other(e.to_string())))?;
+        let headers: Vec<String> = match rdr.headers() {
+            Ok(h) => h.iter().map(|s| s.trim().to_string()).collect(),
+            // Not readable as CSV: reported as not recognised, never echoed.
+            Err(_) => Vec::new(),
+        };
+        let Some(kind) = kind_of(&headers) else {
+            found.unknown.push(name);
+            continue;
+        };
+        let first = match kind {
+            "cohort" if found.cohort.is_none() => {
+                let covs = headers
+                    .iter()
+                    .filter(|h| !COHORT_CANONICAL.contains(&h.as_str()))
+                    .cloned()
+                    .collect();
+                found.cohort = Some((name.clone(), covs));
+                true
+            }
+            "service use" if found.service_use.is_none() => {
+                found.service_use = Some(name.clone());
+                true
+            }
+            "NDT" if found.ndt_long.is_none() => {
+                found.ndt_long = Some(name.clone());
+                true
+            }
+            "NDT (wide)" if found.ndt_wide.is_none() => {
+                found.ndt_wide = Some(name.clone());
+                true
+            }
+            "school register" | "enrolment counts" | "police.uk street" | "population" => {
+                let expected = match kind {
+                    "school register" => "register.csv",
+                    "enrolment counts" => "enrolment_counts.csv",
+                    "police.uk street" => "police_uk_street.csv",
+                    _ => "population.csv",
+                };
+                if name == expected {
+                    school += 1;
+                }
+                true
+            }
+            _ => false,
+        };
+        if first {
+            found.seen.push((name, kind));
+        } else {
+            found.unknown.push(name);
+        }
+    }
+    found.school = school == 4;
+    Ok(found)
+}
+
+fn toml_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A starter spec for what was found, every key with a comment.
+pub(crate) fn starter_spec(name: &str, f: &Recognised, dir: &Path) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "# A starter evaluation spec written by `outcomes init` for {}.\n\
+         # Edit it, then run:\n\
+         #   outcomes validate --spec evaluation.toml --dataset cohort <cohort file>\n\
+         #   outcomes evaluate --spec evaluation.toml\n\
+         # Paths are relative to this file. A misspelt key is an error naming the key.\n",
+        dir.display()
+    );
+    let _ = writeln!(
+        s,
+        "# The report folder is report/<name>.\nname = {}",
+        toml_str(name)
+    );
+    let _ = writeln!(
+        s,
+        "# Seed of every random step (bootstrap resampling).\nseed = 20240101\n"
+    );
+    let _ = writeln!(
+        s,
+        "[data_window]\n# First day your extracts cover, and the day they were taken (\"YYYY-MM-DD\").\n\
+         # CHECK: these are the bundled sample's dates.\nstart = \"2021-04-01\"\n# The day the extracts were taken.\nextract_date = \"2025-03-31\"\n"
+    );
+    let _ = writeln!(s, "[data.cohort]");
+    match &f.cohort {
+        Some((file, _)) => {
+            let _ = writeln!(s, "# One row per person: person_id, index_date, group, end_date, end_reason, covariates.\npath = {}", toml_str(file));
+        }
+        None => {
+            let _ = writeln!(s, "# NOT FOUND: no file with index_date and group columns. Set the path.\npath = \"cohort.csv\"");
+        }
+    }
+    let _ = writeln!(
+        s,
+        "# Map canonical column names to your file's own, e.g.\n\
+         # columns = {{ person_id = \"Client ID\", index_date = \"Start date\" }}\n"
+    );
+    match &f.service_use {
+        Some(file) => {
+            let _ = writeln!(s, "[data.service_use]\n# Service-use events: person_id, date, category, count.\npath = {}\n# columns = {{ category = \"Event type\" }}\n", toml_str(file));
+        }
+        None => {
+            let _ = writeln!(s, "# No service-use file found (person_id, date, category, count).\n# [data.service_use]\n# path = \"service_use.csv\"\n");
+        }
+    }
+    match (&f.ndt_long, &f.ndt_wide) {
+        (Some(file), _) | (None, Some(file)) => {
+            let layout = if f.ndt_long.is_some() { "long" } else { "wide" };
+            let _ = writeln!(s, "[data.ndt]\n# NDT assessments.\npath = {}\n# \"long\" (one row per assessment) or \"wide\" (Fulfilling Lives CDF).\nlayout = \"{layout}\"\n# columns = {{ date = \"Assessment date\" }}\n", toml_str(file));
+        }
+        (None, None) => {
+            let _ = writeln!(
+                s,
+                "# No NDT file found.\n# [data.ndt]\n# path = \"ndt.csv\"\n# layout = \"long\"\n"
+            );
+        }
+    }
+    if f.school {
+        let _ = writeln!(s, "[data.school]\n# The folder holding register.csv, enrolment_counts.csv, police_uk_street.csv, population.csv.\ndir = \".\"\n# The comparison design: only the bundled \"sample\" design is available so far.\ndesign = \"sample\"\n");
+    } else {
+        let _ = writeln!(s, "# School attendance and ASB: a folder with register.csv, enrolment_counts.csv,\n# police_uk_street.csv and population.csv (not all found here).\n# [data.school]\n# dir = \".\"\n# design = \"sample\"\n");
+    }
+    let _ = writeln!(
+        s,
+        "# With no key the built-in DEMONSTRATION key is used: fine for synthetic data only.\n\
+         # For real data set one of:\n# [pseudonymisation]\n# key_env = \"OUTCOMES_KEY\"     # an environment variable holding the key\n\
+         # key_file = \"secret.key\"      # or a file holding it (keep it out of the data folder)\n"
+    );
+    let _ = writeln!(
+        s,
+        "[windows]\n# Whole months before each person's start.\nmonths_before = 12\n# Whole months after it.\nmonths_after = 12\n\
+         # \"rate_per_observed_time\" (keep the partly observed, as a rate) or \"exclude\".\ncoverage = \"rate_per_observed_time\"\n\
+         # Smallest observed share of each window kept, in (0, 1].\nmin_fraction = 0.5\n"
+    );
+    let _ = writeln!(
+        s,
+        "[outcomes]\n# Service-use categories reported (default: every built-in category).\n# categories = [\"ae_attendance\", \"arrest\"]\n\
+         # The category whose any/none change is tested with McNemar.\nbinary_category = \"rough_sleeping_night\"\n\
+         # NDT follow-up point, in months.\nndt_follow_up_months = 12\n\
+         # NDT test-retest reliability assumed for reliable change (no published value).\nndt_reliability = 0.8\n"
+    );
+    let covs: Vec<String> = f
+        .cohort
+        .as_ref()
+        .map(|(_, c)| c.clone())
+        .unwrap_or_default();
+    let cov_list = covs
+        .iter()
+        .map(|c| toml_str(c))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let on = if covs.is_empty() { "# " } else { "" };
+    if covs.is_empty() {
+        let _ = writeln!(
+            s,
+            "# The cohort has no covariate columns, so no matched comparison is set up."
+        );
+    }
+    let _ = writeln!(
+        s,
+        "{on}[comparison]\n# Cohort covariates of the propensity score; `name:numeric` or `name:categorical` declares a kind.\n\
+         {on}covariates = [{cov_list}]\n# A service-use category code (use per quarter after the start) or \"total_cost\".\n\
+         {on}outcome = \"ae_attendance\"\n# Controls per programme person.\n{on}ratio = 1\n\
+         # Caliper in standard deviations of the score (default none).\n# caliper_sd = 0.2\n\
+         # Match with replacement.\n{on}replace = false\n# Equal-width score bins of the overlap table (2 to 50).\n{on}overlap_bins = 10\n"
+    );
+    let _ = writeln!(
+        s,
+        "[costs]\n# Unit-cost CSV (default: the shipped ILLUSTRATIVE GMCA table).\n# unit_costs = \"unit_costs.csv\"\n\
+         # GDP-deflator CSV (default: the shipped ILLUSTRATIVE series).\n# deflators = \"gdp_deflators.csv\"\n\
+         # Price year of every amount.\nprice_year = \"2024/25\"\n\
+         # The programme's cost per person supported, in that price year. CHECK: an assumption.\nprogramme_cost_per_person = 3500.0\n"
+    );
+    let _ = writeln!(
+        s,
+        "[cba]\n# Benefit years.\nhorizon_years = 5\n# Annual drop-off of the benefit, in [0, 1].\ndropoff = 0.2\n\
+         # Share of the outcome attributable to others, in [0, 1].\nattribution = 0.1\n\
+         # Confidence grade of the evidence (1 to 6), for optimism bias.\nconfidence_grade = 3\n"
+    );
+    let _ = writeln!(
+        s,
+        "[disclosure]\n# \"minimum_cell_size\", \"nhs_digital_2018\" or \"nhs_legacy\".\npolicy = \"minimum_cell_size\"\n\
+         # For minimum_cell_size: the smallest count shown (at least 2).\nmin_cell_size = 10\n\
+         # Symbol for suppressed cells (default c).\n# symbol = \"*\"\n"
+    );
+    let _ = writeln!(
+        s,
+        "[statistics]\n# Confidence level of every interval.\nconfidence_level = 0.95\n\
+         # Bootstrap resamples (at least 100).\nbootstrap_resamples = 9999\n"
+    );
+    let _ = writeln!(
+        s,
+        "# The rejected input rows (row-level: never inside the report folder).\n\
+         # [output]\n# rejected_rows = \"rejected-rows.csv\""
+    );
+    s
+}
+
+/// Run `init`.
+///
+/// # Errors
+/// A folder that cannot be read, an existing `evaluation.toml` without
+/// `--force`, a file that cannot be written.
+pub(crate) fn run(cmd: &InitCmd, r: &Reporter) -> Result<Done> {
+    r.stage(&format!("reading the header rows in {}", cmd.dir.display()));
+    if !cmd.dir.is_dir() {
+        return Err(Error::io(
+            &cmd.dir,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "not a folder"),
+        ));
+    }
+    let out = cmd.dir.join("evaluation.toml");
+    if out.exists() && !cmd.force {
+        return Err(Error::invalid_parameter(
+            "init",
+            out.display(),
+            "evaluation.toml exists already; use --force to overwrite it",
+        ));
+    }
+    let found = recognise(&cmd.dir)?;
+    let text = starter_spec(&cmd.name, &found, &cmd.dir);
+    // The spec written must be one `evaluate` reads.
+    outcomes::evaluate::EvaluationSpec::from_toml(&text, "evaluation.toml", &cmd.dir)?;
+    common::write_file(&out, &text)?;
+    let mut s = String::new();
+    let mut t = common::TextTable::new(&["file", "recognised as"]);
+    for (file, kind) in &found.seen {
+        t.row(vec![file.clone(), (*kind).to_string()]);
+    }
+    for file in &found.unknown {
+        t.row(vec![file.clone(), "not recognised".into()]);
+    }
+    s.push_str(&t.render());
+    if found.cohort.is_none() {
+        let _ = writeln!(s, "\nwarning: no cohort file found; set data.cohort.path");
+    }
+    let _ = writeln!(s, "\nwrote {}", out.display());
+    Ok(Done::ok(s))
+}
