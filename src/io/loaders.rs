@@ -335,7 +335,8 @@ impl Cohort {
     /// If two members share a person id (the error does not name the
     /// person: it gives the positions).
     pub fn new(members: Vec<CohortMember>, data_window: DataWindow) -> Result<Self> {
-        let mut by_id = foldhash::HashMap::with_capacity_and_hasher(members.len(), Default::default());
+        let mut by_id =
+            foldhash::HashMap::with_capacity_and_hasher(members.len(), Default::default());
         for (i, m) in members.iter().enumerate() {
             if let Some(j) = by_id.insert(m.person.clone(), i) {
                 return Err(Error::invalid_value(
@@ -1013,9 +1014,9 @@ fn ndt_from_frame(df: &DataFrame, cohort: &Cohort) -> Result<Vec<NdtAssessment>>
     let arrays: Vec<&polars_arrow::array::PrimitiveArray<i64>> = items
         .iter()
         .map(|ca| {
-            ca.downcast_iter().next().ok_or_else(|| {
-                Error::frame("reading assessments", "an item column has no values")
-            })
+            ca.downcast_iter()
+                .next()
+                .ok_or_else(|| Error::frame("reading assessments", "an item column has no values"))
         })
         .collect::<Result<_>>()?;
     let mut out = Vec::with_capacity(df.height());

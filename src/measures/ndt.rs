@@ -492,6 +492,20 @@ impl NdtChange {
     }
 }
 
+/// Each person's assessments, in the order given: the index
+/// [`baseline_follow_up_indexed`] selects from, built once for any number of
+/// selections.
+pub type AssessmentsByPerson<'a> = foldhash::HashMap<&'a PersonId, Vec<&'a NdtAssessment>>;
+
+/// Group assessments by person, keeping their order.
+pub fn assessments_by_person(assessments: &[NdtAssessment]) -> AssessmentsByPerson<'_> {
+    let mut by_person = AssessmentsByPerson::default();
+    for a in assessments {
+        by_person.entry(&a.person).or_default().push(a);
+    }
+    by_person
+}
+
 /// Baseline and follow-up for each person with both, from assessments and
 /// each person's index date. People with no baseline, or no follow-up, are
 /// counted in the returned [`SelectionCounts`].
@@ -505,12 +519,23 @@ pub fn baseline_follow_up<'a>(
     rule: SelectionRule,
     policy: PartialPolicy,
 ) -> Result<(Vec<NdtChange>, SelectionCounts)> {
+    let by_person = assessments_by_person(assessments);
+    baseline_follow_up_indexed(index_dates, &by_person, rule, policy)
+}
+
+/// [`baseline_follow_up`] from assessments already grouped by person
+/// ([`assessments_by_person`]), so that several selections (one per group,
+/// say) group a large file once.
+///
+/// # Errors
+/// As [`baseline_follow_up`].
+pub fn baseline_follow_up_indexed<'a>(
+    index_dates: impl IntoIterator<Item = (&'a PersonId, NaiveDate)>,
+    by_person: &AssessmentsByPerson<'_>,
+    rule: SelectionRule,
+    policy: PartialPolicy,
+) -> Result<(Vec<NdtChange>, SelectionCounts)> {
     let rule = rule.check()?;
-    let mut by_person: foldhash::HashMap<&PersonId, Vec<&NdtAssessment>> =
-        foldhash::HashMap::default();
-    for a in assessments {
-        by_person.entry(&a.person).or_default().push(a);
-    }
     let mut out = Vec::new();
     let mut counts = SelectionCounts::default();
     for (person, index) in index_dates {

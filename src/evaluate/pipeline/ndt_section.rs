@@ -76,18 +76,14 @@ pub(super) fn ndt_section(
             stat_of("CI upper", "People", 2),
         ],
     )?;
-    let mut by_person: foldhash::HashMap<&str, Vec<&NdtAssessment>> =
-        foldhash::HashMap::default();
-    for a in assessments {
-        by_person.entry(a.person.pseudonym()).or_default().push(a);
-    }
+    let by_person = ndt::assessments_by_person(assessments);
     let last_q = (cx.spec.outcomes.ndt_follow_up_months as i32)
         .div_euclid(3)
         .max(4);
     for (gi, g) in GROUPS.into_iter().enumerate() {
         let starts = cohort.group(g).map(|m| (&m.person, m.index_date));
         let (changes, counts) =
-            ndt::baseline_follow_up(starts, assessments, rule, PartialPolicy::Undefined)?;
+            ndt::baseline_follow_up_indexed(starts, &by_person, rule, PartialPolicy::Undefined)?;
         let r = sel.push_row(vec![
             Cell::text(group_label(g)),
             cnt(counts.people),
@@ -164,7 +160,7 @@ pub(super) fn ndt_section(
         // with a defined total in each quarter.
         let mut per_q: BTreeMap<i32, Vec<f64>> = BTreeMap::new();
         for m in cohort.group(g) {
-            let Some(list) = by_person.get(m.person.pseudonym()) else {
+            let Some(list) = by_person.get(&m.person) else {
                 continue;
             };
             let mut sorted: Vec<&&NdtAssessment> = list.iter().collect();
