@@ -628,6 +628,30 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
         validation.extend(accounts);
     }
 
+    // A value shifted out of its identifier column (a row with a missing
+    // field, an identifier pasted into `group` or `category`) is still an
+    // identifier: the rejected rows never show one.
+    {
+        let id_column = |columns: &BTreeMap<String, String>| {
+            columns
+                .get("person_id")
+                .cloned()
+                .unwrap_or_else(|| "person_id".into())
+        };
+        let mut files = vec![(spec.resolve(&cf.path), id_column(&cf.columns))];
+        if let Some(f) = &spec.data.service_use {
+            files.push((spec.resolve(&f.path), id_column(&f.columns)));
+        }
+        if let Some(f) = &spec.data.ndt {
+            files.push((spec.resolve(&f.path), id_column(&f.columns)));
+        }
+        let mut values: Vec<&mut String> = validation
+            .iter_mut()
+            .flat_map(|f| f.rejections.iter_mut().map(|r| &mut r.value))
+            .collect();
+        io::redact_identifiers(&mut values, &files)?;
+    }
+
     // ---- validation table ---------------------------------------------
     progress.stage("validation account");
     validation_items.push(Item::Text(

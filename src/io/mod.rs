@@ -33,7 +33,7 @@ pub use summary::{
     ndt_item_measure, MeasureKind, NdtWindowRule, PersonSummary, SummaryBuilder, SummaryRecord,
     ASB_INCIDENTS, ASB_PARTIAL_MONTH_INCIDENTS, COST_TOTAL, NDT_TOTAL,
 };
-pub use validate::{Rejection, ValidationSummary, REDACTED};
+pub use validate::{redact_identifiers, Rejection, ValidationSummary, REDACTED};
 
 use std::collections::BTreeMap;
 

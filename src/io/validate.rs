@@ -17,6 +17,94 @@ use crate::error::{Error, Result};
 /// What a rejection table shows instead of a person identifier.
 pub const REDACTED: &str = "<redacted>";
 
+/// Redacts every value in `values` that equals a person identifier held in
+/// one of `files` (`(path, identifier column as named in the file)`).
+///
+/// A rejection shows the value that broke a rule, and an identifier column's
+/// values are redacted when they are read; but a value shifted out of its
+/// column (a row with a missing field, an identifier pasted into `group` or
+/// `category`) is still an identifier. Only the values shown are looked
+/// for, in one pass over each file's identifier column (CSV or Parquet); a
+/// file without that column is passed over (its own load names the missing
+/// column).
+///
+/// # Errors
+/// A file that cannot be read.
+pub fn redact_identifiers(
+    values: &mut [&mut String],
+    files: &[(std::path::PathBuf, String)],
+) -> Result<()> {
+    let shown: std::collections::HashSet<String> = values
+        .iter()
+        .filter(|v| v.as_str() != REDACTED && !v.trim().is_empty())
+        .map(|v| v.trim().to_string())
+        .collect();
+    if shown.is_empty() {
+        return Ok(());
+    }
+    let mut ids = std::collections::HashSet::new();
+    let mut note = |v: &str| {
+        let v = v.trim();
+        if shown.contains(v) {
+            ids.insert(v.to_string());
+        }
+    };
+    for (path, column) in files {
+        let parquet = path
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("parquet"));
+        if parquet {
+            let name = path.display().to_string();
+            let pl_path = PlRefPath::try_from_path(path)
+                .map_err(|e| Error::frame(format!("opening {name}"), e))?;
+            let lf = LazyFrame::scan_parquet(pl_path, ScanArgsParquet::default())
+                .map_err(|e| Error::frame(format!("reading {name}"), e))?;
+            let mut lf = lf;
+            let has = lf
+                .collect_schema()
+                .map_err(|e| Error::frame(format!("reading {name}"), e))?
+                .contains(column);
+            if !has {
+                continue;
+            }
+            let df = lf
+                .select([col(column.as_str()).cast(DataType::String)])
+                .collect()
+                .map_err(|e| Error::frame(format!("reading {name}"), e))?;
+            let ca = df
+                .column(column)
+                .and_then(|c| c.str().cloned())
+                .map_err(|e| Error::frame(format!("reading {name}"), e))?;
+            ca.iter().flatten().for_each(&mut note);
+            continue;
+        }
+        let io_err = |e: csv::Error| Error::io(path, std::io::Error::other(e.to_string()));
+        let mut rdr = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_path(path)
+            .map_err(io_err)?;
+        let Some(at) = rdr
+            .byte_headers()
+            .ok()
+            .and_then(|h| h.iter().position(|c| c.trim_ascii() == column.as_bytes()))
+        else {
+            continue;
+        };
+        let mut rec = csv::ByteRecord::new();
+        while rdr.read_byte_record(&mut rec).unwrap_or(false) {
+            if let Some(v) = rec.get(at).and_then(|v| std::str::from_utf8(v).ok()) {
+                note(v);
+            }
+        }
+    }
+    for v in values.iter_mut() {
+        if ids.contains(v.trim()) {
+            **v = REDACTED.to_string();
+        }
+    }
+    Ok(())
+}
+
 /// One column of a dataset: its canonical name, type, whether it is
 /// required, and its rules (checked in order after parsing).
 #[derive(Debug, Clone)]

@@ -619,6 +619,59 @@ fn rejected_rows_are_written_outside_the_report_and_add_up() {
     assert!(total > 1000, "the sample rejects {total} rows");
 }
 
+/// An identifier shifted out of its column (pasted into a cohort row's
+/// `group`, a service-use row's `category`) is rejected as a bad value, and
+/// the rejected-rows file shows `<redacted>` for it, not the identifier.
+#[test]
+fn an_identifier_in_another_column_is_redacted_in_the_rejected_rows() {
+    let tmp = TempDir::new("shifted-id");
+    let data = copy_sample(&tmp.0);
+    let cohort = std::fs::read_to_string(data.join("cohort.csv")).unwrap();
+    let donor = cohort.lines().nth(1).unwrap();
+    let fields: Vec<&str> = donor.split(',').collect();
+    let id = fields[0];
+    assert!(id.starts_with("SYN-"), "{donor}");
+    // A second row with the group replaced by a person's identifier.
+    let mut row = fields.clone();
+    row[0] = "SYN-999999";
+    row[2] = id;
+    std::fs::write(
+        data.join("cohort.csv"),
+        format!("{cohort}{}\n", row.join(",")),
+    )
+    .unwrap();
+    let su = std::fs::read_to_string(data.join("service_use.csv")).unwrap();
+    std::fs::write(
+        data.join("service_use.csv"),
+        format!("{su}{id},2024-03-05,{id},1\n"),
+    )
+    .unwrap();
+    let out = tmp.0.join("out");
+    let ev = run_into(&data, &out);
+    let text = std::fs::read_to_string(evaluate::rejected_rows_path(&ev, &out)).unwrap();
+    assert!(!text.contains(id), "the identifier is written:\n{text}");
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let shown: Vec<(String, String)> = rdr
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| {
+            matches!(
+                (&r[0], &r[2]),
+                ("cohort.csv", "group") | ("service_use.csv", "category")
+            )
+        })
+        .map(|r| (r[0].to_string(), r[3].to_string()))
+        .collect();
+    for file in ["cohort.csv", "service_use.csv"] {
+        assert!(
+            shown
+                .iter()
+                .any(|(f, v)| f == file && v == outcomes::io::REDACTED),
+            "{file}: the shifted identifier is rejected and redacted: {shown:?}"
+        );
+    }
+}
+
 /// `output.rejected_rows` chooses the file; a path inside the report folder
 /// is refused, naming the key.
 #[test]

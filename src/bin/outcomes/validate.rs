@@ -333,53 +333,10 @@ fn load(cmd: &ValidateCmd, r: &Reporter) -> Result<(u64, u64, Vec<RejectedLine>,
 }
 
 /// Redacts any rejected value that equals an identifier in one of `files`
-/// (`(path, identifier column)`): a value shifted out of its identifier
-/// column (a row with a missing field, a pasted id) is still an identifier.
-/// Only CSV files are scanned, and only for the values rejected.
+/// (`(path, identifier column)`), with [`io::redact_identifiers`].
 fn redact_identifiers(lines: &mut [RejectedLine], files: &[(PathBuf, String)]) -> Result<()> {
-    let shown: std::collections::HashSet<String> = lines
-        .iter()
-        .filter(|l| l.value != io::REDACTED && !l.value.trim().is_empty())
-        .map(|l| l.value.trim().to_string())
-        .collect();
-    if shown.is_empty() {
-        return Ok(());
-    }
-    let mut ids = std::collections::HashSet::new();
-    for (path, column) in files {
-        if path
-            .extension()
-            .is_some_and(|x| x.eq_ignore_ascii_case("parquet"))
-        {
-            continue;
-        }
-        let mut rdr = csv::ReaderBuilder::new()
-            .flexible(true)
-            .from_path(path)
-            .map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))?;
-        let Some(at) = rdr
-            .byte_headers()
-            .ok()
-            .and_then(|h| h.iter().position(|c| c.trim_ascii() == column.as_bytes()))
-        else {
-            continue;
-        };
-        let mut rec = csv::ByteRecord::new();
-        while rdr.read_byte_record(&mut rec).unwrap_or(false) {
-            if let Some(v) = rec.get(at).and_then(|v| std::str::from_utf8(v).ok()) {
-                let v = v.trim();
-                if shown.contains(v) {
-                    ids.insert(v.to_string());
-                }
-            }
-        }
-    }
-    for l in lines.iter_mut() {
-        if ids.contains(l.value.trim()) {
-            l.value = io::REDACTED.to_string();
-        }
-    }
-    Ok(())
+    let mut values: Vec<&mut String> = lines.iter_mut().map(|l| &mut l.value).collect();
+    io::redact_identifiers(&mut values, files)
 }
 
 /// Writes the rejected rows as CSV (`file,row,column,value,rule`).
