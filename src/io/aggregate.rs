@@ -395,6 +395,67 @@ fn add_event_counts(
     Ok(())
 }
 
+/// Each cohort member's first event of one of `categories` on or after
+/// their index date, in cohort order (`None`: no such event in the file):
+/// the event a time-to-event outcome counts from. One pass over the event columns, the
+/// person's row found by a hash of the pseudonym as in [`window_counts`]; a
+/// row with a count of 0 is not an event, and events of people outside the
+/// cohort or of other categories are passed over.
+///
+/// # Errors
+/// On a frame-engine failure.
+pub fn first_event_dates(
+    cohort: &Cohort,
+    events: &ServiceEvents,
+    categories: &[String],
+) -> Result<Vec<Option<chrono::NaiveDate>>> {
+    let err = |e: PolarsError| Error::frame("finding first events", e);
+    let row_of: foldhash::HashMap<&str, usize> = cohort
+        .members()
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.person.pseudonym(), i))
+        .collect();
+    let wanted: foldhash::HashSet<&str> = categories.iter().map(String::as_str).collect();
+    let index: Vec<i32> = cohort
+        .members()
+        .iter()
+        .map(|m| date_to_days(m.index_date))
+        .collect();
+    let mut first: Vec<Option<i32>> = vec![None; index.len()];
+    let df = events.frame();
+    let ids = df.column("person_id").and_then(|c| c.str()).map_err(err)?;
+    let cats = df.column("category").and_then(|c| c.str()).map_err(err)?;
+    let dates = df
+        .column("date")
+        .and_then(|c| c.cast(&DataType::Int32))
+        .map_err(err)?;
+    let dates = dates.i32().map_err(err)?;
+    let n = df
+        .column("count")
+        .and_then(|c| c.cast(&DataType::Int64))
+        .map_err(err)?;
+    let n = n.i64().map_err(err)?;
+    for (((id, cat), day), k) in ids.iter().zip(cats.iter()).zip(dates.iter()).zip(n.iter()) {
+        let (Some(id), Some(cat), Some(day), Some(k)) = (id, cat, day, k) else {
+            continue;
+        };
+        if k <= 0 || !wanted.contains(cat) {
+            continue;
+        }
+        let Some(&p) = row_of.get(id) else {
+            continue;
+        };
+        if day >= index[p] && first[p].is_none_or(|f| day < f) {
+            first[p] = Some(day);
+        }
+    }
+    Ok(first
+        .into_iter()
+        .map(|d| d.and_then(super::loaders::days_to_date))
+        .collect())
+}
+
 /// Service-use costs per person × window × category, re-based to one price
 /// year, with the agency that bears each category's cost: the column-wise
 /// path of [`crate::costs::costing::cost_by_person_window`] for cohorts too

@@ -183,3 +183,40 @@ fn ndt_agrees_with_baseline_follow_up_selection() {
     .data;
     ndt_agrees(&cohort, &wide.assessments);
 }
+
+/// `io::first_event_dates` (one pass over the event columns) agrees with the
+/// first event on or after each index date found from the typed records,
+/// for one category and for two together.
+#[test]
+fn first_event_dates_agree_with_the_typed_records() {
+    let (data, cohort) = sample();
+    let cats = CategorySet::default();
+    let events =
+        io::load_service_events(&Source::new(data.join("service_use.csv")), &cohort, &cats)
+            .unwrap()
+            .data;
+    let records = events.to_records(&cats).unwrap();
+    for wanted in [
+        vec!["arrest".to_string()],
+        vec!["arrest".to_string(), "ae_attendance".to_string()],
+    ] {
+        let got = io::first_event_dates(&cohort, &events, &wanted).unwrap();
+        assert_eq!(got.len(), cohort.len());
+        let mut some = 0;
+        for (m, g) in cohort.members().iter().zip(&got) {
+            let expected = records
+                .iter()
+                .filter(|e| {
+                    e.person == m.person
+                        && e.count > 0
+                        && e.date >= m.index_date
+                        && wanted.iter().any(|w| w == e.category.code())
+                })
+                .map(|e| e.date)
+                .min();
+            assert_eq!(*g, expected);
+            some += usize::from(g.is_some());
+        }
+        assert!(some > 20 && some < cohort.len(), "{wanted:?}: {some}");
+    }
+}
