@@ -43,11 +43,11 @@ pub use paired::{
     wilcoxon_signed_rank, Descriptives, McNemarResult, PairedTResult, RankTestMethod,
     RankTestMethodUsed, SignTestResult, WilcoxonResult,
 };
+pub use proportion::{proportion_ci, wilson_interval, BinomialCount};
 pub use survival::{
     cox_zph, fit_cox, kaplan_meier, log_rank, rmst_difference, ConfidenceTransform, CoxFit,
     CoxVariance, EventStatus, KaplanMeier, LogRank, SurvivalData, Ties, ZphTransform,
 };
-pub use proportion::{proportion_ci, wilson_interval, BinomialCount};
 pub use two_group::{
     chi_square_2x2, mann_whitney_u, proportion_difference, student_t, two_sample_t, welch_t,
     ChiSquareResult, ContinuityCorrection, MannWhitneyResult, ProportionDifferenceResult, Table2x2,

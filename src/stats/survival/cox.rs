@@ -152,7 +152,10 @@ pub fn fit_cox(data: &SurvivalData, terms: &[Term<'_>], ties: Ties) -> Result<Co
             return Err(Error::invalid_parameter(
                 "terms",
                 t.name(),
-                format!("term has {} values but there are {n} people", t.values().len()),
+                format!(
+                    "term has {} values but there are {n} people",
+                    t.values().len()
+                ),
             ));
         }
         crate::stats::common::check_finite(WHAT, t.name(), t.values())?;
@@ -207,7 +210,11 @@ pub fn fit_cox(data: &SurvivalData, terms: &[Term<'_>], ties: Ties) -> Result<Co
                 // overflow at a wild step: halve it, as for a fall
                 let _ = e;
                 halving = true;
-                newbeta = newbeta.iter().zip(&beta).map(|(a, b)| (a + b) / 2.0).collect();
+                newbeta = newbeta
+                    .iter()
+                    .zip(&beta)
+                    .map(|(a, b)| (a + b) / 2.0)
+                    .collect();
                 iter += 1;
                 continue;
             }
@@ -225,7 +232,11 @@ pub fn fit_cox(data: &SurvivalData, terms: &[Term<'_>], ties: Ties) -> Result<Co
         }
         if cur.loglik < loglik {
             halving = true;
-            newbeta = newbeta.iter().zip(&beta).map(|(a, b)| (a + b) / 2.0).collect();
+            newbeta = newbeta
+                .iter()
+                .zip(&beta)
+                .map(|(a, b)| (a + b) / 2.0)
+                .collect();
         } else {
             halving = false;
             loglik = cur.loglik;
@@ -259,7 +270,10 @@ fn cholesky(m: &[f64], p: usize) -> Result<Cholesky<f64, Dyn>> {
 
 fn solve(m: &[f64], u: &[f64], p: usize) -> Result<Vec<f64>> {
     let c = cholesky(m, p)?;
-    Ok(c.solve(&DVector::from_column_slice(u)).iter().copied().collect())
+    Ok(c.solve(&DVector::from_column_slice(u))
+        .iter()
+        .copied()
+        .collect())
 }
 
 fn invert(m: &[f64], p: usize) -> Result<Vec<f64>> {
@@ -364,7 +378,11 @@ impl CoxFit {
                         }
                     }
                     if let Some(tt) = term.as_mut() {
-                        let wd = if self.ties == Ties::Breslow { d } else { 1.0 - f };
+                        let wd = if self.ties == Ties::Breslow {
+                            d
+                        } else {
+                            1.0 - f
+                        };
                         tt.c0 += mult / denom;
                         tt.c0d += wd / denom;
                         for j in 0..p {

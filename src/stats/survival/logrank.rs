@@ -149,9 +149,8 @@ pub fn log_rank<G: Ord + Clone + std::fmt::Display, S: Ord + Clone>(
         let idx = &used[1..];
         let u: Vec<f64> = idx.iter().map(|&g| obs[g] - exp[g]).collect();
         let v = nalgebra::DMatrix::from_fn(k, k, |a, b| var[idx[a] * ng + idx[b]]);
-        let chol = nalgebra::linalg::Cholesky::new(v).ok_or_else(|| {
-            Error::numerical(WHAT, "the variance matrix of O − E is singular")
-        })?;
+        let chol = nalgebra::linalg::Cholesky::new(v)
+            .ok_or_else(|| Error::numerical(WHAT, "the variance matrix of O − E is singular"))?;
         let x = chol.solve(&nalgebra::DVector::from_vec(u.clone()));
         let stat: f64 = u.iter().zip(x.iter()).map(|(a, b)| a * b).sum();
         (stat, k)

@@ -126,13 +126,8 @@ pub fn cox_zph(fit: &CoxFit, transform: ZphTransform) -> Result<ZphTest> {
     let test = |rows: &[usize]| -> Result<f64> {
         let m = rows.len();
         let sub = nalgebra::DMatrix::from_fn(m, m, |a, b| imat[rows[a] * q + rows[b]]);
-        let u = nalgebra::DVector::from_fn(m, |a, _| {
-            if rows[a] >= p {
-                ug[rows[a] - p]
-            } else {
-                0.0
-            }
-        });
+        let u =
+            nalgebra::DVector::from_fn(m, |a, _| if rows[a] >= p { ug[rows[a] - p] } else { 0.0 });
         let lu = sub.lu();
         let x = lu.solve(&u).ok_or_else(|| {
             Error::numerical(WHAT, "the information of the augmented model is singular")
