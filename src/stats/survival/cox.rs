@@ -679,3 +679,88 @@ impl CoxFit {
             .collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{log_rank, EventStatus};
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn score_test_is_the_log_rank_test_without_ties() {
+        let t = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
+        let s = [1, 1, 0, 1, 1, 1, 0, 1].map(|e| EventStatus::from_event(e == 1));
+        let x = [0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0];
+        let d = SurvivalData::new(&t, &s).unwrap();
+        let fit = fit_cox(&d, &[Term::new("x", &x)], Ties::Breslow).unwrap();
+        let lr = log_rank(&d, &x.map(|v| v as u8), None::<&[u8]>).unwrap();
+        assert!((fit.score_test().unwrap().statistic - lr.test.statistic).abs() < 1e-12);
+        assert!(fit.converged());
+        // score residuals sum to the score, 0 at the maximum
+        let r = fit.score_residuals().unwrap();
+        assert!(r.iter().sum::<f64>().abs() < 1e-8);
+    }
+
+    #[test]
+    fn refuses_bad_models() {
+        let d = SurvivalData::new(&[1.0, 2.0], &[EventStatus::Event; 2]).unwrap();
+        assert!(fit_cox(&d, &[], Ties::Efron).is_err());
+        assert!(fit_cox(&d, &[Term::new("x", &[1.0])], Ties::Efron).is_err());
+        assert!(fit_cox(&d, &[Term::new("x", &[1.0, f64::NAN])], Ties::Efron).is_err());
+        // constant covariate: singular information
+        assert!(fit_cox(&d, &[Term::new("x", &[1.0, 1.0])], Ties::Efron).is_err());
+        let c = SurvivalData::new(&[1.0, 2.0], &[EventStatus::Censored; 2]).unwrap();
+        assert!(fit_cox(&c, &[Term::new("x", &[0.0, 1.0])], Ties::Efron).is_err());
+        let x = [0.0, 1.0];
+        let a = [1.0, 2.0];
+        assert!(fit_cox(&d, &[Term::new("x", &x), Term::new("x", &a)], Ties::Efron).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn negating_a_covariate_flips_its_coefficient(
+            people in proptest::collection::vec((0u8..12, any::<bool>(), -3.0f64..3.0, any::<bool>()), 4..40),
+            efron in any::<bool>(),
+        ) {
+            let t: Vec<f64> = people.iter().map(|p| p.0 as f64).collect();
+            let s: Vec<_> = people.iter().map(|p| EventStatus::from_event(p.1)).collect();
+            let x: Vec<f64> = people.iter().map(|p| p.2).collect();
+            let neg: Vec<f64> = x.iter().map(|v| -v).collect();
+            let d = SurvivalData::new(&t, &s).unwrap();
+            let ties = if efron { Ties::Efron } else { Ties::Breslow };
+            if let (Ok(a), Ok(b)) = (
+                fit_cox(&d, &[Term::new("x", &x)], ties),
+                fit_cox(&d, &[Term::new("x", &neg)], ties),
+            ) {
+                let (ba, bb) = (a.coefficients()[0], b.coefficients()[0]);
+                prop_assert!((ba + bb).abs() <= 1e-6 * ba.abs().max(1.0), "{ba} {bb}");
+                let sa = a.model_covariance().std_errors()[0];
+                let sb = b.model_covariance().std_errors()[0];
+                prop_assert!((sa - sb).abs() <= 1e-6 * sa.abs().max(1.0));
+            }
+        }
+
+        #[test]
+        fn never_panics(
+            people in proptest::collection::vec((0.0f64..1e6, any::<bool>(), -1e300f64..1e300, 0u8..4), 0..25),
+        ) {
+            let t: Vec<f64> = people.iter().map(|p| p.0).collect();
+            let s: Vec<_> = people.iter().map(|p| EventStatus::from_event(p.1)).collect();
+            let x: Vec<f64> = people.iter().map(|p| p.2).collect();
+            let cl: Vec<u8> = people.iter().map(|p| p.3).collect();
+            if let Ok(d) = SurvivalData::new(&t, &s) {
+                for ties in [Ties::Efron, Ties::Breslow] {
+                    if let Ok(fit) = fit_cox(&d, &[Term::new("x", &x)], ties) {
+                        let v = CoxVariance::Robust(Clusters::new(&cl));
+                        let _ = fit.coefficient_table(&v, ConfidenceLevel::NINETY_FIVE);
+                        let _ = fit.wald_test(&v);
+                        let _ = fit.likelihood_ratio_test();
+                        for tr in [super::super::ZphTransform::Km, super::super::ZphTransform::Log] {
+                            let _ = super::super::cox_zph(&fit, tr);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -261,3 +261,92 @@ impl KaplanMeier {
         horizons.iter().map(|&h| self.survival_at(h)).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::EventStatus::{Censored, Event};
+    use super::*;
+    use proptest::prelude::*;
+
+    fn data(t: &[f64], s: &[super::super::EventStatus]) -> SurvivalData {
+        SurvivalData::new(t, s).unwrap()
+    }
+
+    #[test]
+    fn hand_computed_curve_and_greenwood() {
+        // 4 at risk: event at 1, censored at 2, event at 3, event at 4
+        let d = data(&[1.0, 2.0, 3.0, 4.0], &[Event, Censored, Event, Event]);
+        let km = kaplan_meier(&d, ConfidenceLevel::NINETY_FIVE, ConfidenceTransform::Log).unwrap();
+        let s: Vec<f64> = km.steps.iter().map(|s| s.survival).collect();
+        assert_eq!(s, vec![0.75, 0.75, 0.375, 0.0]);
+        let gw = (1.0f64 / 12.0 + 1.0 / 2.0).sqrt();
+        assert!((km.steps[2].log_std_error.unwrap() - gw).abs() < 1e-15);
+        assert!(km.steps[3].log_std_error.is_none());
+        assert!(km.steps[3].ci.is_none());
+        assert_eq!(km.steps[1].n_risk, 3);
+        assert_eq!(km.median().median, Some(3.0));
+    }
+
+    #[test]
+    fn median_at_exactly_one_half_is_a_midpoint() {
+        let d = data(&[1.0, 2.0, 3.0, 4.0], &[Event; 4]);
+        let km =
+            kaplan_meier(&d, ConfidenceLevel::NINETY_FIVE, ConfidenceTransform::Plain).unwrap();
+        assert_eq!(km.median().median, Some(2.5));
+        // never below one half: no median
+        let d = data(&[1.0, 2.0, 3.0], &[Event, Censored, Censored]);
+        let km = kaplan_meier(&d, ConfidenceLevel::NINETY_FIVE, ConfidenceTransform::Log).unwrap();
+        assert_eq!(km.median().median, None);
+    }
+
+    #[test]
+    fn horizons_before_between_and_after() {
+        let d = data(&[2.0, 4.0, 6.0], &[Event, Event, Censored]);
+        let km = kaplan_meier(
+            &d,
+            ConfidenceLevel::NINETY_FIVE,
+            ConfidenceTransform::LogLog,
+        )
+        .unwrap();
+        let a = km.survival_at(1.0).unwrap();
+        assert_eq!((a.survival, a.n_risk, a.ci), (1.0, 3, None));
+        let b = km.survival_at(3.0).unwrap();
+        assert!((b.survival - 2.0 / 3.0).abs() < 1e-15);
+        assert_eq!(b.n_risk, 2);
+        assert_eq!(km.survival_at(4.0).unwrap().n_risk, 2);
+        assert!(km.survival_at(6.0).is_some());
+        assert!(km.survival_at(6.5).is_none());
+        assert!(km.survival_at(f64::NAN).is_none());
+    }
+
+    proptest! {
+        #[test]
+        fn curve_is_non_increasing_within_unit_interval(
+            people in proptest::collection::vec((0u8..20, any::<bool>()), 1..60),
+            tr in 0usize..3,
+        ) {
+            let t: Vec<f64> = people.iter().map(|p| p.0 as f64).collect();
+            let s: Vec<_> = people.iter().map(|p| super::super::EventStatus::from_event(p.1)).collect();
+            let d = SurvivalData::new(&t, &s).unwrap();
+            let tr = [ConfidenceTransform::Plain, ConfidenceTransform::Log, ConfidenceTransform::LogLog][tr];
+            let km = kaplan_meier(&d, ConfidenceLevel::NINETY_FIVE, tr).unwrap();
+            let mut prev = 1.0;
+            for st in &km.steps {
+                prop_assert!((0.0..=1.0).contains(&st.survival));
+                prop_assert!(st.survival <= prev);
+                if let Some(ci) = st.ci {
+                    prop_assert!(ci.lower <= st.survival + 1e-12 && st.survival <= ci.upper + 1e-12);
+                    prop_assert!(ci.lower >= 0.0 && ci.upper <= 1.0);
+                }
+                prev = st.survival;
+            }
+            let m = km.median();
+            if let (Some(lo), Some(me)) = (m.lower, m.median) {
+                prop_assert!(lo <= me);
+            }
+            let r = km.rmst(10.0, ConfidenceLevel::NINETY_FIVE).unwrap();
+            prop_assert!(r.estimate.value >= 0.0 && r.estimate.value <= 10.0 + 1e-12);
+            let _ = km.survival_at_each(&[0.0, 5.0, 50.0]);
+        }
+    }
+}

@@ -185,3 +185,58 @@ pub fn log_rank<G: Ord + Clone + std::fmt::Display, S: Ord + Clone>(
         strata: nstrata,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::EventStatus;
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn two_groups_by_hand() {
+        // group a dies at 1 and 3, b at 2 and censored at 4
+        let d = SurvivalData::new(
+            &[1.0, 2.0, 3.0, 4.0],
+            &[
+                EventStatus::Event,
+                EventStatus::Event,
+                EventStatus::Event,
+                EventStatus::Censored,
+            ],
+        )
+        .unwrap();
+        let lr = log_rank(&d, &["a", "b", "a", "b"], None::<&[u8]>).unwrap();
+        // E_a = 2/4 + 1/3 + 1/2; V = 1/4 + 2/9 + 1/4
+        let e_a = 0.5 + 1.0 / 3.0 + 0.5;
+        let v = 0.25 + 2.0 / 9.0 + 0.25;
+        assert!((lr.groups[0].expected - e_a).abs() < 1e-15);
+        assert!((lr.test.statistic - (2.0 - e_a).powi(2) / v).abs() < 1e-14);
+        assert!(log_rank(&d, &["a"; 4], None::<&[u8]>).is_err());
+        assert!(log_rank(&d, &["a", "b"], None::<&[u8]>).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn statistic_is_invariant_to_swapping_labels(
+            people in proptest::collection::vec((0u8..15, any::<bool>(), any::<bool>(), 0u8..3), 2..50),
+        ) {
+            let t: Vec<f64> = people.iter().map(|p| p.0 as f64).collect();
+            let s: Vec<_> = people.iter().map(|p| EventStatus::from_event(p.1)).collect();
+            let d = SurvivalData::new(&t, &s).unwrap();
+            let g: Vec<u8> = people.iter().map(|p| p.2 as u8).collect();
+            let swapped: Vec<u8> = g.iter().map(|x| 1 - x).collect();
+            let strata: Vec<u8> = people.iter().map(|p| p.3).collect();
+            for st in [None, Some(strata.as_slice())] {
+                match (log_rank(&d, &g, st), log_rank(&d, &swapped, st)) {
+                    (Ok(a), Ok(b)) => {
+                        let tol = 1e-9 * a.test.statistic.abs().max(1.0);
+                        prop_assert!((a.test.statistic - b.test.statistic).abs() <= tol);
+                        prop_assert!((0.0..=1.0).contains(&a.test.p_value));
+                    }
+                    (Err(_), Err(_)) => {}
+                    (a, b) => prop_assert!(false, "{a:?} vs {b:?}"),
+                }
+            }
+        }
+    }
+}

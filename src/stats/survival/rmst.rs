@@ -135,3 +135,45 @@ pub fn rmst_difference<G: Ord + Clone + std::fmt::Display>(
         difference,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::EventStatus::{Censored, Event};
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn area_under_steps_and_difference() {
+        let d = SurvivalData::new(&[1.0, 3.0], &[Event, Censored]).unwrap();
+        let km = kaplan_meier(&d, ConfidenceLevel::NINETY_FIVE, ConfidenceTransform::Log).unwrap();
+        // S = 1 on [0,1), 1/2 after: area to 4 is 1 + 3/2
+        let r = km.rmst(4.0, ConfidenceLevel::NINETY_FIVE).unwrap();
+        assert!((r.estimate.value - 2.5).abs() < 1e-15);
+        assert!(km.rmst(0.0, ConfidenceLevel::NINETY_FIVE).is_err());
+        assert!(km.rmst(f64::NAN, ConfidenceLevel::NINETY_FIVE).is_err());
+        let d = SurvivalData::new(&[1.0, 2.0, 3.0, 4.0], &[Event; 4]).unwrap();
+        let r = rmst_difference(&d, &[0, 0, 1, 1], 4.0, ConfidenceLevel::NINETY_FIVE).unwrap();
+        assert!((r.difference.value - 2.0).abs() < 1e-15);
+        assert!(rmst_difference(&d, &[0, 1, 2, 0], 4.0, ConfidenceLevel::NINETY_FIVE).is_err());
+        assert!(rmst_difference(&d, &[0, 1], 4.0, ConfidenceLevel::NINETY_FIVE).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn difference_is_antisymmetric_and_never_panics(
+            people in proptest::collection::vec((0u8..15, any::<bool>(), any::<bool>()), 1..40),
+            tau in -1.0f64..20.0,
+        ) {
+            let t: Vec<f64> = people.iter().map(|p| p.0 as f64).collect();
+            let s: Vec<_> = people.iter().map(|p| super::super::EventStatus::from_event(p.1)).collect();
+            let d = SurvivalData::new(&t, &s).unwrap();
+            let g: Vec<u8> = people.iter().map(|p| p.2 as u8).collect();
+            let h: Vec<u8> = g.iter().map(|x| 1 - x).collect();
+            let lv = ConfidenceLevel::NINETY_FIVE;
+            if let (Ok(a), Ok(b)) = (rmst_difference(&d, &g, tau, lv), rmst_difference(&d, &h, tau, lv)) {
+                prop_assert!((a.difference.value + b.difference.value).abs() < 1e-9);
+                prop_assert!(a.difference.std_error.unwrap() >= 0.0);
+            }
+        }
+    }
+}

@@ -164,3 +164,45 @@ pub fn cox_zph(fit: &CoxFit, transform: ZphTransform) -> Result<ZphTest> {
         },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{fit_cox, EventStatus, SurvivalData, Ties};
+    use super::*;
+    use crate::stats::ols::Term;
+    use proptest::prelude::*;
+
+    #[test]
+    fn log_transform_needs_positive_times() {
+        let t = [0.0, 1.0, 2.0, 3.0, 4.0];
+        let s = [EventStatus::Event; 5];
+        let x = [0.0, 1.0, 0.0, 1.0, 0.5];
+        let d = SurvivalData::new(&t, &s).unwrap();
+        let fit = fit_cox(&d, &[Term::new("x", &x)], Ties::Efron).unwrap();
+        assert!(cox_zph(&fit, ZphTransform::Log).is_err());
+        let z = cox_zph(&fit, ZphTransform::Km).unwrap();
+        assert_eq!(z.terms.len(), 1);
+        // one term: its test is the global test
+        assert!((z.terms[0].chi_square - z.global.chi_square).abs() < 1e-12);
+    }
+
+    proptest! {
+        #[test]
+        fn statistics_are_non_negative(
+            people in proptest::collection::vec((1u8..12, any::<bool>(), -3.0f64..3.0), 4..40),
+        ) {
+            let t: Vec<f64> = people.iter().map(|p| p.0 as f64).collect();
+            let s: Vec<_> = people.iter().map(|p| EventStatus::from_event(p.1)).collect();
+            let x: Vec<f64> = people.iter().map(|p| p.2).collect();
+            let d = SurvivalData::new(&t, &s).unwrap();
+            if let Ok(fit) = fit_cox(&d, &[Term::new("x", &x)], Ties::Efron) {
+                for tr in [ZphTransform::Km, ZphTransform::Identity, ZphTransform::Rank, ZphTransform::Log] {
+                    if let Ok(z) = cox_zph(&fit, tr) {
+                        prop_assert!(z.global.chi_square >= -1e-9);
+                        prop_assert!((0.0..=1.0).contains(&z.global.p_value));
+                    }
+                }
+            }
+        }
+    }
+}
