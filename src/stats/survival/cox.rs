@@ -385,11 +385,11 @@ impl CoxFit {
                         };
                         tt.c0 += mult / denom;
                         tt.c0d += wd / denom;
-                        for j in 0..p {
-                            tt.c1[j] += mult * mean[j] / denom;
-                            tt.c1d[j] += wd * mean[j] / denom;
-                            tt.dbar[j] += mult * mean[j] / d;
-                            tt.score[j] -= mult * mean[j];
+                        for (j, &m) in mean.iter().enumerate() {
+                            tt.c1[j] += mult * m / denom;
+                            tt.c1d[j] += wd * m / denom;
+                            tt.dbar[j] += mult * m / d;
+                            tt.score[j] -= mult * m;
                         }
                     }
                 }
