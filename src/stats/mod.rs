@@ -10,6 +10,9 @@
 //!   [`proportion_reaching_threshold`], [`proportion_ci`].
 //! * Resampling: [`bootstrap_one_sample`], [`bootstrap_two_sample`].
 //! * Multiplicity: [`p_adjust`].
+//! * Time to event ([`survival`]): [`kaplan_meier`] (Greenwood errors,
+//!   median, survival at horizons, RMST), [`log_rank`], [`fit_cox`] (Efron or
+//!   Breslow ties, robust cluster variance), [`cox_zph`], [`rmst_difference`].
 
 mod adjust;
 mod bootstrap;
@@ -21,6 +24,7 @@ mod estimate;
 pub mod ols;
 mod paired;
 mod proportion;
+pub mod survival;
 mod two_group;
 
 pub use adjust::{p_adjust, PAdjustMethod};
@@ -40,6 +44,10 @@ pub use paired::{
     RankTestMethodUsed, SignTestResult, WilcoxonResult,
 };
 pub use proportion::{proportion_ci, wilson_interval, BinomialCount};
+pub use survival::{
+    cox_zph, fit_cox, kaplan_meier, log_rank, rmst_difference, ConfidenceTransform, CoxFit,
+    CoxVariance, EventStatus, KaplanMeier, LogRank, SurvivalData, Ties, ZphTransform,
+};
 pub use two_group::{
     chi_square_2x2, mann_whitney_u, proportion_difference, student_t, two_sample_t, welch_t,
     ChiSquareResult, ContinuityCorrection, MannWhitneyResult, ProportionDifferenceResult, Table2x2,

@@ -38,3 +38,4 @@ mod sample_readers_props;
 mod stats_proptest;
 mod stats_reference;
 mod summary;
+mod survival;
