@@ -322,6 +322,11 @@ mod link {
     pub(super) fn matched(g: Group) -> String {
         format!("matched: {g:?}")
     }
+
+    /// People with follow-up time for the time-to-event outcome.
+    pub(super) fn time_to_event_followed(g: Group) -> String {
+        format!("time to event followed: {g:?}")
+    }
 }
 
 struct Ctx<'a> {
@@ -518,6 +523,7 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
     // analysis after this reads the frame, and the largest input is not held
     // while the next one loads.
     let mut wc: Option<WindowCounts> = None;
+    let mut first_events: Option<Vec<Option<chrono::NaiveDate>>> = None;
     if let Some(f) = &spec.data.service_use {
         progress.stage("loading service use");
         let l = io::load_service_events(
@@ -534,6 +540,21 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
             Window::new("after", 0, spec.windows.months_after as i32)?,
         ];
         wc = Some(io::window_counts(&cohort_data, &l.data, &windows, &wanted)?);
+        if let Some(t) = &spec.time_to_event {
+            for c in &t.categories {
+                if cats.get(c).is_none() {
+                    return Err(Error::invalid_parameter(
+                        "time_to_event.categories",
+                        c,
+                        format!(
+                            "unknown service-use category (known: {})",
+                            cats.codes().join(", ")
+                        ),
+                    ));
+                }
+            }
+            first_events = Some(io::first_event_dates(&cohort_data, &l.data, &t.categories)?);
+        }
     }
     let mut sections = Vec::new();
     let mut validation_items = Vec::new();
@@ -617,6 +638,12 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
             &outcome,
             outcome_key,
         )?);
+    }
+
+    // ---- time to event ------------------------------------------------
+    if let (Some(t), Some(first)) = (&spec.time_to_event, &first_events) {
+        progress.stage("time to event");
+        sections.push(time_to_event_section(&cx, t, &cohort_data, first)?);
     }
 
     // ---- school attendance and ASB ------------------------------------
@@ -757,6 +784,7 @@ mod ndt_section;
 mod paired;
 mod school_section;
 mod service_use_section;
+mod time_to_event_section;
 mod validation_section;
 
 use costs_section::cost_section;
@@ -765,6 +793,7 @@ use ndt_section::ndt_section;
 use paired::{paired, paired_columns, paired_row};
 use school_section::school_section;
 use service_use_section::service_use_section;
+use time_to_event_section::time_to_event_section;
 use validation_section::validation_tables;
 
 #[cfg(test)]

@@ -46,6 +46,10 @@ pub struct EvaluationSpec {
     /// The matched comparison (omit to skip it).
     #[serde(default)]
     pub comparison: Option<ComparisonSpec>,
+    /// A time-to-event outcome (omit to skip it): the time to each person's
+    /// first event of chosen service-use categories.
+    #[serde(default)]
+    pub time_to_event: Option<TimeToEventSpec>,
     /// Costing (omit to skip costs and the cost-benefit analysis).
     #[serde(default)]
     pub costs: Option<CostsSpec>,
@@ -257,6 +261,32 @@ impl Default for OutcomesSpec {
             ndt_reliability: 0.8,
         }
     }
+}
+
+/// A time-to-event outcome: the time from each person's index date to their
+/// first event of `categories`, censored at the earliest of their end date,
+/// the extract date and the horizon (`[time_to_event]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeToEventSpec {
+    /// Service-use category codes whose first event ends the time (for
+    /// example `["arrest"]`, or `["arrest", "court_appearance"]`).
+    pub categories: Vec<String>,
+    /// Follow-up is capped at this many months after the index date
+    /// (default 24).
+    #[serde(default = "twenty_four")]
+    pub horizon_months: u32,
+    /// The months at which survival is reported (default 6, 12 and 24;
+    /// each at most the horizon).
+    #[serde(default = "survival_months")]
+    pub at_months: Vec<u32>,
+}
+
+fn twenty_four() -> u32 {
+    24
+}
+fn survival_months() -> Vec<u32> {
+    vec![6, 12, 24]
 }
 
 /// The matched comparison.
@@ -580,6 +610,11 @@ impl EvaluationSpec {
                 replace: false,
                 overlap_bins: 10,
             }),
+            time_to_event: Some(TimeToEventSpec {
+                categories: vec!["arrest".into()],
+                horizon_months: twenty_four(),
+                at_months: survival_months(),
+            }),
             costs: Some(CostsSpec {
                 unit_costs: None,
                 deflators: None,
@@ -678,6 +713,47 @@ impl EvaluationSpec {
                     "comparison.outcome",
                     c.outcome.clone(),
                     "`total_cost` needs a [costs] section",
+                );
+            }
+        }
+        if let Some(t) = &self.time_to_event {
+            if self.data.service_use.is_none() {
+                return bad(
+                    "time_to_event",
+                    "[time_to_event]".into(),
+                    "needs a [data.service_use] file, whose events it times",
+                );
+            }
+            if t.categories.is_empty() {
+                return bad(
+                    "time_to_event.categories",
+                    "[]".into(),
+                    "name at least one service-use category",
+                );
+            }
+            if !(1..=600).contains(&t.horizon_months) {
+                return bad(
+                    "time_to_event.horizon_months",
+                    t.horizon_months.to_string(),
+                    "must be 1 to 600",
+                );
+            }
+            if t.at_months.is_empty() {
+                return bad(
+                    "time_to_event.at_months",
+                    "[]".into(),
+                    "name at least one month",
+                );
+            }
+            if let Some(m) = t
+                .at_months
+                .iter()
+                .find(|m| **m == 0 || **m > t.horizon_months)
+            {
+                return bad(
+                    "time_to_event.at_months",
+                    m.to_string(),
+                    "each month must be 1 to time_to_event.horizon_months",
                 );
             }
         }

@@ -13,6 +13,9 @@
 //!   street-level files), counts per area and period, rates per 1,000
 //!   residents against a named population year, and pilot-versus-comparison
 //!   area contrasts with exact and Wald Poisson intervals.
+//! * [`time_to_event`]: the time from each person's index date to their
+//!   first event of chosen service-use categories, censored at the end of
+//!   follow-up (for Kaplan–Meier, log-rank and Cox in [`crate::stats`]).
 //! * [`synthetic_school`]: a seeded generator of fictional register marks and
 //!   ASB incidents in the published file shapes, for tests, examples and
 //!   benchmarks.
@@ -23,3 +26,4 @@ pub mod ndt;
 pub mod sample_report;
 pub mod service_use;
 pub mod synthetic_school;
+pub mod time_to_event;

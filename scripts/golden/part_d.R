@@ -1,0 +1,70 @@
+# Golden values, part D: the time-to-event tables of the sample report, with
+# R 4.2.2 and survival 3.5.3 (Debian bookworm's r-base-core, r-cran-survival).
+#
+#   Rscript scripts/golden/part_d.R ANALYSIS.csv OUT.csv
+#
+# ANALYSIS.csv is the analysis file scripts/golden/part_d.py derives from the
+# raw files (columns group, time, status; no identifier). OUT.csv gets one
+# `name,value` row per number of the four time_to_event tables, printed to 17
+# significant digits; part_d.py rounds and clears them.
+#
+# Calls: survfit(Surv(time, status) ~ 1, conf.type = "log") per group (R's
+# default interval), summary(fit, times = months, extend = TRUE),
+# summary(fit, rmean = horizon)$table, survdiff(Surv(time, status) ~ group),
+# coxph(Surv(time, status) ~ programme, ties = "efron"),
+# cox.zph(fit, transform = "km").
+suppressPackageStartupMessages(library(survival))
+args <- commandArgs(trailingOnly = TRUE)
+d <- read.csv(args[1], stringsAsFactors = FALSE)
+months <- as.numeric(strsplit(args[3], ",")[[1]])
+horizon <- as.numeric(args[4])
+out <- list()
+put <- function(name, value) out[[name]] <<- value
+for (g in c("programme", "comparison")) {
+  s <- d[d$group == g, ]
+  fit <- survfit(Surv(time, status) ~ 1, data = s, conf.type = "log")
+  sm <- summary(fit, times = months, extend = TRUE)
+  for (i in seq_along(months)) {
+    m <- months[i]
+    put(sprintf("%s.n_risk.%g", g, m), sm$n.risk[i])
+    put(sprintf("%s.surv.%g", g, m), sm$surv[i])
+    put(sprintf("%s.lower.%g", g, m), sm$lower[i])
+    put(sprintf("%s.upper.%g", g, m), sm$upper[i])
+  }
+  tab <- summary(fit, rmean = horizon)$table
+  put(paste0(g, ".n"), tab[["records"]])
+  put(paste0(g, ".events"), tab[["events"]])
+  put(paste0(g, ".median"), tab[["median"]])
+  put(paste0(g, ".median_lower"), tab[["0.95LCL"]])
+  put(paste0(g, ".median_upper"), tab[["0.95UCL"]])
+  put(paste0(g, ".rmean"), tab[["rmean"]])
+  put(paste0(g, ".rmean_se"), tab[["se(rmean)"]])
+  z <- qnorm(0.975)
+  put(paste0(g, ".rmean_lower"), tab[["rmean"]] - z * tab[["se(rmean)"]])
+  put(paste0(g, ".rmean_upper"), tab[["rmean"]] + z * tab[["se(rmean)"]])
+}
+lr <- survdiff(Surv(time, status) ~ group, data = d)
+put("logrank.chisq", lr$chisq)
+put("logrank.p", pchisq(lr$chisq, 1, lower.tail = FALSE))
+d$programme <- as.numeric(d$group == "programme")
+cx <- coxph(Surv(time, status) ~ programme, data = d, ties = "efron")
+b <- coef(cx)[[1]]; se <- sqrt(vcov(cx)[1, 1]); z <- qnorm(0.975)
+put("cox.hr", exp(b))
+put("cox.lower", exp(b - z * se))
+put("cox.upper", exp(b + z * se))
+put("cox.z", b / se)
+put("cox.p", 2 * pnorm(-abs(b / se)))
+zph <- cox.zph(cx, transform = "km")
+put("zph.chisq", zph$table["GLOBAL", "chisq"])
+put("zph.p", zph$table["GLOBAL", "p"])
+diff <- out[["programme.rmean"]] - out[["comparison.rmean"]]
+dse <- sqrt(out[["programme.rmean_se"]]^2 + out[["comparison.rmean_se"]]^2)
+put("rmst.diff", diff)
+put("rmst.lower", diff - z * dse)
+put("rmst.upper", diff + z * dse)
+put("rmst.z", diff / dse)
+put("rmst.p", 2 * pnorm(-abs(diff / dse)))
+v <- unlist(out)
+write.csv(data.frame(name = names(v), value = sprintf("%.17g", v)), args[2],
+          row.names = FALSE, quote = FALSE)
+cat(sprintf("R %s, survival %s\n", getRversion(), packageVersion("survival")))

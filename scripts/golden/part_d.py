@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Golden values, part D: the time-to-event tables of the sample report,
+re-derived from the raw files without the crate.
+
+    /work/venv/bin/python scripts/golden/part_d.py
+
+Reads data/sample/cohort.csv and data/sample/service_use.csv with part A's
+loaders (the loading rules of METHODS.md), derives each person's time to their
+first event of the spec's `[time_to_event]` categories (METHODS.md, "Time to
+event from the crate's own data"), and hands the analysis file (group, time,
+status; no identifier) to scripts/golden/part_d.R, which fits every number with
+R's survival package. This script then rounds the numbers as the report
+publishes them, clears the tables with part A's disclosure rules (after part
+A's tables, as in the report), and writes tests/data/golden/<stem>.csv for
+time_to_event_followup, time_to_event_survival, time_to_event_median and
+time_to_event_comparison. Nothing here reads the crate's output.
+
+Tools: Python 3.11 (standard library), R 4.2.2 with survival 3.5.3.
+"""
+
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+
+import part_a as A  # loaders, Tab, the release audit
+import part_b as B  # part_a_release, stat_cell
+
+COMMAND = "/work/venv/bin/python scripts/golden/part_d.py"
+TTE = A.SPEC["time_to_event"]
+CATS = TTE["categories"]
+HORIZON = TTE.get("horizon_months", 24)
+MONTHS = TTE.get("at_months", [6, 12, 24])
+DAYS_PER_MONTH = 365.25 / 12.0
+GROUPS = A.GROUPS
+
+
+def analysis():
+    """(group, months, status) per cohort member with follow-up, and the
+    number per group with none."""
+    cohort, _ = A.load_cohort()
+    ids = {m["person_id"] for m in cohort}
+    events, _ = A.load_service_use(ids)
+    first = {}
+    index = {m["person_id"]: m["index_date"] for m in cohort}
+    for e in events:
+        p = e["person_id"]
+        if e["category"] in CATS and e["count"] > 0 and e["date"] >= index[p]:
+            if p not in first or e["date"] < first[p]:
+                first[p] = e["date"]
+    rows, none = [], {code: 0 for code, _ in GROUPS}
+    cap = HORIZON * DAYS_PER_MONTH
+    for m in cohort:
+        end = m["end_date"] if m["end_date"] is not None else A.EXTRACT
+        end = min(end, A.EXTRACT)
+        follow = float((end - m["index_date"]).days)
+        if follow < 0:
+            if m["group"] in none:
+                none[m["group"]] += 1
+            continue
+        follow = min(follow, cap)
+        f = first.get(m["person_id"])
+        t = float((f - m["index_date"]).days) if f is not None else None
+        if t is not None and t <= follow:
+            rows.append((m["group"], t / DAYS_PER_MONTH, 1))
+        else:
+            rows.append((m["group"], follow / DAYS_PER_MONTH, 0))
+    return rows, none
+
+
+def fit_in_r(rows):
+    with tempfile.TemporaryDirectory() as d:
+        src, dst = os.path.join(d, "analysis.csv"), os.path.join(d, "fit.csv")
+        with open(src, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["group", "time", "status"])
+            for g, t, s in rows:
+                if g in ("programme", "comparison"):
+                    w.writerow([g, repr(t), s])
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "part_d.R")
+        run = subprocess.run(
+            ["Rscript", script, src, dst, ",".join(str(m) for m in MONTHS), str(HORIZON)],
+            check=True, capture_output=True, text=True)
+        print(run.stdout.strip(), file=sys.stderr)
+        with open(dst, newline="") as f:
+            return {r["name"]: (None if r["value"] == "NA" else float(r["value"]))
+                    for r in csv.DictReader(f)}
+
+
+def main():
+    B.part_a_release()
+    rows, none = analysis()
+    v = fit_in_r(rows)
+    cohort, _ = A.load_cohort()
+    people = {code: sum(1 for m in cohort if m["group"] == code) for code, _ in GROUPS}
+    what = " or ".join(c.replace("_", " ") for c in CATS)
+
+    ft = A.Tab("time_to_event_followup",
+               [A.L("Group"), A.C("People"), A.C("Followed"), A.C("No follow-up"),
+                A.C("With the event"), A.C("Censored")])
+    ft.totals.append(("People", ["Followed", "No follow-up"]))
+    ft.totals.append(("Followed", ["With the event", "Censored"]))
+    for code, label in GROUPS:
+        n = sum(1 for g, _, _ in rows if g == code)
+        e = sum(s for g, _, s in rows if g == code)
+        assert n == int(v[f"{code}.n"]) and e == int(v[f"{code}.events"])
+        r = len(ft.rows)
+        ft.rows.append([label, people[code], n, none[code], e, n - e])
+        ft.links += [(r, "People", f"cohort:{code}"), (r, "Followed", f"tte:{code}")]
+
+    st = A.Tab("time_to_event_survival",
+               [A.L("Group"), A.L("Months"), A.C("At risk"),
+                A.S("Survival %", 1, "At risk"), A.S("CI lower", 1, "At risk"),
+                A.S("CI upper", 1, "At risk")])
+    for code, label in GROUPS:
+        for m in MONTHS:
+            n = int(v[f"{code}.n_risk.{m}"])
+            pct = [None if v[f"{code}.{k}.{m}"] is None else v[f"{code}.{k}.{m}"] * 100.0
+                   for k in ("surv", "lower", "upper")]
+            st.rows.append([label, str(m), n] + [A.nz(x, n) for x in pct])
+
+    mt = A.Tab("time_to_event_median",
+               [A.L("Group"), A.C("Followed"), A.S("Median", 1, "Followed"),
+                A.S("Median CI lower", 1, "Followed"), A.S("Median CI upper", 1, "Followed"),
+                A.S("Restricted mean", 2, "Followed"),
+                A.S("Restricted mean CI lower", 2, "Followed"),
+                A.S("Restricted mean CI upper", 2, "Followed")])
+    for code, label in GROUPS:
+        n = int(v[f"{code}.n"])
+        r = len(mt.rows)
+        mt.rows.append([label, n] + [A.nz(v[f"{code}.{k}"], n) for k in (
+            "median", "median_lower", "median_upper", "rmean", "rmean_lower", "rmean_upper")])
+        mt.links.append((r, "Followed", f"tte:{code}"))
+
+    total = 0
+    for t in (ft, st, mt):
+        cells = A.release_clear(t)
+        total += write(t.stem, t.names, cells)
+
+    n = sum(1 for g, _, _ in rows if g in ("programme", "comparison"))
+    cmp_rows = [
+        ("Log-rank test (chi-square, 1 df)", [None, None, None, v["logrank.chisq"],
+                                              v["logrank.p"]]),
+        ("Hazard ratio, programme / comparison (Cox, Efron ties; z)",
+         [v["cox.hr"], v["cox.lower"], v["cox.upper"], v["cox.z"], v["cox.p"]]),
+        ("Proportional hazards (Schoenfeld residuals, Kaplan–Meier time; chi-square)",
+         [None, None, None, v["zph.chisq"], v["zph.p"]]),
+        (f"Restricted mean difference to {HORIZON} months, programme − comparison (z)",
+         [v["rmst.diff"], v["rmst.lower"], v["rmst.upper"], v["rmst.z"], v["rmst.p"]]),
+    ]
+    dec = [3, 3, 3, 3, 4]
+    out = [[name] + [B.stat_cell(x, n, d) for x, d in zip(xs, dec)] for name, xs in cmp_rows]
+    total += write("time_to_event_comparison",
+                   ["Statistic", "Estimate", "CI lower", "CI upper", "Test statistic", "p"], out)
+    print(f"time to first {what}: {total} cells", file=sys.stderr)
+
+
+def write(stem, header, rows):
+    path = os.path.join(A.OUT, f"{stem}.csv")
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        f.write(f"# written by scripts/golden/part_d.py: {COMMAND}\n")
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(rows)
+    return sum(len(r) for r in rows)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,298 @@
+//! The time-to-event section: follow-up and events by group, Kaplan–Meier
+//! survival at the spec's months, median and restricted mean survival, and
+//! the programme against the comparison group (log-rank, Cox hazard ratio,
+//! its proportional-hazards test, the RMST difference).
+
+use super::*;
+use crate::evaluate::spec::TimeToEventSpec;
+use crate::measures::time_to_event::{time_to_first_event, TimeToEvent};
+use crate::stats::ols::Term;
+use crate::stats::{
+    cox_zph, fit_cox, kaplan_meier, log_rank, rmst_difference, ConfidenceTransform, CoxVariance,
+    KaplanMeier, SurvivalData, Ties, ZphTransform,
+};
+
+/// The people of group `g` in `t`, as their own survival data.
+fn group_data(t: &TimeToEvent, groups: &[Group], g: Group) -> Option<SurvivalData> {
+    let time: Vec<f64> = t
+        .rows
+        .iter()
+        .zip(t.data.time())
+        .filter(|(r, _)| groups.get(**r) == Some(&g))
+        .map(|(_, x)| *x)
+        .collect();
+    let status: Vec<_> = t
+        .rows
+        .iter()
+        .zip(t.data.status())
+        .filter(|(r, _)| groups.get(**r) == Some(&g))
+        .map(|(_, s)| *s)
+        .collect();
+    SurvivalData::new(&time, &status).ok()
+}
+
+pub(super) fn time_to_event_section(
+    cx: &Ctx<'_>,
+    tte: &TimeToEventSpec,
+    cohort: &io::Cohort,
+    first_event: &[Option<chrono::NaiveDate>],
+) -> Result<Section> {
+    // "arrest", "court appearance or arrest": the codes as words.
+    let what = tte
+        .categories
+        .iter()
+        .map(|c| c.replace('_', " "))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    let horizon = f64::from(tte.horizon_months);
+    let t = time_to_first_event(
+        cohort.members(),
+        cohort.data_window(),
+        first_event,
+        Some(tte.horizon_months),
+    )?;
+    let groups: Vec<Group> = cohort.members().iter().map(|m| m.group).collect();
+    let mut items = vec![Item::Text(format!(
+        "Time from each person's start to their first {what} on or after it, in months of \
+         30.44 days (365.25 / 12). Follow-up ends at the earliest of the person's end date, the \
+         extract date and {} months; a person with no {what} by then is censored there. \
+         Survival is the Kaplan–Meier estimate of the share still without a {what}, with \
+         Greenwood standard errors and intervals on the log scale (R survival's survfit \
+         defaults). The groups are compared by the log-rank test, a Cox proportional-hazards \
+         model with Efron's ties (hazard ratio of the programme group against the comparison \
+         group, unadjusted), the Schoenfeld-residual test of proportional hazards and the \
+         difference in restricted mean survival time up to {} months.",
+        tte.horizon_months, tte.horizon_months
+    ))];
+
+    // Follow-up and events per group.
+    let mut ft = Table::new(
+        format!("Time to first {what}: people followed, events and censored, by group"),
+        vec![
+            Column::label("Group"),
+            count("People"),
+            count("Followed"),
+            count("No follow-up"),
+            count("With the event"),
+            count("Censored"),
+        ],
+    )?;
+    ft.declare_column_total("People", &["Followed", "No follow-up"])?;
+    ft.declare_column_total("Followed", &["With the event", "Censored"])?;
+    let mut per_group: Vec<(Group, Option<SurvivalData>)> = Vec::new();
+    for g in GROUPS {
+        let people = groups.iter().filter(|&&x| x == g).count();
+        let data = group_data(&t, &groups, g);
+        let followed = data.as_ref().map_or(0, SurvivalData::len);
+        let events = data.as_ref().map_or(0, SurvivalData::events);
+        let r = ft.push_row(vec![
+            Cell::text(group_label(g)),
+            cnt(people),
+            cnt(followed),
+            cnt(people - followed),
+            cnt(events),
+            cnt(followed - events),
+        ])?;
+        ft.link_count(r, "People", link::cohort(g))?;
+        ft.link_count(r, "Followed", link::time_to_event_followed(g))?;
+        per_group.push((g, data));
+    }
+    items.push(cx.clear("time_to_event_followup", ft)?);
+
+    // Survival at the spec's months.
+    let mut st = Table::new(
+        format!("Time to first {what}: Kaplan–Meier survival (% without it), by group"),
+        vec![
+            Column::label("Group"),
+            Column::label("Months"),
+            count("At risk"),
+            stat_of("Survival %", "At risk", 1),
+            stat_of("CI lower", "At risk", 1),
+            stat_of("CI upper", "At risk", 1),
+        ],
+    )?;
+    let mut curves: Vec<(Group, Option<KaplanMeier>)> = Vec::new();
+    for (g, data) in &per_group {
+        let km = data
+            .as_ref()
+            .map(|d| kaplan_meier(d, cx.level, ConfidenceTransform::Log))
+            .transpose()?;
+        for m in &tte.at_months {
+            let at = km.as_ref().and_then(|k| k.survival_at(f64::from(*m)));
+            let n = at.as_ref().map_or(0, |a| a.n_risk);
+            let pct = |x: Option<f64>| x.map(|v| v * 100.0);
+            st.push_row(vec![
+                Cell::text(group_label(*g)),
+                Cell::text(m.to_string()),
+                cnt(n),
+                val(pct(at.as_ref().map(|a| a.survival)), n),
+                val(pct(at.as_ref().and_then(|a| a.ci).map(|c| c.lower)), n),
+                val(pct(at.as_ref().and_then(|a| a.ci).map(|c| c.upper)), n),
+            ])?;
+        }
+        curves.push((*g, km));
+    }
+    items.push(cx.clear("time_to_event_survival", st)?);
+
+    // Median and restricted mean survival.
+    let mut mt = Table::new(
+        format!(
+            "Time to first {what}: median and restricted mean time without it (months, up to \
+             {} months), by group",
+            tte.horizon_months
+        ),
+        vec![
+            Column::label("Group"),
+            count("Followed"),
+            stat_of("Median", "Followed", 1),
+            stat_of("Median CI lower", "Followed", 1),
+            stat_of("Median CI upper", "Followed", 1),
+            stat_of("Restricted mean", "Followed", 2),
+            stat_of("Restricted mean CI lower", "Followed", 2),
+            stat_of("Restricted mean CI upper", "Followed", 2),
+        ],
+    )?;
+    for (r, (g, km)) in curves.iter().enumerate() {
+        let n = km.as_ref().map_or(0, |k| k.n);
+        let median = km.as_ref().map(KaplanMeier::median);
+        let rmst = km.as_ref().map(|k| k.rmst(horizon, cx.level)).transpose()?;
+        mt.push_row(vec![
+            Cell::text(group_label(*g)),
+            cnt(n),
+            val(median.and_then(|m| m.median), n),
+            val(median.and_then(|m| m.lower), n),
+            val(median.and_then(|m| m.upper), n),
+            val(rmst.as_ref().map(|x| x.estimate.value), n),
+            val(rmst.as_ref().map(|x| x.estimate.ci.lower), n),
+            val(rmst.as_ref().map(|x| x.estimate.ci.upper), n),
+        ])?;
+        mt.link_count(r, "Followed", link::time_to_event_followed(*g))?;
+    }
+    items.push(cx.clear("time_to_event_median", mt)?);
+
+    // Programme against comparison.
+    let both: Vec<usize> = (0..t.rows.len())
+        .filter(|&i| {
+            matches!(
+                groups.get(t.rows[i]),
+                Some(Group::Programme | Group::Comparison)
+            )
+        })
+        .collect();
+    let mut ct = Table::new(
+        format!("Time to first {what}: the programme group against the comparison group"),
+        vec![
+            Column::label("Statistic"),
+            stat_per_cell("Estimate", 3),
+            stat_per_cell("CI lower", 3),
+            stat_per_cell("CI upper", 3),
+            stat_per_cell("Test statistic", 3),
+            stat_per_cell("p", 4),
+        ],
+    )?;
+    let n = both.len();
+    let events_in = |g: Group| {
+        per_group
+            .iter()
+            .find(|(x, _)| *x == g)
+            .and_then(|(_, d)| d.as_ref())
+            .map_or(0, SurvivalData::events)
+    };
+    let comparable = per_group.iter().all(|(_, d)| d.is_some())
+        && events_in(Group::Programme) + events_in(Group::Comparison) > 0;
+    let mut rows: Vec<[Option<f64>; 5]> = Vec::new();
+    if comparable {
+        let time: Vec<f64> = both.iter().map(|&i| t.data.time()[i]).collect();
+        let status: Vec<_> = both.iter().map(|&i| t.data.status()[i]).collect();
+        let data = SurvivalData::new(&time, &status)?;
+        let label: Vec<&str> = both.iter().map(|&i| groups[t.rows[i]].code()).collect();
+        let lr = log_rank(&data, &label, None::<&[u8]>)?;
+        rows.push([
+            None,
+            None,
+            None,
+            Some(lr.test.statistic),
+            Some(lr.test.p_value),
+        ]);
+        let x: Vec<f64> = both
+            .iter()
+            .map(|&i| f64::from(u8::from(groups[t.rows[i]] == Group::Programme)))
+            .collect();
+        match fit_cox(&data, &[Term::new("programme", &x)], Ties::Efron) {
+            Ok(fit) => {
+                let c = fit
+                    .coefficient_table(&CoxVariance::Model, cx.level)?
+                    .into_iter()
+                    .next();
+                rows.push([
+                    c.as_ref().map(|c| c.hazard_ratio),
+                    c.as_ref().map(|c| c.hazard_ratio_ci.lower),
+                    c.as_ref().map(|c| c.hazard_ratio_ci.upper),
+                    c.as_ref().and_then(|c| c.z_value),
+                    c.as_ref().and_then(|c| c.p_value),
+                ]);
+                let z = cox_zph(&fit, ZphTransform::Km).ok();
+                rows.push([
+                    None,
+                    None,
+                    None,
+                    z.as_ref().map(|z| z.global.chi_square),
+                    z.as_ref().map(|z| z.global.p_value),
+                ]);
+            }
+            Err(_) => {
+                rows.push([None; 5]);
+                rows.push([None; 5]);
+            }
+        }
+        let d = rmst_difference(&data, &label, horizon, cx.level)?;
+        // Sorted labels: comparison, programme; the difference is programme −
+        // comparison.
+        let z = d
+            .difference
+            .std_error
+            .filter(|s| *s > 0.0)
+            .map(|s| d.difference.value / s);
+        rows.push([
+            Some(d.difference.value),
+            Some(d.difference.ci.lower),
+            Some(d.difference.ci.upper),
+            z,
+            z.map(|z| 2.0 * stats::normal_sf(z.abs())),
+        ]);
+    } else {
+        rows = vec![[None; 5]; 4];
+    }
+    let names = [
+        "Log-rank test (chi-square, 1 df)".to_string(),
+        "Hazard ratio, programme / comparison (Cox, Efron ties; z)".to_string(),
+        "Proportional hazards (Schoenfeld residuals, Kaplan–Meier time; chi-square)".to_string(),
+        format!(
+            "Restricted mean difference to {} months, programme − comparison (z)",
+            tte.horizon_months
+        ),
+    ];
+    for (name, v) in names.iter().zip(&rows) {
+        ct.push_row(vec![
+            Cell::text(name.as_str()),
+            stat(v[0], n),
+            stat(v[1], n),
+            stat(v[2], n),
+            stat(v[3], n),
+            stat(v[4], n),
+        ])?;
+    }
+    items.push(cx.clear("time_to_event_comparison", ct)?);
+    if t.events_after_follow_up > 0 || t.no_follow_up > 0 {
+        items.push(Item::Text(
+            "People whose first event came after their follow-up ended (after their end date \
+             or the horizon) are censored at the end of follow-up; people whose follow-up \
+             would end before their start have no time and are counted as no follow-up."
+                .into(),
+        ));
+    }
+    Ok(Section {
+        title: format!("Time to first {what}"),
+        items,
+    })
+}
