@@ -10,6 +10,7 @@
 #
 # Calls: survfit(Surv(time, status) ~ 1, conf.type = "log") per group (R's
 # default interval), summary(fit, times = months, extend = TRUE),
+# summary(fit, times = 0:horizon, extend = TRUE) (the monthly curve),
 # summary(fit, rmean = horizon)$table, survdiff(Surv(time, status) ~ group),
 # coxph(Surv(time, status) ~ programme, ties = "efron"),
 # cox.zph(fit, transform = "km").
@@ -30,6 +31,14 @@ for (g in c("programme", "comparison")) {
     put(sprintf("%s.surv.%g", g, m), sm$surv[i])
     put(sprintf("%s.lower.%g", g, m), sm$lower[i])
     put(sprintf("%s.upper.%g", g, m), sm$upper[i])
+  }
+  curve <- summary(fit, times = 0:horizon, extend = TRUE)
+  for (i in seq_along(curve$time)) {
+    m <- curve$time[i]
+    put(sprintf("%s.curve.n_risk.%g", g, m), curve$n.risk[i])
+    put(sprintf("%s.curve.surv.%g", g, m), curve$surv[i])
+    put(sprintf("%s.curve.lower.%g", g, m), curve$lower[i])
+    put(sprintf("%s.curve.upper.%g", g, m), curve$upper[i])
   }
   tab <- summary(fit, rmean = horizon)$table
   put(paste0(g, ".n"), tab[["records"]])

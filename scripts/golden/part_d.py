@@ -12,8 +12,8 @@ status; no identifier) to scripts/golden/part_d.R, which fits every number with
 R's survival package. This script then rounds the numbers as the report
 publishes them, clears the tables with part A's disclosure rules (after part
 A's tables, as in the report), and writes tests/data/golden/<stem>.csv for
-time_to_event_followup, time_to_event_survival, time_to_event_median and
-time_to_event_comparison. Nothing here reads the crate's output.
+time_to_event_followup, time_to_event_survival, time_to_event_curve,
+time_to_event_median and time_to_event_comparison. Nothing here reads the crate's output.
 
 Tools: Python 3.11 (standard library), R 4.2.2 with survival 3.5.3.
 """
@@ -120,6 +120,17 @@ def main():
                    for k in ("surv", "lower", "upper")]
             st.rows.append([label, str(m), n] + [A.nz(x, n) for x in pct])
 
+    kt = A.Tab("time_to_event_curve",
+               [A.L("Group"), A.L("Months"), A.C("At risk"),
+                A.S("Survival %", 1, "At risk"), A.S("CI lower", 1, "At risk"),
+                A.S("CI upper", 1, "At risk")])
+    for code, label in GROUPS:
+        for m in range(HORIZON + 1):
+            n = int(v[f"{code}.curve.n_risk.{m}"])
+            pct = [None if v[f"{code}.curve.{k}.{m}"] is None
+                   else v[f"{code}.curve.{k}.{m}"] * 100.0 for k in ("surv", "lower", "upper")]
+            kt.rows.append([label, str(m), n] + [A.nz(x, n) for x in pct])
+
     mt = A.Tab("time_to_event_median",
                [A.L("Group"), A.C("Followed"), A.S("Median", 1, "Followed"),
                 A.S("Median CI lower", 1, "Followed"), A.S("Median CI upper", 1, "Followed"),
@@ -134,7 +145,7 @@ def main():
         mt.links.append((r, "Followed", f"tte:{code}"))
 
     total = 0
-    for t in (ft, st, mt):
+    for t in (ft, st, kt, mt):
         cells = A.release_clear(t)
         total += write(t.stem, t.names, cells)
 

@@ -410,3 +410,75 @@ pub(crate) fn asb_by_period(
         chart,
     ))
 }
+
+/// Survival curves by group from the cleared monthly survival table, with
+/// the numbers at risk every `every` months.
+pub(crate) fn survival_curves(
+    t: &ClearedTable,
+    level: ConfidenceLevel,
+    what: &str,
+    every: u32,
+) -> Result<Option<NamedChart>> {
+    let mut groups: Vec<plot::SurvivalSeries> = Vec::new();
+    for r in 0..t.n_rows() {
+        let (Some(g), Some(m)) = (label(t, r, "Group"), label(t, r, "Months")) else {
+            continue;
+        };
+        let Ok(month) = m.parse::<f64>() else {
+            continue;
+        };
+        let Some(v) = ci(t, r, "Survival %", "CI lower", "CI upper", 0.0, 100.0) else {
+            continue;
+        };
+        if !(0.0..=100.0).contains(&v.value) {
+            continue;
+        }
+        let at_risk = published(t, r, "At risk").map(|n| n as u64);
+        match groups.iter_mut().find(|s| s.label == g) {
+            Some(s) if s.time.last().is_some_and(|&x| month > x) => {
+                s.time.push(month);
+                s.survival.push(v);
+                s.at_risk.push(at_risk);
+            }
+            Some(_) => {}
+            None => groups.push(plot::SurvivalSeries {
+                label: g,
+                time: vec![month],
+                survival: vec![v],
+                at_risk: vec![at_risk],
+            }),
+        }
+    }
+    groups.retain(|s| s.time.len() >= 2);
+    if groups.is_empty() {
+        return Ok(None);
+    }
+    let last = groups
+        .iter()
+        .filter_map(|s| s.time.last().copied())
+        .fold(0.0, f64::max);
+    let every = f64::from(every.max(1));
+    let risk_times: Vec<f64> = (0..)
+        .map(|k| f64::from(k) * every)
+        .take_while(|t| *t <= last)
+        .collect();
+    let title = format!("Time to first {what}: survival by group");
+    let chart = plot::survival_curves(
+        &plot::SurvivalCurves {
+            event: format!("without a {what}"),
+            ci_level: level,
+            groups,
+            risk_times,
+        },
+        &options(&title),
+    )?;
+    Ok(named(
+        "time_to_event_curves",
+        &title,
+        "Kaplan–Meier survival read at each whole month from the cleared monthly table, with its \
+         interval; months whose values were withheld are left out, and a withheld number at \
+         risk is shown as c."
+            .into(),
+        chart,
+    ))
+}

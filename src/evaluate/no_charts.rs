@@ -38,3 +38,12 @@ pub(crate) fn persistent_absence(
 pub(crate) fn asb_by_period(_: &ClearedTable, _: &str, _: usize) -> Result<Option<NamedChart>> {
     Ok(None)
 }
+
+pub(crate) fn survival_curves(
+    _: &ClearedTable,
+    _: ConfidenceLevel,
+    _: &str,
+    _: u32,
+) -> Result<Option<NamedChart>> {
+    Ok(None)
+}

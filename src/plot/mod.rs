@@ -15,6 +15,7 @@
 //! | Covariate balance (love) plot | [`balance_plot`] | [`BalancePlot`] |
 //! | Persistent absence before/after, pilot vs comparison | [`persistent_absence`] | [`PersistentAbsence`] |
 //! | ASB per 1,000 by month with the start marked | [`asb_by_month`] | [`AsbByMonth`] |
+//! | Survival curves by group with intervals and numbers at risk | [`survival_curves`] | [`SurvivalCurves`] |
 //!
 //! # Disclosure control
 //! These functions draw exactly the numbers they are given. **The caller must
@@ -54,6 +55,7 @@ mod cost;
 mod lines;
 mod matching;
 mod raster;
+mod survival;
 
 pub use bars::{
     persistent_absence, service_use_before_after, BeforeAfterGroup, PersistentAbsence,
@@ -68,6 +70,7 @@ pub use matching::{
     balance_plot, propensity_overlap, BalancePlot, CovariateBalance, OverlapPanel,
     PropensityOverlap, SmdScale, MAX_BINS, MAX_COVARIATES,
 };
+pub use survival::{survival_curves, SurvivalCurves, SurvivalSeries};
 
 /// The Okabe–Ito colour-blind-safe palette as `(r, g, b)`, in the order the
 /// charts use it for series: blue, orange, bluish green, vermillion, reddish

@@ -134,6 +134,41 @@ pub(super) fn time_to_event_section(
     }
     items.push(cx.clear("time_to_event_survival", st)?);
 
+    // The curve, read at every whole month to the horizon: the chart's
+    // numbers, cleared like any table (never the event times themselves).
+    let mut kt = Table::new(
+        format!("Time to first {what}: Kaplan–Meier survival (%) at each month, by group"),
+        vec![
+            Column::label("Group"),
+            Column::label("Months"),
+            count("At risk"),
+            stat_of("Survival %", "At risk", 1),
+            stat_of("CI lower", "At risk", 1),
+            stat_of("CI upper", "At risk", 1),
+        ],
+    )?;
+    for (g, km) in &curves {
+        for m in 0..=tte.horizon_months {
+            let at = km.as_ref().and_then(|k| k.survival_at(f64::from(m)));
+            let n = at.as_ref().map_or(0, |a| a.n_risk);
+            let pct = |x: Option<f64>| x.map(|v| v * 100.0);
+            kt.push_row(vec![
+                Cell::text(group_label(*g)),
+                Cell::text(m.to_string()),
+                cnt(n),
+                val(pct(at.as_ref().map(|a| a.survival)), n),
+                val(pct(at.as_ref().and_then(|a| a.ci).map(|c| c.lower)), n),
+                val(pct(at.as_ref().and_then(|a| a.ci).map(|c| c.upper)), n),
+            ])?;
+        }
+    }
+    let kt = cx.cleared("time_to_event_curve", kt)?;
+    let every = if tte.horizon_months > 24 { 12 } else { 6 };
+    if let Some(c) = charts::survival_curves(&kt.table, cx.level, &what, every)? {
+        items.push(Item::Chart(c));
+    }
+    items.push(Item::Table(kt));
+
     // Median and restricted mean survival.
     let mut mt = Table::new(
         format!(
