@@ -1,5 +1,5 @@
 //! Time to event: Kaplan–Meier, the log-rank test, Cox proportional hazards
-//! (with robust cluster variance and the Schoenfeld-residual test of
+//! (optionally stratified, with robust cluster variance and the Schoenfeld-residual test of
 //! proportional hazards) and restricted mean survival time.
 //!
 //! Every estimator reproduces R's `survival` package (`survfit`,
@@ -18,7 +18,7 @@ mod logrank;
 mod rmst;
 mod zph;
 
-pub use cox::{fit_cox, CoxCoefficient, CoxFit, CoxVariance, Ties};
+pub use cox::{fit_cox, fit_cox_stratified, CoxCoefficient, CoxFit, CoxVariance, Ties};
 pub use km::{
     kaplan_meier, ConfidenceTransform, KaplanMeier, MedianSurvival, SurvivalAt, SurvivalStep,
 };
