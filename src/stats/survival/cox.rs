@@ -249,9 +249,8 @@ fn fit_core(
     loop {
         let cur = match fit.pass(&newbeta, false) {
             Ok(c) => c,
-            Err(e) if iter < MAX_ITER => {
+            Err(_) if iter < MAX_ITER => {
                 // overflow at a wild step: halve it, as for a fall
-                let _ = e;
                 halving = true;
                 newbeta = newbeta
                     .iter()
