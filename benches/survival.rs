@@ -17,7 +17,7 @@
 //! Set `OUTCOMES_BENCH_QUICK=1` for a 5,000-person run (CI uses it to keep
 //! the benchmark from rotting).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use outcomes::rng::Rng;
@@ -69,12 +69,14 @@ fn data(n: usize) -> Data {
 }
 
 fn check(d: &Data) {
+    let clock = Instant::now();
     let km = kaplan_meier(
         &d.data,
         ConfidenceLevel::NINETY_FIVE,
         ConfidenceTransform::Log,
     )
     .expect("km");
+    let km_time = clock.elapsed();
     let at = km.survival_at(5.0).expect("S(5)");
     let se = at.std_error.expect("se");
     assert!(
@@ -84,7 +86,9 @@ fn check(d: &Data) {
         d.s5
     );
     let terms = [Term::new("x1", &d.x1), Term::new("x2", &d.x2)];
+    let clock = Instant::now();
     let fit = fit_cox(&d.data, &terms, Ties::Efron).expect("cox");
+    let cox_time = clock.elapsed();
     assert!(fit.converged());
     let se = fit.model_covariance().std_errors();
     for (j, truth) in [0.5, -0.7].into_iter().enumerate() {
@@ -96,13 +100,16 @@ fn check(d: &Data) {
         );
     }
     eprintln!(
-        "n = {}: KM S(5) = {:.5} (truth {:.5}); Cox beta = ({:.5}, {:.5}), truth (0.5, -0.7), {} iterations",
+        "n = {}: KM S(5) = {:.5} (truth {:.5}) in {:.3?}; Cox beta = ({:.5}, {:.5}), truth (0.5, -0.7), \
+         {} iterations in {:.3?} (this build's profile)",
         d.data.len(),
         at.survival,
         d.s5,
+        km_time,
         fit.coefficients()[0],
         fit.coefficients()[1],
-        fit.iterations()
+        fit.iterations(),
+        cox_time
     );
 }
 

@@ -36,7 +36,11 @@
 # * coxph(Surv(time, status) ~ covariates, data = d, ties = "efron" and
 #   "breslow"): coef, sqrt(diag(vcov)), loglik, score, iter, wald.test;
 #   lung ~ age + sex, veteran ~ trt + karno + age, synthetic ~ x1 + x2;
-#   synthetic also with cluster = pair (robust se, naive se, wald.test);
+#   synthetic also with cluster = pair (robust se, naive se, wald.test), with
+#   robust = TRUE, stratified: ~ x1 + x2 + strata(stratum) with cluster = pair
+#   (coef, robust and naive se, loglik, score, iter, cox.zph chisq) and
+#   ~ x1 + x2 + strata(pair) (one stratum per matched pair: coef, se, loglik,
+#   iter);
 # * cox.zph(fit) (transform "km") for each Efron fit, and for the synthetic
 #   Efron fit transform = "identity", "rank" and "log" too: table (chisq, p).
 
@@ -160,6 +164,22 @@ for (name in names(sets)) {
       put(case, "wald", fr$wald.test)
       fr <- coxph(fc, data = d, ties = ties, robust = TRUE)
       put(paste(name, "cox_robust", ties, sep = "/"), "robust.se", sqrt(diag(vcov(fr))))
+      fs <- coxph(Surv(time, event) ~ x1 + x2 + strata(stratum), data = d, ties = ties,
+                  cluster = pair)
+      case <- paste(name, "cox_strata", ties, sep = "/")
+      put(case, "coef", coef(fs))
+      put(case, "robust.se", sqrt(diag(vcov(fs))))
+      put(case, "naive.se", sqrt(diag(fs$naive.var)))
+      put(case, "loglik", fs$loglik)
+      put(case, "score", fs$score)
+      put(case, "iter", fs$iter)
+      put(case, "zph", cox.zph(fs)$table[, "chisq"])
+      fp <- coxph(Surv(time, event) ~ x1 + x2 + strata(pair), data = d, ties = ties)
+      case <- paste(name, "cox_pairs", ties, sep = "/")
+      put(case, "coef", coef(fp))
+      put(case, "se", sqrt(diag(vcov(fp))))
+      put(case, "loglik", fp$loglik)
+      put(case, "iter", fp$iter)
     }
   }
 }

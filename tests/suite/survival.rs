@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
 
 use outcomes::stats::ols::{Clusters, Term};
 use outcomes::stats::survival::{
-    cox_zph, fit_cox, kaplan_meier, log_rank, rmst_difference, ConfidenceTransform, CoxVariance,
-    EventStatus, SurvivalData, Ties, ZphTransform,
+    cox_zph, fit_cox, fit_cox_stratified, kaplan_meier, log_rank, rmst_difference,
+    ConfidenceTransform, CoxVariance, EventStatus, SurvivalData, Ties, ZphTransform,
 };
 use outcomes::stats::ConfidenceLevel;
 
@@ -439,4 +439,55 @@ fn robust_cox_matches_coxph_cluster() {
         diff.all(&case, &some(v.std_errors()), get(&exp, &case, "robust.se"));
     }
     eprintln!("coxph cluster(): max abs diff {:.3e}", diff.0);
+}
+
+/// `coxph(Surv(time, status) ~ x1 + x2 + strata(stratum), cluster = pair)`
+/// (coef, robust and naive se, loglik, score, iter, `cox.zph` chisq) and
+/// `coxph(... ~ x1 + x2 + strata(pair))` (one stratum per matched pair: coef,
+/// se, loglik, iter), Efron and Breslow, on the synthetic data (R 4.2.2,
+/// survival 3.5.3).
+#[test]
+fn stratified_cox_matches_coxph_strata() {
+    let exp = expected();
+    let mut diff = Diff::default();
+    let set = sets().pop().unwrap();
+    let cols = terms(&set);
+    let ts: Vec<Term> = cols.iter().map(|(n, v)| Term::new(n, v)).collect();
+    let pair = set.table.col("pair");
+    let stratum = set.table.col("stratum");
+    let robust = CoxVariance::Robust(Clusters::new(&pair));
+    for (name, ties) in [("efron", Ties::Efron), ("breslow", Ties::Breslow)] {
+        let case = format!("synthetic/cox_strata/{name}");
+        let fit = fit_cox_stratified(&set.data, &ts, &stratum, ties).unwrap();
+        diff.all(
+            &case,
+            &some(fit.coefficients().iter().copied()),
+            get(&exp, &case, "coef"),
+        );
+        let v = fit.covariance(&robust).unwrap();
+        diff.all(&case, &some(v.std_errors()), get(&exp, &case, "robust.se"));
+        let se = fit.model_covariance().std_errors();
+        diff.all(&case, &some(se), get(&exp, &case, "naive.se"));
+        diff.all(&case, &some(fit.loglik()), get(&exp, &case, "loglik"));
+        let score = fit.score_test().unwrap().statistic;
+        diff.check(&case, Some(score), get(&exp, &case, "score")[0]);
+        assert_eq!(Some(fit.iterations() as f64), get(&exp, &case, "iter")[0]);
+        let z = cox_zph(&fit, ZphTransform::Km).unwrap();
+        let mut got = some(z.terms.iter().map(|t| t.chi_square));
+        got.push(Some(z.global.chi_square));
+        diff.all(&case, &got, get(&exp, &case, "zph"));
+
+        let case = format!("synthetic/cox_pairs/{name}");
+        let fit = fit_cox_stratified(&set.data, &ts, &pair, ties).unwrap();
+        diff.all(
+            &case,
+            &some(fit.coefficients().iter().copied()),
+            get(&exp, &case, "coef"),
+        );
+        let se = fit.model_covariance().std_errors();
+        diff.all(&case, &some(se), get(&exp, &case, "se"));
+        diff.all(&case, &some(fit.loglik()), get(&exp, &case, "loglik"));
+        assert_eq!(Some(fit.iterations() as f64), get(&exp, &case, "iter")[0]);
+    }
+    eprintln!("coxph strata(): max abs diff {:.3e}", diff.0);
 }

@@ -86,6 +86,9 @@ pub struct CoxFit {
     pub(crate) time: Vec<f64>,
     /// Events in sorted order.
     pub(crate) event: Vec<bool>,
+    /// Stratum code in sorted order (all 0 without strata); the sort is by
+    /// stratum, then time.
+    pub(crate) stratum: Vec<usize>,
     /// Centred covariates, sorted order, row-major `n × p`.
     pub(crate) x: Vec<f64>,
 }
@@ -130,6 +133,37 @@ struct Pass {
 /// * the information matrix is singular (a constant or collinear term) or
 ///   an intermediate result overflows.
 pub fn fit_cox(data: &SurvivalData, terms: &[Term<'_>], ties: Ties) -> Result<CoxFit> {
+    fit_core(data, terms, ties, None)
+}
+
+/// Fit `Surv(time, status) ~ terms + strata(s)`: a baseline hazard of its own
+/// for each stratum (e.g. each matched set), risk sets formed within strata
+/// (R `coxph(..., ties = ..., strata(s))`). Otherwise as [`fit_cox`].
+///
+/// # Errors
+/// As [`fit_cox`]; also if `strata` does not have one label per person.
+pub fn fit_cox_stratified<S: Ord + Clone>(
+    data: &SurvivalData,
+    terms: &[Term<'_>],
+    strata: &[S],
+    ties: Ties,
+) -> Result<CoxFit> {
+    if strata.len() != data.len() {
+        return Err(Error::invalid_parameter(
+            "strata",
+            format!("{} labels", strata.len()),
+            format!("need one stratum label per person ({})", data.len()),
+        ));
+    }
+    fit_core(data, terms, ties, Some(super::levels(strata).0))
+}
+
+fn fit_core(
+    data: &SurvivalData,
+    terms: &[Term<'_>],
+    ties: Ties,
+    strata: Option<Vec<usize>>,
+) -> Result<CoxFit> {
     let n = data.len();
     let p = terms.len();
     if p == 0 {
@@ -164,7 +198,15 @@ pub fn fit_cox(data: &SurvivalData, terms: &[Term<'_>], ties: Ties) -> Result<Co
     if data.events() == 0 {
         return Err(Error::insufficient_data(WHAT, "there are no events"));
     }
-    let order = order_by_time(data);
+    let mut order = order_by_time(data);
+    let stratum: Vec<usize> = match strata {
+        Some(codes) => {
+            // stable: time order kept within each stratum
+            order.sort_by_key(|&i| codes[i]);
+            order.iter().map(|&i| codes[i]).collect()
+        }
+        None => vec![0; n],
+    };
     let means: Vec<f64> = terms
         .iter()
         .map(|t| crate::stats::common::mean(t.values()))
@@ -190,6 +232,7 @@ pub fn fit_cox(data: &SurvivalData, terms: &[Term<'_>], ties: Ties) -> Result<Co
         order,
         time,
         event,
+        stratum,
         x,
     };
 
@@ -206,9 +249,8 @@ pub fn fit_cox(data: &SurvivalData, terms: &[Term<'_>], ties: Ties) -> Result<Co
     loop {
         let cur = match fit.pass(&newbeta, false) {
             Ok(c) => c,
-            Err(e) if iter < MAX_ITER => {
+            Err(_) if iter < MAX_ITER => {
                 // overflow at a wild step: halve it, as for a fall
-                let _ = e;
                 halving = true;
                 newbeta = newbeta
                     .iter()
@@ -308,8 +350,15 @@ impl CoxFit {
         let mut end = n;
         while end > 0 {
             let t = self.time[end - 1];
+            let st = self.stratum[end - 1];
+            if end == n || self.stratum[end] != st {
+                // a new stratum: its risk sets start empty
+                s0 = 0.0;
+                s1.iter_mut().for_each(|v| *v = 0.0);
+                s2.iter_mut().for_each(|v| *v = 0.0);
+            }
             let mut start = end - 1;
-            while start > 0 && self.time[start - 1] == t {
+            while start > 0 && self.time[start - 1] == t && self.stratum[start - 1] == st {
                 start -= 1;
             }
             let mut e0 = 0.0;
@@ -549,8 +598,13 @@ impl CoxFit {
         let mut pos = 0;
         while pos < n {
             let t = self.time[pos];
+            let st = self.stratum[pos];
+            if pos > 0 && self.stratum[pos - 1] != st {
+                h0 = 0.0;
+                h1.iter_mut().for_each(|v| *v = 0.0);
+            }
             let mut end = pos;
-            while end < n && self.time[end] == t {
+            while end < n && self.time[end] == t && self.stratum[end] == st {
                 end += 1;
             }
             let here = if ti > 0 && terms[ti - 1].start == pos {
@@ -702,6 +756,22 @@ mod tests {
     }
 
     #[test]
+    fn one_stratum_is_no_stratum_and_strata_separate_risk_sets() {
+        let t = [1.0, 2.0, 2.0, 4.0, 5.0, 6.0, 7.0, 8.0];
+        let s = [1, 1, 1, 1, 0, 1, 1, 1].map(|e| EventStatus::from_event(e == 1));
+        let x = [0.3, 1.0, 0.0, 1.0, 1.2, 0.0, 1.0, -0.4];
+        let d = SurvivalData::new(&t, &s).unwrap();
+        let a = fit_cox(&d, &[Term::new("x", &x)], Ties::Efron).unwrap();
+        let b = fit_cox_stratified(&d, &[Term::new("x", &x)], &[7u8; 8], Ties::Efron).unwrap();
+        assert_eq!(a.coefficients(), b.coefficients());
+        assert_eq!(a.loglik(), b.loglik());
+        let g = [0u8, 1, 0, 1, 0, 1, 0, 1];
+        let c = fit_cox_stratified(&d, &[Term::new("x", &x)], &g, Ties::Efron).unwrap();
+        assert!(c.loglik()[0] > a.loglik()[0]);
+        assert!(fit_cox_stratified(&d, &[Term::new("x", &x)], &g[..3], Ties::Efron).is_err());
+    }
+
+    #[test]
     fn refuses_bad_models() {
         let d = SurvivalData::new(&[1.0, 2.0], &[EventStatus::Event; 2]).unwrap();
         assert!(fit_cox(&d, &[], Ties::Efron).is_err());
@@ -750,6 +820,7 @@ mod tests {
             let cl: Vec<u8> = people.iter().map(|p| p.3).collect();
             if let Ok(d) = SurvivalData::new(&t, &s) {
                 for ties in [Ties::Efron, Ties::Breslow] {
+                    let _ = fit_cox_stratified(&d, &[Term::new("x", &x)], &cl, ties);
                     if let Ok(fit) = fit_cox(&d, &[Term::new("x", &x)], ties) {
                         let v = CoxVariance::Robust(Clusters::new(&cl));
                         let _ = fit.coefficient_table(&v, ConfidenceLevel::NINETY_FIVE);

@@ -1,5 +1,5 @@
 //! Time to event: Kaplan–Meier, the log-rank test, Cox proportional hazards
-//! (with robust cluster variance and the Schoenfeld-residual test of
+//! (optionally stratified, with robust cluster variance and the Schoenfeld-residual test of
 //! proportional hazards) and restricted mean survival time.
 //!
 //! Every estimator reproduces R's `survival` package (`survfit`,
@@ -18,7 +18,7 @@ mod logrank;
 mod rmst;
 mod zph;
 
-pub use cox::{fit_cox, CoxCoefficient, CoxFit, CoxVariance, Ties};
+pub use cox::{fit_cox, fit_cox_stratified, CoxCoefficient, CoxFit, CoxVariance, Ties};
 pub use km::{
     kaplan_meier, ConfidenceTransform, KaplanMeier, MedianSurvival, SurvivalAt, SurvivalStep,
 };
@@ -166,6 +166,46 @@ pub(crate) fn levels<G: Ord + Clone>(labels: &[G]) -> (Vec<usize>, Vec<G>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::ols::{Clusters, Term};
+    use crate::stats::ConfidenceLevel;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any input: an error or a result, never a panic.
+        #[test]
+        fn no_estimator_panics(
+            people in proptest::collection::vec(
+                (any::<f64>(), any::<bool>(), any::<f64>(), 0u8..3, 0u8..3), 0..20),
+            tau in any::<f64>(),
+            horizon in any::<f64>(),
+        ) {
+            let t: Vec<f64> = people.iter().map(|p| p.0).collect();
+            let s: Vec<_> = people.iter().map(|p| EventStatus::from_event(p.1)).collect();
+            let x: Vec<f64> = people.iter().map(|p| p.2).collect();
+            let g: Vec<u8> = people.iter().map(|p| p.3).collect();
+            let st: Vec<u8> = people.iter().map(|p| p.4).collect();
+            let lv = ConfidenceLevel::NINETY_FIVE;
+            if let Ok(d) = SurvivalData::new(&t, &s) {
+                for tr in [ConfidenceTransform::Plain, ConfidenceTransform::Log, ConfidenceTransform::LogLog] {
+                    let km = kaplan_meier(&d, lv, tr).unwrap();
+                    let _ = km.median();
+                    let _ = km.survival_at(horizon);
+                    let _ = km.rmst(tau, lv);
+                }
+                let _ = log_rank(&d, &g, None::<&[u8]>);
+                let _ = log_rank(&d, &g, Some(st.as_slice()));
+                let _ = rmst_difference(&d, &g, tau, lv);
+                for ties in [Ties::Efron, Ties::Breslow] {
+                    let _ = fit_cox_stratified(&d, &[Term::new("x", &x)], &st, ties);
+                    if let Ok(fit) = fit_cox(&d, &[Term::new("x", &x)], ties) {
+                        let _ = fit.covariance(&CoxVariance::Robust(Clusters::new(&g)));
+                        let _ = cox_zph(&fit, ZphTransform::Km);
+                        let _ = cox_zph(&fit, ZphTransform::Rank);
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn constructor_refuses_bad_input() {
