@@ -10,6 +10,8 @@
 //!   [`proportion_reaching_threshold`], [`proportion_ci`].
 //! * Resampling: [`bootstrap_one_sample`], [`bootstrap_two_sample`].
 //! * Multiplicity: [`p_adjust`].
+//! * Sensitivity to unmeasured confounding: [`e_value_ratio`], [`e_value_smd`],
+//!   [`rosenbaum_wilcoxon`].
 
 mod adjust;
 mod bootstrap;
@@ -21,6 +23,7 @@ mod estimate;
 pub mod ols;
 mod paired;
 mod proportion;
+mod sensitivity;
 mod two_group;
 
 pub use adjust::{p_adjust, PAdjustMethod};
@@ -40,6 +43,10 @@ pub use paired::{
     RankTestMethodUsed, SignTestResult, WilcoxonResult,
 };
 pub use proportion::{proportion_ci, wilson_interval, BinomialCount};
+pub use sensitivity::{
+    e_value_ratio, e_value_smd, rosenbaum_wilcoxon, EValue, Gamma, OneSidedAlpha,
+    OutcomePrevalence, RatioMeasure, RosenbaumBound, RosenbaumResult,
+};
 pub use two_group::{
     chi_square_2x2, mann_whitney_u, proportion_difference, student_t, two_sample_t, welch_t,
     ChiSquareResult, ContinuityCorrection, MannWhitneyResult, ProportionDifferenceResult, Table2x2,

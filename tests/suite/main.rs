@@ -35,6 +35,7 @@ mod reference_values;
 mod release_disclosure;
 mod report;
 mod sample_readers_props;
+mod sensitivity;
 mod stats_proptest;
 mod stats_reference;
 mod summary;
