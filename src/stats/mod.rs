@@ -17,7 +17,7 @@ mod adjust;
 mod bootstrap;
 mod change;
 mod common;
-pub(crate) use common::{normal_cdf, normal_sf};
+pub(crate) use common::{normal_cdf, normal_sf, z_estimate};
 mod effect_size;
 mod estimate;
 pub mod ols;
