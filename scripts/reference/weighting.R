@@ -79,3 +79,130 @@ w15(data.frame(rb, gamma_critical = gc), "rosenbaum_expected.csv")
 #   exact = FALSE, correct = TRUE)$p.value: the Gamma = 1 bound with c = 0.5.
 cat("wilcox greater p:", wilcox.test(treated, control, paired = TRUE,
     alternative = "greater", exact = FALSE, correct = TRUE)$p.value, "\n")
+
+## ---------------------------------------------------------------- Weighting
+# A synthetic data set (written to tests/data/weighting/weighting_synthetic.csv)
+# and LaLonde (../shared/reference-data/lalonde.csv, not copied).
+set.seed(20261205)
+n <- 500
+syn <- data.frame(age = round(runif(n, 18, 60)), educ = sample(6:16, n, TRUE),
+                  married = rbinom(n, 1, 0.4),
+                  region = sample(c("north", "south", "west"), n, TRUE),
+                  g = sample(1:50, n, TRUE))
+lin <- -3 + 0.04 * syn$age + 0.1 * syn$educ + 0.7 * syn$married + 0.5 * (syn$region == "south")
+syn$treat <- rbinom(n, 1, plogis(lin))
+syn$y <- round(2 + 0.05 * syn$age + 0.3 * syn$educ + syn$married + 1.5 * syn$treat + rnorm(n), 4)
+w15(syn, "weighting_synthetic.csv")
+lal_path <- "../shared/reference-data/lalonde.csv"
+if (!file.exists(lal_path)) lal_path <- "/work/shared/reference-data/lalonde.csv"
+lal <- read.csv(lal_path)
+lal$y <- lal$re78
+
+q7 <- function(x, p) unname(quantile(x, p, type = 7))
+ess <- function(w, t) c(treated = sum(w[t == 1])^2 / sum(w[t == 1]^2),
+                        control = sum(w[t == 0])^2 / sum(w[t == 0]^2))
+# Propensity weights (WeightIt get_w_from_ps): ATT treated 1, control e/(1-e);
+# ATE 1/e, 1/(1-e); stabilised ATE multiplies by mean(treat) / (1 - mean(treat)).
+ps_w <- function(e, t, estimand) if (estimand == "att") ifelse(t == 1, 1, e / (1 - e)) else ifelse(t == 1, 1 / e, 1 / (1 - e))
+# Trimming the weights (WeightIt trim(w, at = 1 - q, lower = FALSE)): the set
+# trimmed is the controls for the ATT, everyone for the ATE.
+trim_w <- function(w, t, estimand, q) {
+  s <- if (estimand == "att") t == 0 else rep(TRUE, length(t))
+  cap <- q7(w[s], 1 - q); w[s & w > cap] <- cap; w
+}
+trim_s <- function(e, q) pmin(pmax(e, q7(e, q)), q7(e, 1 - q))
+# Entropy balancing of the controls to the treated: Newton on the dual
+# log sum exp(lambda' z), z = (x - treated mean) / treated sd, to 1e-13.
+ebal <- function(X, t) {
+  mt <- colMeans(X[t == 1, , drop = FALSE])
+  sdt <- apply(X[t == 1, , drop = FALSE], 2, sd); sdt[!(sdt > 0)] <- 1
+  Z <- sweep(sweep(X[t == 0, , drop = FALSE], 2, mt), 2, sdt, "/")
+  lam <- rep(0, ncol(Z))
+  for (it in 1:100) {
+    s <- drop(Z %*% lam); p <- exp(s - max(s)); p <- p / sum(p)
+    g <- colSums(Z * p)
+    if (max(abs(g)) < 1e-13) break
+    H <- crossprod(Z * sqrt(p)) - tcrossprod(g)
+    lam <- lam - solve(H, g)
+  }
+  w <- rep(1, length(t)); w[t == 0] <- p * sum(t == 0); w
+}
+# Balance columns (every level of a factor), weighted means, SMD over the
+# unweighted treated SD (ATT: "treated") or pooled SD (ATE: "pooled"); SDs
+# use n - 1, and sqrt(p (1 - p)) for 0/1 columns (MatchIt / cobalt).
+sdv <- function(x) if (all(x %in% c(0, 1))) sqrt(mean(x) * (1 - mean(x))) else sd(x)
+bal <- function(B, t, w, den) do.call(rbind, lapply(colnames(B), function(nm) {
+  x <- B[, nm]; st <- sdv(x[t == 1]); sc <- sdv(x[t == 0])
+  d <- if (den == "treated") st else sqrt((st^2 + sc^2) / 2)
+  mt <- weighted.mean(x[t == 1], w[t == 1]); mc <- weighted.mean(x[t == 0], w[t == 0])
+  data.frame(name = nm, mean_treated = mt, mean_control = mc, smd = (mt - mc) / d)
+}))
+# AIPW: mu_a from lm(y ~ X, subset = treat == a), predicted for everyone.
+aipw <- function(y, t, e, Xo, estimand) {
+  d <- data.frame(y = y, Xo)
+  m0 <- predict(lm(y ~ ., data = d[t == 0, ]), newdata = d)
+  nn <- length(y); nt <- sum(t)
+  if (estimand == "ate") {
+    m1 <- predict(lm(y ~ ., data = d[t == 1, ]), newdata = d)
+    psi <- m1 - m0 + t * (y - m1) / e - (1 - t) * (y - m0) / (1 - e)
+    tau <- mean(psi); se <- sqrt(sum((psi - tau)^2)) / nn
+  } else {
+    r <- y - m0
+    tau <- sum(t * r - (1 - t) * e / (1 - e) * r) / nt
+    phi <- (t * (r - tau) - (1 - t) * e / (1 - e) * r) * nn / nt
+    se <- sqrt(sum(phi^2)) / nn
+  }
+  c(estimate = tau, se = se)
+}
+
+run <- function(d, ps_formula, X, B, Xo, label, cluster = NULL) {
+  t <- d$treat
+  e <- fitted(glm(ps_formula, data = d, family = binomial()))
+  W <- list(att = ps_w(e, t, "att"), ate = ps_w(e, t, "ate"),
+            ate_stab = ps_w(e, t, "ate") * ifelse(t == 1, mean(t), 1 - mean(t)),
+            att_trim_weights = trim_w(ps_w(e, t, "att"), t, "att", 0.05),
+            ate_trim_weights = trim_w(ps_w(e, t, "ate"), t, "ate", 0.05),
+            ate_trim_score = ps_w(trim_s(e, 0.05), t, "ate"),
+            ebal_means = ebal(X, t))
+  nb <- ncol(X)
+  Xsq <- X[, apply(X, 2, function(x) !all(x %in% c(0, 1))), drop = FALSE]^2
+  colnames(Xsq) <- paste0(colnames(Xsq), "^2")
+  W$ebal_squares <- ebal(cbind(X, Xsq), t)
+  w15(data.frame(score = e, W), paste0("weights_", label, "_expected.csv"))
+  sm <- do.call(rbind, lapply(names(W), function(k) {
+    es <- ess(W[[k]], t)
+    data.frame(weights = k, quantity = c("ess_treated", "ess_control"), value = unname(es))
+  }))
+  bt <- rbind(cbind(weights = "att", denominator = "treated", bal(B, t, W$att, "treated")),
+              cbind(weights = "ate", denominator = "pooled", bal(B, t, W$ate, "pooled")),
+              cbind(weights = "ebal_means", denominator = "treated", bal(B, t, W$ebal_means, "treated")))
+  w15(bt, paste0("balance_", label, "_expected.csv"))
+  # lm(y ~ treat + Xo, weights = w) with vcovHC HC0 / HC1 and vcovCL.
+  dd <- data.frame(y = d$y, treated = t, Xo)
+  for (k in c("att", "ate")) {
+    fit <- lm(y ~ ., data = dd, weights = W[[k]])
+    v <- list(HC0 = sandwich::vcovHC(fit, type = "HC0"), HC1 = sandwich::vcovHC(fit, type = "HC1"))
+    if (!is.null(cluster)) v$CL <- sandwich::vcovCL(fit, cluster = d[[cluster]])
+    for (vn in names(v)) sm <- rbind(sm, data.frame(weights = k,
+      quantity = c(paste0("lm_estimate_", vn), paste0("lm_se_", vn)),
+      value = c(coef(fit)[["treated"]], sqrt(v[[vn]]["treated", "treated"]))))
+  }
+  for (est in c("ate", "att")) {
+    a <- aipw(d$y, t, e, Xo, est)
+    sm <- rbind(sm, data.frame(weights = "none", quantity = paste0("aipw_", est, c("_estimate", "_se")), value = unname(a)))
+  }
+  w15(sm, paste0("summary_", label, "_expected.csv"))
+}
+# model.matrix(~ age + educ + married + region)[, -1]: the balanced columns.
+Xs <- model.matrix(~ age + educ + married + region, syn)[, -1]
+Bs <- cbind(age = syn$age, educ = syn$educ, married = syn$married,
+            regionnorth = 1 * (syn$region == "north"), regionsouth = 1 * (syn$region == "south"),
+            regionwest = 1 * (syn$region == "west"))
+run(syn, treat ~ age + educ + married + region, Xs, Bs,
+    syn[, c("age", "educ", "married")], "synthetic", cluster = "g")
+Xl <- model.matrix(~ age + educ + race + married + nodegree + re74 + re75, lal)[, -1]
+Bl <- cbind(age = lal$age, educ = lal$educ, raceblack = 1 * (lal$race == "black"),
+            racehispan = 1 * (lal$race == "hispan"), racewhite = 1 * (lal$race == "white"),
+            married = lal$married, nodegree = lal$nodegree, re74 = lal$re74, re75 = lal$re75)
+run(lal, treat ~ age + educ + race + married + nodegree + re74 + re75, Xl, Bl,
+    lal[, c("age", "educ", "married", "nodegree", "re74", "re75")], "lalonde")

@@ -39,3 +39,4 @@ mod sensitivity;
 mod stats_proptest;
 mod stats_reference;
 mod summary;
+mod weighting;
