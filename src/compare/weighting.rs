@@ -1044,6 +1044,52 @@ mod tests {
 
     proptest! {
         #[test]
+        fn entropy_balanced_control_means_equal_treated_means(
+            controls in prop::collection::vec((0.0f64..1.0, any::<bool>(), 0u8..3), 30..80),
+            treated in prop::collection::vec((0.3f64..0.7, 0.3f64..0.7, 0u8..3), 5..30),
+        ) {
+            let mut age = Vec::new();
+            let mut flag = Vec::new();
+            let mut area = Vec::new();
+            let mut t = Vec::new();
+            for (a, f, r) in &controls {
+                age.push(*a);
+                flag.push(f64::from(u8::from(*f)));
+                area.push(r.to_string());
+                t.push(false);
+            }
+            for (i, (a, f, r)) in treated.iter().enumerate() {
+                age.push(*a);
+                // Alternate the flag around its target so its treated mean is interior.
+                flag.push(f64::from(u8::from(*f < 0.5 || i % 2 == 0)));
+                area.push(r.to_string());
+                t.push(true);
+            }
+            let cov = [
+                Covariate::numeric("age", age),
+                Covariate::numeric("flag", flag),
+                Covariate::categorical("area", area),
+            ];
+            prop_assume!(DesignMatrix::new(&cov).is_ok());
+            match entropy_balance(&cov, &t, Moments::Means, EntropyControl::default()) {
+                Ok(eb) => {
+                    let tab = weighted_balance(&cov, &t, &eb.weights, SmdDenominator::TreatedSd).unwrap();
+                    for r in &tab.rows {
+                        prop_assert!((r.mean_treated - r.mean_control).abs() < 1e-8, "{:?}", r);
+                    }
+                    let nc = controls.len() as f64;
+                    prop_assert!(eb.ess.control <= nc + 1e-9);
+                    prop_assert!(eb.weights.iter().zip(&t).all(|(w, &ti)| !ti || *w == 1.0));
+                }
+                // Random controls need not surround the treated means (infeasible).
+                Err(e) => {
+                    let numerical = matches!(e.kind(), crate::error::ErrorKind::Numerical { .. });
+                    prop_assert!(numerical, "{}", e);
+                }
+            }
+        }
+
+        #[test]
         fn weights_conventions_and_ess(
             raw in prop::collection::vec((0.02f64..0.98, any::<bool>()), 4..60),
             q in 0.01f64..0.4,
