@@ -271,7 +271,11 @@ fn run(case: &Case) {
     ));
 }
 
-/// The synthetic data set; R calls as in the module documentation.
+/// The synthetic data set (R 4.2.2, sandwich 3.0.2; `scripts/reference/weighting.R`):
+/// `glm(treat ~ age + educ + married + region, binomial)`, the weights, ESS and
+/// balance of the module documentation, `lm(y ~ treated + age + educ + married,
+/// weights = w)` with `vcovHC(type = "HC0")`, `vcovHC(type = "HC1")` and
+/// `vcovCL(cluster = g)`, and AIPW with the same outcome covariates.
 #[test]
 fn weighting_matches_r_on_synthetic_data() {
     let d = Table::read(&data("weighting_synthetic.csv"));
@@ -295,9 +299,12 @@ fn weighting_matches_r_on_synthetic_data() {
     run(&case);
 }
 
-/// LaLonde (MatchIt's `lalonde`): `treat ~ age + educ + race + married +
-/// nodegree + re74 + re75`, outcome `re78`; R calls as in the module
-/// documentation.
+/// LaLonde (MatchIt's `lalonde`; R 4.2.2, sandwich 3.0.2;
+/// `scripts/reference/weighting.R`): `glm(treat ~ age + educ + race + married +
+/// nodegree + re74 + re75, binomial)`, the weights, ESS and balance of the
+/// module documentation, `lm(re78 ~ treated + age + educ + married + nodegree +
+/// re74 + re75, weights = w)` with `vcovHC(type = "HC0")` and
+/// `vcovHC(type = "HC1")`, and AIPW with the same outcome covariates.
 #[test]
 fn weighting_matches_r_on_lalonde() {
     let Some(path) = reference_data("lalonde.csv") else {
