@@ -12,6 +12,11 @@
 //! 3. check [`balance`] before and after matching (MatchIt `summary()`
 //!    conventions, plus cobalt's pooled-SD SMD).
 //!
+//! 4. or weight instead of matching: [`propensity_weights`]
+//!    (ATT/ATE, stabilised, trimmed), [`entropy_balance`], [`effective_sample_size`],
+//!    [`weighted_balance`], then [`weighted_effect`] (weighted regression with
+//!    robust variances) or the doubly robust [`aipw`].
+//!
 //! See METHODS.md, "Propensity scores, nearest-neighbour matching and balance", for every formula and its reference.
 //!
 //! ```
@@ -40,6 +45,7 @@ mod matching;
 pub mod pre_post;
 mod propensity;
 pub mod report;
+mod weighting;
 
 pub use balance::{balance, BalanceReport, BalanceRow, BalanceTable, Sample, VariableKind};
 pub use design::{Covariate, CovariateValues, DesignColumn, DesignMatrix, ReferenceLevel};
@@ -49,3 +55,9 @@ pub use matching::{
     NearestNeighbour, NeighbourRule, PairDistances, Ratio, Replacement,
 };
 pub use propensity::{PropensityModel, ScoreScale};
+pub use weighting::{
+    aipw, effective_sample_size, entropy_balance, normalise_by_arm, propensity_weights,
+    weighted_balance, weighted_effect, AipwResult, EffectiveSampleSize, EntropyBalance,
+    EntropyControl, Estimand, Moments, PropensityWeights, SmdDenominator, Stabilisation,
+    TrimQuantile, Trimming, WeightedBalanceRow, WeightedBalanceTable, TREATMENT_TERM,
+};

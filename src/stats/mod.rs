@@ -13,17 +13,20 @@
 //! * Time to event ([`survival`]): [`kaplan_meier`] (Greenwood errors,
 //!   median, survival at horizons, RMST), [`log_rank`], [`fit_cox`] (Efron or
 //!   Breslow ties, robust cluster variance), [`cox_zph`], [`rmst_difference`].
+//! * Sensitivity to unmeasured confounding: [`e_value_ratio`], [`e_value_smd`],
+//!   [`rosenbaum_wilcoxon`].
 
 mod adjust;
 mod bootstrap;
 mod change;
 mod common;
-pub(crate) use common::{normal_cdf, normal_sf};
+pub(crate) use common::{normal_cdf, normal_sf, z_estimate};
 mod effect_size;
 mod estimate;
 pub mod ols;
 mod paired;
 mod proportion;
+mod sensitivity;
 pub mod survival;
 mod two_group;
 
@@ -44,6 +47,10 @@ pub use paired::{
     RankTestMethodUsed, SignTestResult, WilcoxonResult,
 };
 pub use proportion::{proportion_ci, wilson_interval, BinomialCount};
+pub use sensitivity::{
+    e_value_ratio, e_value_smd, rosenbaum_wilcoxon, EValue, Gamma, OneSidedAlpha,
+    OutcomePrevalence, RatioMeasure, RosenbaumBound, RosenbaumResult,
+};
 pub use survival::{
     cox_zph, fit_cox, kaplan_meier, log_rank, rmst_difference, ConfidenceTransform, CoxFit,
     CoxVariance, EventStatus, KaplanMeier, LogRank, SurvivalData, Ties, ZphTransform,
