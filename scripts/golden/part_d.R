@@ -66,6 +66,18 @@ put("cox.p", 2 * pnorm(-abs(b / se)))
 zph <- cox.zph(cx, transform = "km")
 put("zph.chisq", zph$table["GLOBAL", "chisq"])
 put("zph.p", zph$table["GLOBAL", "p"])
+# E-value of the hazard ratio (VanderWeele & Ding 2017; EValue's evalues.HR,
+# written out: EValue is not in Debian). Common outcome when at least 15% of
+# those followed have the event: RR = (1 - 0.5^sqrt(HR)) / (1 - 0.5^sqrt(1/HR));
+# rare: RR = HR. Below 1, inverted; E = RR + sqrt(RR (RR - 1)); the limit
+# nearer 1 gives 1 when the interval contains 1.
+common <- mean(d$status) >= 0.15
+to_rr <- function(h) if (common) (1 - 0.5^sqrt(h)) / (1 - 0.5^sqrt(1 / h)) else h
+e_of <- function(rr) { if (rr < 1) rr <- 1 / rr; rr + sqrt(rr * (rr - 1)) }
+rr <- to_rr(out[["cox.hr"]]); lo <- to_rr(out[["cox.lower"]]); hi <- to_rr(out[["cox.upper"]])
+put("evalue.point", e_of(rr))
+put("evalue.limit", if (lo <= 1 && hi >= 1) 1 else if (rr > 1) e_of(lo) else e_of(hi))
+put("evalue.common", as.numeric(common))
 diff <- out[["programme.rmean"]] - out[["comparison.rmean"]]
 dse <- sqrt(out[["programme.rmean_se"]]^2 + out[["comparison.rmean_se"]]^2)
 put("rmst.diff", diff)

@@ -13,16 +13,23 @@ R's survival package. This script then rounds the numbers as the report
 publishes them, clears the tables with part A's disclosure rules (after part
 A's tables, as in the report), and writes tests/data/golden/<stem>.csv for
 time_to_event_followup, time_to_event_survival, time_to_event_curve,
-time_to_event_median and time_to_event_comparison. Nothing here reads the crate's output.
+time_to_event_median, time_to_event_comparison and time_to_event_sensitivity,
+and the matched section's matched_sensitivity (from part B's matching).
+Nothing here reads the crate's output.
 
-Tools: Python 3.11 (standard library), R 4.2.2 with survival 3.5.3.
+Tools: Python 3.11 with numpy and scipy (rankdata, the normal tail), R 4.2.2 with
+survival 3.5.3.
 """
 
 import csv
+import math
 import os
 import subprocess
 import sys
 import tempfile
+
+import numpy as np
+from scipy import stats
 
 import part_a as A  # loaders, Tab, the release audit
 import part_b as B  # part_a_release, stat_cell
@@ -90,6 +97,7 @@ def fit_in_r(rows):
 
 def main():
     B.part_a_release()
+    matched_sensitivity()
     rows, none = analysis()
     v = fit_in_r(rows)
     cohort, _ = A.load_cohort()
@@ -164,7 +172,68 @@ def main():
     out = [[name] + [B.stat_cell(x, n, d) for x, d in zip(xs, dec)] for name, xs in cmp_rows]
     total += write("time_to_event_comparison",
                    ["Statistic", "Estimate", "CI lower", "CI upper", "Test statistic", "p"], out)
+    common = int(v["evalue.common"]) == 1
+    out = [[f"E-value of the hazard ratio ({'common' if common else 'rare'} outcome)",
+            B.stat_cell(v["evalue.point"], n, 3)],
+           ["E-value of the confidence limit nearer 1", B.stat_cell(v["evalue.limit"], n, 3)]]
+    total += write("time_to_event_sensitivity", ["Measure", "Value"], out)
     print(f"time to first {what}: {total} cells", file=sys.stderr)
+
+
+def matched_sensitivity():
+    """The matched section's sensitivity table from part B's matching: the
+    E-value of the difference in means as a standardised mean difference
+    (EValue's evalues.MD, written out: RR = exp(0.91 d), interval
+    exp(0.91 d ± 1.78 se)) and Rosenbaum bounds on the signed-rank test of
+    the pairs' differences in the direction of the effect (rbounds' psens,
+    written out: p+ = Γ/(1+Γ), E = p+ Σr, V = p+(1 − p+) Σr², upper p =
+    1 − Φ((T − E)/√V)); the critical Γ by bisection on log Γ."""
+    cohort, events = B.load()
+    B.cost_tables(cohort, events)
+    units, _, pair = B.matched_tables(cohort, events)
+    est, se = B.EFFECT["Difference in means"]
+    treated = [i for i in pair if units[i]["group"] == "programme"]
+    yt = [units[i]["y"] for i in treated]
+    yc = [units[pair[i]]["y"] for i in treated]
+    matched = yt + yc
+    n = len(matched)
+    sd = float(np.std(matched, ddof=1))
+    d, sd_se = est / sd, se / sd
+
+    def e_of(rr):
+        rr = 1 / rr if rr < 1 else rr
+        return rr + math.sqrt(rr * (rr - 1))
+
+    rr = math.exp(0.91 * d)
+    lo, hi = math.exp(0.91 * d - 1.78 * sd_se), math.exp(0.91 * d + 1.78 * sd_se)
+    limit = 1.0 if lo <= 1 <= hi else (e_of(lo) if rr > 1 else e_of(hi))
+    rows = [["Standardised effect d (difference in means / SD of the outcome among the matched)",
+             B.stat_cell(d, n, 3)],
+            ["E-value of the effect (risk ratio exp(0.91 d))", B.stat_cell(e_of(rr), n, 3)],
+            ["E-value of the confidence limit nearer no effect", B.stat_cell(limit, n, 3)]]
+    a, b = (yt, yc) if est >= 0 else (yc, yt)
+    diffs = [x - y for x, y in zip(a, b) if x - y != 0]
+    ranks = stats.rankdata([abs(x) for x in diffs])
+    t = sum(r for r, x in zip(ranks, diffs) if x > 0)
+    s1, s2 = float(sum(ranks)), float(sum(r * r for r in ranks))
+
+    def upper(g):
+        p = g / (1 + g)
+        return float(stats.norm.sf((t - p * s1) / math.sqrt(p * (1 - p) * s2)))
+
+    pairs = len(yt)
+    for g in (1.0, 1.5, 2.0, 2.5, 3.0):
+        rows.append([f"Rosenbaum bound: largest one-sided p (signed rank) at Γ = {g:g}",
+                     B.stat_cell(upper(g), pairs, 3)])
+    crit = None
+    if upper(1.0) < 0.05:
+        lo_g, hi_g = 0.0, math.log(1e12)
+        for _ in range(200):
+            mid = (lo_g + hi_g) / 2
+            lo_g, hi_g = (mid, hi_g) if upper(math.exp(mid)) < 0.05 else (lo_g, mid)
+        crit = math.exp((lo_g + hi_g) / 2)
+    rows.append(["Γ at which the largest one-sided p reaches 0.05", B.stat_cell(crit, pairs, 3)])
+    return write("matched_sensitivity", ["Measure", "Value"], rows)
 
 
 def write(stem, header, rows):

@@ -213,7 +213,7 @@ pub(super) fn matched_section(
                 rejected_rows: Vec::new(),
             },
             treated: treated.clone(),
-            outcome: unit_outcome,
+            outcome: unit_outcome.clone(),
             covariates: covs,
             covariates_used: used,
             exact: Vec::new(),
@@ -451,6 +451,10 @@ pub(super) fn matched_section(
         }
     }
     items.push(cx.clear("matched_effect", eff)?);
+    items.push(cx.clear(
+        "matched_sensitivity",
+        sensitivity_table(&rep, &unit_outcome, cmp, &outcome_label)?,
+    )?);
 
     let mut coef = Table::new(
         "Propensity-score model (logistic regression)",
@@ -484,4 +488,106 @@ fn text_of_covariate(v: &CohortCovariate) -> String {
         CohortCovariate::Number(x) => format!("{x}"),
         CohortCovariate::Category(s) => s.clone(),
     }
+}
+
+/// How strong an unmeasured confounder would have to be to explain the
+/// difference in means away: its E-value (as a standardised mean difference,
+/// EValue's `evalues.MD`) and, for 1:1 pairs, Rosenbaum bounds on the
+/// signed-rank test of the pairs' differences (rbounds' `psens`), in the
+/// direction of the effect.
+fn sensitivity_table(
+    rep: &crate::compare::report::MatchedComparisonReport,
+    y: &[f64],
+    cmp: &crate::evaluate::spec::ComparisonSpec,
+    outcome_label: &str,
+) -> Result<Table> {
+    let mut t = Table::new(
+        format!("Sensitivity of the effect on {outcome_label} to an unmeasured confounder"),
+        vec![Column::label("Measure"), stat_per_cell("Value", 3)],
+    )?;
+    let e = &rep.effect.difference_in_means;
+    let n = e.n;
+    let at = |row: usize| row.checked_sub(1).and_then(|i| y.get(i)).copied();
+    let mut matched: Vec<f64> = Vec::new();
+    let (mut yt, mut yc) = (Vec::new(), Vec::new());
+    for s in &rep.matched_sets {
+        if s.control_rows.is_empty() || s.treated_weight <= 0.0 {
+            continue;
+        }
+        if let Some(v) = at(s.treated_row) {
+            matched.push(v);
+            if let (1, Some(w)) = (s.control_rows.len(), at(s.control_rows[0])) {
+                yt.push(v);
+                yc.push(w);
+            }
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for s in &rep.matched_sets {
+        for c in &s.control_rows {
+            if seen.insert(*c) {
+                if let Some(v) = at(*c) {
+                    matched.push(v);
+                }
+            }
+        }
+    }
+    let sd = stats::describe(&matched)
+        .ok()
+        .and_then(|d| d.sd)
+        .filter(|s| *s > 0.0);
+    let d = sd.map(|s| e.estimate / s);
+    let ev = sd.and_then(|s| stats::e_value_smd(e.estimate / s, Some(e.std_error / s)).ok());
+    let rows: Vec<(String, Option<f64>)> = vec![
+        (
+            "Standardised effect d (difference in means / SD of the outcome among the matched)"
+                .into(),
+            d,
+        ),
+        (
+            "E-value of the effect (risk ratio exp(0.91 d))".into(),
+            ev.as_ref().map(|v| v.point),
+        ),
+        (
+            "E-value of the confidence limit nearer no effect".into(),
+            ev.as_ref().and_then(|v| v.confidence_limit),
+        ),
+    ];
+    for (label, v) in rows {
+        t.push_row(vec![Cell::text(label), stat(v, n)])?;
+    }
+    if cmp.ratio == 1 && !cmp.replace && !yt.is_empty() {
+        // One-sided, in the direction of the effect.
+        let (a, b) = if e.estimate >= 0.0 {
+            (&yt, &yc)
+        } else {
+            (&yc, &yt)
+        };
+        let gammas = stats::Gamma::grid(3.0, 0.5)?;
+        let r = stats::rosenbaum_wilcoxon(
+            a,
+            b,
+            &gammas,
+            stats::OneSidedAlpha::new(0.05)?,
+            stats::ContinuityCorrection::None,
+        )
+        .ok();
+        let pairs = yt.len();
+        if let Some(r) = &r {
+            for bound in &r.bounds {
+                t.push_row(vec![
+                    Cell::text(format!(
+                        "Rosenbaum bound: largest one-sided p (signed rank) at Γ = {}",
+                        bound.gamma
+                    )),
+                    stat(Some(bound.p_upper), pairs),
+                ])?;
+            }
+        }
+        t.push_row(vec![
+            Cell::text("Γ at which the largest one-sided p reaches 0.05"),
+            stat(r.as_ref().and_then(|r| r.gamma_critical), pairs),
+        ])?;
+    }
+    Ok(t)
 }

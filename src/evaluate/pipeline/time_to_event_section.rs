@@ -8,8 +8,8 @@ use crate::evaluate::spec::TimeToEventSpec;
 use crate::measures::time_to_event::{time_to_first_event, TimeToEvent};
 use crate::stats::ols::Term;
 use crate::stats::{
-    cox_zph, fit_cox, kaplan_meier, log_rank, rmst_difference, ConfidenceTransform, CoxVariance,
-    KaplanMeier, SurvivalData, Ties, ZphTransform,
+    cox_zph, e_value_ratio, fit_cox, kaplan_meier, log_rank, rmst_difference, ConfidenceTransform,
+    CoxVariance, KaplanMeier, OutcomePrevalence, RatioMeasure, SurvivalData, Ties, ZphTransform,
 };
 
 /// The people of group `g` in `t`, as their own survival data.
@@ -236,6 +236,7 @@ pub(super) fn time_to_event_section(
     let comparable = per_group.iter().all(|(_, d)| d.is_some())
         && events_in(Group::Programme) + events_in(Group::Comparison) > 0;
     let mut rows: Vec<[Option<f64>; 5]> = Vec::new();
+    let mut hazard_ratio: Option<(f64, crate::stats::Interval)> = None;
     if comparable {
         let time: Vec<f64> = both.iter().map(|&i| t.data.time()[i]).collect();
         let status: Vec<_> = both.iter().map(|&i| t.data.status()[i]).collect();
@@ -259,6 +260,7 @@ pub(super) fn time_to_event_section(
                     .coefficient_table(&CoxVariance::Model, cx.level)?
                     .into_iter()
                     .next();
+                hazard_ratio = c.as_ref().map(|c| (c.hazard_ratio, c.hazard_ratio_ci));
                 rows.push([
                     c.as_ref().map(|c| c.hazard_ratio),
                     c.as_ref().map(|c| c.hazard_ratio_ci.lower),
@@ -318,6 +320,41 @@ pub(super) fn time_to_event_section(
         ])?;
     }
     items.push(cx.clear("time_to_event_comparison", ct)?);
+
+    // How strong an unmeasured confounder would have to be to explain the
+    // hazard ratio away (EValue's evalues.HR; the outcome is common when at
+    // least 15% of those followed have the event).
+    let events: usize = per_group
+        .iter()
+        .filter_map(|(_, d)| d.as_ref())
+        .map(SurvivalData::events)
+        .sum();
+    let prevalence = if n > 0 && (events as f64) < 0.15 * n as f64 {
+        OutcomePrevalence::Rare
+    } else {
+        OutcomePrevalence::Common
+    };
+    let ev = hazard_ratio.and_then(|(hr, ci)| {
+        e_value_ratio(RatioMeasure::HazardRatio(prevalence), hr, Some(ci)).ok()
+    });
+    let mut et = Table::new(
+        format!(
+            "Time to first {what}: sensitivity of the hazard ratio to an unmeasured confounder"
+        ),
+        vec![Column::label("Measure"), stat_per_cell("Value", 3)],
+    )?;
+    et.push_row(vec![
+        Cell::text(match prevalence {
+            OutcomePrevalence::Rare => "E-value of the hazard ratio (rare outcome)",
+            OutcomePrevalence::Common => "E-value of the hazard ratio (common outcome)",
+        }),
+        stat(ev.as_ref().map(|e| e.point), n),
+    ])?;
+    et.push_row(vec![
+        Cell::text("E-value of the confidence limit nearer 1"),
+        stat(ev.as_ref().and_then(|e| e.confidence_limit), n),
+    ])?;
+    items.push(cx.clear("time_to_event_sensitivity", et)?);
     if t.events_after_follow_up > 0 || t.no_follow_up > 0 {
         items.push(Item::Text(
             "People whose first event came after their follow-up ended (after their end date \
