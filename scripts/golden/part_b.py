@@ -495,7 +495,7 @@ def balance_row(x, treated, w):
     return smd, vr, ecdf
 
 
-EFFECT = {}  # label -> (estimate, standard error) of the matched effect
+EFFECT = {}  # label -> (estimate, SE, CI lower, CI upper, p) of the matched effect
 
 
 def matched_tables(cohort, events):
@@ -615,7 +615,7 @@ def matched_tables(cohort, events):
     ppl = A.Tab("matched_effect", [A.L("Estimate"), A.C("People")])
     for label, Xd in (("Difference in means", X1), ("Regression-adjusted", X2)):
         est, s, lo, hi, p = cluster_ols(y, Xd, wm, cl)
-        EFFECT[label] = (est, s)  # read by part_d.py (the sensitivity table)
+        EFFECT[label] = (est, s, lo, hi, p)  # read by part_d.py
         nn = len(mi)
         assert nn == m1 + m0
         ppl.relations.append(([(1, ("cell", (len(ppl.rows), "People"))),

@@ -14,7 +14,8 @@ publishes them, clears the tables with part A's disclosure rules (after part
 A's tables, as in the report), and writes tests/data/golden/<stem>.csv for
 time_to_event_followup, time_to_event_survival, time_to_event_curve,
 time_to_event_median, time_to_event_comparison and time_to_event_sensitivity,
-and the matched section's matched_sensitivity (from part B's matching).
+and the matched section's matched_sensitivity and matched_estimators (from
+part B's matching; the weighting estimators with scripts/golden/part_d_weighting.R).
 Nothing here reads the crate's output.
 
 Tools: Python 3.11 with numpy and scipy (rankdata, the normal tail), R 4.2.2 with
@@ -190,8 +191,8 @@ def matched_sensitivity():
     1 − Φ((T − E)/√V)); the critical Γ by bisection on log Γ."""
     cohort, events = B.load()
     B.cost_tables(cohort, events)
-    units, _, pair = B.matched_tables(cohort, events)
-    est, se = B.EFFECT["Difference in means"]
+    units, score, pair = B.matched_tables(cohort, events)
+    est, se, elo, ehi, ep = B.EFFECT["Difference in means"]
     treated = [i for i in pair if units[i]["group"] == "programme"]
     yt = [units[i]["y"] for i in treated]
     yc = [units[pair[i]]["y"] for i in treated]
@@ -233,7 +234,39 @@ def matched_sensitivity():
             lo_g, hi_g = (mid, hi_g) if upper(math.exp(mid)) < 0.05 else (lo_g, mid)
         crit = math.exp((lo_g + hi_g) / 2)
     rows.append(["Γ at which the largest one-sided p reaches 0.05", B.stat_cell(crit, pairs, 3)])
-    return write("matched_sensitivity", ["Measure", "Value"], rows)
+    cells = write("matched_sensitivity", ["Measure", "Value"], rows)
+    return cells + matched_estimators(units, score, pair, (est, se, elo, ehi, ep), len(yt))
+
+
+def matched_estimators(units, score, pair, matching, pairs):
+    """The table of estimators: the matching's effect (part B) and IPW,
+    entropy balancing and augmented IPW fitted by
+    scripts/golden/part_d_weighting.R on part B's analysis file."""
+    with tempfile.TemporaryDirectory() as d:
+        src, dst = os.path.join(d, "units.csv"), os.path.join(d, "fit.csv")
+        B.dump(units, score, pair, src)
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "part_d_weighting.R")
+        run = subprocess.run(["Rscript", script, src, dst], check=True, capture_output=True,
+                             text=True)
+        print(run.stdout.strip(), file=sys.stderr)
+        with open(dst, newline="") as f:
+            v = {r["name"]: float(r["value"]) for r in csv.DictReader(f)}
+    n = len(units)
+    dec = [3, 3, 3, 3, 4, 1, 1]
+    rows = [("Nearest-neighbour matching (difference in means; CR1 by matched set)",
+             list(matching) + [float(pairs), float(pairs)])]
+    for key, label in (
+            ("ipw", "Inverse probability weighting (ATT weights e / (1 − e); HC1)"),
+            ("eb", "Entropy balancing (covariate means; HC1)")):
+        rows.append((label, [v[f"{key}.{k}"] for k in
+                             ("effect", "se", "lower", "upper", "p", "ess_t", "ess_c")]))
+    rows.append(("Doubly robust (augmented IPW, ATT; influence-function SE)",
+                 [v[f"dr.{k}"] for k in ("effect", "se", "lower", "upper", "p")]
+                 + [v["ipw.ess_t"], v["ipw.ess_c"]]))
+    out = [[label] + [B.stat_cell(x, n, dd) for x, dd in zip(xs, dec)] for label, xs in rows]
+    return write("matched_estimators",
+                 ["Estimator", "Effect", "Standard error", "CI lower", "CI upper", "p",
+                  "Effective sample, programme", "Effective sample, comparison"], out)
 
 
 def write(stem, header, rows):

@@ -315,6 +315,33 @@ pub struct ComparisonSpec {
     /// Number of equal-width score bins in the overlap table (default 10).
     #[serde(default = "ten")]
     pub overlap_bins: usize,
+    /// The estimators of the effect on the treated reported side by side
+    /// (default: all four).
+    #[serde(default = "all_estimators")]
+    pub estimators: Vec<Estimator>,
+}
+
+/// An estimator of the effect on the treated (`comparison.estimators`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Estimator {
+    /// Nearest-neighbour matching on the propensity score (difference in means).
+    Matching,
+    /// Inverse probability weighting with ATT weights.
+    Ipw,
+    /// Entropy balancing of the comparison group to the programme's means.
+    EntropyBalancing,
+    /// Augmented IPW (doubly robust).
+    DoublyRobust,
+}
+
+fn all_estimators() -> Vec<Estimator> {
+    vec![
+        Estimator::Matching,
+        Estimator::Ipw,
+        Estimator::EntropyBalancing,
+        Estimator::DoublyRobust,
+    ]
 }
 
 impl ComparisonSpec {
@@ -609,6 +636,7 @@ impl EvaluationSpec {
                 caliper_sd: None,
                 replace: false,
                 overlap_bins: 10,
+                estimators: all_estimators(),
             }),
             time_to_event: Some(TimeToEventSpec {
                 categories: vec!["arrest".into()],
@@ -706,6 +734,13 @@ impl EvaluationSpec {
                     "comparison.overlap_bins",
                     c.overlap_bins.to_string(),
                     "must be 2 to 50",
+                );
+            }
+            if c.estimators.is_empty() {
+                return bad(
+                    "comparison.estimators",
+                    "[]".into(),
+                    "name at least one of matching, ipw, entropy_balancing, doubly_robust",
                 );
             }
             if c.outcome == "total_cost" && self.costs.is_none() {

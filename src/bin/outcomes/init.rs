@@ -269,7 +269,16 @@ pub(crate) fn starter_spec(name: &str, f: &Recognised, dir: &Path) -> String {
          {on}covariates = [{cov_list}]\n# A service-use category code (use per quarter after the start) or \"total_cost\".\n\
          {on}outcome = \"ae_attendance\"\n# Controls per programme person.\n{on}ratio = 1\n\
          # Caliper in standard deviations of the score (default none).\n# caliper_sd = 0.2\n\
-         # Match with replacement.\n{on}replace = false\n# Equal-width score bins of the overlap table (2 to 50).\n{on}overlap_bins = 10\n"
+         # Match with replacement.\n{on}replace = false\n# Equal-width score bins of the overlap table (2 to 50).\n{on}overlap_bins = 10\n\
+         # Estimators of the effect on the treated, side by side.\n\
+         {on}estimators = [\"matching\", \"ipw\", \"entropy_balancing\", \"doubly_robust\"]\n"
+    );
+    let _ = writeln!(
+        s,
+        "# A time-to-event outcome: the first event of these categories after the start.\n\
+         # [time_to_event]\n# categories = [\"arrest\"]\n\
+         # Follow-up is censored this many months after the start.\n# horizon_months = 24\n\
+         # Survival is reported at these months.\n# at_months = [6, 12, 24]\n"
     );
     let _ = writeln!(
         s,

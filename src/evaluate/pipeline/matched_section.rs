@@ -214,7 +214,7 @@ pub(super) fn matched_section(
             },
             treated: treated.clone(),
             outcome: unit_outcome.clone(),
-            covariates: covs,
+            covariates: covs.clone(),
             covariates_used: used,
             exact: Vec::new(),
             row_of: (0..units.len()).collect(),
@@ -452,6 +452,19 @@ pub(super) fn matched_section(
     }
     items.push(cx.clear("matched_effect", eff)?);
     items.push(cx.clear(
+        "matched_estimators",
+        estimators_table(
+            cx,
+            &cmp.estimators,
+            &covs,
+            &treated,
+            &unit_outcome,
+            &score,
+            &rep,
+            &outcome_label,
+        )?,
+    )?);
+    items.push(cx.clear(
         "matched_sensitivity",
         sensitivity_table(&rep, &unit_outcome, cmp, &outcome_label)?,
     )?);
@@ -588,6 +601,151 @@ fn sensitivity_table(
             Cell::text("Γ at which the largest one-sided p reaches 0.05"),
             stat(r.as_ref().and_then(|r| r.gamma_critical), pairs),
         ])?;
+    }
+    Ok(t)
+}
+
+/// The effect on the treated by four estimators side by side: the matching
+/// above, inverse probability weighting, entropy balancing and augmented IPW
+/// (doubly robust), each on every unit the score was fitted to.
+#[allow(clippy::too_many_arguments)]
+fn estimators_table(
+    cx: &Ctx<'_>,
+    asked: &[crate::evaluate::spec::Estimator],
+    covs: &[Covariate],
+    treated: &[bool],
+    y: &[f64],
+    score: &[f64],
+    rep: &crate::compare::report::MatchedComparisonReport,
+    outcome_label: &str,
+) -> Result<Table> {
+    use crate::compare::{
+        aipw, entropy_balance, propensity_weights, weighted_effect, EntropyControl, Estimand,
+        Moments, Stabilisation, Trimming,
+    };
+    use crate::stats::ols::{Term, Variance, Weights};
+    let mut t = Table::new(
+        format!("Effect on the treated by estimator: {outcome_label}"),
+        vec![
+            Column::label("Estimator"),
+            stat_per_cell("Effect", 3),
+            stat_per_cell("Standard error", 3),
+            stat_per_cell("CI lower", 3),
+            stat_per_cell("CI upper", 3),
+            stat_per_cell("p", 4),
+            stat_per_cell("Effective sample, programme", 1),
+            stat_per_cell("Effective sample, comparison", 1),
+        ],
+    )?;
+    let n = y.len();
+    let design = crate::compare::DesignMatrix::new(covs)?;
+    let columns: Vec<(String, Vec<f64>)> = design
+        .terms()
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter_map(|(j, c)| design.column(j).map(|v| (c.name.clone(), v.to_vec())))
+        .collect();
+    let terms: Vec<Term<'_>> = columns.iter().map(|(n, v)| Term::new(n, v)).collect();
+    type Row = [Option<f64>; 7];
+    let weighted = |w: &[f64], ess: (f64, f64)| -> Row {
+        let fit = Weights::new(w.to_vec())
+            .and_then(|w| weighted_effect(y, treated, &[], &w, &Variance::Hc1, cx.level));
+        match fit {
+            Ok(c) => [
+                Some(c.estimate),
+                Some(c.std_error),
+                Some(c.ci.lower),
+                Some(c.ci.upper),
+                c.p_value,
+                Some(ess.0),
+                Some(ess.1),
+            ],
+            Err(_) => [None; 7],
+        }
+    };
+    let e = &rep.effect.difference_in_means;
+    let matched_ess = {
+        let (mut wt, mut tr) = (vec![0.0; n], vec![false; n]);
+        for s in &rep.matched_sets {
+            if let Some(i) = s.treated_row.checked_sub(1).filter(|i| *i < n) {
+                wt[i] = s.treated_weight;
+                tr[i] = true;
+                for (c, w) in s.control_rows.iter().zip(&s.control_weights) {
+                    if let Some(j) = c.checked_sub(1).filter(|j| *j < n) {
+                        wt[j] = *w;
+                    }
+                }
+            }
+        }
+        crate::compare::effective_sample_size(&wt, &tr).ok()
+    };
+    use crate::evaluate::spec::Estimator as E;
+    let mut rows: Vec<(E, &str, Row)> = vec![(
+        E::Matching,
+        "Nearest-neighbour matching (difference in means; CR1 by matched set)",
+        [
+            Some(e.estimate),
+            Some(e.std_error),
+            Some(e.ci.lower),
+            Some(e.ci.upper),
+            e.p_value,
+            matched_ess.as_ref().map(|x| x.treated),
+            matched_ess.as_ref().map(|x| x.control),
+        ],
+    )];
+    let ipw = propensity_weights(
+        score,
+        treated,
+        Estimand::Att,
+        Stabilisation::Unstabilised,
+        Trimming::None,
+    );
+    rows.push((
+        E::Ipw,
+        "Inverse probability weighting (ATT weights e / (1 − e); HC1)",
+        match &ipw {
+            Ok(w) => weighted(&w.weights, (w.ess.treated, w.ess.control)),
+            Err(_) => [None; 7],
+        },
+    ));
+    let eb = entropy_balance(covs, treated, Moments::Means, EntropyControl::default());
+    rows.push((
+        E::EntropyBalancing,
+        "Entropy balancing (covariate means; HC1)",
+        match &eb {
+            Ok(b) if b.converged => weighted(&b.weights, (b.ess.treated, b.ess.control)),
+            _ => [None; 7],
+        },
+    ));
+    let dr = aipw(y, treated, score, &terms, Estimand::Att, cx.level);
+    rows.push((
+        E::DoublyRobust,
+        "Doubly robust (augmented IPW, ATT; influence-function SE)",
+        match &dr {
+            Ok(a) => {
+                let z = a
+                    .estimate
+                    .std_error
+                    .filter(|s| *s > 0.0)
+                    .map(|s| a.estimate.value / s);
+                [
+                    Some(a.estimate.value),
+                    a.estimate.std_error,
+                    Some(a.estimate.ci.lower),
+                    Some(a.estimate.ci.upper),
+                    z.map(|z| 2.0 * stats::normal_sf(z.abs())),
+                    ipw.as_ref().ok().map(|w| w.ess.treated),
+                    ipw.as_ref().ok().map(|w| w.ess.control),
+                ]
+            }
+            Err(_) => [None; 7],
+        },
+    ));
+    for (_, label, r) in rows.into_iter().filter(|(e, _, _)| asked.contains(e)) {
+        let mut cells = vec![Cell::text(label)];
+        cells.extend(r.iter().map(|v| stat(*v, n)));
+        t.push_row(cells)?;
     }
     Ok(t)
 }
