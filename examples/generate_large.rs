@@ -73,6 +73,9 @@ ratio = 1
 replace = false
 overlap_bins = 10
 
+[time_to_event]
+categories = ["arrest"]
+
 [costs]
 price_year = "2024/25"
 programme_cost_per_person = 3500.0
