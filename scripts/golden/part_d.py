@@ -173,12 +173,96 @@ def main():
     out = [[name] + [B.stat_cell(x, n, d) for x, d in zip(xs, dec)] for name, xs in cmp_rows]
     total += write("time_to_event_comparison",
                    ["Statistic", "Estimate", "CI lower", "CI upper", "Test statistic", "p"], out)
+    total += one_year(what)
     common = int(v["evalue.common"]) == 1
     out = [[f"E-value of the hazard ratio ({'common' if common else 'rare'} outcome)",
             B.stat_cell(v["evalue.point"], n, 3)],
            ["E-value of the confidence limit nearer 1", B.stat_cell(v["evalue.limit"], n, 3)]]
     total += write("time_to_event_sensitivity", ["Measure", "Value"], out)
     print(f"time to first {what}: {total} cells", file=sys.stderr)
+
+
+def one_year(what):
+    """The Justice Data Lab's one-year measures for the people observed for
+    the whole year after their start (part A's observed_days over months
+    0..12 equals the window's days): the rate with one or more events in
+    months 0..12 (Wilson interval, statsmodels), events per person and days
+    to the first event among those with one (t intervals); then the rate
+    difference (Newcombe's hybrid score interval, Pearson chi-square without
+    correction) and Welch's t-tests (scipy)."""
+    from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
+    cohort, _ = A.load_cohort()
+    ids = {m["person_id"] for m in cohort}
+    events, _ = A.load_service_use(ids)
+    count, first = {}, {}
+    index = {m["person_id"]: m["index_date"] for m in cohort}
+    for e in events:
+        p = e["person_id"]
+        if e["category"] not in CATS:
+            continue
+        if 0 <= A.months_between(index[p], e["date"]) < 12:
+            count[p] = count.get(p, 0) + e["count"]
+        if e["count"] > 0 and e["date"] >= index[p] and (p not in first or e["date"] < first[p]):
+            first[p] = e["date"]
+    arms = []
+    for code, _ in GROUPS:
+        counts, days = [], []
+        for m in cohort:
+            if m["group"] != code:
+                continue
+            obs, wdays = A.observed_days(m, 0, 12)
+            if obs != wdays:
+                continue
+            k = count.get(m["person_id"], 0)
+            counts.append(float(k))
+            if k > 0:
+                days.append(float((first[m["person_id"]] - m["index_date"]).days))
+        arms.append((counts, days))
+    t = A.Tab("time_to_event_one_year",
+              [A.L("Group"), A.C("People"), A.C("With one or more"),
+               A.R("Rate %", "With one or more", 1), A.R("Rate CI lower", "With one or more", 1),
+               A.R("Rate CI upper", "With one or more", 1), A.S("Per person", 3),
+               A.S("Per person CI lower", 3), A.S("Per person CI upper", 3),
+               A.S("Days to first", 1, "With one or more"),
+               A.S("Days to first CI lower", 1, "With one or more"),
+               A.S("Days to first CI upper", 1, "With one or more")])
+
+    def mean_ci(x):
+        n = len(x)
+        if n < 2:
+            return [None] * 3
+        m = A.mean(x)
+        lo, hi = A.t_interval(m, math.sqrt(A.var(x) / n), n - 1)
+        return [m, lo, hi]
+
+    for (code, label), (counts, days) in zip(GROUPS, arms):
+        n, k = len(counts), len(days)
+        lo, hi = proportion_confint(k, n, alpha=A.ALPHA, method="wilson")
+        r = len(t.rows)
+        t.rows.append([label, n, k] + [A.nz(x * 100.0, n) for x in (k / n, lo, hi)]
+                      + [A.nz(x, n) for x in mean_ci(counts)]
+                      + [A.nz(x, k) if x is not None else None for x in mean_ci(days)])
+        t.relations.append(([(1, ("cell", (r, "With one or more"))),
+                             (-1, ("cell", (r, "People")))], "le"))
+    total = write(t.stem, t.names, A.release_clear(t))
+    (pc, pd), (cc, cd) = arms
+    n1, k1, n2, k2 = len(pc), len(pd), len(cc), len(cd)
+    lo, hi = confint_proportions_2indep(k1, n1, k2, n2, method="newcomb", compare="diff",
+                                        alpha=A.ALPHA)
+    chi = stats.chi2_contingency([[k1, n1 - k1], [k2, n2 - k2]], correction=False)
+    rows = [["Rate, percentage points (Newcombe interval; chi-square test)"]
+            + [B.stat_cell(x, n1 + n2, d) for x, d in
+               ((100.0 * (k1 / n1 - k2 / n2), 3), (100.0 * lo, 3), (100.0 * hi, 3),
+                (float(chi[1]), 4))]]
+    for label, x, y in (("Per person (Welch t-test)", pc, cc), ("Days to first (Welch t-test)", pd, cd)):
+        res = stats.ttest_ind(x, y, equal_var=False)
+        ci = res.confidence_interval(confidence_level=A.LEVEL)
+        est = A.mean(x) - A.mean(y)
+        rows.append([label] + [B.stat_cell(z, len(x) + len(y), d) for z, d in
+                               ((est, 3), (float(ci.low), 3), (float(ci.high), 3),
+                                (float(res.pvalue), 4))])
+    return total + write("time_to_event_one_year_difference",
+                         ["Measure", "Difference", "CI lower", "CI upper", "p"], rows)
 
 
 def matched_sensitivity():

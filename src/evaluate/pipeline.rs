@@ -523,7 +523,10 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
     // analysis after this reads the frame, and the largest input is not held
     // while the next one loads.
     let mut wc: Option<WindowCounts> = None;
-    let mut first_events: Option<Vec<Option<chrono::NaiveDate>>> = None;
+    // Each member's first event and their events in the first year, for the
+    // time-to-event section.
+    type FirstEvents = (Vec<Option<chrono::NaiveDate>>, Vec<f64>);
+    let mut first_events: Option<FirstEvents> = None;
     if let Some(f) = &spec.data.service_use {
         progress.stage("loading service use");
         let l = io::load_service_events(
@@ -553,7 +556,10 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
                     ));
                 }
             }
-            first_events = Some(io::first_event_dates(&cohort_data, &l.data, &t.categories)?);
+            first_events = Some((
+                io::first_event_dates(&cohort_data, &l.data, &t.categories)?,
+                io::event_counts_within(&cohort_data, &l.data, &t.categories, 12)?,
+            ));
         }
     }
     let mut sections = Vec::new();
@@ -641,9 +647,9 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
     }
 
     // ---- time to event ------------------------------------------------
-    if let (Some(t), Some(first)) = (&spec.time_to_event, &first_events) {
+    if let (Some(t), Some((first, year))) = (&spec.time_to_event, &first_events) {
         progress.stage("time to event");
-        sections.push(time_to_event_section(&cx, t, &cohort_data, first)?);
+        sections.push(time_to_event_section(&cx, t, &cohort_data, first, year)?);
     }
 
     // ---- school attendance and ASB ------------------------------------

@@ -456,6 +456,31 @@ pub fn first_event_dates(
         .collect())
 }
 
+/// Each cohort member's number of events of `categories` in the first
+/// `months` months from their index date (months since the index date in
+/// `0..months`, by [`months_between`], the window rule), in cohort order: the
+/// frequency of the Justice Data Lab's one-year measures. Day categories add
+/// their days, as in [`window_counts`].
+///
+/// # Errors
+/// On a frame-engine failure.
+pub fn event_counts_within(
+    cohort: &Cohort,
+    events: &ServiceEvents,
+    categories: &[String],
+    months: u32,
+) -> Result<Vec<f64>> {
+    let window = Window::new("within", 0, months as i32)?;
+    let counts = window_counts(cohort, events, std::slice::from_ref(&window), categories)?;
+    let mut total = vec![0.0; cohort.len()];
+    for c in categories {
+        for (t, v) in total.iter_mut().zip(counts.counts("within", c)?) {
+            *t += v;
+        }
+    }
+    Ok(total)
+}
+
 /// Service-use costs per person × window × category, re-based to one price
 /// year, with the agency that bears each category's cost: the column-wise
 /// path of [`crate::costs::costing::cost_by_person_window`] for cohorts too

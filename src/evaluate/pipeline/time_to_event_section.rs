@@ -36,6 +36,7 @@ pub(super) fn time_to_event_section(
     tte: &TimeToEventSpec,
     cohort: &io::Cohort,
     first_event: &[Option<chrono::NaiveDate>],
+    within_year: &[f64],
 ) -> Result<Section> {
     // "arrest", "court appearance or arrest": the codes as words.
     let what = tte
@@ -355,6 +356,7 @@ pub(super) fn time_to_event_section(
         stat(ev.as_ref().and_then(|e| e.confidence_limit), n),
     ])?;
     items.push(cx.clear("time_to_event_sensitivity", et)?);
+    one_year_tables(cx, &what, cohort, first_event, within_year, &mut items)?;
     if t.events_after_follow_up > 0 || t.no_follow_up > 0 {
         items.push(Item::Text(
             "People whose first event came after their follow-up ended (after their end date \
@@ -367,4 +369,150 @@ pub(super) fn time_to_event_section(
         title: format!("Time to first {what}"),
         items,
     })
+}
+
+/// The Justice Data Lab's headline measures, within one year of the start,
+/// for the people observed for the whole year: the share with an event (the
+/// one-year rate, Wilson interval), the events per person (frequency, t
+/// interval) and the days to the first event among those with one (t
+/// interval); then the programme group against the comparison group (the
+/// rate difference with Newcombe's interval and the chi-square test, Welch's
+/// t-test for the other two).
+fn one_year_tables(
+    cx: &Ctx<'_>,
+    what: &str,
+    cohort: &io::Cohort,
+    first_event: &[Option<chrono::NaiveDate>],
+    within_year: &[f64],
+    items: &mut Vec<Item>,
+) -> Result<()> {
+    let year = Window::new("year", 0, 12)?;
+    let dw = cohort.data_window();
+    struct Arm {
+        counts: Vec<f64>,
+        days: Vec<f64>,
+    }
+    let mut arms: Vec<(Group, Arm)> = Vec::new();
+    for g in GROUPS {
+        let mut arm = Arm {
+            counts: Vec::new(),
+            days: Vec::new(),
+        };
+        for (i, m) in cohort.members().iter().enumerate() {
+            if m.group != g {
+                continue;
+            }
+            // Observed for the whole year after the start.
+            let whole = match (year.period(m.index_date), dw.observed(m)) {
+                (Some(w), Some(o)) => w.intersect(&o).is_some_and(|x| x.days() == w.days()),
+                _ => false,
+            };
+            if !whole {
+                continue;
+            }
+            let k = within_year.get(i).copied().unwrap_or(0.0);
+            arm.counts.push(k);
+            if k > 0.0 {
+                if let Some(d) = first_event.get(i).copied().flatten() {
+                    arm.days.push((d - m.index_date).num_days() as f64);
+                }
+            }
+        }
+        arms.push((g, arm));
+    }
+    let mut t = Table::new(
+        format!(
+            "Within one year of the start (Justice Data Lab measures): {what}, people observed \
+             for the whole year"
+        ),
+        vec![
+            Column::label("Group"),
+            count("People"),
+            count("With one or more"),
+            rate_of("Rate %", "People", "With one or more", 1),
+            rate_of("Rate CI lower", "People", "With one or more", 1),
+            rate_of("Rate CI upper", "People", "With one or more", 1),
+            stat_of("Per person", "People", 3),
+            stat_of("Per person CI lower", "People", 3),
+            stat_of("Per person CI upper", "People", 3),
+            stat_of("Days to first", "With one or more", 1),
+            stat_of("Days to first CI lower", "With one or more", 1),
+            stat_of("Days to first CI upper", "With one or more", 1),
+        ],
+    )?;
+    let mut binom = Vec::new();
+    for (g, arm) in &arms {
+        let n = arm.counts.len();
+        let with = arm.days.len();
+        let b = stats::BinomialCount::new(with as u64, n as u64)?;
+        let rate = (n > 0).then(|| stats::proportion_ci(b, cx.level));
+        let mean = |x: &[f64]| {
+            (x.len() >= 2)
+                .then(|| stats::mean_ci(x, cx.level).ok())
+                .flatten()
+        };
+        let (f, d) = (mean(&arm.counts), mean(&arm.days));
+        let pct = |x: Option<f64>| x.map(|v| v * 100.0);
+        let r = t.push_row(vec![
+            Cell::text(group_label(*g)),
+            cnt(n),
+            cnt(with),
+            val(pct(rate.as_ref().map(|r| r.value)), n),
+            val(pct(rate.as_ref().map(|r| r.ci.lower)), n),
+            val(pct(rate.as_ref().map(|r| r.ci.upper)), n),
+            val(f.as_ref().map(|e| e.value), n),
+            val(f.as_ref().map(|e| e.ci.lower), n),
+            val(f.as_ref().map(|e| e.ci.upper), n),
+            val(d.as_ref().map(|e| e.value), with),
+            val(d.as_ref().map(|e| e.ci.lower), with),
+            val(d.as_ref().map(|e| e.ci.upper), with),
+        ])?;
+        t.declare_at_most((r, "With one or more"), (r, "People"))?;
+        binom.push(b);
+    }
+    items.push(cx.clear("time_to_event_one_year", t)?);
+
+    let mut dt = Table::new(
+        format!("Within one year of the start: {what}, the programme group against the comparison group"),
+        vec![
+            Column::label("Measure"),
+            stat_per_cell("Difference", 3),
+            stat_per_cell("CI lower", 3),
+            stat_per_cell("CI upper", 3),
+            stat_per_cell("p", 4),
+        ],
+    )?;
+    let (p, c) = (&arms[0].1, &arms[1].1);
+    let n_all = p.counts.len() + c.counts.len();
+    let rate = (!p.counts.is_empty() && !c.counts.is_empty())
+        .then(|| stats::proportion_difference(binom[0], binom[1], cx.level).ok())
+        .flatten();
+    dt.push_row(vec![
+        Cell::text("Rate, percentage points (Newcombe interval; chi-square test)"),
+        stat(rate.as_ref().map(|r| r.wald.value * 100.0), n_all),
+        stat(rate.as_ref().map(|r| r.newcombe.lower * 100.0), n_all),
+        stat(rate.as_ref().map(|r| r.newcombe.upper * 100.0), n_all),
+        stat(
+            rate.as_ref()
+                .and_then(|r| r.chi_square.as_ref())
+                .map(|x| x.p_value),
+            n_all,
+        ),
+    ])?;
+    for (label, x, y) in [
+        ("Per person (Welch t-test)", &p.counts, &c.counts),
+        ("Days to first (Welch t-test)", &p.days, &c.days),
+    ] {
+        let w = stats::welch_t(x, y, cx.level, stats::Alternative::TwoSided).ok();
+        let n = x.len() + y.len();
+        dt.push_row(vec![
+            Cell::text(label),
+            stat(w.as_ref().map(|w| w.estimate.value), n),
+            stat(w.as_ref().map(|w| w.estimate.ci.lower), n),
+            stat(w.as_ref().map(|w| w.estimate.ci.upper), n),
+            stat(w.as_ref().map(|w| w.test.p_value), n),
+        ])?;
+    }
+    items.push(cx.clear("time_to_event_one_year_difference", dt)?);
+    Ok(())
 }
