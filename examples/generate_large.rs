@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release --example generate_large -- [PEOPLE] [EVENTS_PER_PERSON] [OUT_DIR]
-//! cargo run --release --example evaluate -- --spec OUT_DIR/evaluation.toml --out OUT_DIR/report
+//! cargo run --release -- evaluate --spec OUT_DIR/evaluation.toml --out OUT_DIR/report
 //! ```
 //!
 //! Defaults: 1,000,000 people, 20 service-use events per person (about 20

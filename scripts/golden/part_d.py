@@ -14,7 +14,8 @@ publishes them, clears the tables with part A's disclosure rules (after part
 A's tables, as in the report), and writes tests/data/golden/<stem>.csv for
 time_to_event_followup, time_to_event_survival, time_to_event_curve,
 time_to_event_median, time_to_event_comparison and time_to_event_sensitivity,
-and the matched section's matched_sensitivity and matched_estimators (from
+and the matched section's matched_sensitivity, matched_estimators and
+weighted_balance (from
 part B's matching; the weighting estimators with scripts/golden/part_d_weighting.R).
 Nothing here reads the crate's output.
 
@@ -348,9 +349,17 @@ def matched_estimators(units, score, pair, matching, pairs):
                  [v[f"dr.{k}"] for k in ("effect", "se", "lower", "upper", "p")]
                  + [v["ipw.ess_t"], v["ipw.ess_c"]]))
     out = [[label] + [B.stat_cell(x, n, dd) for x, dd in zip(xs, dec)] for label, xs in rows]
-    return write("matched_estimators",
-                 ["Estimator", "Effect", "Standard error", "CI lower", "CI upper", "p",
-                  "Effective sample, programme", "Effective sample, comparison"], out)
+    cells = write("matched_estimators",
+                  ["Estimator", "Effect", "Standard error", "CI lower", "CI upper", "p",
+                   "Effective sample, programme", "Effective sample, comparison"], out)
+    names = sorted({k.split(".", 2)[2] for k in v if k.startswith("balance.unweighted.")},
+                   key=lambda x: [k for k in v if k.startswith("balance.unweighted.")].index(
+                       f"balance.unweighted.{x}"))
+    bal = [[nm] + [B.stat_cell(v[f"balance.{w}.{nm}"], n, 3) for w in ("unweighted", "ipw", "eb")]
+           for nm in names]
+    return cells + write("weighted_balance",
+                         ["Variable", "SMD unweighted", "SMD, inverse probability weights",
+                          "SMD, entropy balancing"], bal)
 
 
 def write(stem, header, rows):

@@ -1,5 +1,5 @@
 # Golden values, part D: the matched section's table of estimators
-# (matched_estimators), with R 4.2.2, sandwich 3.0.2 and base R (Debian
+# (matched_estimators) and the balance under the weights (weighted_balance), with R 4.2.2, sandwich 3.0.2 and base R (Debian
 # bookworm's r-base-core, r-cran-sandwich). WeightIt is not in Debian: its
 # definitions are written out below (METHODS.md, "Weighting and doubly robust
 # estimation").
@@ -17,7 +17,7 @@
 # the treated means of every design column, by Newton on the dual; augmented
 # IPW for the ATT with a control-arm lm(y ~ covariates) and the
 # influence-function standard error; Kish's effective sample size
-# (sum w)^2 / sum w^2 per arm.
+# (sum w)^2 / sum w^2 per arm; the weighted SMD of every balance column.
 suppressPackageStartupMessages(library(sandwich))
 args <- commandArgs(trailingOnly = TRUE)
 d <- read.csv(args[1], stringsAsFactors = FALSE)
@@ -67,6 +67,24 @@ z <- qnorm(0.975)
 put("dr.effect", tau); put("dr.se", se)
 put("dr.lower", tau - z * se); put("dr.upper", tau + z * se)
 put("dr.p", 2 * pnorm(-abs(tau / se)))
+# Weighted balance: for every balance column (each level of a categorical
+# covariate), (weighted mean of the programme group - weighted mean of the
+# comparison group) / the programme group's unweighted SD (sqrt(p (1 - p)) for
+# a 0/1 column, sd() otherwise), as MatchIt's summary() with standardize = TRUE.
+cols <- list(age = d$age)
+for (l in levels(d$sex)) cols[[paste0("sex", l)]] <- as.numeric(d$sex == l)
+for (l in levels(d$area)) cols[[paste0("area", l)]] <- as.numeric(d$area == l)
+cols[["prior_arrests"]] <- d$prior_arrests
+for (nm in names(cols)) {
+  x <- cols[[nm]]
+  xt <- x[t1]
+  s_t <- if (all(x %in% c(0, 1))) sqrt(mean(xt) * (1 - mean(xt))) else sd(xt)
+  for (w in list(list("unweighted", rep(1, nrow(d))), list("ipw", w_ipw), list("eb", w_eb))) {
+    ww <- w[[2]]
+    smd <- (weighted.mean(x[t1], ww[t1]) - weighted.mean(x[!t1], ww[!t1])) / s_t
+    put(sprintf("balance.%s.%s", w[[1]], nm), smd)
+  }
+}
 v <- unlist(out)
 write.csv(data.frame(name = names(v), value = sprintf("%.17g", v)), args[2],
           row.names = FALSE, quote = FALSE)

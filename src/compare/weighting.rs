@@ -543,7 +543,11 @@ pub fn entropy_balance(
                 .map(|(l, s)| l - t * s)
                 .collect();
             let fc = eval(&cand, &mut trial);
-            if fc.is_finite() && fc <= f + 1e-4 * t * slope {
+            // Armijo's decrease, or, near the optimum where the objective's
+            // change is below its rounding, a smaller imbalance (so Newton
+            // keeps converging quadratically to the tolerance asked for).
+            let smaller = || gradient(&trial).iter().fold(0.0f64, |a, v| a.max(v.abs())) < gmax;
+            if fc.is_finite() && (fc <= f + 1e-4 * t * slope || smaller()) {
                 lambda = cand;
                 f = fc;
                 std::mem::swap(&mut p, &mut trial);

@@ -451,19 +451,18 @@ pub(super) fn matched_section(
         }
     }
     items.push(cx.clear("matched_effect", eff)?);
-    items.push(cx.clear(
-        "matched_estimators",
-        estimators_table(
-            cx,
-            &cmp.estimators,
-            &covs,
-            &treated,
-            &unit_outcome,
-            &score,
-            &rep,
-            &outcome_label,
-        )?,
-    )?);
+    let (est_t, bal_t) = estimators_table(
+        cx,
+        &cmp.estimators,
+        &covs,
+        &treated,
+        &unit_outcome,
+        &score,
+        &rep,
+        &outcome_label,
+    )?;
+    items.push(cx.clear("matched_estimators", est_t)?);
+    items.push(cx.clear("weighted_balance", bal_t)?);
     items.push(cx.clear(
         "matched_sensitivity",
         sensitivity_table(&rep, &unit_outcome, cmp, &outcome_label)?,
@@ -618,10 +617,10 @@ fn estimators_table(
     score: &[f64],
     rep: &crate::compare::report::MatchedComparisonReport,
     outcome_label: &str,
-) -> Result<Table> {
+) -> Result<(Table, Table)> {
     use crate::compare::{
-        aipw, entropy_balance, propensity_weights, weighted_effect, EntropyControl, Estimand,
-        Moments, Stabilisation, Trimming,
+        aipw, entropy_balance, propensity_weights, weighted_balance, weighted_effect,
+        EntropyControl, Estimand, Moments, SmdDenominator, Stabilisation, Trimming,
     };
     use crate::stats::ols::{Term, Variance, Weights};
     let mut t = Table::new(
@@ -709,7 +708,14 @@ fn estimators_table(
             Err(_) => [None; 7],
         },
     ));
-    let eb = entropy_balance(covs, treated, Moments::Means, EntropyControl::default());
+    // Balanced to 1e-13 (largest standardised imbalance): the reported SMDs
+    // under these weights are zero to the printed digit and beyond.
+    let eb = entropy_balance(
+        covs,
+        treated,
+        Moments::Means,
+        EntropyControl::new(1e-13, 200)?,
+    );
     rows.push((
         E::EntropyBalancing,
         "Entropy balancing (covariate means; HC1)",
@@ -747,5 +753,46 @@ fn estimators_table(
         cells.extend(r.iter().map(|v| stat(*v, n)));
         t.push_row(cells)?;
     }
-    Ok(t)
+
+    // Balance under each weighting, in the matching table's SMD convention
+    // (over the programme group's unweighted SD).
+    let mut bt = Table::new(
+        "Covariate balance under the weights (standardised mean differences over the \
+         programme group's SD)",
+        vec![
+            Column::label("Variable"),
+            stat_per_cell("SMD unweighted", 3),
+            stat_per_cell("SMD, inverse probability weights", 3),
+            stat_per_cell("SMD, entropy balancing", 3),
+        ],
+    )?;
+    let balance = |w: Option<&[f64]>| {
+        w.and_then(|w| weighted_balance(covs, treated, w, SmdDenominator::TreatedSd).ok())
+    };
+    let unit = vec![1.0; n];
+    let tables = [
+        balance(Some(&unit)),
+        balance(ipw.as_ref().ok().map(|w| w.weights.as_slice())),
+        balance(
+            eb.as_ref()
+                .ok()
+                .filter(|b| b.converged)
+                .map(|b| b.weights.as_slice()),
+        ),
+    ];
+    if let Some(first) = &tables[0] {
+        for row in &first.rows {
+            let mut cells = vec![Cell::text(&row.name)];
+            for tb in &tables {
+                cells.push(stat(
+                    tb.as_ref()
+                        .and_then(|x| x.row(&row.name))
+                        .and_then(|r| r.smd),
+                    n,
+                ));
+            }
+            bt.push_row(cells)?;
+        }
+    }
+    Ok((t, bt))
 }
