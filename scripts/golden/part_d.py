@@ -42,6 +42,7 @@ CATS = TTE["categories"]
 HORIZON = TTE.get("horizon_months", 24)
 MONTHS = TTE.get("at_months", [6, 12, 24])
 DAYS_PER_MONTH = 365.25 / 12.0
+MATCHED = {}  # person id -> matched pair (from part B's matching)
 GROUPS = A.GROUPS
 
 
@@ -72,9 +73,9 @@ def analysis():
         f = first.get(m["person_id"])
         t = float((f - m["index_date"]).days) if f is not None else None
         if t is not None and t <= follow:
-            rows.append((m["group"], t / DAYS_PER_MONTH, 1))
+            rows.append((m["group"], t / DAYS_PER_MONTH, 1, m["person_id"]))
         else:
-            rows.append((m["group"], follow / DAYS_PER_MONTH, 0))
+            rows.append((m["group"], follow / DAYS_PER_MONTH, 0, m["person_id"]))
     return rows, none
 
 
@@ -83,10 +84,10 @@ def fit_in_r(rows):
         src, dst = os.path.join(d, "analysis.csv"), os.path.join(d, "fit.csv")
         with open(src, "w", newline="") as f:
             w = csv.writer(f)
-            w.writerow(["group", "time", "status"])
-            for g, t, s in rows:
+            w.writerow(["group", "time", "status", "pair"])
+            for g, t, s, pid in rows:
                 if g in ("programme", "comparison"):
-                    w.writerow([g, repr(t), s])
+                    w.writerow([g, repr(t), s, MATCHED.get(pid, "NA")])
         script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "part_d.R")
         run = subprocess.run(
             ["Rscript", script, src, dst, ",".join(str(m) for m in MONTHS), str(HORIZON)],
@@ -112,8 +113,8 @@ def main():
     ft.totals.append(("People", ["Followed", "No follow-up"]))
     ft.totals.append(("Followed", ["With the event", "Censored"]))
     for code, label in GROUPS:
-        n = sum(1 for g, _, _ in rows if g == code)
-        e = sum(s for g, _, s in rows if g == code)
+        n = sum(1 for g, *_ in rows if g == code)
+        e = sum(s for g, _, s, _ in rows if g == code)
         assert n == int(v[f"{code}.n"]) and e == int(v[f"{code}.events"])
         r = len(ft.rows)
         ft.rows.append([label, people[code], n, none[code], e, n - e])
@@ -159,7 +160,7 @@ def main():
         cells = A.release_clear(t)
         total += write(t.stem, t.names, cells)
 
-    n = sum(1 for g, _, _ in rows if g in ("programme", "comparison"))
+    n = sum(1 for g, *_ in rows if g in ("programme", "comparison"))
     cmp_rows = [
         ("Log-rank test (chi-square, 1 df)", [None, None, None, v["logrank.chisq"],
                                               v["logrank.p"]]),
@@ -172,6 +173,11 @@ def main():
     ]
     dec = [3, 3, 3, 3, 4]
     out = [[name] + [B.stat_cell(x, n, d) for x, d in zip(xs, dec)] for name, xs in cmp_rows]
+    nm = int(v["matched.n"])
+    out.append(["Hazard ratio in the matched sample, programme / comparison (Cox, Efron ties; "
+                "robust variance by matched set; z)"]
+               + [B.stat_cell(v[f"matched.{k}"], nm, d)
+                  for k, d in zip(("hr", "lower", "upper", "z", "p"), dec)])
     total += write("time_to_event_comparison",
                    ["Statistic", "Estimate", "CI lower", "CI upper", "Test statistic", "p"], out)
     total += one_year(what)
@@ -278,6 +284,10 @@ def matched_sensitivity():
     B.cost_tables(cohort, events)
     units, score, pair = B.matched_tables(cohort, events)
     est, se, elo, ehi, ep = B.EFFECT["Difference in means"]
+    for k, (i, j) in enumerate(sorted(pair.items())):
+        if units[i]["group"] == "programme":
+            MATCHED[units[i]["id"]] = k + 1
+            MATCHED[units[j]["id"]] = k + 1
     treated = [i for i in pair if units[i]["group"] == "programme"]
     yt = [units[i]["y"] for i in treated]
     yc = [units[pair[i]]["y"] for i in treated]

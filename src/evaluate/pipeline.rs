@@ -527,6 +527,9 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
     // time-to-event section.
     type FirstEvents = (Vec<Option<chrono::NaiveDate>>, Vec<f64>);
     let mut first_events: Option<FirstEvents> = None;
+    // The matched comparison's sets (cohort position, set), for the
+    // time-to-event section's matched-sample hazard ratio.
+    let mut matched_sets: Option<Vec<(usize, usize)>> = None;
     if let Some(f) = &spec.data.service_use {
         progress.stage("loading service use");
         let l = io::load_service_events(
@@ -637,19 +640,22 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
         } else {
             link::service_use_kept
         };
-        sections.push(matched_section(
-            &cx,
-            cmp,
-            &cohort_data,
-            &outcome,
-            outcome_key,
-        )?);
+        let (section, sets) = matched_section(&cx, cmp, &cohort_data, &outcome, outcome_key)?;
+        sections.push(section);
+        matched_sets = Some(sets);
     }
 
     // ---- time to event ------------------------------------------------
     if let (Some(t), Some((first, year))) = (&spec.time_to_event, &first_events) {
         progress.stage("time to event");
-        sections.push(time_to_event_section(&cx, t, &cohort_data, first, year)?);
+        sections.push(time_to_event_section(
+            &cx,
+            t,
+            &cohort_data,
+            first,
+            year,
+            matched_sets.as_deref(),
+        )?);
     }
 
     // ---- school attendance and ASB ------------------------------------

@@ -8,7 +8,7 @@ pub(super) fn matched_section(
     cohort: &io::Cohort,
     outcome: &[Option<f64>],
     outcome_key: fn(Group) -> String,
-) -> Result<Section> {
+) -> Result<(Section, Vec<(usize, usize)>)> {
     let types = cmp.covariate_types()?;
     let names: Vec<String> = types.iter().map(|(n, _)| n.clone()).collect();
     for c in &names {
@@ -71,14 +71,19 @@ pub(super) fn matched_section(
             format!("one per cohort member ({})", cohort.len()),
         ));
     }
-    let (units, unit_outcome): (Vec<&crate::cohort::CohortMember>, Vec<f64>) = cohort
+    let kept: Vec<(usize, &crate::cohort::CohortMember, f64)> = cohort
         .members()
         .iter()
         .zip(outcome)
-        .filter(|(m, _)| GROUPS.contains(&m.group))
-        .filter(|(m, _)| names.iter().all(|c| m.covariates.contains_key(c)))
-        .filter_map(|(m, y)| y.map(|y| (m, y)))
-        .unzip();
+        .enumerate()
+        .filter(|(_, (m, _))| GROUPS.contains(&m.group))
+        .filter(|(_, (m, _))| names.iter().all(|c| m.covariates.contains_key(c)))
+        .filter_map(|(i, (m, y))| y.map(|y| (i, m, y)))
+        .collect();
+    // Each unit's cohort position (frame row), for the matched sets handed on.
+    let unit_rows: Vec<usize> = kept.iter().map(|k| k.0).collect();
+    let units: Vec<&crate::cohort::CohortMember> = kept.iter().map(|k| k.1).collect();
+    let unit_outcome: Vec<f64> = kept.iter().map(|k| k.2).collect();
     let treated: Vec<bool> = units.iter().map(|m| m.group == Group::Programme).collect();
     // A level of a categorical covariate is named in the balance table (and
     // in any model message): one held by 1 to k people is refused, without
@@ -488,10 +493,24 @@ pub(super) fn matched_section(
         ])?;
     }
     items.push(cx.clear("propensity_model", coef)?);
-    Ok(Section {
-        title: "Matched comparison".into(),
-        items,
-    })
+    // The matched sets, by cohort position: (member, set) for every matched
+    // unit when each belongs to one set (matching without replacement).
+    let mut sets = Vec::new();
+    for s in &rep.matched_sets {
+        let Some(set) = s.subclass else { continue };
+        for row in std::iter::once(s.treated_row).chain(s.control_rows.iter().copied()) {
+            if let Some(&r) = row.checked_sub(1).and_then(|i| unit_rows.get(i)) {
+                sets.push((r, set));
+            }
+        }
+    }
+    Ok((
+        Section {
+            title: "Matched comparison".into(),
+            items,
+        },
+        sets,
+    ))
 }
 
 /// A covariate value as text (a level, or a number written as read back).

@@ -37,6 +37,7 @@ pub(super) fn time_to_event_section(
     cohort: &io::Cohort,
     first_event: &[Option<chrono::NaiveDate>],
     within_year: &[f64],
+    matched_sets: Option<&[(usize, usize)]>,
 ) -> Result<Section> {
     // "arrest", "court appearance or arrest": the codes as words.
     let what = tte
@@ -301,6 +302,41 @@ pub(super) fn time_to_event_section(
     } else {
         rows = vec![[None; 5]; 4];
     }
+    // The hazard ratio in the matched sample, robust variance by matched set.
+    let mut matched_n = 0;
+    let mut matched_row: [Option<f64>; 5] = [None; 5];
+    if let Some(sets) = matched_sets.filter(|s| !s.is_empty()) {
+        let set_of: std::collections::HashMap<usize, usize> = sets.iter().copied().collect();
+        let keep: Vec<usize> = (0..t.rows.len())
+            .filter(|&i| set_of.contains_key(&t.rows[i]))
+            .collect();
+        let time: Vec<f64> = keep.iter().map(|&i| t.data.time()[i]).collect();
+        let status: Vec<_> = keep.iter().map(|&i| t.data.status()[i]).collect();
+        let x: Vec<f64> = keep
+            .iter()
+            .map(|&i| f64::from(u8::from(groups[t.rows[i]] == Group::Programme)))
+            .collect();
+        let labels: Vec<usize> = keep.iter().map(|&i| set_of[&t.rows[i]]).collect();
+        matched_n = keep.len();
+        if let Ok(data) = SurvivalData::new(&time, &status) {
+            if let Ok(fit) = fit_cox(&data, &[Term::new("programme", &x)], Ties::Efron) {
+                let v = CoxVariance::Robust(crate::stats::ols::Clusters::new(&labels));
+                if let Some(c) = fit
+                    .coefficient_table(&v, cx.level)
+                    .ok()
+                    .and_then(|c| c.into_iter().next())
+                {
+                    matched_row = [
+                        Some(c.hazard_ratio),
+                        Some(c.hazard_ratio_ci.lower),
+                        Some(c.hazard_ratio_ci.upper),
+                        c.z_value,
+                        c.p_value,
+                    ];
+                }
+            }
+        }
+    }
     let names = [
         "Log-rank test (chi-square, 1 df)".to_string(),
         "Hazard ratio, programme / comparison (Cox, Efron ties; z)".to_string(),
@@ -310,14 +346,29 @@ pub(super) fn time_to_event_section(
             tte.horizon_months
         ),
     ];
-    for (name, v) in names.iter().zip(&rows) {
+    let mut all: Vec<(String, [Option<f64>; 5], usize)> = names
+        .iter()
+        .cloned()
+        .zip(rows.iter().copied())
+        .map(|(a, b)| (a, b, n))
+        .collect();
+    if matched_sets.is_some_and(|s| !s.is_empty()) {
+        all.push((
+            "Hazard ratio in the matched sample, programme / comparison (Cox, Efron ties; \
+             robust variance by matched set; z)"
+                .into(),
+            matched_row,
+            matched_n,
+        ));
+    }
+    for (name, v, n) in &all {
         ct.push_row(vec![
             Cell::text(name.as_str()),
-            stat(v[0], n),
-            stat(v[1], n),
-            stat(v[2], n),
-            stat(v[3], n),
-            stat(v[4], n),
+            stat(v[0], *n),
+            stat(v[1], *n),
+            stat(v[2], *n),
+            stat(v[3], *n),
+            stat(v[4], *n),
         ])?;
     }
     items.push(cx.clear("time_to_event_comparison", ct)?);
