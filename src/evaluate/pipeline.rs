@@ -646,8 +646,11 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
     }
 
     // ---- time to event ------------------------------------------------
-    if let (Some(t), Some((first, year))) = (&spec.time_to_event, &first_events) {
+    if let Some(t) = &spec.time_to_event {
         progress.stage("time to event");
+        // With end reasons only, no service-use event is timed.
+        let none = (vec![None; cohort_data.len()], vec![0.0; cohort_data.len()]);
+        let (first, year) = first_events.as_ref().unwrap_or(&none);
         sections.push(time_to_event_section(
             &cx,
             t,

@@ -271,7 +271,13 @@ impl Default for OutcomesSpec {
 pub struct TimeToEventSpec {
     /// Service-use category codes whose first event ends the time (for
     /// example `["arrest"]`, or `["arrest", "court_appearance"]`).
+    #[serde(default)]
     pub categories: Vec<String>,
+    /// Cohort end reasons whose end date is also the event (for example
+    /// `["exit"]`: the time to leaving support, whose survival is engagement
+    /// sustained; `["exit", "moved"]`).
+    #[serde(default)]
+    pub end_reasons: Vec<crate::cohort::EndReason>,
     /// Follow-up is capped at this many months after the index date
     /// (default 24).
     #[serde(default = "twenty_four")]
@@ -640,6 +646,7 @@ impl EvaluationSpec {
             }),
             time_to_event: Some(TimeToEventSpec {
                 categories: vec!["arrest".into()],
+                end_reasons: Vec::new(),
                 horizon_months: twenty_four(),
                 at_months: survival_months(),
             }),
@@ -752,18 +759,18 @@ impl EvaluationSpec {
             }
         }
         if let Some(t) = &self.time_to_event {
-            if self.data.service_use.is_none() {
+            if !t.categories.is_empty() && self.data.service_use.is_none() {
                 return bad(
-                    "time_to_event",
-                    "[time_to_event]".into(),
+                    "time_to_event.categories",
+                    t.categories.join(", "),
                     "needs a [data.service_use] file, whose events it times",
                 );
             }
-            if t.categories.is_empty() {
+            if t.categories.is_empty() && t.end_reasons.is_empty() {
                 return bad(
                     "time_to_event.categories",
                     "[]".into(),
-                    "name at least one service-use category",
+                    "name at least one service-use category or one end reason",
                 );
             }
             if !(1..=600).contains(&t.horizon_months) {

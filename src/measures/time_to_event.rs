@@ -13,7 +13,7 @@
 
 use chrono::NaiveDate;
 
-use crate::cohort::{CohortMember, DataWindow};
+use crate::cohort::{CohortMember, DataWindow, EndReason};
 use crate::error::{Error, Result};
 use crate::stats::{EventStatus, SurvivalData};
 
@@ -40,7 +40,9 @@ pub struct TimeToEvent {
 /// The time to each member's first event, censored at the earliest of their
 /// end date, the extract date and `horizon_months` (if given) after the
 /// index date. `first_event` holds each member's first event on or after
-/// the index date, aligned with `members`.
+/// the index date, aligned with `members`; an end date whose reason is one
+/// of `end_events` is an event too (`[EndReason::Exit]`: the time to leaving
+/// support).
 ///
 /// # Errors
 /// * `first_event` is not aligned with `members`;
@@ -50,6 +52,7 @@ pub fn time_to_first_event(
     members: &[CohortMember],
     window: DataWindow,
     first_event: &[Option<NaiveDate>],
+    end_events: &[EndReason],
     horizon_months: Option<u32>,
 ) -> Result<TimeToEvent> {
     if first_event.len() != members.len() {
@@ -83,6 +86,13 @@ pub fn time_to_first_event(
         if let Some(c) = cap {
             follow = follow.min(c);
         }
+        let ended = m
+            .end_date
+            .filter(|_| m.end_reason.is_some_and(|r| end_events.contains(&r)));
+        let first = match (*first, ended) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         let event = first
             .map(|d| (d - m.index_date).num_days() as f64)
             .filter(|t| *t >= 0.0);
@@ -149,7 +159,7 @@ mod tests {
             None,
             Some(d("2021-11-01")),
         ];
-        let t = time_to_first_event(&members, w, &first, Some(6)).unwrap();
+        let t = time_to_first_event(&members, w, &first, &[], Some(6)).unwrap();
         assert_eq!(t.rows, vec![0, 1, 2, 4]);
         assert_eq!(t.no_follow_up, 1);
         assert_eq!(t.events_after_follow_up, 2);
@@ -169,19 +179,46 @@ mod tests {
         assert_eq!(t.data.time()[3], six);
         // Without a horizon the extract date censors, and the November
         // event is an event.
-        let t = time_to_first_event(&members, w, &first, None).unwrap();
+        let t = time_to_first_event(&members, w, &first, &[], None).unwrap();
         assert_eq!(t.data.time()[2], 364.0 / DAYS_PER_MONTH);
         assert_eq!(t.data.status()[3], EventStatus::Event);
         assert_eq!(t.events_after_follow_up, 1);
+    }
+
+    /// An end date with a chosen reason is an event (the time to leaving
+    /// support); other reasons censor.
+    #[test]
+    fn an_end_reason_can_be_the_event() {
+        let w = DataWindow::new(d("2020-01-01"), d("2021-12-31")).unwrap();
+        let mut exit = member("2021-01-01", Some("2021-03-01"));
+        exit.end_reason = Some(EndReason::Exit);
+        let mut moved = member("2021-01-01", Some("2021-03-01"));
+        moved.end_reason = Some(EndReason::Moved);
+        let mut both = member("2021-01-01", Some("2021-06-01"));
+        both.end_reason = Some(EndReason::Exit);
+        let members = vec![exit, moved, both];
+        let first = vec![None, None, Some(d("2021-02-01"))];
+        let t = time_to_first_event(&members, w, &first, &[EndReason::Exit], None).unwrap();
+        assert_eq!(
+            t.data.status(),
+            &[
+                EventStatus::Event,
+                EventStatus::Censored,
+                EventStatus::Event
+            ]
+        );
+        assert_eq!(t.data.time()[0], 59.0 / DAYS_PER_MONTH);
+        // The earlier of the two: the service event on day 31.
+        assert_eq!(t.data.time()[2], 31.0 / DAYS_PER_MONTH);
     }
 
     #[test]
     fn misaligned_or_empty_is_an_error() {
         let w = DataWindow::new(d("2020-01-01"), d("2020-12-31")).unwrap();
         let m = vec![member("2021-01-01", None)];
-        assert!(time_to_first_event(&m, w, &[], None).is_err());
-        assert!(time_to_first_event(&m, w, &[None], None).is_err());
+        assert!(time_to_first_event(&m, w, &[], &[], None).is_err());
+        assert!(time_to_first_event(&m, w, &[None], &[], None).is_err());
         let m = vec![member("2020-01-01", None)];
-        assert!(time_to_first_event(&m, w, &[None], Some(0)).is_err());
+        assert!(time_to_first_event(&m, w, &[None], &[], Some(0)).is_err());
     }
 }

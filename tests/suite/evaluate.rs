@@ -829,3 +829,55 @@ fn covariate_types_are_declared_and_levels_never_listed() {
         "{bad}"
     );
 }
+
+/// `[time_to_event]` with an end reason as the event (the time to leaving
+/// support: engagement sustained) runs without service-use categories: its
+/// events are the cohort's `exit` end dates, and the one-year tables, which
+/// count service use, are left out.
+#[test]
+fn time_to_exit_from_support_is_a_time_to_event_outcome() {
+    let tmp = TempDir::new("tte-exit");
+    let data = copy_sample(&tmp.0);
+    let mut spec = quick(EvaluationSpec::from_path(data.join("evaluation.toml")).unwrap());
+    spec.time_to_event = Some(evaluate::spec::TimeToEventSpec {
+        categories: Vec::new(),
+        end_reasons: vec![outcomes::cohort::EndReason::Exit],
+        horizon_months: 24,
+        at_months: vec![6, 12],
+    });
+    let ev = evaluate::run(&spec, &Progress::quiet()).unwrap();
+    let section = ev
+        .sections
+        .iter()
+        .find(|s| s.title == "Time to first exit from support")
+        .expect("the section");
+    let stems: Vec<&str> = section
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            evaluate::Item::Table(t) => Some(t.stem.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(stems.contains(&"time_to_event_followup"), "{stems:?}");
+    assert!(!stems.contains(&"time_to_event_one_year"), "{stems:?}");
+    // The events are the exits within the horizon.
+    let cohort = std::fs::read_to_string(data.join("cohort.csv")).unwrap();
+    let exits = cohort.lines().filter(|l| l.contains(",exit,")).count();
+    assert!(exits > 10, "the sample has exits: {exits}");
+    // Fewer than ten exits per group are suppressed in the counts; the
+    // comparison's statistics rest on everyone followed and are published,
+    // which they could not be without events.
+    let t = section
+        .items
+        .iter()
+        .find_map(|i| match i {
+            evaluate::Item::Table(t) if t.stem == "time_to_event_comparison" => Some(t),
+            _ => None,
+        })
+        .unwrap();
+    let chi = evaluate::tables::published(&t.table, 0, "Test statistic");
+    let hr = evaluate::tables::published(&t.table, 1, "Estimate");
+    assert!(chi.is_some_and(|c| c >= 0.0), "{chi:?}");
+    assert!(hr.is_some_and(|h| h > 0.0), "{hr:?}");
+}

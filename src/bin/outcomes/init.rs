@@ -277,6 +277,7 @@ pub(crate) fn starter_spec(name: &str, f: &Recognised, dir: &Path) -> String {
         s,
         "# A time-to-event outcome: the first event of these categories after the start.\n\
          # [time_to_event]\n# categories = [\"arrest\"]\n\
+         # Or an end reason as the event (engagement sustained): end_reasons = [\"exit\"]\n\
          # Follow-up is censored this many months after the start.\n# horizon_months = 24\n\
          # Survival is reported at these months.\n# at_months = [6, 12, 24]\n"
     );

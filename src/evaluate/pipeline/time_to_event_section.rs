@@ -40,10 +40,19 @@ pub(super) fn time_to_event_section(
     matched_sets: Option<&[(usize, usize)]>,
 ) -> Result<Section> {
     // "arrest", "court appearance or arrest": the codes as words.
+    // An end reason as the event: "exit from support", "death", "move".
     let what = tte
         .categories
         .iter()
         .map(|c| c.replace('_', " "))
+        .chain(tte.end_reasons.iter().map(|r| {
+            match r {
+                crate::cohort::EndReason::Exit => "exit from support",
+                crate::cohort::EndReason::Death => "death",
+                crate::cohort::EndReason::Moved => "move out of the area",
+            }
+            .to_string()
+        }))
         .collect::<Vec<_>>()
         .join(" or ");
     let horizon = f64::from(tte.horizon_months);
@@ -51,6 +60,7 @@ pub(super) fn time_to_event_section(
         cohort.members(),
         cohort.data_window(),
         first_event,
+        &tte.end_reasons,
         Some(tte.horizon_months),
     )?;
     let groups: Vec<Group> = cohort.members().iter().map(|m| m.group).collect();
@@ -407,7 +417,16 @@ pub(super) fn time_to_event_section(
         stat(ev.as_ref().and_then(|e| e.confidence_limit), n),
     ])?;
     items.push(cx.clear("time_to_event_sensitivity", et)?);
-    one_year_tables(cx, &what, cohort, first_event, within_year, &mut items)?;
+    // The one-year measures count service-use events (not end reasons).
+    if !tte.categories.is_empty() {
+        let words = tte
+            .categories
+            .iter()
+            .map(|c| c.replace('_', " "))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        one_year_tables(cx, &words, cohort, first_event, within_year, &mut items)?;
+    }
     if t.events_after_follow_up > 0 || t.no_follow_up > 0 {
         items.push(Item::Text(
             "People whose first event came after their follow-up ended (after their end date \
