@@ -211,6 +211,23 @@ def one_year(what):
             count[p] = count.get(p, 0) + e["count"]
         if e["count"] > 0 and e["date"] >= index[p] and (p not in first or e["date"] < first[p]):
             first[p] = e["date"]
+    def arms_of(keep):
+        out = []
+        for code, _ in GROUPS:
+            counts, days = [], []
+            for m in cohort:
+                if m["group"] != code or not keep(m["person_id"]):
+                    continue
+                obs, wdays = A.observed_days(m, 0, 12)
+                if obs != wdays:
+                    continue
+                k = count.get(m["person_id"], 0)
+                counts.append(float(k))
+                if k > 0:
+                    days.append(float((first[m["person_id"]] - m["index_date"]).days))
+            out.append((counts, days))
+        return out
+
     arms = []
     for code, _ in GROUPS:
         counts, days = [], []
@@ -252,22 +269,26 @@ def one_year(what):
         t.relations.append(([(1, ("cell", (r, "With one or more"))),
                              (-1, ("cell", (r, "People")))], "le"))
     total = write(t.stem, t.names, A.release_clear(t))
-    (pc, pd), (cc, cd) = arms
-    n1, k1, n2, k2 = len(pc), len(pd), len(cc), len(cd)
-    lo, hi = confint_proportions_2indep(k1, n1, k2, n2, method="newcomb", compare="diff",
-                                        alpha=A.ALPHA)
-    chi = stats.chi2_contingency([[k1, n1 - k1], [k2, n2 - k2]], correction=False)
-    rows = [["Rate, percentage points (Newcombe interval; chi-square test)"]
-            + [B.stat_cell(x, n1 + n2, d) for x, d in
-               ((100.0 * (k1 / n1 - k2 / n2), 3), (100.0 * lo, 3), (100.0 * hi, 3),
-                (float(chi[1]), 4))]]
-    for label, x, y in (("Per person (Welch t-test)", pc, cc), ("Days to first (Welch t-test)", pd, cd)):
-        res = stats.ttest_ind(x, y, equal_var=False)
-        ci = res.confidence_interval(confidence_level=A.LEVEL)
-        est = A.mean(x) - A.mean(y)
-        rows.append([label] + [B.stat_cell(z, len(x) + len(y), d) for z, d in
-                               ((est, 3), (float(ci.low), 3), (float(ci.high), 3),
-                                (float(res.pvalue), 4))])
+    rows = []
+    # The whole groups, then the matched sample (part B's pairs).
+    for prefix, sample in (("", arms), ("Matched sample: ", arms_of(lambda p: p in MATCHED))):
+        (pc, pd), (cc, cd) = sample
+        n1, k1, n2, k2 = len(pc), len(pd), len(cc), len(cd)
+        lo, hi = confint_proportions_2indep(k1, n1, k2, n2, method="newcomb", compare="diff",
+                                            alpha=A.ALPHA)
+        chi = stats.chi2_contingency([[k1, n1 - k1], [k2, n2 - k2]], correction=False)
+        rows.append([f"{prefix}Rate, percentage points (Newcombe interval; chi-square test)"]
+                    + [B.stat_cell(x, n1 + n2, d) for x, d in
+                       ((100.0 * (k1 / n1 - k2 / n2), 3), (100.0 * lo, 3), (100.0 * hi, 3),
+                        (float(chi[1]), 4))])
+        for label, x, y in (("Per person (Welch t-test)", pc, cc),
+                            ("Days to first (Welch t-test)", pd, cd)):
+            res = stats.ttest_ind(x, y, equal_var=False)
+            ci = res.confidence_interval(confidence_level=A.LEVEL)
+            est = A.mean(x) - A.mean(y)
+            rows.append([f"{prefix}{label}"] + [B.stat_cell(z, len(x) + len(y), d) for z, d in
+                                                ((est, 3), (float(ci.low), 3),
+                                                 (float(ci.high), 3), (float(res.pvalue), 4))])
     return total + write("time_to_event_one_year_difference",
                          ["Measure", "Difference", "CI lower", "CI upper", "p"], rows)
 

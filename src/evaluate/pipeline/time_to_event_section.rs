@@ -425,7 +425,15 @@ pub(super) fn time_to_event_section(
             .map(|c| c.replace('_', " "))
             .collect::<Vec<_>>()
             .join(" or ");
-        one_year_tables(cx, &words, cohort, first_event, within_year, &mut items)?;
+        one_year_tables(
+            cx,
+            &words,
+            cohort,
+            first_event,
+            within_year,
+            matched_sets,
+            &mut items,
+        )?;
     }
     if t.events_after_follow_up > 0 || t.no_follow_up > 0 {
         items.push(Item::Text(
@@ -454,6 +462,7 @@ fn one_year_tables(
     cohort: &io::Cohort,
     first_event: &[Option<chrono::NaiveDate>],
     within_year: &[f64],
+    matched_sets: Option<&[(usize, usize)]>,
     items: &mut Vec<Item>,
 ) -> Result<()> {
     let year = Window::new("year", 0, 12)?;
@@ -462,34 +471,38 @@ fn one_year_tables(
         counts: Vec<f64>,
         days: Vec<f64>,
     }
-    let mut arms: Vec<(Group, Arm)> = Vec::new();
-    for g in GROUPS {
-        let mut arm = Arm {
-            counts: Vec::new(),
-            days: Vec::new(),
-        };
-        for (i, m) in cohort.members().iter().enumerate() {
-            if m.group != g {
-                continue;
-            }
-            // Observed for the whole year after the start.
-            let whole = match (year.period(m.index_date), dw.observed(m)) {
-                (Some(w), Some(o)) => w.intersect(&o).is_some_and(|x| x.days() == w.days()),
-                _ => false,
+    let arms_of = |keep: &dyn Fn(usize) -> bool| -> Vec<(Group, Arm)> {
+        let mut arms: Vec<(Group, Arm)> = Vec::new();
+        for g in GROUPS {
+            let mut arm = Arm {
+                counts: Vec::new(),
+                days: Vec::new(),
             };
-            if !whole {
-                continue;
-            }
-            let k = within_year.get(i).copied().unwrap_or(0.0);
-            arm.counts.push(k);
-            if k > 0.0 {
-                if let Some(d) = first_event.get(i).copied().flatten() {
-                    arm.days.push((d - m.index_date).num_days() as f64);
+            for (i, m) in cohort.members().iter().enumerate() {
+                if m.group != g || !keep(i) {
+                    continue;
+                }
+                // Observed for the whole year after the start.
+                let whole = match (year.period(m.index_date), dw.observed(m)) {
+                    (Some(w), Some(o)) => w.intersect(&o).is_some_and(|x| x.days() == w.days()),
+                    _ => false,
+                };
+                if !whole {
+                    continue;
+                }
+                let k = within_year.get(i).copied().unwrap_or(0.0);
+                arm.counts.push(k);
+                if k > 0.0 {
+                    if let Some(d) = first_event.get(i).copied().flatten() {
+                        arm.days.push((d - m.index_date).num_days() as f64);
+                    }
                 }
             }
+            arms.push((g, arm));
         }
-        arms.push((g, arm));
-    }
+        arms
+    };
+    let arms = arms_of(&|_| true);
     let mut t = Table::new(
         format!(
             "Within one year of the start (Justice Data Lab measures): {what}, people observed \
@@ -510,7 +523,6 @@ fn one_year_tables(
             stat_of("Days to first CI upper", "With one or more", 1),
         ],
     )?;
-    let mut binom = Vec::new();
     for (g, arm) in &arms {
         let n = arm.counts.len();
         let with = arm.days.len();
@@ -538,7 +550,6 @@ fn one_year_tables(
             val(d.as_ref().map(|e| e.ci.upper), with),
         ])?;
         t.declare_at_most((r, "With one or more"), (r, "People"))?;
-        binom.push(b);
     }
     items.push(cx.clear("time_to_event_one_year", t)?);
 
@@ -552,36 +563,50 @@ fn one_year_tables(
             stat_per_cell("p", 4),
         ],
     )?;
-    let (p, c) = (&arms[0].1, &arms[1].1);
-    let n_all = p.counts.len() + c.counts.len();
-    let rate = (!p.counts.is_empty() && !c.counts.is_empty())
-        .then(|| stats::proportion_difference(binom[0], binom[1], cx.level).ok())
-        .flatten();
-    dt.push_row(vec![
-        Cell::text("Rate, percentage points (Newcombe interval; chi-square test)"),
-        stat(rate.as_ref().map(|r| r.wald.value * 100.0), n_all),
-        stat(rate.as_ref().map(|r| r.newcombe.lower * 100.0), n_all),
-        stat(rate.as_ref().map(|r| r.newcombe.upper * 100.0), n_all),
-        stat(
-            rate.as_ref()
-                .and_then(|r| r.chi_square.as_ref())
-                .map(|x| x.p_value),
-            n_all,
-        ),
-    ])?;
-    for (label, x, y) in [
-        ("Per person (Welch t-test)", &p.counts, &c.counts),
-        ("Days to first (Welch t-test)", &p.days, &c.days),
-    ] {
-        let w = stats::welch_t(x, y, cx.level, stats::Alternative::TwoSided).ok();
-        let n = x.len() + y.len();
+    // The whole groups, then (with a matched comparison) the matched sample,
+    // as the Justice Data Lab compares a programme with its matched group.
+    let matched: Option<std::collections::HashSet<usize>> = matched_sets
+        .filter(|s| !s.is_empty())
+        .map(|s| s.iter().map(|x| x.0).collect());
+    let mut samples = vec![("", arms)];
+    if let Some(m) = &matched {
+        samples.push(("Matched sample: ", arms_of(&|i| m.contains(&i))));
+    }
+    for (prefix, arms) in &samples {
+        let (p, c) = (&arms[0].1, &arms[1].1);
+        let n_all = p.counts.len() + c.counts.len();
+        let b = |a: &Arm| stats::BinomialCount::new(a.days.len() as u64, a.counts.len() as u64);
+        let rate = (!p.counts.is_empty() && !c.counts.is_empty())
+            .then(|| stats::proportion_difference(b(p).ok()?, b(c).ok()?, cx.level).ok())
+            .flatten();
         dt.push_row(vec![
-            Cell::text(label),
-            stat(w.as_ref().map(|w| w.estimate.value), n),
-            stat(w.as_ref().map(|w| w.estimate.ci.lower), n),
-            stat(w.as_ref().map(|w| w.estimate.ci.upper), n),
-            stat(w.as_ref().map(|w| w.test.p_value), n),
+            Cell::text(format!(
+                "{prefix}Rate, percentage points (Newcombe interval; chi-square test)"
+            )),
+            stat(rate.as_ref().map(|r| r.wald.value * 100.0), n_all),
+            stat(rate.as_ref().map(|r| r.newcombe.lower * 100.0), n_all),
+            stat(rate.as_ref().map(|r| r.newcombe.upper * 100.0), n_all),
+            stat(
+                rate.as_ref()
+                    .and_then(|r| r.chi_square.as_ref())
+                    .map(|x| x.p_value),
+                n_all,
+            ),
         ])?;
+        for (label, x, y) in [
+            ("Per person (Welch t-test)", &p.counts, &c.counts),
+            ("Days to first (Welch t-test)", &p.days, &c.days),
+        ] {
+            let w = stats::welch_t(x, y, cx.level, stats::Alternative::TwoSided).ok();
+            let n = x.len() + y.len();
+            dt.push_row(vec![
+                Cell::text(format!("{prefix}{label}")),
+                stat(w.as_ref().map(|w| w.estimate.value), n),
+                stat(w.as_ref().map(|w| w.estimate.ci.lower), n),
+                stat(w.as_ref().map(|w| w.estimate.ci.upper), n),
+                stat(w.as_ref().map(|w| w.test.p_value), n),
+            ])?;
+        }
     }
     items.push(cx.clear("time_to_event_one_year_difference", dt)?);
     Ok(())
