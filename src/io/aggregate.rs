@@ -346,19 +346,53 @@ fn add_event_counts(
     counts: &mut [f64],
 ) -> Result<()> {
     let (nw, nc) = (windows.len(), categories.len());
-    let err = |e: PolarsError| Error::frame("aggregating service use", e);
-    let row_of: foldhash::HashMap<&str, usize> = cohort
-        .members()
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (m.person.pseudonym(), i))
-        .collect();
     let cat_of: foldhash::HashMap<&str, usize> = categories
         .iter()
         .enumerate()
         .map(|(i, c)| (c.as_str(), i))
         .collect();
     let index: Vec<chrono::NaiveDate> = cohort.members().iter().map(|m| m.index_date).collect();
+    for_each_event(
+        cohort,
+        events,
+        "aggregating service use",
+        |p, cat, day, k| {
+            let Some(&c) = cat_of.get(cat) else {
+                return;
+            };
+            let Some(date) = super::loaders::days_to_date(day) else {
+                return;
+            };
+            let m = months_between(index[p], date);
+            for (w, win) in windows.iter().enumerate() {
+                if m >= win.start_month() && m < win.end_month() {
+                    if let Some(slot) = counts.get_mut((p * nw + w) * nc + c) {
+                        *slot += k as f64;
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// Call `f(member, category, day, count)` for every event of a cohort
+/// member, in file order: the member's cohort position found by a hash of
+/// the pseudonym, the date as days since the epoch, a missing count as 0.
+/// Events of people outside the cohort are passed over. The one pass over
+/// the event columns behind [`window_counts`] and [`first_event_dates`].
+fn for_each_event(
+    cohort: &Cohort,
+    events: &ServiceEvents,
+    what: &str,
+    mut f: impl FnMut(usize, &str, i32, i64),
+) -> Result<()> {
+    let err = |e: PolarsError| Error::frame(what, e);
+    let row_of: foldhash::HashMap<&str, usize> = cohort
+        .members()
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.person.pseudonym(), i))
+        .collect();
     let df = events.frame();
     let ids = df.column("person_id").and_then(|c| c.str()).map_err(err)?;
     let cats = df.column("category").and_then(|c| c.str()).map_err(err)?;
@@ -376,20 +410,8 @@ fn add_event_counts(
         let (Some(id), Some(cat), Some(day)) = (id, cat, day) else {
             continue;
         };
-        let (Some(&p), Some(&c)) = (row_of.get(id), cat_of.get(cat)) else {
-            continue;
-        };
-        let Some(date) = super::loaders::days_to_date(day) else {
-            continue;
-        };
-        let m = months_between(index[p], date);
-        let k = k.unwrap_or(0) as f64;
-        for (w, win) in windows.iter().enumerate() {
-            if m >= win.start_month() && m < win.end_month() {
-                if let Some(slot) = counts.get_mut((p * nw + w) * nc + c) {
-                    *slot += k;
-                }
-            }
+        if let Some(&p) = row_of.get(id) {
+            f(p, cat, day, k.unwrap_or(0));
         }
     }
     Ok(())
@@ -409,13 +431,6 @@ pub fn first_event_dates(
     events: &ServiceEvents,
     categories: &[String],
 ) -> Result<Vec<Option<chrono::NaiveDate>>> {
-    let err = |e: PolarsError| Error::frame("finding first events", e);
-    let row_of: foldhash::HashMap<&str, usize> = cohort
-        .members()
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (m.person.pseudonym(), i))
-        .collect();
     let wanted: foldhash::HashSet<&str> = categories.iter().map(String::as_str).collect();
     let index: Vec<i32> = cohort
         .members()
@@ -423,33 +438,11 @@ pub fn first_event_dates(
         .map(|m| date_to_days(m.index_date))
         .collect();
     let mut first: Vec<Option<i32>> = vec![None; index.len()];
-    let df = events.frame();
-    let ids = df.column("person_id").and_then(|c| c.str()).map_err(err)?;
-    let cats = df.column("category").and_then(|c| c.str()).map_err(err)?;
-    let dates = df
-        .column("date")
-        .and_then(|c| c.cast(&DataType::Int32))
-        .map_err(err)?;
-    let dates = dates.i32().map_err(err)?;
-    let n = df
-        .column("count")
-        .and_then(|c| c.cast(&DataType::Int64))
-        .map_err(err)?;
-    let n = n.i64().map_err(err)?;
-    for (((id, cat), day), k) in ids.iter().zip(cats.iter()).zip(dates.iter()).zip(n.iter()) {
-        let (Some(id), Some(cat), Some(day), Some(k)) = (id, cat, day, k) else {
-            continue;
-        };
-        if k <= 0 || !wanted.contains(cat) {
-            continue;
-        }
-        let Some(&p) = row_of.get(id) else {
-            continue;
-        };
-        if day >= index[p] && first[p].is_none_or(|f| day < f) {
+    for_each_event(cohort, events, "finding first events", |p, cat, day, k| {
+        if k > 0 && wanted.contains(cat) && day >= index[p] && first[p].is_none_or(|f| day < f) {
             first[p] = Some(day);
         }
-    }
+    })?;
     Ok(first
         .into_iter()
         .map(|d| d.and_then(super::loaders::days_to_date))

@@ -14,21 +14,66 @@ use crate::stats::{
 
 /// The people of group `g` in `t`, as their own survival data.
 fn group_data(t: &TimeToEvent, groups: &[Group], g: Group) -> Option<SurvivalData> {
-    let time: Vec<f64> = t
-        .rows
+    t.data.subset(|i| groups.get(t.rows[i]) == Some(&g))
+}
+
+/// The people of `t` whose cohort position `keep` accepts: their positions
+/// in `t`, their survival data (`None` if nobody), and the programme
+/// indicator the Cox model's one term reads.
+struct Subsample {
+    at: Vec<usize>,
+    data: Option<SurvivalData>,
+    programme: Vec<f64>,
+}
+
+fn subsample(t: &TimeToEvent, groups: &[Group], keep: impl Fn(usize) -> bool) -> Subsample {
+    let at: Vec<usize> = (0..t.rows.len()).filter(|&i| keep(t.rows[i])).collect();
+    let programme = at
         .iter()
-        .zip(t.data.time())
-        .filter(|(r, _)| groups.get(**r) == Some(&g))
-        .map(|(_, x)| *x)
+        .map(|&i| f64::from(u8::from(groups.get(t.rows[i]) == Some(&Group::Programme))))
         .collect();
-    let status: Vec<_> = t
-        .rows
-        .iter()
-        .zip(t.data.status())
-        .filter(|(r, _)| groups.get(**r) == Some(&g))
-        .map(|(_, s)| *s)
-        .collect();
-    SurvivalData::new(&time, &status).ok()
+    Subsample {
+        data: t.data.subset(|i| keep(t.rows[i])),
+        at,
+        programme,
+    }
+}
+
+/// A table of Kaplan–Meier survival (%) with its interval and the number at
+/// risk, per group at each of `months`.
+fn survival_table(
+    title: String,
+    curves: &[(Group, Option<KaplanMeier>)],
+    months: &[u32],
+) -> Result<Table> {
+    let mut t = Table::new(
+        title,
+        vec![
+            Column::label("Group"),
+            Column::label("Months"),
+            count("At risk"),
+            stat_of("Survival %", "At risk", 1),
+            stat_of("CI lower", "At risk", 1),
+            stat_of("CI upper", "At risk", 1),
+        ],
+    )?;
+    let pct = |x: Option<f64>| x.map(|v| v * 100.0);
+    for (g, km) in curves {
+        for m in months {
+            let at = km.as_ref().and_then(|k| k.survival_at(f64::from(*m)));
+            let n = at.as_ref().map_or(0, |a| a.n_risk);
+            let ci = at.as_ref().and_then(|a| a.ci);
+            t.push_row(vec![
+                Cell::text(group_label(*g)),
+                Cell::text(m.to_string()),
+                cnt(n),
+                val(pct(at.as_ref().map(|a| a.survival)), n),
+                val(pct(ci.map(|c| c.lower)), n),
+                val(pct(ci.map(|c| c.upper)), n),
+            ])?;
+        }
+    }
+    Ok(t)
 }
 
 pub(super) fn time_to_event_section(
@@ -40,18 +85,15 @@ pub(super) fn time_to_event_section(
     matched_sets: Option<&[(usize, usize)]>,
 ) -> Result<Section> {
     // "arrest", "court appearance or arrest": the codes as words.
-    // An end reason as the event: "exit from support", "death", "move".
-    let what = tte
-        .categories
+    // "arrest", "court appearance or arrest", "arrest or exit from support".
+    let category_words: Vec<String> = tte.categories.iter().map(|c| c.replace('_', " ")).collect();
+    let what = category_words
         .iter()
-        .map(|c| c.replace('_', " "))
-        .chain(tte.end_reasons.iter().map(|r| {
-            match r {
-                crate::cohort::EndReason::Exit => "exit from support",
-                crate::cohort::EndReason::Death => "death",
-                crate::cohort::EndReason::Moved => "move out of the area",
-            }
-            .to_string()
+        .map(String::as_str)
+        .chain(tte.end_reasons.iter().map(|r| match r {
+            crate::cohort::EndReason::Exit => "exit from support",
+            crate::cohort::EndReason::Death => "death",
+            crate::cohort::EndReason::Moved => "move out of the area",
         }))
         .collect::<Vec<_>>()
         .join(" or ");
@@ -111,69 +153,31 @@ pub(super) fn time_to_event_section(
     }
     items.push(cx.clear("time_to_event_followup", ft)?);
 
-    // Survival at the spec's months.
-    let mut st = Table::new(
+    // Survival at the spec's months, then the curve read at every whole
+    // month to the horizon: the chart's numbers, cleared like any table
+    // (never the event times themselves).
+    let curves: Vec<(Group, Option<KaplanMeier>)> = per_group
+        .iter()
+        .map(|(g, data)| {
+            let km = data
+                .as_ref()
+                .map(|d| kaplan_meier(d, cx.level, ConfidenceTransform::Log))
+                .transpose()?;
+            Ok((*g, km))
+        })
+        .collect::<Result<_>>()?;
+    let st = survival_table(
         format!("Time to first {what}: Kaplan–Meier survival (% without it), by group"),
-        vec![
-            Column::label("Group"),
-            Column::label("Months"),
-            count("At risk"),
-            stat_of("Survival %", "At risk", 1),
-            stat_of("CI lower", "At risk", 1),
-            stat_of("CI upper", "At risk", 1),
-        ],
+        &curves,
+        &tte.at_months,
     )?;
-    let mut curves: Vec<(Group, Option<KaplanMeier>)> = Vec::new();
-    for (g, data) in &per_group {
-        let km = data
-            .as_ref()
-            .map(|d| kaplan_meier(d, cx.level, ConfidenceTransform::Log))
-            .transpose()?;
-        for m in &tte.at_months {
-            let at = km.as_ref().and_then(|k| k.survival_at(f64::from(*m)));
-            let n = at.as_ref().map_or(0, |a| a.n_risk);
-            let pct = |x: Option<f64>| x.map(|v| v * 100.0);
-            st.push_row(vec![
-                Cell::text(group_label(*g)),
-                Cell::text(m.to_string()),
-                cnt(n),
-                val(pct(at.as_ref().map(|a| a.survival)), n),
-                val(pct(at.as_ref().and_then(|a| a.ci).map(|c| c.lower)), n),
-                val(pct(at.as_ref().and_then(|a| a.ci).map(|c| c.upper)), n),
-            ])?;
-        }
-        curves.push((*g, km));
-    }
     items.push(cx.clear("time_to_event_survival", st)?);
-
-    // The curve, read at every whole month to the horizon: the chart's
-    // numbers, cleared like any table (never the event times themselves).
-    let mut kt = Table::new(
+    let every_month: Vec<u32> = (0..=tte.horizon_months).collect();
+    let kt = survival_table(
         format!("Time to first {what}: Kaplan–Meier survival (%) at each month, by group"),
-        vec![
-            Column::label("Group"),
-            Column::label("Months"),
-            count("At risk"),
-            stat_of("Survival %", "At risk", 1),
-            stat_of("CI lower", "At risk", 1),
-            stat_of("CI upper", "At risk", 1),
-        ],
+        &curves,
+        &every_month,
     )?;
-    for (g, km) in &curves {
-        for m in 0..=tte.horizon_months {
-            let at = km.as_ref().and_then(|k| k.survival_at(f64::from(m)));
-            let n = at.as_ref().map_or(0, |a| a.n_risk);
-            let pct = |x: Option<f64>| x.map(|v| v * 100.0);
-            kt.push_row(vec![
-                Cell::text(group_label(*g)),
-                Cell::text(m.to_string()),
-                cnt(n),
-                val(pct(at.as_ref().map(|a| a.survival)), n),
-                val(pct(at.as_ref().and_then(|a| a.ci).map(|c| c.lower)), n),
-                val(pct(at.as_ref().and_then(|a| a.ci).map(|c| c.upper)), n),
-            ])?;
-        }
-    }
     let kt = cx.cleared("time_to_event_curve", kt)?;
     let every = if tte.horizon_months > 24 { 12 } else { 6 };
     if let Some(c) = charts::survival_curves(&kt.table, cx.level, &what, every)? {
@@ -218,14 +222,9 @@ pub(super) fn time_to_event_section(
     items.push(cx.clear("time_to_event_median", mt)?);
 
     // Programme against comparison.
-    let both: Vec<usize> = (0..t.rows.len())
-        .filter(|&i| {
-            matches!(
-                groups.get(t.rows[i]),
-                Some(Group::Programme | Group::Comparison)
-            )
-        })
-        .collect();
+    let both = subsample(&t, &groups, |r| {
+        matches!(groups.get(r), Some(Group::Programme | Group::Comparison))
+    });
     let mut ct = Table::new(
         format!("Time to first {what}: the programme group against the comparison group"),
         vec![
@@ -237,7 +236,7 @@ pub(super) fn time_to_event_section(
             stat_per_cell("p", 4),
         ],
     )?;
-    let n = both.len();
+    let n = both.at.len();
     let events_in = |g: Group| {
         per_group
             .iter()
@@ -249,12 +248,9 @@ pub(super) fn time_to_event_section(
         && events_in(Group::Programme) + events_in(Group::Comparison) > 0;
     let mut rows: Vec<[Option<f64>; 5]> = Vec::new();
     let mut hazard_ratio: Option<(f64, crate::stats::Interval)> = None;
-    if comparable {
-        let time: Vec<f64> = both.iter().map(|&i| t.data.time()[i]).collect();
-        let status: Vec<_> = both.iter().map(|&i| t.data.status()[i]).collect();
-        let data = SurvivalData::new(&time, &status)?;
-        let label: Vec<&str> = both.iter().map(|&i| groups[t.rows[i]].code()).collect();
-        let lr = log_rank(&data, &label, None::<&[u8]>)?;
+    if let (true, Some(data)) = (comparable, &both.data) {
+        let label: Vec<&str> = both.at.iter().map(|&i| groups[t.rows[i]].code()).collect();
+        let lr = log_rank(data, &label, None::<&[u8]>)?;
         rows.push([
             None,
             None,
@@ -262,11 +258,11 @@ pub(super) fn time_to_event_section(
             Some(lr.test.statistic),
             Some(lr.test.p_value),
         ]);
-        let x: Vec<f64> = both
-            .iter()
-            .map(|&i| f64::from(u8::from(groups[t.rows[i]] == Group::Programme)))
-            .collect();
-        match fit_cox(&data, &[Term::new("programme", &x)], Ties::Efron) {
+        match fit_cox(
+            data,
+            &[Term::new("programme", &both.programme)],
+            Ties::Efron,
+        ) {
             Ok(fit) => {
                 let c = fit
                     .coefficient_table(&CoxVariance::Model, cx.level)?
@@ -294,7 +290,7 @@ pub(super) fn time_to_event_section(
                 rows.push([None; 5]);
             }
         }
-        let d = rmst_difference(&data, &label, horizon, cx.level)?;
+        let d = rmst_difference(data, &label, horizon, cx.level)?;
         // Sorted labels: comparison, programme; the difference is programme −
         // comparison.
         let z = d
@@ -317,19 +313,11 @@ pub(super) fn time_to_event_section(
     let mut matched_row: [Option<f64>; 5] = [None; 5];
     if let Some(sets) = matched_sets.filter(|s| !s.is_empty()) {
         let set_of: std::collections::HashMap<usize, usize> = sets.iter().copied().collect();
-        let keep: Vec<usize> = (0..t.rows.len())
-            .filter(|&i| set_of.contains_key(&t.rows[i]))
-            .collect();
-        let time: Vec<f64> = keep.iter().map(|&i| t.data.time()[i]).collect();
-        let status: Vec<_> = keep.iter().map(|&i| t.data.status()[i]).collect();
-        let x: Vec<f64> = keep
-            .iter()
-            .map(|&i| f64::from(u8::from(groups[t.rows[i]] == Group::Programme)))
-            .collect();
-        let labels: Vec<usize> = keep.iter().map(|&i| set_of[&t.rows[i]]).collect();
-        matched_n = keep.len();
-        if let Ok(data) = SurvivalData::new(&time, &status) {
-            if let Ok(fit) = fit_cox(&data, &[Term::new("programme", &x)], Ties::Efron) {
+        let m = subsample(&t, &groups, |r| set_of.contains_key(&r));
+        let labels: Vec<usize> = m.at.iter().map(|&i| set_of[&t.rows[i]]).collect();
+        matched_n = m.at.len();
+        if let Some(data) = &m.data {
+            if let Ok(fit) = fit_cox(data, &[Term::new("programme", &m.programme)], Ties::Efron) {
                 let v = CoxVariance::Robust(crate::stats::ols::Clusters::new(&labels));
                 if let Some(c) = fit
                     .coefficient_table(&v, cx.level)
@@ -419,12 +407,7 @@ pub(super) fn time_to_event_section(
     items.push(cx.clear("time_to_event_sensitivity", et)?);
     // The one-year measures count service-use events (not end reasons).
     if !tte.categories.is_empty() {
-        let words = tte
-            .categories
-            .iter()
-            .map(|c| c.replace('_', " "))
-            .collect::<Vec<_>>()
-            .join(" or ");
+        let words = category_words.join(" or ");
         one_year_tables(
             cx,
             &words,

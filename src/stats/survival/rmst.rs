@@ -115,19 +115,16 @@ pub fn rmst_difference<G: Ord + Clone + std::fmt::Display>(
             "the RMST difference needs exactly two groups",
         ));
     }
-    let mut fits = Vec::with_capacity(2);
-    for g in 0..2 {
+    let fit = |g: usize| -> Result<Rmst> {
         let sub = data
             .subset(|i| codes[i] == g)
             .ok_or_else(|| Error::insufficient_data("RMST difference", "a group is empty"))?;
-        let km = kaplan_meier(&sub, level, ConfidenceTransform::Log)?;
-        fits.push(km.rmst(tau, level)?);
-    }
-    let (a, b) = (&fits[0].estimate, &fits[1].estimate);
+        kaplan_meier(&sub, level, ConfidenceTransform::Log)?.rmst(tau, level)
+    };
+    let (first, second) = (fit(0)?, fit(1)?);
+    let (a, b) = (&first.estimate, &second.estimate);
     let se = (a.std_error.unwrap_or(0.0).powi(2) + b.std_error.unwrap_or(0.0).powi(2)).sqrt();
     let difference = z_estimate(b.value - a.value, se, level, data.len());
-    let second = fits.pop().expect("two fits");
-    let first = fits.pop().expect("two fits");
     Ok(RmstDifference {
         tau,
         labels: [lv[0].to_string(), lv[1].to_string()],
