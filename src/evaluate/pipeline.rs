@@ -525,8 +525,7 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
     let mut wc: Option<WindowCounts> = None;
     // Each member's first event and their events in the first year, for the
     // time-to-event section.
-    type FirstEvents = (Vec<Option<chrono::NaiveDate>>, Vec<f64>);
-    let mut first_events: Option<FirstEvents> = None;
+    let mut first_events: Option<io::FirstEvents> = None;
     // The matched comparison's sets (cohort position, set), for the
     // time-to-event section's matched-sample hazard ratio.
     let mut matched_sets: Option<Vec<(usize, usize)>> = None;
@@ -559,10 +558,7 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
                     ));
                 }
             }
-            first_events = Some((
-                io::first_event_dates(&cohort_data, &l.data, &t.categories)?,
-                io::event_counts_within(&cohort_data, &l.data, &t.categories, 12)?,
-            ));
+            first_events = Some(io::first_events(&cohort_data, &l.data, &t.categories, 12)?);
         }
     }
     let mut sections = Vec::new();
@@ -649,14 +645,15 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
     if let Some(t) = &spec.time_to_event {
         progress.stage("time to event");
         // With end reasons only, no service-use event is timed.
-        let none = (vec![None; cohort_data.len()], vec![0.0; cohort_data.len()]);
-        let (first, year) = first_events.as_ref().unwrap_or(&none);
+        let none = io::FirstEvents {
+            first: vec![None; cohort_data.len()],
+            within: vec![0.0; cohort_data.len()],
+        };
         sections.push(time_to_event_section(
             &cx,
             t,
             &cohort_data,
-            first,
-            year,
+            first_events.as_ref().unwrap_or(&none),
             matched_sets.as_deref(),
         )?);
     }

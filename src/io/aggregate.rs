@@ -379,7 +379,7 @@ fn add_event_counts(
 /// member, in file order: the member's cohort position found by a hash of
 /// the pseudonym, the date as days since the epoch, a missing count as 0.
 /// Events of people outside the cohort are passed over. The one pass over
-/// the event columns behind [`window_counts`] and [`first_event_dates`].
+/// the event columns behind [`window_counts`] and [`first_events`].
 fn for_each_event(
     cohort: &Cohort,
     events: &ServiceEvents,
@@ -417,61 +417,60 @@ fn for_each_event(
     Ok(())
 }
 
-/// Each cohort member's first event of one of `categories` on or after
-/// their index date, in cohort order (`None`: no such event in the file):
-/// the event a time-to-event outcome counts from. One pass over the event columns, the
-/// person's row found by a hash of the pseudonym as in [`window_counts`]; a
-/// row with a count of 0 is not an event, and events of people outside the
-/// cohort or of other categories are passed over.
-///
-/// # Errors
-/// On a frame-engine failure.
-pub fn first_event_dates(
-    cohort: &Cohort,
-    events: &ServiceEvents,
-    categories: &[String],
-) -> Result<Vec<Option<chrono::NaiveDate>>> {
-    let wanted: foldhash::HashSet<&str> = categories.iter().map(String::as_str).collect();
-    let index: Vec<i32> = cohort
-        .members()
-        .iter()
-        .map(|m| date_to_days(m.index_date))
-        .collect();
-    let mut first: Vec<Option<i32>> = vec![None; index.len()];
-    for_each_event(cohort, events, "finding first events", |p, cat, day, k| {
-        if k > 0 && wanted.contains(cat) && day >= index[p] && first[p].is_none_or(|f| day < f) {
-            first[p] = Some(day);
-        }
-    })?;
-    Ok(first
-        .into_iter()
-        .map(|d| d.and_then(super::loaders::days_to_date))
-        .collect())
+/// What a time-to-event outcome reads of each cohort member's service use,
+/// in cohort order ([`first_events`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FirstEvents {
+    /// The first event on or after the index date (`None`: no such event).
+    pub first: Vec<Option<chrono::NaiveDate>>,
+    /// The events in the first months after the index date (months since
+    /// it in `0..months`, by [`months_between`], the window rule; day
+    /// categories add their days, as in [`window_counts`]): the frequency
+    /// of the Justice Data Lab's one-year measures.
+    pub within: Vec<f64>,
 }
 
-/// Each cohort member's number of events of `categories` in the first
-/// `months` months from their index date (months since the index date in
-/// `0..months`, by [`months_between`], the window rule), in cohort order: the
-/// frequency of the Justice Data Lab's one-year measures. Day categories add
-/// their days, as in [`window_counts`].
+/// Each cohort member's first event of one of `categories` on or after
+/// their index date, and their events of those categories in the first
+/// `months` months, in one pass over the event columns (the person's row
+/// found by a hash of the pseudonym, as in [`window_counts`]). A row with a
+/// count of 0 is not an event; events of people outside the cohort or of
+/// other categories are passed over.
 ///
 /// # Errors
 /// On a frame-engine failure.
-pub fn event_counts_within(
+pub fn first_events(
     cohort: &Cohort,
     events: &ServiceEvents,
     categories: &[String],
     months: u32,
-) -> Result<Vec<f64>> {
-    let window = Window::new("within", 0, months as i32)?;
-    let counts = window_counts(cohort, events, std::slice::from_ref(&window), categories)?;
-    let mut total = vec![0.0; cohort.len()];
-    for c in categories {
-        for (t, v) in total.iter_mut().zip(counts.counts("within", c)?) {
-            *t += v;
+) -> Result<FirstEvents> {
+    let wanted: foldhash::HashSet<&str> = categories.iter().map(String::as_str).collect();
+    let index: Vec<chrono::NaiveDate> = cohort.members().iter().map(|m| m.index_date).collect();
+    let index_days: Vec<i32> = index.iter().map(|d| date_to_days(*d)).collect();
+    let mut first: Vec<Option<i32>> = vec![None; index.len()];
+    let mut within = vec![0.0; index.len()];
+    let months = i32::try_from(months).unwrap_or(i32::MAX);
+    for_each_event(cohort, events, "finding first events", |p, cat, day, k| {
+        if k <= 0 || !wanted.contains(cat) || day < index_days[p] {
+            return;
         }
-    }
-    Ok(total)
+        if first[p].is_none_or(|f| day < f) {
+            first[p] = Some(day);
+        }
+        if let Some(date) = super::loaders::days_to_date(day) {
+            if months_between(index[p], date) < months {
+                within[p] += k as f64;
+            }
+        }
+    })?;
+    Ok(FirstEvents {
+        first: first
+            .into_iter()
+            .map(|d| d.and_then(super::loaders::days_to_date))
+            .collect(),
+        within,
+    })
 }
 
 /// Service-use costs per person × window × category, re-based to one price

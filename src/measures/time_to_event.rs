@@ -5,7 +5,7 @@
 //!
 //! Follow-up runs from the index date to the earliest of the person's end
 //! date, the extract date and the horizon. The first event on or after the
-//! index date (found column-wise by `io::first_event_dates`) ends the time
+//! index date (found column-wise by `io::first_events`) ends the time
 //! with an event if it falls within the follow-up; otherwise the person is
 //! censored at the end of follow-up. Times are days since the index date,
 //! expressed in months of [`DAYS_PER_MONTH`] days, so that "survival at 12

@@ -184,11 +184,12 @@ fn ndt_agrees_with_baseline_follow_up_selection() {
     ndt_agrees(&cohort, &wide.assessments);
 }
 
-/// `io::first_event_dates` (one pass over the event columns) agrees with the
+/// `io::first_events` (one pass over the event columns) agrees with the
 /// first event on or after each index date found from the typed records,
+/// and its first-year counts with `io::window_counts` over months 0..12,
 /// for one category and for two together.
 #[test]
-fn first_event_dates_agree_with_the_typed_records() {
+fn first_events_agree_with_the_typed_records() {
     let (data, cohort) = sample();
     let cats = CategorySet::default();
     let events =
@@ -200,8 +201,20 @@ fn first_event_dates_agree_with_the_typed_records() {
         vec!["arrest".to_string()],
         vec!["arrest".to_string(), "ae_attendance".to_string()],
     ] {
-        let got = io::first_event_dates(&cohort, &events, &wanted).unwrap();
+        let fe = io::first_events(&cohort, &events, &wanted, 12).unwrap();
+        let got = fe.first.clone();
         assert_eq!(got.len(), cohort.len());
+        // The first year's events are those of the window of months 0..12.
+        let year = Window::new("year", 0, 12).unwrap();
+        let wc = io::window_counts(&cohort, &events, &[year], &wanted).unwrap();
+        let mut in_year = vec![0.0; cohort.len()];
+        for c in &wanted {
+            for (t, v) in in_year.iter_mut().zip(wc.counts("year", c).unwrap()) {
+                *t += v;
+            }
+        }
+        assert_eq!(fe.within, in_year);
+        assert!(in_year.iter().any(|v| *v > 0.0));
         let mut some = 0;
         for (m, g) in cohort.members().iter().zip(&got) {
             let expected = records

@@ -80,10 +80,10 @@ pub(super) fn time_to_event_section(
     cx: &Ctx<'_>,
     tte: &TimeToEventSpec,
     cohort: &io::Cohort,
-    first_event: &[Option<chrono::NaiveDate>],
-    within_year: &[f64],
+    events: &io::FirstEvents,
     matched_sets: Option<&[(usize, usize)]>,
 ) -> Result<Section> {
+    let (first_event, within_year) = (&events.first, &events.within);
     // "arrest", "court appearance or arrest": the codes as words.
     // "arrest", "court appearance or arrest", "arrest or exit from support".
     let category_words: Vec<String> = tte.categories.iter().map(|c| c.replace('_', " ")).collect();
