@@ -856,7 +856,8 @@ def ndt_tables(cohort, ndt):
                                 C("No baseline"), C("No follow-up")])
     sel.totals.append(("People", ["Baseline and follow-up", "No baseline", "No follow-up"]))
     items = Tab("ndt_items", [L("Group"), L("Item"), C("People"), S("Baseline mean", 2),
-                              S("Follow-up mean", 2), S("Mean change", 2)])
+                              S("Follow-up mean", 2), S("Mean change", 2),
+                              S("p (Wilcoxon)", 4), S(f"p (Wilcoxon, {P_ADJUST_LABEL})", 4)])
     tot = Tab("ndt_total_change", PAIRED_COLUMNS)
     rci = Tab("ndt_reliable_change", [L("Group"), C("People"), C("Reliably improved"),
                                       C("No reliable change"), C("Reliably deteriorated")])
@@ -885,14 +886,21 @@ def ndt_tables(cohort, ndt):
         r = len(sel.rows)
         sel.rows.append([label, len(members), len(pairs), nb, nf])
         sel.links.append((r, "People", f"cohort:{code}"))
+        family = []  # the items of one group are one family of tests
         for i, (_, ilabel, _) in enumerate(NDT_ITEMS):
             pp = [(float(b["items"][i]), float(f["items"][i])) for b, f in pairs
                   if b["items"][i] is not None and f["items"][i] is not None]
             n = len(pp)
             mb = fsum_seq(p[0] for p in pp) / n if n else None
             ma = fsum_seq(p[1] for p in pp) / n if n else None
-            items.rows.append([label, ilabel, n, nz(mb, n), nz(ma, n),
-                               nz(ma - mb, n) if n else None])
+            s = paired_stats([p[0] for p in pp], [p[1] for p in pp])
+            pw = None if s is None else s["p_w"]
+            row = [label, ilabel, n, nz(mb, n), nz(ma, n), nz(ma - mb, n) if n else None,
+                   nz(pw, n), None]
+            family.append((row, pw))
+            items.rows.append(row)
+        for f, a in zip(family, adjust_family([f[1] for f in family])):
+            f[0][7] = None if a is None else nz(a, f[0][2])
         tb = [b["total"] for b, f in pairs if b["total"] is not None and f["total"] is not None]
         ta = [f["total"] for b, f in pairs if b["total"] is not None and f["total"] is not None]
         s = paired_stats(tb, ta, boot_seed=SEED + 100 + gi)
@@ -984,6 +992,22 @@ def service_rates(cohort, events):
     return kept, rates
 
 
+P_ADJUST = SPEC["statistics"].get("p_adjust", "holm")
+P_ADJUST_LABEL = {"holm": "Holm", "bh": "BH"}[P_ADJUST]
+
+
+def adjust_family(p):
+    """The defined p-values of one family adjusted together (statsmodels
+    multipletests, method "holm" or "fdr_bh"); None stays None."""
+    from statsmodels.stats.multitest import multipletests
+    p = [v if (v is not None and math.isfinite(v)) else None for v in p]
+    defined = [v for v in p if v is not None]
+    if not defined:
+        return p
+    adj = iter(multipletests(defined, method={"holm": "holm", "bh": "fdr_bh"}[P_ADJUST])[1])
+    return [None if v is None else float(next(adj)) for v in p]
+
+
 def service_use_tables(cohort, events):
     kept, rates = service_rates(cohort, events)
     cov = Tab("service_use_coverage", [L("Group"), C("People"), C("Kept"), C("Left out"),
@@ -1005,8 +1029,10 @@ def service_use_tables(cohort, events):
                              S("After", 3), S("After CI lower", 3), S("After CI upper", 3),
                              S("Mean change", 3), S("Change CI lower", 3),
                              S("Change CI upper", 3), S("p (paired t)", 4),
-                             S("p (Wilcoxon)", 4)])
+                             S(f"p (paired t, {P_ADJUST_LABEL})", 4), S("p (Wilcoxon)", 4),
+                             S(f"p (Wilcoxon, {P_ADJUST_LABEL})", 4)])
     for code, label in GROUPS:
+        family = []  # (row, p_t, p_w): the categories of one group are one family
         for cat in CODES:
             b, a = rates(cat, code)
             n = len(b)
@@ -1020,13 +1046,19 @@ def service_use_tables(cohort, events):
                     row += [None] * 3
             s = paired_stats(b, a)
             if s is None:
-                row += [None] * 5
+                row += [None] * 7
+                family.append((row, None, None))
             else:
                 row += [nz(s["mean_change"], n), nz(s["ci"][0], n), nz(s["ci"][1], n),
-                        nz(s["p_t"], n), nz(s["p_w"], n)]
+                        nz(s["p_t"], n), None, nz(s["p_w"], n), None]
+                family.append((row, s["p_t"], s["p_w"]))
             r = len(su.rows)
             su.rows.append(row)
             su.links.append((r, "People", f"kept:{code}"))
+        for j, col in ((1, 13), (2, 15)):
+            adj = adjust_family([f[j] for f in family])
+            for f, a in zip(family, adj):
+                f[0][col] = None if a is None else nz(a, f[0][2])
 
     bt = Tab("binary_outcome", [L("Group"), C("People"), C("Any before"),
                                 R("% before", "Any before", 1),

@@ -365,6 +365,23 @@ impl Ctx<'_> {
         self.policy.suppress_max()
     }
 
+    /// The spec's multiplicity adjustment of one family of p-values: the
+    /// defined ones are adjusted together (R `p.adjust(p[!is.na(p)],
+    /// method)`), an undefined one stays undefined.
+    fn adjusted(&self, p: &[Option<f64>]) -> Result<Vec<Option<f64>>> {
+        let p: Vec<Option<f64>> = p.iter().map(|v| v.filter(|x| x.is_finite())).collect();
+        let defined: Vec<f64> = p.iter().flatten().copied().collect();
+        let mut adj =
+            stats::p_adjust(&defined, self.spec.statistics.p_adjust.method())?.into_iter();
+        Ok(p.iter().map(|v| v.and_then(|_| adj.next())).collect())
+    }
+
+    /// The adjusted p-value column's header: `"{base}, {method}"`, e.g.
+    /// `p (paired t, Holm)` for `base = "p (paired t"`.
+    fn adjusted_label(&self, base: &str) -> String {
+        format!("{base}, {})", self.spec.statistics.p_adjust.label())
+    }
+
     fn small(&self, n: u64) -> bool {
         (1..=self.k()).contains(&n)
     }

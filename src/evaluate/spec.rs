@@ -544,6 +544,41 @@ pub struct StatisticsSpec {
     /// Bootstrap resamples (default 9999; at least 100).
     #[serde(default = "resamples")]
     pub bootstrap_resamples: usize,
+    /// How each family of tests in the report (the service-use categories of
+    /// a group, the NDT items of a group, the headline outcomes) is adjusted
+    /// for multiplicity: `"holm"` (default) or `"bh"`. Both the raw and the
+    /// adjusted p-values are published, with the method named.
+    #[serde(default)]
+    pub p_adjust: PAdjust,
+}
+
+/// A multiplicity adjustment named in the spec (`statistics.p_adjust`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PAdjust {
+    /// Holm's step-down (family-wise error rate; R `p.adjust(p, "holm")`).
+    #[default]
+    Holm,
+    /// Benjamini-Hochberg (false discovery rate; R `p.adjust(p, "BH")`).
+    Bh,
+}
+
+impl PAdjust {
+    /// The library's method.
+    pub fn method(self) -> crate::stats::PAdjustMethod {
+        match self {
+            PAdjust::Holm => crate::stats::PAdjustMethod::Holm,
+            PAdjust::Bh => crate::stats::PAdjustMethod::BenjaminiHochberg,
+        }
+    }
+
+    /// The method's name in the report's column headers (`Holm`, `BH`).
+    pub fn label(self) -> &'static str {
+        match self {
+            PAdjust::Holm => "Holm",
+            PAdjust::Bh => "BH",
+        }
+    }
 }
 
 fn level() -> f64 {
@@ -558,6 +593,7 @@ impl Default for StatisticsSpec {
         StatisticsSpec {
             confidence_level: 0.95,
             bootstrap_resamples: 9999,
+            p_adjust: PAdjust::Holm,
         }
     }
 }

@@ -881,3 +881,84 @@ fn time_to_exit_from_support_is_a_time_to_event_outcome() {
     assert!(chi.is_some_and(|c| c >= 0.0), "{chi:?}");
     assert!(hr.is_some_and(|h| h > 0.0), "{hr:?}");
 }
+
+/// The published table `stem` of an evaluation.
+fn table_of<'a>(
+    ev: &'a evaluate::Evaluation,
+    stem: &str,
+) -> &'a outcomes::disclosure::ClearedTable {
+    ev.sections
+        .iter()
+        .flat_map(|s| &s.items)
+        .find_map(|i| match i {
+            evaluate::Item::Table(t) if t.stem == stem => Some(&t.table),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no table {stem}"))
+}
+
+/// `statistics.p_adjust` chooses the adjustment of each family of tests
+/// (a group's service-use categories, a group's NDT items), and the column
+/// names it; the raw p-values stay beside the adjusted ones. Holm controls
+/// the family-wise error rate and BH the false discovery rate, so BH's
+/// adjusted p-value is never above Holm's, and neither is below the raw one.
+#[test]
+fn the_multiplicity_adjustment_is_chosen_in_the_spec_and_named() {
+    let tmp = TempDir::new("p-adjust");
+    let data = copy_sample(&tmp.0);
+    let base = || {
+        let mut s = quick(EvaluationSpec::from_path(data.join("evaluation.toml")).unwrap());
+        s.comparison = None;
+        s.time_to_event = None;
+        s.costs = None;
+        s.data.school = None;
+        s
+    };
+    let holm = evaluate::run(&base(), &Progress::quiet()).unwrap();
+    let mut bh_spec = base();
+    bh_spec.statistics.p_adjust = evaluate::spec::PAdjust::Bh;
+    let bh = evaluate::run(&bh_spec, &Progress::quiet()).unwrap();
+    let mut checked = 0;
+    for (stem, raw, rows) in [
+        ("service_use", "p (paired t)", 26),
+        ("service_use", "p (Wilcoxon)", 26),
+        ("ndt_items", "p (Wilcoxon)", 20),
+    ] {
+        let (h, b) = (table_of(&holm, stem), table_of(&bh, stem));
+        let base = raw.trim_end_matches(')');
+        for r in 0..rows {
+            let p = evaluate::tables::published(h, r, raw);
+            let ph = evaluate::tables::published(h, r, &format!("{base}, Holm)"));
+            let pb = evaluate::tables::published(b, r, &format!("{base}, BH)"));
+            assert_eq!(p.is_some(), ph.is_some(), "{stem} row {r}");
+            assert_eq!(p.is_some(), pb.is_some(), "{stem} row {r}");
+            if let (Some(p), Some(ph), Some(pb)) = (p, ph, pb) {
+                // Published to 4 decimals: allow the rounding, no more.
+                assert!(
+                    ph >= p - 5e-5 && pb >= p - 5e-5,
+                    "{stem} row {r}: {p} {ph} {pb}"
+                );
+                assert!(pb <= ph + 5e-5, "{stem} row {r}: BH {pb} > Holm {ph}");
+                assert!(ph <= 1.0 && pb <= 1.0);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 40, "{checked} adjusted p-values checked");
+    // An unknown method is an error naming the key and the methods there are.
+    let good = std::fs::read_to_string(data.join("evaluation.toml")).unwrap();
+    let bad = tmp.0.join("bad_adjust.toml");
+    std::fs::write(
+        &bad,
+        good.replace(
+            "bootstrap_resamples = 9999",
+            "bootstrap_resamples = 9999\np_adjust = \"bonferroni\"",
+        ),
+    )
+    .unwrap();
+    let e = EvaluationSpec::from_path(&bad).unwrap_err().to_string();
+    assert!(
+        e.contains("p_adjust") && e.contains("bonferroni") && e.contains("holm"),
+        "{e}"
+    );
+}

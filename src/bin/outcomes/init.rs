@@ -303,7 +303,10 @@ pub(crate) fn starter_spec(name: &str, f: &Recognised, dir: &Path) -> String {
     let _ = writeln!(
         s,
         "[statistics]\n# Confidence level of every interval.\nconfidence_level = 0.95\n\
-         # Bootstrap resamples (at least 100).\nbootstrap_resamples = 9999\n"
+         # Bootstrap resamples (at least 100).\nbootstrap_resamples = 9999\n\
+         # Multiplicity: each family of tests (a group's service-use categories, its NDT\n\
+         # items, the headline outcomes) adjusted by \"holm\" (default) or \"bh\".\n\
+         p_adjust = \"holm\"\n"
     );
     let _ = writeln!(
         s,

@@ -44,6 +44,8 @@ pub(super) fn ndt_section(
             stat_of("Baseline mean", "People", 2),
             stat_of("Follow-up mean", "People", 2),
             stat_of("Mean change", "People", 2),
+            stat_of("p (Wilcoxon)", "People", 4),
+            stat_of(&cx.adjusted_label("p (Wilcoxon"), "People", 4),
         ],
     )?;
     let mut totals = paired_columns("NDT total: paired change from baseline to follow-up")?;
@@ -92,17 +94,23 @@ pub(super) fn ndt_section(
             cnt(counts.no_follow_up),
         ])?;
         sel.link_count(r, "People", link::cohort(g))?;
+        // The items of one group are one family of tests (signed-rank: the
+        // items are ordinal scores 0-4).
+        let mut rows = Vec::with_capacity(NdtItem::ALL.len());
         for item in NdtItem::ALL {
             let i = item.index();
-            let pairs: Vec<(f64, f64)> = changes
+            let (b, a): (Vec<f64>, Vec<f64>) = changes
                 .iter()
                 .filter_map(|c| Some((f64::from(c.baseline[i]?), f64::from(c.follow_up[i]?))))
-                .collect();
-            let n = pairs.len();
-            let mean = |f: fn(&(f64, f64)) -> f64| {
-                (n > 0).then(|| pairs.iter().map(f).sum::<f64>() / n as f64)
-            };
-            let (b, a) = (mean(|p| p.0), mean(|p| p.1));
+                .unzip();
+            let n = b.len();
+            let mean = |x: &[f64]| (n > 0).then(|| x.iter().sum::<f64>() / n as f64);
+            let (mb, ma) = (mean(&b), mean(&a));
+            let p = paired(&b, &a, cx.level, None).and_then(|s| s.wilcoxon.map(|w| w.test.p_value));
+            rows.push((item, n, mb, ma, p));
+        }
+        let adj = cx.adjusted(&rows.iter().map(|r| r.4).collect::<Vec<_>>())?;
+        for ((item, n, b, a, p), pa) in rows.into_iter().zip(adj) {
             item_t.push_row(vec![
                 Cell::text(group_label(g)),
                 Cell::text(item.label()),
@@ -110,6 +118,8 @@ pub(super) fn ndt_section(
                 val(b, n),
                 val(a, n),
                 val(b.zip(a).map(|(b, a)| a - b), n),
+                val(p, n),
+                val(pa, n),
             ])?;
         }
         let (b, a): (Vec<f64>, Vec<f64>) = changes

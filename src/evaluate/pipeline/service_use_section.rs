@@ -13,7 +13,8 @@ pub(super) fn service_use_section(
     let groups = counts.groups();
     let mut items = vec![Item::Text(format!(
         "Service use per person per quarter in the {} months before and the {} months after each \
-         person's start (count x 91.31 / days observed). {}",
+         person's start (count x 91.31 / days observed). {} The categories of each group are one \
+         family of tests: beside each p-value is its {} adjustment over the family (R p.adjust).",
         spec.windows.months_before,
         spec.windows.months_after,
         match cov {
@@ -24,7 +25,8 @@ pub(super) fn service_use_section(
                  use is a rate per day observed.",
                 min_fraction * 100.0
             ),
-        }
+        },
+        spec.statistics.p_adjust.label()
     ))];
 
     // Coverage per group.
@@ -99,7 +101,9 @@ pub(super) fn service_use_section(
             stat_of("Change CI lower", "People", 3),
             stat_of("Change CI upper", "People", 3),
             stat_of("p (paired t)", "People", 4),
+            stat_of(&cx.adjusted_label("p (paired t"), "People", 4),
             stat_of("p (Wilcoxon)", "People", 4),
+            stat_of(&cx.adjusted_label("p (Wilcoxon"), "People", 4),
         ],
     )?;
     let per_code = codes
@@ -107,12 +111,29 @@ pub(super) fn service_use_section(
         .map(|code| pre_post::service_use_per_quarter(counts, code, "before", "after", cov))
         .collect::<Result<Vec<_>>>()?;
     for g in GROUPS {
+        // The categories of one group are one family of tests.
+        let mut rows = Vec::with_capacity(codes.len());
         for (code, pv) in codes.iter().zip(&per_code) {
             let (b, a) = group_pairs(pv, groups, g)?;
             let n = b.len();
             let ci = |x: &[f64]| (n >= 2).then(|| stats::mean_ci(x, cx.level).ok()).flatten();
             let (eb, ea) = (ci(&b), ci(&a));
             let s = paired(&b, &a, cx.level, None);
+            let p_t = s
+                .as_ref()
+                .and_then(|s| s.paired_t.as_ref())
+                .map(|t| t.test.p_value);
+            let p_w = s
+                .as_ref()
+                .and_then(|s| s.wilcoxon.as_ref())
+                .map(|t| t.test.p_value);
+            rows.push((code, n, eb, ea, s, p_t, p_w));
+        }
+        let adj_t = cx.adjusted(&rows.iter().map(|r| r.5).collect::<Vec<_>>())?;
+        let adj_w = cx.adjusted(&rows.iter().map(|r| r.6).collect::<Vec<_>>())?;
+        for ((code, n, eb, ea, s, p_t, p_w), (at, aw)) in
+            rows.into_iter().zip(adj_t.into_iter().zip(adj_w))
+        {
             let label = cats.get(code).map_or(code.as_str(), |c| c.label());
             let r = t.push_row(vec![
                 Cell::text(group_label(g)),
@@ -127,18 +148,10 @@ pub(super) fn service_use_section(
                 val(s.as_ref().map(|s| s.mean_change.value), n),
                 val(s.as_ref().map(|s| s.mean_change.ci.lower), n),
                 val(s.as_ref().map(|s| s.mean_change.ci.upper), n),
-                val(
-                    s.as_ref()
-                        .and_then(|s| s.paired_t.as_ref())
-                        .map(|t| t.test.p_value),
-                    n,
-                ),
-                val(
-                    s.as_ref()
-                        .and_then(|s| s.wilcoxon.as_ref())
-                        .map(|t| t.test.p_value),
-                    n,
-                ),
+                val(p_t, n),
+                val(at, n),
+                val(p_w, n),
+                val(aw, n),
             ])?;
             t.link_count(r, "People", link::service_use_kept(g))?;
         }
