@@ -609,12 +609,21 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
     // Each cohort member's cost after the start (frame order); `None` for
     // the people not costed.
     let mut post_cost: Vec<Option<f64>> = vec![None; cohort_data.len()];
+    // Each cohort member's change in cost (after - before); `None` for the
+    // people not costed.
+    let mut cost_change: Vec<Option<f64>> = vec![None; cohort_data.len()];
     if let (Some(cs), Some(counts)) = (&spec.costs, &wc) {
         progress.stage("costs and cost-benefit analysis");
-        let (section, post) = cost_section(&cx, cs, counts, &codes)?;
+        let (section, costed) = cost_section(&cx, cs, counts, &codes)?;
         sections.push(section);
-        post_cost = post;
+        post_cost = costed.iter().map(|c| c.map(|(_, post)| post)).collect();
+        cost_change = costed
+            .iter()
+            .map(|c| c.map(|(pre, post)| post - pre))
+            .collect();
     }
+    // The headline: the programme's effect against the matched comparison.
+    let mut headline: Option<Section> = None;
 
     // ---- matched comparison -------------------------------------------
     if let Some(cmp) = &spec.comparison {
@@ -653,9 +662,19 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
         } else {
             link::service_use_kept
         };
-        let (section, sets) = matched_section(&cx, cmp, &cohort_data, &outcome, outcome_key)?;
+        let (section, sets, units) =
+            matched_section(&cx, cmp, &cohort_data, &outcome, outcome_key)?;
         sections.push(section);
         matched_sets = Some(sets);
+        progress.stage("the programme's effect against the matched comparison");
+        headline = Some(headline_section(
+            &cx,
+            cmp,
+            &units,
+            wc.as_ref(),
+            &codes,
+            &cost_change,
+        )?);
     }
 
     // ---- time to event ------------------------------------------------
@@ -727,6 +746,11 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
             items: validation_items,
         },
     );
+    // The report leads with the answer: what difference the programme made,
+    // against what, with what uncertainty.
+    if let Some(h) = headline {
+        sections.insert(0, h);
+    }
 
     let run = RunRecord {
         program: "outcomes".into(),
@@ -808,6 +832,7 @@ fn coverage(spec: &EvaluationSpec) -> CoveragePolicy {
 }
 
 mod costs_section;
+mod headline_section;
 mod matched_section;
 mod ndt_section;
 mod paired;
@@ -817,7 +842,8 @@ mod time_to_event_section;
 mod validation_section;
 
 use costs_section::cost_section;
-use matched_section::matched_section;
+use headline_section::headline_section;
+use matched_section::{matched_section, MatchCluster, MatchedUnit};
 use ndt_section::ndt_section;
 use paired::{paired, paired_columns, paired_row};
 use school_section::school_section;

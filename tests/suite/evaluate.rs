@@ -950,10 +950,7 @@ fn the_multiplicity_adjustment_is_chosen_in_the_spec_and_named() {
     let bad = tmp.0.join("bad_adjust.toml");
     std::fs::write(
         &bad,
-        good.replace(
-            "bootstrap_resamples = 9999",
-            "bootstrap_resamples = 9999\np_adjust = \"bonferroni\"",
-        ),
+        good.replace("p_adjust = \"holm\"", "p_adjust = \"bonferroni\""),
     )
     .unwrap();
     let e = EvaluationSpec::from_path(&bad).unwrap_err().to_string();
@@ -961,4 +958,56 @@ fn the_multiplicity_adjustment_is_chosen_in_the_spec_and_named() {
         e.contains("p_adjust") && e.contains("bonferroni") && e.contains("holm"),
         "{e}"
     );
+}
+
+/// The report leads with the answer a commissioner asks first: the
+/// programme's effect against the matched comparison, per outcome, with its
+/// interval and the comparison it rests on, before the inputs and the
+/// per-group before/after tables.
+#[test]
+fn the_report_leads_with_the_effect_against_the_matched_comparison() {
+    let tmp = TempDir::new("headline");
+    let data = copy_sample(&tmp.0);
+    let out = tmp.0.join("report");
+    let ev = run_into(&data, &out);
+    let first = &ev.sections[0];
+    assert_eq!(
+        first.title,
+        "The programme's effect against the matched comparison"
+    );
+    let text = first
+        .items
+        .iter()
+        .find_map(|i| match i {
+            evaluate::Item::Text(t) => Some(t.as_str()),
+            _ => None,
+        })
+        .unwrap();
+    assert!(
+        text.contains("nearest-neighbour matching") && text.contains("age"),
+        "{text}"
+    );
+    let t = table_of(&ev, "headline_effects");
+    // The effect is the programme's change less the comparison's, inside its
+    // interval, for every outcome.
+    for r in 0..t.n_rows() {
+        let (Some(pc), Some(cc), Some(e), Some(lo), Some(hi)) = (
+            evaluate::tables::published(t, r, "Programme change"),
+            evaluate::tables::published(t, r, "Comparison change"),
+            evaluate::tables::published(t, r, "Effect"),
+            evaluate::tables::published(t, r, "CI lower"),
+            evaluate::tables::published(t, r, "CI upper"),
+        ) else {
+            panic!("row {r}: a headline cell is not published");
+        };
+        assert!((pc - cc - e).abs() <= 1.5e-3, "row {r}: {pc} - {cc} != {e}");
+        assert!(lo <= e && e <= hi, "row {r}");
+    }
+    // In the HTML page, the headline comes before the inputs.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let (h, v) = (
+        html.find("effect against the matched comparison").unwrap(),
+        html.find("Inputs and validation").unwrap(),
+    );
+    assert!(h < v, "the headline is not first in report.html");
 }

@@ -7,7 +7,7 @@ pub(super) fn cost_section(
     cs: &crate::evaluate::spec::CostsSpec,
     counts: &WindowCounts,
     codes: &[String],
-) -> Result<(Section, Vec<Option<f64>>)> {
+) -> Result<(Section, Vec<Option<(f64, f64)>>)> {
     let spec = cx.spec;
     let table = match &cs.unit_costs {
         Some(p) => UnitCostTable::from_csv_path(spec.resolve(p))?,
@@ -106,7 +106,7 @@ pub(super) fn cost_section(
         let n = cmp.n;
         for pch in &cmp.people {
             if let Some(slot) = post_cost.get_mut(pch.person) {
-                *slot = Some(pch.post.amount());
+                *slot = Some((pch.pre.amount(), pch.post.amount()));
             }
         }
         for (agency, a) in &cmp.by_agency {

@@ -8,7 +8,7 @@ pub(super) fn matched_section(
     cohort: &io::Cohort,
     outcome: &[Option<f64>],
     outcome_key: fn(Group) -> String,
-) -> Result<(Section, Vec<(usize, usize)>)> {
+) -> Result<(Section, Vec<(usize, usize)>, Vec<MatchedUnit>)> {
     let types = cmp.covariate_types()?;
     let names: Vec<String> = types.iter().map(|(n, _)| n.clone()).collect();
     for c in &names {
@@ -504,12 +504,29 @@ pub(super) fn matched_section(
             }
         }
     }
+    // Every matched unit, by cohort position, for the headline effects.
+    let matched_units = (0..units.len())
+        .filter(|&i| matching.weights.get(i).is_some_and(|w| *w > 0.0))
+        .map(|i| MatchedUnit {
+            row: unit_rows[i],
+            treated: treated[i],
+            weight: matching.weights[i],
+            // Without replacement, the matched set; with replacement (no
+            // sets), each unit is its own cluster (HC1).
+            cluster: matching
+                .subclass
+                .as_ref()
+                .and_then(|s| s.get(i).copied().flatten())
+                .map_or(MatchCluster::Unit(i), MatchCluster::Set),
+        })
+        .collect();
     Ok((
         Section {
             title: "Matched comparison".into(),
             items,
         },
         sets,
+        matched_units,
     ))
 }
 
@@ -814,4 +831,28 @@ fn estimators_table(
         }
     }
     Ok((t, bt))
+}
+
+/// One unit of the matched sample (`match.data()`): its cohort position,
+/// group, matching weight and cluster for the effect's standard error.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct MatchedUnit {
+    /// Position in the cohort (the per-person frame's row).
+    pub(super) row: usize,
+    /// In the programme group.
+    pub(super) treated: bool,
+    /// MatchIt's ATT weight (positive).
+    pub(super) weight: f64,
+    /// The cluster of the CR1 standard error.
+    pub(super) cluster: MatchCluster,
+}
+
+/// The cluster of a matched unit: its matched set, or (matching with
+/// replacement, where units serve several sets) the unit itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum MatchCluster {
+    /// The matched set (MatchIt's `subclass`).
+    Set(usize),
+    /// The unit alone (position among the matching's units).
+    Unit(usize),
 }
