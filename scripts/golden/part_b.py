@@ -75,7 +75,7 @@ AGENCY_ORDER = ["NHS", "Police", "Prison", "Courts/CJS", "Local authority",
                 "Housing", "DWP", "Education"]
 AGENCY_OF = {"nhs": "NHS", "health": "NHS", "police": "Police", "prison": "Prison",
              "la": "Local authority", "local authority": "Local authority",
-             "housing": "Housing"}
+             "housing": "Housing", "courts": "Courts/CJS"}
 
 
 # ---- dates ------------------------------------------------------------------

@@ -1052,6 +1052,21 @@ mod tests {
         assert_eq!(arrest.value().amount(), 593.0);
     }
 
+    /// The shipped table prices every built-in service-use category (five of
+    /// them with a named proxy item, as its header says).
+    #[test]
+    fn illustrative_table_prices_every_built_in_category() {
+        let t = UnitCostTable::illustrative().unwrap();
+        for code in crate::measures::service_use::CategorySet::default().codes() {
+            let c = CostCategory::new(code.as_str()).unwrap();
+            assert!(t.chosen(&c).is_ok(), "{code} has no unit cost");
+        }
+        let court = t
+            .chosen(&CostCategory::new("court_appearance").unwrap())
+            .unwrap();
+        assert_eq!((court.code(), court.value().amount()), ("CR5.4", 4012.0));
+    }
+
     #[test]
     fn ambiguous_category_is_an_error_until_selected() {
         let data = "code,description,category,unit,value,price_year,value_type,agency,source\n\

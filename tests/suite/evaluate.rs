@@ -1011,3 +1011,62 @@ fn the_report_leads_with_the_effect_against_the_matched_comparison() {
     );
     assert!(h < v, "the headline is not first in report.html");
 }
+
+/// A category without a unit cost is never priced at zero silently: the
+/// report names it beside the offset, with the share of the events it
+/// leaves out.
+#[test]
+fn uncosted_categories_are_named_beside_the_offset_with_their_share() {
+    let tmp = TempDir::new("uncosted");
+    let data = copy_sample(&tmp.0);
+    let shipped =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/unit_costs.csv"))
+            .unwrap();
+    let partial: String = shipped
+        .lines()
+        .filter(|l| !l.contains(",court_appearance,") && !l.contains(",police_custody_night,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let costs = tmp.0.join("partial_unit_costs.csv");
+    std::fs::write(&costs, partial).unwrap();
+    let mut spec = quick(EvaluationSpec::from_path(data.join("evaluation.toml")).unwrap());
+    spec.comparison = None;
+    spec.time_to_event = None;
+    spec.data.school = None;
+    spec.costs.as_mut().unwrap().unit_costs = Some(costs);
+    let ev = evaluate::run(&spec, &Progress::quiet()).unwrap();
+    let section = ev
+        .sections
+        .iter()
+        .find(|s| s.title == "Costs and cost-benefit analysis")
+        .unwrap();
+    let texts: Vec<&str> = section
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            evaluate::Item::Text(t) => Some(t.as_str()),
+            _ => None,
+        })
+        .collect();
+    let note = texts
+        .iter()
+        .find(|t| t.starts_with("NOT COSTED"))
+        .expect("a note beside the offset");
+    assert!(
+        note.contains("Nights in police custody") && note.contains("Court appearances"),
+        "{note}"
+    );
+    // "They hold A of the B events in the two windows (P%)".
+    let nums: Vec<f64> = note
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .filter_map(|w| w.trim_end_matches('.').parse().ok())
+        .collect();
+    let (a, b, p) = (nums[0], nums[1], nums[2]);
+    assert!(a > 0.0 && a < b, "{note}");
+    assert!((100.0 * a / b - p).abs() < 0.05, "{note}");
+    // The note sits just before the offset table.
+    let pos = |f: &dyn Fn(&evaluate::Item) -> bool| section.items.iter().position(f).unwrap();
+    let n = pos(&|i| matches!(i, evaluate::Item::Text(t) if t.starts_with("NOT COSTED")));
+    let o = pos(&|i| matches!(i, evaluate::Item::Table(t) if t.stem == "cost_offset"));
+    assert_eq!(n + 1, o);
+}

@@ -30,26 +30,55 @@ pub(super) fn cost_section(
         cs.programme_cost_per_person,
     )?;
     let not_costed = &offset.not_costed;
+    // What the uncosted categories leave out: their share of the events (of
+    // the categories asked for) in both windows, over everyone in the frame.
+    let events = |codes: &[String]| -> Result<f64> {
+        let mut n = 0.0;
+        for c in codes {
+            n += counts.total("before", c)? + counts.total("after", c)?;
+        }
+        Ok(n)
+    };
+    let (left_out, all_events) = (events(not_costed)?, events(codes)?);
+    let uncosted = if not_costed.is_empty() {
+        "Every category asked for has a unit cost.".to_string()
+    } else {
+        format!(
+            "NOT COSTED (no unit cost; never priced at zero silently): {}. They hold {} of the \
+             {} events in the two windows ({:.1}%), which the offset below leaves out.",
+            not_costed
+                .iter()
+                .map(|c| CategorySet::default()
+                    .get(c)
+                    .map_or(c.as_str(), |k| k.label())
+                    .to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            left_out,
+            all_events,
+            if all_events > 0.0 {
+                100.0 * left_out / all_events
+            } else {
+                0.0
+            }
+        )
+    };
     let mut items = vec![Item::Text(format!(
         "Service use in the {} months before and after each start, priced with {} and re-based \
          to {target} prices with {}. Only people observed for the whole of both windows are \
-         costed. Categories with no unit cost are not costed (never priced at zero silently): {}. \
-         The programme cost per person ({:.0} in {target} prices) is an assumption of this spec.",
+         costed. {uncosted} The programme cost per person ({:.0} in {target} prices) is an \
+         assumption of this spec.",
         spec.windows.months_before,
         if cs.unit_costs.is_some() {
             "the unit costs given"
         } else {
-            "the shipped ILLUSTRATIVE GMCA UCD v1.4 unit costs"
+            "the shipped ILLUSTRATIVE GMCA UCD v1.4 unit costs (five categories priced with a \
+             named proxy item; see data/unit_costs.csv)"
         },
         if cs.deflators.is_some() {
             "the deflators given"
         } else {
             "the shipped ILLUSTRATIVE GDP deflators"
-        },
-        if not_costed.is_empty() {
-            "none".to_string()
-        } else {
-            not_costed.join(", ")
         },
         cs.programme_cost_per_person
     ))];
@@ -155,6 +184,9 @@ pub(super) fn cost_section(
         items.push(Item::Chart(c));
     }
     items.push(Item::Table(agency_t));
+    if !not_costed.is_empty() {
+        items.push(Item::Text(uncosted.clone()));
+    }
     items.push(cx.clear("cost_offset", offset_t)?);
 
     // Cost-benefit analysis, as examples/cost_offset.rs.
