@@ -315,7 +315,9 @@ pub(super) fn matched_section(
     let n_all = rep.counts.treated.all + rep.counts.control.all;
     let n_matched = rep.counts.matched_units;
     let mut bal = Table::new(
-        "Covariate balance before and after matching",
+        "Covariate balance before and after matching (SMD: difference in means over the \
+         programme group's SD, MatchIt's convention for the ATT, not cobalt's pooled SD; \
+         eCDF max: largest difference of the empirical CDFs)",
         vec![
             Column::label("Variable"),
             stat_per_cell("SMD before", 3),
@@ -793,8 +795,9 @@ fn estimators_table(
     // Balance under each weighting, in the matching table's SMD convention
     // (over the programme group's unweighted SD).
     let mut bt = Table::new(
-        "Covariate balance under the weights (standardised mean differences over the \
-         programme group's SD)",
+        "Covariate balance under the weights (SMD: difference in weighted means over the \
+         programme group's unweighted SD, MatchIt's convention for the ATT, not cobalt's \
+         pooled SD)",
         vec![
             Column::label("Variable"),
             stat_per_cell("SMD unweighted", 3),
