@@ -55,6 +55,10 @@ PROGRAMME_COST = COSTS["programme_cost_per_person"]
 CBA = SPEC["cba"]
 HORIZON, DROPOFF = CBA["horizon_years"], CBA["dropoff"]
 ATTRIBUTION, GRADE = CBA["attribution"], CBA["confidence_grade"]
+# The spec's other CBA keys at the values these scripts implement.
+assert CBA.get("discounting", "standard") == "standard" and "discount_rate" not in CBA
+assert CBA.get("cost_optimism_bias", 0.0) == 0.0 and "optimism_bias" not in CBA
+assert "sensitivity" not in CBA and "deadweight" not in CBA
 assert SPEC["disclosure"]["policy"] == "minimum_cell_size" and "symbol" not in SPEC["disclosure"]
 MIN_CELL = SPEC["disclosure"]["min_cell_size"]  # counts 1..MIN_CELL-1 suppressed
 SYMBOL = "c"  # the policy's default symbol (the spec sets none)
@@ -323,7 +327,10 @@ def cost_tables(cohort, events):
     write("cost_offset", ["Group", "People", "Mean before", "Mean after", "Mean change",
                           "Change BCa lower", "Change BCa upper",
                           "Programme cost per person", "Mean net saving"], offset_rows)
-    cba_tables(res, rates)
+    # With the matched comparison as the counterfactual (the default), the
+    # cost-benefit tables come after the matching: scripts/golden/part_h.py.
+    if CBA.get("counterfactual", "matched_comparison") == "comparison_group":
+        cba_tables(res, rates)
     return res
 
 

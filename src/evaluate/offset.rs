@@ -156,3 +156,144 @@ pub fn comparison_group_streams<P>(
     }
     Ok(streams)
 }
+
+/// One fiscal benefit stream per agency without a comparison: the programme
+/// group's own annual fall in cost, with a `deadweight` share that would
+/// have happened anyway.
+///
+/// # Errors
+/// If an amount is not finite.
+pub fn deadweight_streams<P>(
+    programme: &PrePostComparison<P>,
+    deadweight: Proportion,
+    attribution: Proportion,
+    confidence: ConfidenceGrade,
+) -> Result<Vec<BenefitStream>> {
+    programme
+        .by_agency
+        .iter()
+        .map(|(agency, a)| {
+            Ok(BenefitStream {
+                label: format!("reduced demand: {agency}"),
+                agency: agency.clone(),
+                value_type: ValueType::Fiscal,
+                annual_gross: Gbp::new(-a.change.amount(), a.change.price_year())?,
+                counterfactual: Counterfactual::Deadweight(deadweight),
+                attribution,
+                confidence,
+            })
+        })
+        .collect()
+}
+
+/// Each person's change in cost (`after − before`, target-year pounds) by
+/// the agency that bears it, for the frame rows `rows` (each aligned with
+/// `rows`): the costed categories of `codes` grouped by their unit cost's
+/// agency, costed with [`costs::costing::pre_post_columns`] as
+/// [`cost_offset`] costs them.
+///
+/// # Errors
+/// If `counts` lacks a window or a costed category; as
+/// [`costs::costing::pre_post_columns`] (an empty `rows` among them).
+pub fn agency_changes(
+    counts: &WindowCounts,
+    (before, after): (&str, &str),
+    codes: &[String],
+    table: &UnitCostTable,
+    deflators: &DeflatorSeries,
+    options: &CostingOptions,
+    rows: &[usize],
+) -> Result<BTreeMap<costs::Agency, Vec<f64>>> {
+    let (costed, _) = costed_categories(codes, table);
+    let mut by_agency: BTreeMap<costs::Agency, Vec<(costs::CostCategory, Vec<f64>, Vec<f64>)>> =
+        BTreeMap::new();
+    for code in &costed {
+        let category = costs::CostCategory::new(code.as_str())?;
+        let agency = table.chosen(&category)?.agency().clone();
+        by_agency.entry(agency).or_default().push((
+            category,
+            counts.counts(before, code)?,
+            counts.counts(after, code)?,
+        ));
+    }
+    let zero = Gbp::non_negative(0.0, options.target_year)?;
+    let mut out = BTreeMap::new();
+    for (agency, cols) in &by_agency {
+        let columns: Vec<CategoryColumns<'_>> = cols
+            .iter()
+            .map(|(category, b, a)| CategoryColumns {
+                category,
+                before: b,
+                after: a,
+            })
+            .collect();
+        let cmp = costs::costing::pre_post_columns(
+            rows, rows, &columns, table, deflators, options, zero,
+        )?;
+        out.insert(
+            agency.clone(),
+            cmp.people.iter().map(|p| p.change.amount()).collect(),
+        );
+    }
+    Ok(out)
+}
+
+/// One fiscal benefit stream per agency against the matched comparison:
+/// `gross` is the fall in cost of the `n_p` matched programme members
+/// costed, and the counterfactual their matched comparison's weighted mean
+/// fall per person times `n_p`, so that `gross − counterfactual` is `n_p`
+/// times the matched difference in differences of that agency's cost.
+/// `changes` holds each agency's per-unit change ([`agency_changes`]) for the
+/// units `treated` / `weights` describe.
+///
+/// # Errors
+/// If either group has no unit (or no weight), or an amount is not finite.
+pub fn matched_comparison_streams(
+    changes: &BTreeMap<costs::Agency, Vec<f64>>,
+    treated: &[bool],
+    weights: &[f64],
+    year: costs::PriceYear,
+    attribution: Proportion,
+    confidence: ConfidenceGrade,
+) -> Result<(usize, Vec<BenefitStream>)> {
+    let n_p = treated.iter().filter(|t| **t).count();
+    let w_c: f64 = treated
+        .iter()
+        .zip(weights)
+        .filter(|(t, _)| !**t)
+        .map(|(_, w)| w)
+        .sum();
+    if n_p == 0 || w_c <= 0.0 {
+        return Err(crate::error::Error::insufficient_data(
+            "cost-benefit analysis against the matched comparison",
+            format!(
+                "{n_p} matched programme members and comparison weight {w_c} with whole-window \
+                 costs; both are needed"
+            ),
+        ));
+    }
+    let mut streams = Vec::with_capacity(changes.len());
+    for (agency, change) in changes {
+        let (mut prog, mut comp) = (0.0, 0.0);
+        for ((c, t), w) in change.iter().zip(treated).zip(weights) {
+            if *t {
+                prog += c;
+            } else {
+                comp += w * c;
+            }
+        }
+        streams.push(BenefitStream {
+            label: format!("reduced demand: {agency}"),
+            agency: agency.clone(),
+            value_type: ValueType::Fiscal,
+            annual_gross: Gbp::new(-prog, year)?,
+            counterfactual: Counterfactual::ComparisonGroup(Gbp::new(
+                -comp / w_c * n_p as f64,
+                year,
+            )?),
+            attribution,
+            confidence,
+        });
+    }
+    Ok((n_p, streams))
+}

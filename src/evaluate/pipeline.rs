@@ -22,10 +22,7 @@ use crate::compare::report::{
     MatchedInputs, RowAccounting,
 };
 use crate::compare::{Caliper, Covariate, MatchOrder, Ratio, Replacement};
-use crate::costs::{
-    self, CbaParameters, ConfidenceGrade, CostingOptions, DeflatorSeries, Gbp, PriceYear,
-    Proportion, SensitivitySpec, UnitCostTable,
-};
+use crate::costs::{self, CostingOptions, DeflatorSeries, Gbp, PriceYear, UnitCostTable};
 use crate::disclosure::{
     Cell, Column, Policy, PublishedCell, RelationKind, RelationTerm, Release, Table,
 };
@@ -612,9 +609,13 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
     // Each cohort member's change in cost (after - before); `None` for the
     // people not costed.
     let mut cost_change: Vec<Option<f64>> = vec![None; cohort_data.len()];
+    // The costing, for the cost-benefit analysis (after the matched
+    // comparison, whose matched sets it may use), and where its items go.
+    let mut cost_basis: Option<(usize, costs_section::CostBasis)> = None;
     if let (Some(cs), Some(counts)) = (&spec.costs, &wc) {
         progress.stage("costs and cost-benefit analysis");
-        let (section, costed) = cost_section(&cx, cs, counts, &codes)?;
+        let (section, costed, basis) = cost_section(&cx, cs, counts, &codes)?;
+        cost_basis = basis.map(|b| (sections.len(), b));
         sections.push(section);
         post_cost = costed.iter().map(|c| c.map(|(_, post)| post)).collect();
         cost_change = costed
@@ -624,6 +625,7 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
     }
     // The headline: the programme's effect against the matched comparison.
     let mut headline: Option<Section> = None;
+    let mut matched_units: Option<Vec<MatchedUnit>> = None;
 
     // ---- matched comparison -------------------------------------------
     if let Some(cmp) = &spec.comparison {
@@ -666,15 +668,33 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
             matched_section(&cx, cmp, &cohort_data, &outcome, outcome_key)?;
         sections.push(section);
         matched_sets = Some(sets);
+        matched_units = Some(units);
         progress.stage("the programme's effect against the matched comparison");
         headline = Some(headline_section(
             &cx,
             cmp,
-            &units,
+            matched_units.as_deref().unwrap_or(&[]),
             wc.as_ref(),
             &codes,
             &cost_change,
         )?);
+    }
+
+    // ---- cost-benefit analysis ----------------------------------------
+    if let (Some(cs), Some(counts), Some((at, basis))) = (&spec.costs, &wc, &cost_basis) {
+        progress.stage("cost-benefit analysis");
+        let items = costs_section::cba_items(
+            &cx,
+            cs,
+            basis,
+            counts,
+            &codes,
+            matched_units.as_deref(),
+            &cost_change,
+        )?;
+        if let Some(s) = sections.get_mut(*at) {
+            s.items.extend(items);
+        }
     }
 
     // ---- time to event ------------------------------------------------

@@ -434,6 +434,257 @@ pub struct CbaSpec {
     /// Confidence grade of the benefit evidence, 1 (best) to 6 (default 3).
     #[serde(default = "three")]
     pub confidence_grade: u8,
+    /// What would have happened without the programme (default
+    /// `"matched_comparison"`).
+    #[serde(default)]
+    pub counterfactual: CbaCounterfactual,
+    /// With `counterfactual = "deadweight"`: the share of the programme
+    /// group's own fall in cost that would have happened anyway (required
+    /// then, and refused otherwise).
+    #[serde(default)]
+    pub deadweight: Option<f64>,
+    /// The discount schedule (default `"standard"`, the Green Book STPR).
+    #[serde(default)]
+    pub discounting: Discounting,
+    /// With `discounting = "constant"`: the rate (required then, refused
+    /// otherwise), `0 <= rate < 1`.
+    #[serde(default)]
+    pub discount_rate: Option<f64>,
+    /// Optimism-bias corrections of the benefits for confidence grades 1 to 6
+    /// (six proportions; default 0, 0.05, 0.10, 0.15, 0.25, 0.40).
+    #[serde(default)]
+    pub optimism_bias: Option<Vec<f64>>,
+    /// Uplift to the programme's costs, a proportion (default 0).
+    #[serde(default)]
+    pub cost_optimism_bias: f64,
+    /// One-way sensitivity ranges `[low, high]` replacing the defaults:
+    /// `dropoff`, `deadweight` (only with the deadweight counterfactual),
+    /// `attribution`, `discount_rate`, `horizon_years`,
+    /// `optimism_bias_scale`, `cost_scale`, `benefit_scale`.
+    #[serde(default)]
+    pub sensitivity: BTreeMap<String, [f64; 2]>,
+}
+
+/// The counterfactual of the cost-benefit analysis (`cba.counterfactual`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CbaCounterfactual {
+    /// The matched comparison's change in cost (needs `[comparison]`): the
+    /// benefit is the matched difference in differences, and the NPV carries
+    /// its bootstrap interval as a range.
+    #[default]
+    MatchedComparison,
+    /// The whole (unmatched) comparison group's change per person.
+    ComparisonGroup,
+    /// A deadweight share of the programme group's own fall in cost.
+    Deadweight,
+}
+
+/// A discount schedule named in the spec (`cba.discounting`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Discounting {
+    /// The Green Book STPR (3.5% to year 30, then declining).
+    #[default]
+    Standard,
+    /// The Green Book health rate (1.5% to year 30, then declining).
+    Health,
+    /// A flat 1.5% health rate.
+    HealthFlat,
+    /// One constant rate (`cba.discount_rate`).
+    Constant,
+}
+
+/// The typed parameters of [`CbaSpec`], validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CbaSettings {
+    /// The appraisal's parameters.
+    pub parameters: crate::costs::CbaParameters,
+    /// Attribution of every stream.
+    pub attribution: crate::costs::Proportion,
+    /// Confidence grade of every stream.
+    pub confidence: crate::costs::ConfidenceGrade,
+    /// The deadweight, with the deadweight counterfactual.
+    pub deadweight: Option<crate::costs::Proportion>,
+    /// The one-way ranges.
+    pub sensitivity: Vec<crate::costs::SensitivitySpec>,
+}
+
+impl CbaSpec {
+    /// Validate and type the parameters.
+    ///
+    /// # Errors
+    /// [`Error::invalid_parameter`] naming the `cba.*` key, its value and
+    /// why: a proportion outside `[0, 1]`, a grade outside 1-6, a horizon
+    /// outside 1-500, `deadweight` without (or missing with) the deadweight
+    /// counterfactual, `discount_rate` without (or missing with) the constant
+    /// schedule, six optimism-bias rates not given, an unknown sensitivity
+    /// key or a range with low above high.
+    pub fn settings(&self) -> Result<CbaSettings> {
+        use crate::costs::{
+            CbaParameters, ConfidenceGrade, DiscountSchedule, OptimismBiasTable, Proportion,
+            SensitivityParameter as P, SensitivitySpec,
+        };
+        let prop = |key: &str, v: f64| {
+            Proportion::new(v).map_err(|e| Error::invalid_parameter(key, v, e.to_string()))
+        };
+        if !(1..=500).contains(&self.horizon_years) {
+            return Err(Error::invalid_parameter(
+                "cba.horizon_years",
+                self.horizon_years,
+                "must be 1 to 500 years",
+            ));
+        }
+        let deadweight = match (self.counterfactual, self.deadweight) {
+            (CbaCounterfactual::Deadweight, Some(d)) => Some(prop("cba.deadweight", d)?),
+            (CbaCounterfactual::Deadweight, None) => {
+                return Err(Error::invalid_parameter(
+                    "cba.deadweight",
+                    "(missing)",
+                    "counterfactual = \"deadweight\" needs the deadweight share, e.g. \
+                     deadweight = 0.3",
+                ))
+            }
+            (_, Some(d)) => {
+                return Err(Error::invalid_parameter(
+                    "cba.deadweight",
+                    d,
+                    "a deadweight applies only with counterfactual = \"deadweight\"; with a \
+                     comparison group the counterfactual is the comparison's own change",
+                ))
+            }
+            (_, None) => None,
+        };
+        let discounting = match (self.discounting, self.discount_rate) {
+            (Discounting::Constant, Some(r)) => DiscountSchedule::constant(r)
+                .map_err(|e| Error::invalid_parameter("cba.discount_rate", r, e.to_string()))?,
+            (Discounting::Constant, None) => {
+                return Err(Error::invalid_parameter(
+                    "cba.discount_rate",
+                    "(missing)",
+                    "discounting = \"constant\" needs the rate, e.g. discount_rate = 0.035",
+                ))
+            }
+            (_, Some(r)) => {
+                return Err(Error::invalid_parameter(
+                    "cba.discount_rate",
+                    r,
+                    "a rate applies only with discounting = \"constant\"",
+                ))
+            }
+            (Discounting::Standard, None) => DiscountSchedule::green_book_standard(),
+            (Discounting::Health, None) => DiscountSchedule::green_book_health(),
+            (Discounting::HealthFlat, None) => DiscountSchedule::green_book_health_flat(),
+        };
+        let optimism_bias = match &self.optimism_bias {
+            None => OptimismBiasTable::default(),
+            Some(v) => {
+                let rates: [f64; 6] = v.as_slice().try_into().map_err(|_| {
+                    Error::invalid_parameter(
+                        "cba.optimism_bias",
+                        format!("{} values", v.len()),
+                        "give six rates, for confidence grades 1 to 6",
+                    )
+                })?;
+                OptimismBiasTable::new(rates).map_err(|e| {
+                    Error::invalid_parameter("cba.optimism_bias", format!("{v:?}"), e.to_string())
+                })?
+            }
+        };
+        let parameters = CbaParameters {
+            horizon_years: self.horizon_years,
+            dropoff: prop("cba.dropoff", self.dropoff)?,
+            discounting,
+            optimism_bias,
+            cost_optimism_bias: prop("cba.cost_optimism_bias", self.cost_optimism_bias)?,
+            ..CbaParameters::default()
+        };
+        let name_of = |p: P| match p {
+            P::Dropoff => "dropoff",
+            P::Deadweight => "deadweight",
+            P::Attribution => "attribution",
+            P::DiscountRate => "discount_rate",
+            P::HorizonYears => "horizon_years",
+            P::OptimismBiasScale => "optimism_bias_scale",
+            P::CostScale => "cost_scale",
+            P::BenefitScale => "benefit_scale",
+        };
+        let defaults = SensitivitySpec::default_set();
+        for (k, [lo, hi]) in &self.sensitivity {
+            let key = format!("cba.sensitivity.{k}");
+            let Some(d) = defaults.iter().find(|d| name_of(d.parameter) == k) else {
+                return Err(Error::invalid_parameter(
+                    &key,
+                    k,
+                    format!(
+                        "unknown assumption (known: {})",
+                        defaults
+                            .iter()
+                            .map(|d| name_of(d.parameter))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            };
+            if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
+                return Err(Error::invalid_parameter(
+                    &key,
+                    format!("[{lo}, {hi}]"),
+                    "a range is [low, high] with low <= high",
+                ));
+            }
+            let proportion = matches!(d.parameter, P::Dropoff | P::Deadweight | P::Attribution);
+            let bad = match d.parameter {
+                _ if proportion => *lo < 0.0 || *hi > 1.0,
+                P::DiscountRate => *lo < 0.0 || *hi >= 1.0,
+                P::HorizonYears => {
+                    *lo < 1.0 || *hi > 500.0 || lo.fract() != 0.0 || hi.fract() != 0.0
+                }
+                _ => *lo < 0.0,
+            };
+            if bad {
+                return Err(Error::invalid_parameter(
+                    &key,
+                    format!("[{lo}, {hi}]"),
+                    "outside the assumption's range (proportions in [0, 1], a discount rate \
+                     in [0, 1), whole horizon years 1-500, scales >= 0)",
+                ));
+            }
+            if d.parameter == P::Deadweight && deadweight.is_none() {
+                return Err(Error::invalid_parameter(
+                    &key,
+                    format!("[{lo}, {hi}]"),
+                    "a deadweight range moves nothing unless counterfactual = \"deadweight\"",
+                ));
+            }
+        }
+        let sensitivity = defaults
+            .into_iter()
+            // With a comparison group, a deadweight moves nothing: no row.
+            .filter(|d| d.parameter != P::Deadweight || deadweight.is_some())
+            .map(|d| match self.sensitivity.get(name_of(d.parameter)) {
+                Some([lo, hi]) => SensitivitySpec {
+                    parameter: d.parameter,
+                    low: *lo,
+                    high: *hi,
+                },
+                None => d,
+            })
+            .collect();
+        Ok(CbaSettings {
+            parameters,
+            attribution: prop("cba.attribution", self.attribution)?,
+            confidence: ConfidenceGrade::new(self.confidence_grade).map_err(|e| {
+                Error::invalid_parameter(
+                    "cba.confidence_grade",
+                    self.confidence_grade,
+                    e.to_string(),
+                )
+            })?,
+            deadweight,
+            sensitivity,
+        })
+    }
 }
 
 fn five() -> u32 {
@@ -456,6 +707,13 @@ impl Default for CbaSpec {
             dropoff: 0.2,
             attribution: 0.1,
             confidence_grade: 3,
+            counterfactual: CbaCounterfactual::MatchedComparison,
+            deadweight: None,
+            discounting: Discounting::Standard,
+            discount_rate: None,
+            optimism_bias: None,
+            cost_optimism_bias: 0.0,
+            sensitivity: BTreeMap::new(),
         }
     }
 }
@@ -841,6 +1099,19 @@ impl EvaluationSpec {
                     "data.school.design",
                     s.design.clone(),
                     "only the bundled `sample` design is available",
+                );
+            }
+        }
+        if self.costs.is_some() {
+            self.cba.settings()?;
+            if self.cba.counterfactual == CbaCounterfactual::MatchedComparison
+                && self.comparison.is_none()
+            {
+                return bad(
+                    "cba.counterfactual",
+                    "matched_comparison".into(),
+                    "the matched comparison needs a [comparison] section; or set \
+                     counterfactual = \"comparison_group\" or \"deadweight\"",
                 );
             }
         }

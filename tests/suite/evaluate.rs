@@ -1034,6 +1034,7 @@ fn uncosted_categories_are_named_beside_the_offset_with_their_share() {
     spec.time_to_event = None;
     spec.data.school = None;
     spec.costs.as_mut().unwrap().unit_costs = Some(costs);
+    spec.cba.counterfactual = evaluate::spec::CbaCounterfactual::ComparisonGroup;
     let ev = evaluate::run(&spec, &Progress::quiet()).unwrap();
     let section = ev
         .sections
@@ -1069,4 +1070,156 @@ fn uncosted_categories_are_named_beside_the_offset_with_their_share() {
     let n = pos(&|i| matches!(i, evaluate::Item::Text(t) if t.starts_with("NOT COSTED")));
     let o = pos(&|i| matches!(i, evaluate::Item::Table(t) if t.stem == "cost_offset"));
     assert_eq!(n + 1, o);
+}
+
+/// The value of one row (by its label) of a published two-column table.
+fn row_value(t: &outcomes::disclosure::ClearedTable, label: &str, column: &str) -> f64 {
+    let r = (0..t.n_rows())
+        .find(|&r| t.formatted(r, 0).as_deref() == Some(label))
+        .unwrap_or_else(|| panic!("no row {label}"));
+    evaluate::tables::published(t, r, column).unwrap()
+}
+
+/// Each `[cba]` key moves what it should, and a bad value is an error
+/// naming the key before any data are read.
+#[test]
+fn every_cba_parameter_is_a_spec_key_with_its_effect_and_its_error() {
+    use evaluate::spec::{CbaCounterfactual, Discounting};
+    let tmp = TempDir::new("cba-keys");
+    let data = copy_sample(&tmp.0);
+    let base = || {
+        let mut s = quick(EvaluationSpec::from_path(data.join("evaluation.toml")).unwrap());
+        s.comparison = None;
+        s.time_to_event = None;
+        s.data.school = None;
+        s.cba.counterfactual = CbaCounterfactual::ComparisonGroup;
+        s
+    };
+    let run = |s: &EvaluationSpec| evaluate::run(s, &Progress::quiet()).unwrap();
+    let pv = |ev: &evaluate::Evaluation, label: &str| {
+        row_value(table_of(ev, "cba_summary"), label, "Value")
+    };
+    let b0 = run(&base());
+    let (pvb, pvc) = (
+        pv(&b0, "Present value of benefits"),
+        pv(&b0, "Present value of costs"),
+    );
+    // Sensitivity has no deadweight row when the counterfactual is a
+    // comparison (it could not move).
+    let sens = table_of(&b0, "cba_sensitivity");
+    assert!((0..sens.n_rows()).all(|r| sens.formatted(r, 0).as_deref() != Some("Deadweight")));
+
+    // A constant 0% rate: no discounting. Benefits years 1-5 with 20%
+    // drop-off are Σ 0.8^(t-1) = 3.3616 year-1 amounts, against 3.081286
+    // at the Green Book 3.5%.
+    let mut s = base();
+    s.cba.discounting = Discounting::Constant;
+    s.cba.discount_rate = Some(0.0);
+    let ev = run(&s);
+    let undiscounted: f64 = (0..5).map(|t| 0.8f64.powi(t)).sum();
+    let green: f64 = (1..=5).map(|t| 0.8f64.powi(t - 1) / 1.035f64.powi(t)).sum();
+    let got = pv(&ev, "Present value of benefits");
+    assert!(
+        (got / pvb - undiscounted / green).abs() < 1e-6,
+        "{got} {pvb}"
+    );
+
+    // No optimism bias: the benefits grow by 1 / (1 - 0.10) (grade 3).
+    let mut s = base();
+    s.cba.optimism_bias = Some(vec![0.0; 6]);
+    let got = pv(&run(&s), "Present value of benefits");
+    assert!((got * 0.9 - pvb).abs() < 0.02, "{got} {pvb}");
+
+    // Cost optimism bias: costs x 1.5.
+    let mut s = base();
+    s.cba.cost_optimism_bias = 0.5;
+    let got = pv(&run(&s), "Present value of costs");
+    assert!((got - 1.5 * pvc).abs() < 0.01, "{got} {pvc}");
+
+    // A sensitivity range replaces the default.
+    let mut s = base();
+    s.cba.sensitivity.insert("dropoff".into(), [0.1, 0.3]);
+    let ev = run(&s);
+    let t = table_of(&ev, "cba_sensitivity");
+    assert_eq!(row_value(t, "Dropoff", "Low"), 0.1);
+    assert_eq!(row_value(t, "Dropoff", "High"), 0.3);
+
+    // Deadweight: the programme group's own fall, less the share; a
+    // sensitivity row for it appears.
+    let mut s = base();
+    s.cba.counterfactual = CbaCounterfactual::Deadweight;
+    s.cba.deadweight = Some(0.25);
+    let ev = run(&s);
+    let dw = pv(&ev, "Present value of benefits");
+    assert!(dw != pvb);
+    let t = table_of(&ev, "cba_sensitivity");
+    assert_eq!(row_value(t, "Deadweight", "Low"), 0.0);
+    // The matched comparison (the sample's default) differs from both and
+    // publishes the NPV's range around its NPV.
+    let mut s = quick(EvaluationSpec::from_path(data.join("evaluation.toml")).unwrap());
+    s.time_to_event = None;
+    s.data.school = None;
+    let ev = run(&s);
+    let t = table_of(&ev, "cba_summary");
+    let (npv, lo, hi) = (
+        row_value(t, "Net present value", "Value"),
+        row_value(t, "Net present value, low (95% range)", "Value"),
+        row_value(t, "Net present value, high (95% range)", "Value"),
+    );
+    assert!(lo < npv && npv < hi, "{lo} {npv} {hi}");
+    assert!(row_value(t, "Present value of benefits", "Value") != pvb);
+
+    // Errors, each naming its key, before any data are read.
+    let good = std::fs::read_to_string(data.join("evaluation.toml")).unwrap();
+    for (edit, key) in [
+        (
+            "counterfactual = \"matched_comparison\"\ndeadweight = 0.2",
+            "cba.deadweight",
+        ),
+        ("counterfactual = \"deadweight\"", "cba.deadweight"),
+        (
+            "counterfactual = \"matched_comparison\"\ndiscount_rate = 0.03",
+            "cba.discount_rate",
+        ),
+        (
+            "counterfactual = \"matched_comparison\"\noptimism_bias = [0.1, 0.2]",
+            "cba.optimism_bias",
+        ),
+        (
+            "counterfactual = \"matched_comparison\"\nsensitivity = { drop_off = [0.0, 0.5] }",
+            "cba.sensitivity.drop_off",
+        ),
+        (
+            "counterfactual = \"matched_comparison\"\nsensitivity = { deadweight = [0.0, 0.5] }",
+            "cba.sensitivity.deadweight",
+        ),
+        (
+            "counterfactual = \"matched_comparison\"\nsensitivity = { dropoff = [0.5, 0.1] }",
+            "cba.sensitivity.dropoff",
+        ),
+    ] {
+        let path = tmp.0.join("bad_cba.toml");
+        std::fs::write(
+            &path,
+            good.replace("counterfactual = \"matched_comparison\"", edit),
+        )
+        .unwrap();
+        let e = EvaluationSpec::from_path(&path).unwrap_err().to_string();
+        assert!(e.contains(key), "{edit}: {e}");
+    }
+    let path = tmp.0.join("bad_cost_ob.toml");
+    std::fs::write(
+        &path,
+        good.replace("cost_optimism_bias = 0.0", "cost_optimism_bias = 1.5"),
+    )
+    .unwrap();
+    let e = EvaluationSpec::from_path(&path).unwrap_err().to_string();
+    assert!(e.contains("cba.cost_optimism_bias"), "{e}");
+    // The matched comparison needs a [comparison] section.
+    let start = good.find("[comparison]").unwrap();
+    let end = good.find("[time_to_event]").unwrap();
+    let path = tmp.0.join("no_comparison.toml");
+    std::fs::write(&path, format!("{}{}", &good[..start], &good[end..])).unwrap();
+    let e = EvaluationSpec::from_path(&path).unwrap_err().to_string();
+    assert!(e.contains("cba.counterfactual"), "{e}");
 }

@@ -292,7 +292,21 @@ pub(crate) fn starter_spec(name: &str, f: &Recognised, dir: &Path) -> String {
         s,
         "[cba]\n# Benefit years.\nhorizon_years = 5\n# Annual drop-off of the benefit, in [0, 1].\ndropoff = 0.2\n\
          # Share of the outcome attributable to others, in [0, 1].\nattribution = 0.1\n\
-         # Confidence grade of the evidence (1 to 6), for optimism bias.\nconfidence_grade = 3\n"
+         # Confidence grade of the evidence (1 to 6), for optimism bias.\nconfidence_grade = 3\n\
+         # The counterfactual: \"matched_comparison\" (needs [comparison]), \"comparison_group\"\n\
+         # (the whole comparison group's change) or \"deadweight\" (then: deadweight = 0.3).\n\
+         counterfactual = {counterfactual}\n\
+         # Discounting: \"standard\" (Green Book), \"health\", \"health_flat\" or \"constant\"\n\
+         # (then: discount_rate = 0.035).\ndiscounting = \"standard\"\n\
+         # Optimism bias off the benefits by confidence grade 1..6, and the uplift to costs.\n\
+         # optimism_bias = [0.0, 0.05, 0.10, 0.15, 0.25, 0.40]\ncost_optimism_bias = 0.0\n\
+         # Sensitivity ranges [low, high] replacing the defaults, e.g.\n\
+         # sensitivity = {{ dropoff = [0.0, 0.5], discount_rate = [0.015, 0.07] }}\n",
+        counterfactual = if covs.is_empty() {
+            "\"comparison_group\""
+        } else {
+            "\"matched_comparison\""
+        }
     );
     let _ = writeln!(
         s,

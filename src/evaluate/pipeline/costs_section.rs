@@ -7,7 +7,7 @@ pub(super) fn cost_section(
     cs: &crate::evaluate::spec::CostsSpec,
     counts: &WindowCounts,
     codes: &[String],
-) -> Result<(Section, Vec<Option<(f64, f64)>>)> {
+) -> Result<(Section, Vec<Option<(f64, f64)>>, Option<CostBasis>)> {
     let spec = cx.spec;
     let table = match &cs.unit_costs {
         Some(p) => UnitCostTable::from_csv_path(spec.resolve(p))?,
@@ -93,6 +93,7 @@ pub(super) fn cost_section(
                 items,
             },
             post_cost,
+            None,
         ));
     }
     let mut agency_t = Table::new(
@@ -189,129 +190,331 @@ pub(super) fn cost_section(
     }
     items.push(cx.clear("cost_offset", offset_t)?);
 
-    // Cost-benefit analysis, as examples/cost_offset.rs.
-    if let (Some(prog), Some(comp)) = (
-        offset.by_group.get(&Group::Programme),
-        offset.by_group.get(&Group::Comparison),
-    ) {
-        let n_prog = &prog.n;
-        if prog.n > 0 && comp.n > 0 {
-            let cba = &spec.cba;
-            let streams = crate::evaluate::offset::comparison_group_streams(
-                prog,
-                comp,
-                Proportion::new(cba.attribution).map_err(|e| {
-                    Error::invalid_parameter("cba.attribution", cba.attribution, e.to_string())
-                })?,
-                ConfidenceGrade::new(cba.confidence_grade).map_err(|e| {
-                    Error::invalid_parameter(
-                        "cba.confidence_grade",
-                        cba.confidence_grade,
-                        e.to_string(),
-                    )
-                })?,
-            )?;
-            let costs_by_year = vec![Gbp::non_negative(
-                cs.programme_cost_per_person * *n_prog as f64,
-                target,
-            )?];
-            let params = CbaParameters {
-                horizon_years: cba.horizon_years,
-                dropoff: Proportion::new(cba.dropoff).map_err(|e| {
-                    Error::invalid_parameter("cba.dropoff", cba.dropoff, e.to_string())
-                })?,
-                ..CbaParameters::default()
-            };
-            let r = costs::cba::appraise(&streams, &costs_by_year, &params)?;
-            let n = *n_prog;
-            let money = format!("£, {target} prices");
-            let mut st = Table::new(
-                format!("Cost-benefit summary (programme group, {})", r.discounting),
-                vec![
-                    Column::label("Measure"),
-                    stat_per_cell("Value", 2),
-                    Column::label("Unit"),
-                ],
-            )?;
-            let rows: Vec<(&str, Option<f64>, &str)> = vec![
-                (
-                    "Present value of benefits",
-                    Some(r.pv_benefits.amount()),
-                    money.as_str(),
-                ),
-                (
-                    "Present value of costs",
-                    Some(r.pv_costs.amount()),
-                    money.as_str(),
-                ),
-                ("Net present value", Some(r.npv.amount()), money.as_str()),
-                ("Benefit-cost ratio", r.benefit_cost_ratio, "ratio"),
-                ("Fiscal return on investment", r.fiscal_roi, "ratio"),
-                ("Economic return on investment", r.economic_roi, "ratio"),
-                (
-                    "Public value return on investment",
-                    r.public_value_roi,
-                    "ratio",
-                ),
-                ("Payback year", r.payback_year.map(f64::from), "year"),
-            ];
-            for (m, v, u) in rows {
-                st.push_row(vec![Cell::text(m), stat(v, n), Cell::text(u)])?;
-            }
-            for (agency, pv) in &r.pv_by_agency {
-                st.push_row(vec![
-                    Cell::text(format!("Present value of benefits to {agency}")),
-                    stat(Some(pv.amount()), n),
-                    Cell::text(money.as_str()),
-                ])?;
-            }
-            items.push(Item::Text(format!(
-                "Cost-benefit analysis (Green Book discounting): benefits are the programme group's \
-                 fall in cost by agency less the comparison group's fall per person; horizon {} \
-                 years, drop-off {:.0}% a year, attribution {:.0}%, confidence grade {}.",
-                cba.horizon_years,
-                cba.dropoff * 100.0,
-                cba.attribution * 100.0,
-                cba.confidence_grade
-            )));
-            items.push(cx.clear("cba_summary", st)?);
-            let sens = costs::cba::sensitivity(
-                &streams,
-                &costs_by_year,
-                &params,
-                &SensitivitySpec::default_set(),
-            )?;
-            let mut sv = Table::new(
-                "Cost-benefit sensitivity (one assumption at a time)",
-                vec![
-                    Column::label("Assumption"),
-                    stat_per_cell("Low", 3),
-                    stat_per_cell("High", 3),
-                    stat_per_cell("NPV at low", 0),
-                    stat_per_cell("NPV at high", 0),
-                    stat_per_cell("BCR at low", 2),
-                    stat_per_cell("BCR at high", 2),
-                ],
-            )?;
-            for row in &sens.rows {
-                sv.push_row(vec![
-                    Cell::text(format!("{:?}", row.parameter)),
-                    stat(Some(row.low), n),
-                    stat(Some(row.high), n),
-                    stat(Some(row.npv_at_low.amount()), n),
-                    stat(Some(row.npv_at_high.amount()), n),
-                    stat(row.bcr_at_low, n),
-                    stat(row.bcr_at_high, n),
-                ])?;
-            }
-            items.push(cx.clear("cba_sensitivity", sv)?);
-        }
-    }
     Ok((
         Section {
             title: "Costs and cost-benefit analysis".into(),
             items,
         },
         post_cost,
+        Some(CostBasis {
+            table,
+            deflators,
+            options,
+            offset,
+        }),
     ))
+}
+
+/// What the cost-benefit analysis prices with: the costing of the cost
+/// section.
+pub(super) struct CostBasis {
+    table: UnitCostTable,
+    deflators: DeflatorSeries,
+    options: CostingOptions,
+    offset: crate::evaluate::offset::CostOffset,
+}
+
+/// The cost-benefit analysis, against the counterfactual the spec names
+/// (`cba.counterfactual`): the matched comparison (its units `matched`, the
+/// costed of whom are those with a `cost_change`), the whole comparison
+/// group, or a deadweight share of the programme group's own fall.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn cba_items(
+    cx: &Ctx<'_>,
+    cs: &crate::evaluate::spec::CostsSpec,
+    basis: &CostBasis,
+    counts: &WindowCounts,
+    codes: &[String],
+    matched: Option<&[MatchedUnit]>,
+    cost_change: &[Option<f64>],
+) -> Result<Vec<Item>> {
+    use crate::costs::{BenefitStream, Counterfactual, ValueType};
+    use crate::evaluate::spec::CbaCounterfactual;
+    let spec = cx.spec;
+    let cba = &spec.cba;
+    let settings = cba.settings()?;
+    let target = basis.options.target_year;
+    let offset = &basis.offset;
+    let mut items = Vec::new();
+    let (Some(prog), Some(comp)) = (
+        offset.by_group.get(&Group::Programme),
+        offset.by_group.get(&Group::Comparison),
+    ) else {
+        return Ok(items);
+    };
+    if prog.n == 0 || comp.n == 0 {
+        return Ok(items);
+    }
+    // The streams, the number of programme members the costs are for, what
+    // the counterfactual is, and (matched) the NPV's range.
+    let mut range: Option<(f64, f64, usize)> = None;
+    let (n, streams, against) = match cba.counterfactual {
+        CbaCounterfactual::ComparisonGroup => (
+            prog.n,
+            crate::evaluate::offset::comparison_group_streams(
+                prog,
+                comp,
+                settings.attribution,
+                settings.confidence,
+            )?,
+            "the programme group's fall in cost by agency less the whole comparison group's \
+             fall per person"
+                .to_string(),
+        ),
+        CbaCounterfactual::Deadweight => {
+            let d = settings.deadweight.ok_or_else(|| {
+                Error::invalid_parameter("cba.deadweight", "(missing)", "needed for deadweight")
+            })?;
+            (
+                prog.n,
+                crate::evaluate::offset::deadweight_streams(
+                    prog,
+                    d,
+                    settings.attribution,
+                    settings.confidence,
+                )?,
+                format!(
+                    "the programme group's own fall in cost by agency, less a deadweight of \
+                     {:.0}% that would have happened anyway (no comparison group used)",
+                    d.get() * 100.0
+                ),
+            )
+        }
+        CbaCounterfactual::MatchedComparison => {
+            let units = matched.ok_or_else(|| {
+                Error::invalid_parameter(
+                    "cba.counterfactual",
+                    "matched_comparison",
+                    "the matched comparison needs a [comparison] section",
+                )
+            })?;
+            // The matched units with whole-window costs.
+            let kept: Vec<&MatchedUnit> = units
+                .iter()
+                .filter(|u| cost_change.get(u.row).copied().flatten().is_some())
+                .collect();
+            let rows: Vec<usize> = kept.iter().map(|u| u.row).collect();
+            let treated: Vec<bool> = kept.iter().map(|u| u.treated).collect();
+            let weights: Vec<f64> = kept.iter().map(|u| u.weight).collect();
+            if rows.is_empty() {
+                return Err(Error::insufficient_data(
+                    "cost-benefit analysis against the matched comparison",
+                    "no matched person was observed for the whole of both windows",
+                ));
+            }
+            let changes = crate::evaluate::offset::agency_changes(
+                counts,
+                ("before", "after"),
+                codes,
+                &basis.table,
+                &basis.deflators,
+                &basis.options,
+                &rows,
+            )?;
+            let (n_p, streams) = crate::evaluate::offset::matched_comparison_streams(
+                &changes,
+                &treated,
+                &weights,
+                target,
+                settings.attribution,
+                settings.confidence,
+            )?;
+            // The matched effect on total cost, bootstrapped by matched set:
+            // each set's programme sum and count and comparison weighted sum
+            // and weight, the sets in the order their first member comes in
+            // the cohort.
+            let mut index: std::collections::HashMap<MatchCluster, usize> =
+                std::collections::HashMap::new();
+            let mut sets: Vec<[f64; 4]> = Vec::new();
+            for u in &kept {
+                let c = cost_change[u.row].unwrap_or(0.0);
+                let k = *index.entry(u.cluster).or_insert_with(|| {
+                    sets.push([0.0; 4]);
+                    sets.len() - 1
+                });
+                let e = &mut sets[k];
+                if u.treated {
+                    e[0] += c;
+                    e[1] += 1.0;
+                } else {
+                    e[2] += u.weight * c;
+                    e[3] += u.weight;
+                }
+            }
+            let effect = |idx: &[f64]| {
+                let mut t = [0.0; 4];
+                for &i in idx {
+                    let s = &sets[i as usize];
+                    for k in 0..4 {
+                        t[k] += s[k];
+                    }
+                }
+                t[0] / t[1] - t[2] / t[3]
+            };
+            let ids: Vec<f64> = (0..sets.len()).map(|i| i as f64).collect();
+            if let Some(b) = (sets.len() >= 2)
+                .then(|| stats::bootstrap_one_sample(&ids, effect, cx.boot(300).ok()?).ok())
+                .flatten()
+            {
+                let ci = b.bca.as_ref().unwrap_or(&b.percentile).ci;
+                range = Some((ci.lower, ci.upper, n_p));
+            }
+            (
+                n_p,
+                streams,
+                format!(
+                    "the fall in cost by agency of the {n_p} matched programme members observed \
+                     for the whole of both windows, less their matched comparison's weighted \
+                     mean fall per person (the matched difference in differences, as in the \
+                     headline)"
+                ),
+            )
+        }
+    };
+    let costs_by_year = vec![Gbp::non_negative(
+        cs.programme_cost_per_person * n as f64,
+        target,
+    )?];
+    let params = &settings.parameters;
+    let r = costs::cba::appraise(&streams, &costs_by_year, params)?;
+    let money = format!("£, {target} prices");
+    let mut st = Table::new(
+        format!("Cost-benefit summary (programme group, {})", r.discounting),
+        vec![
+            Column::label("Measure"),
+            stat_per_cell("Value", 2),
+            Column::label("Unit"),
+        ],
+    )?;
+    let mut rows: Vec<(String, Option<f64>, &str)> = vec![
+        (
+            "Present value of benefits".into(),
+            Some(r.pv_benefits.amount()),
+            money.as_str(),
+        ),
+        (
+            "Present value of costs".into(),
+            Some(r.pv_costs.amount()),
+            money.as_str(),
+        ),
+        (
+            "Net present value".into(),
+            Some(r.npv.amount()),
+            money.as_str(),
+        ),
+    ];
+    // The NPV at each end of the matched effect's interval: the benefit is
+    // -n x effect in year 1 (one stream with the same adjustments), so the
+    // NPV is affine in the effect and a lower cost effect is a higher NPV.
+    if let Some((lo, hi, n_p)) = range {
+        let at = |e: f64| -> Result<costs::CbaResult> {
+            let stream = BenefitStream {
+                label: "reduced demand".into(),
+                agency: costs::Agency::Other("all agencies".into()),
+                value_type: ValueType::Fiscal,
+                annual_gross: Gbp::new(-e * n_p as f64, target)?,
+                counterfactual: Counterfactual::ComparisonGroup(Gbp::zero(target)),
+                attribution: settings.attribution,
+                confidence: settings.confidence,
+            };
+            costs::cba::appraise(&[stream], &costs_by_year, params)
+        };
+        let (low, high) = (at(hi)?, at(lo)?);
+        let pct = cx.level.get() * 100.0;
+        rows.push((
+            format!("Net present value, low ({pct:.0}% range)"),
+            Some(low.npv.amount()),
+            money.as_str(),
+        ));
+        rows.push((
+            format!("Net present value, high ({pct:.0}% range)"),
+            Some(high.npv.amount()),
+            money.as_str(),
+        ));
+        rows.push((
+            format!("Benefit-cost ratio, low ({pct:.0}% range)"),
+            low.benefit_cost_ratio,
+            "ratio",
+        ));
+        rows.push((
+            format!("Benefit-cost ratio, high ({pct:.0}% range)"),
+            high.benefit_cost_ratio,
+            "ratio",
+        ));
+    }
+    rows.extend([
+        ("Benefit-cost ratio".into(), r.benefit_cost_ratio, "ratio"),
+        ("Fiscal return on investment".into(), r.fiscal_roi, "ratio"),
+        (
+            "Economic return on investment".into(),
+            r.economic_roi,
+            "ratio",
+        ),
+        (
+            "Public value return on investment".into(),
+            r.public_value_roi,
+            "ratio",
+        ),
+        ("Payback year".into(), r.payback_year.map(f64::from), "year"),
+    ]);
+    for (m, v, u) in rows {
+        st.push_row(vec![Cell::text(m), stat(v, n), Cell::text(u)])?;
+    }
+    for (agency, pv) in &r.pv_by_agency {
+        st.push_row(vec![
+            Cell::text(format!("Present value of benefits to {agency}")),
+            stat(Some(pv.amount()), n),
+            Cell::text(money.as_str()),
+        ])?;
+    }
+    items.push(Item::Text(format!(
+        "Cost-benefit analysis ({} discounting): benefits are {against}; horizon {} years, \
+         drop-off {:.0}% a year, attribution {:.0}%, confidence grade {} (optimism bias {:.0}% \
+         off the benefits), cost optimism bias {:.0}%.{}",
+        r.discounting,
+        cba.horizon_years,
+        cba.dropoff * 100.0,
+        cba.attribution * 100.0,
+        cba.confidence_grade,
+        params.optimism_bias.rate(settings.confidence) * 100.0,
+        cba.cost_optimism_bias * 100.0,
+        if range.is_some() {
+            format!(
+                " The NPV's range carries the {:.0}% bootstrap interval of the matched effect on \
+                 total cost (BCa where defined, else percentile; {} resamples of the matched \
+                 sets).",
+                cx.level.get() * 100.0,
+                spec.statistics.bootstrap_resamples
+            )
+        } else {
+            String::new()
+        }
+    )));
+    items.push(cx.clear("cba_summary", st)?);
+    let sens = costs::cba::sensitivity(&streams, &costs_by_year, params, &settings.sensitivity)?;
+    let mut sv = Table::new(
+        "Cost-benefit sensitivity (one assumption at a time)",
+        vec![
+            Column::label("Assumption"),
+            stat_per_cell("Low", 3),
+            stat_per_cell("High", 3),
+            stat_per_cell("NPV at low", 0),
+            stat_per_cell("NPV at high", 0),
+            stat_per_cell("BCR at low", 2),
+            stat_per_cell("BCR at high", 2),
+        ],
+    )?;
+    for row in &sens.rows {
+        sv.push_row(vec![
+            Cell::text(format!("{:?}", row.parameter)),
+            stat(Some(row.low), n),
+            stat(Some(row.high), n),
+            stat(Some(row.npv_at_low.amount()), n),
+            stat(Some(row.npv_at_high.amount()), n),
+            stat(row.bcr_at_low, n),
+            stat(row.bcr_at_high, n),
+        ])?;
+    }
+    items.push(cx.clear("cba_sensitivity", sv)?);
+    Ok(items)
 }
