@@ -1060,6 +1060,66 @@ def service_use_tables(cohort, events):
             for f, a in zip(family, adj):
                 f[0][col] = None if a is None else nz(a, f[0][2])
 
+    # Programme against comparison after the start (scipy's ttest_ind(equal_var=False)
+    # with its confidence_interval, mannwhitneyu(method="auto", use_continuity=True);
+    # Cohen's d over the pooled SD, Hedges' g = J d with J = 1 - 3/(4 df - 1), the
+    # normal interval from V_g = J^2 ((n1+n2)/(n1 n2) + d^2/(2(n1+n2)))).
+    fu = Tab("service_use_follow_up", [
+        L("Category"), C("Programme"), C("Comparison"),
+        S("Programme mean", 3, "Programme"), S("Comparison mean", 3, "Comparison"),
+        S("Difference", 3, "Programme"), S("Welch CI lower", 3, "Programme"),
+        S("Welch CI upper", 3, "Programme"), S("p (Welch t)", 4, "Programme"),
+        S(f"p (Welch t, {P_ADJUST_LABEL})", 4, "Programme"),
+        S("p (Mann-Whitney)", 4, "Programme"),
+        S(f"p (Mann-Whitney, {P_ADJUST_LABEL})", 4, "Programme"),
+        S("Cohen's d", 3, "Programme"), S("Hedges' g", 3, "Programme"),
+        S("g CI lower", 3, "Programme"), S("g CI upper", 3, "Programme")])
+    pw_all, pm_all = [], []
+    for cat in CODES:
+        _, ap = rates(cat, "programme")
+        _, ac = rates(cat, "comparison")
+        n1, n2 = len(ap), len(ac)
+        row = [LABEL[cat], n1, n2, nz(mean(ap), n1) if n1 else None,
+               nz(mean(ac), n2) if n2 else None]
+        m = min(n1, n2)
+        pw = pm = None
+        if n1 >= 2 and n2 >= 2:
+            w = stats.ttest_ind(ap, ac, equal_var=False)
+            ci = w.confidence_interval(confidence_level=LEVEL)
+            pw = float(w.pvalue)
+            try:
+                pm = float(stats.mannwhitneyu(ap, ac, use_continuity=True,
+                                              alternative="two-sided", method="auto").pvalue)
+            except ValueError:
+                pm = None
+            diff = mean(ap) - mean(ac)
+            sp = math.sqrt(((n1 - 1) * var(ap) + (n2 - 1) * var(ac)) / (n1 + n2 - 2))
+            if sp > 0:
+                d = diff / sp
+                j = 1.0 - 3.0 / (4.0 * (n1 + n2 - 2) - 1.0)
+                vg = j * j * ((n1 + n2) / (n1 * n2) + d * d / (2.0 * (n1 + n2)))
+                z = stats.norm.ppf(1 - (1 - LEVEL) / 2)
+                g = j * d
+                dg = [d, g, g - z * math.sqrt(vg), g + z * math.sqrt(vg)]
+            else:
+                dg = [None] * 4
+            row += [nz(mean(ap) - mean(ac), m),
+                    nz(float(ci.low), m), nz(float(ci.high), m), nz(pw, m), None,
+                    nz(pm, m), None] + [nz(v, m) for v in dg]
+        else:
+            row += [None] * 11
+        pw_all.append(pw)
+        pm_all.append(pm)
+        r = len(fu.rows)
+        fu.rows.append(row)
+        fu.links += [(r, "Programme", "kept:programme"), (r, "Comparison", "kept:comparison")]
+    for col, ps in ((9, pw_all), (11, pm_all)):
+        for row, a in zip(fu.rows, adjust_family(ps)):
+            row[col] = None if a is None else nz(a, min(row[1], row[2]))
+    for r, row in enumerate(fu.rows):
+        if 1 <= row[2] <= K:
+            fu.confidential += [(r, c) for c in range(5, 16)]
+
     bt = Tab("binary_outcome", [L("Group"), C("People"), C("Any before"),
                                 R("% before", "Any before", 1),
                                 R("% before CI lower", "Any before", 1),
@@ -1103,7 +1163,7 @@ def service_use_tables(cohort, events):
             row += [None, None]
         bt.rows.append(row)
         bt.links.append((r, "People", f"kept:{code}"))
-    return [cov, su, bt]
+    return [cov, su, fu, bt]
 
 
 # ---------------------------------------------------------------------------

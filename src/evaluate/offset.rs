@@ -205,8 +205,9 @@ pub fn agency_changes(
     rows: &[usize],
 ) -> Result<BTreeMap<costs::Agency, Vec<f64>>> {
     let (costed, _) = costed_categories(codes, table);
-    let mut by_agency: BTreeMap<costs::Agency, Vec<(costs::CostCategory, Vec<f64>, Vec<f64>)>> =
-        BTreeMap::new();
+    // Each agency's categories, with their before and after count columns.
+    type Columns = Vec<(costs::CostCategory, Vec<f64>, Vec<f64>)>;
+    let mut by_agency: BTreeMap<costs::Agency, Columns> = BTreeMap::new();
     for code in &costed {
         let category = costs::CostCategory::new(code.as_str())?;
         let agency = table.chosen(&category)?.agency().clone();

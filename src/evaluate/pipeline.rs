@@ -614,7 +614,11 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
     let mut cost_basis: Option<(usize, costs_section::CostBasis)> = None;
     if let (Some(cs), Some(counts)) = (&spec.costs, &wc) {
         progress.stage("costs and cost-benefit analysis");
-        let (section, costed, basis) = cost_section(&cx, cs, counts, &codes)?;
+        let costs_section::CostSection {
+            section,
+            costed,
+            basis,
+        } = cost_section(&cx, cs, counts, &codes)?;
         cost_basis = basis.map(|b| (sections.len(), b));
         sections.push(section);
         post_cost = costed.iter().map(|c| c.map(|(_, post)| post)).collect();
@@ -664,11 +668,10 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
         } else {
             link::service_use_kept
         };
-        let (section, sets, units) =
-            matched_section(&cx, cmp, &cohort_data, &outcome, outcome_key)?;
-        sections.push(section);
-        matched_sets = Some(sets);
-        matched_units = Some(units);
+        let m = matched_section(&cx, cmp, &cohort_data, &outcome, outcome_key)?;
+        sections.push(m.section);
+        matched_sets = Some(m.sets);
+        matched_units = Some(m.units);
         progress.stage("the programme's effect against the matched comparison");
         headline = Some(headline_section(
             &cx,

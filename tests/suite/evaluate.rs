@@ -468,6 +468,7 @@ categories = ["ae_attendance", "arrest"]
             "validation_reasons",
             "service_use_coverage",
             "service_use",
+            "service_use_follow_up",
             "binary_outcome"
         ]
     );

@@ -7,7 +7,7 @@ pub(super) fn cost_section(
     cs: &crate::evaluate::spec::CostsSpec,
     counts: &WindowCounts,
     codes: &[String],
-) -> Result<(Section, Vec<Option<(f64, f64)>>, Option<CostBasis>)> {
+) -> Result<CostSection> {
     let spec = cx.spec;
     let table = match &cs.unit_costs {
         Some(p) => UnitCostTable::from_csv_path(spec.resolve(p))?,
@@ -87,14 +87,14 @@ pub(super) fn cost_section(
         items.push(Item::Text(
             "No category has a unit cost: nothing to cost.".into(),
         ));
-        return Ok((
-            Section {
+        return Ok(CostSection {
+            section: Section {
                 title: "Costs".into(),
                 items,
             },
-            post_cost,
-            None,
-        ));
+            costed: post_cost,
+            basis: None,
+        });
     }
     let mut agency_t = Table::new(
         format!("Cost per person by agency, before and after ({target} prices)"),
@@ -190,19 +190,27 @@ pub(super) fn cost_section(
     }
     items.push(cx.clear("cost_offset", offset_t)?);
 
-    Ok((
-        Section {
+    Ok(CostSection {
+        section: Section {
             title: "Costs and cost-benefit analysis".into(),
             items,
         },
-        post_cost,
-        Some(CostBasis {
+        costed: post_cost,
+        basis: Some(CostBasis {
             table,
             deflators,
             options,
             offset,
         }),
-    ))
+    })
+}
+
+/// The cost section, each cohort member's (before, after) cost (`None`:
+/// not costed) and the costing behind it (`None`: nothing costed).
+pub(super) struct CostSection {
+    pub(super) section: Section,
+    pub(super) costed: Vec<Option<(f64, f64)>>,
+    pub(super) basis: Option<CostBasis>,
 }
 
 /// What the cost-benefit analysis prices with: the costing of the cost

@@ -8,7 +8,7 @@ pub(super) fn matched_section(
     cohort: &io::Cohort,
     outcome: &[Option<f64>],
     outcome_key: fn(Group) -> String,
-) -> Result<(Section, Vec<(usize, usize)>, Vec<MatchedUnit>)> {
+) -> Result<MatchedSection> {
     let types = cmp.covariate_types()?;
     let names: Vec<String> = types.iter().map(|(n, _)| n.clone()).collect();
     for c in &names {
@@ -522,14 +522,22 @@ pub(super) fn matched_section(
                 .map_or(MatchCluster::Unit(i), MatchCluster::Set),
         })
         .collect();
-    Ok((
-        Section {
+    Ok(MatchedSection {
+        section: Section {
             title: "Matched comparison".into(),
             items,
         },
         sets,
-        matched_units,
-    ))
+        units: matched_units,
+    })
+}
+
+/// The matched-comparison section, its matched sets by cohort position
+/// ((member, set), without replacement) and the matched sample's units.
+pub(super) struct MatchedSection {
+    pub(super) section: Section,
+    pub(super) sets: Vec<(usize, usize)>,
+    pub(super) units: Vec<MatchedUnit>,
 }
 
 /// A covariate value as text (a level, or a number written as read back).

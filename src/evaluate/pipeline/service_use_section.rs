@@ -162,6 +162,22 @@ pub(super) fn service_use_section(
     }
     items.push(Item::Table(t));
 
+    // The two groups after the start, side by side: context for the
+    // headline (whole groups, unmatched).
+    items.push(Item::Text(format!(
+        "The two groups in the {} months after the start, side by side (whole groups, not \
+         matched: context for the headline, not the programme's effect): Welch's t and the \
+         Mann-Whitney U test of the rates per quarter, Cohen's d and Hedges' g over the pooled \
+         SD (programme minus comparison). The categories are one family of tests, adjusted by \
+         {}.",
+        spec.windows.months_after,
+        spec.statistics.p_adjust.label()
+    )));
+    items.push(cx.clear(
+        "service_use_follow_up",
+        follow_up_table(cx, codes, &per_code, groups)?,
+    )?);
+
     // Binary outcome (rough sleeping): any use in the window, McNemar.
     let code = &spec.outcomes.binary_category;
     let label = cats.get(code).map_or(code.as_str(), |c| c.label());
@@ -245,4 +261,111 @@ pub(super) fn service_use_section(
         title: "Service use before and after".into(),
         items,
     })
+}
+
+/// Programme against comparison in the after window, per category: Welch's
+/// t, Mann-Whitney U, Cohen's d and Hedges' g, the p-values of the
+/// categories one family.
+fn follow_up_table(
+    cx: &Ctx<'_>,
+    codes: &[String],
+    per_code: &[pre_post::PairedValues],
+    groups: &[Group],
+) -> Result<Table> {
+    let cats = CategorySet::default();
+    let mut t = Table::new(
+        "Service use per quarter after the start: programme against comparison (unmatched)",
+        vec![
+            Column::label("Category"),
+            count("Programme"),
+            count("Comparison"),
+            stat_of("Programme mean", "Programme", 3),
+            stat_of("Comparison mean", "Comparison", 3),
+            stat_of("Difference", "Programme", 3),
+            stat_of("Welch CI lower", "Programme", 3),
+            stat_of("Welch CI upper", "Programme", 3),
+            stat_of("p (Welch t)", "Programme", 4),
+            stat_of(&cx.adjusted_label("p (Welch t"), "Programme", 4),
+            stat_of("p (Mann-Whitney)", "Programme", 4),
+            stat_of(&cx.adjusted_label("p (Mann-Whitney"), "Programme", 4),
+            stat_of("Cohen's d", "Programme", 3),
+            stat_of("Hedges' g", "Programme", 3),
+            stat_of("g CI lower", "Programme", 3),
+            stat_of("g CI upper", "Programme", 3),
+        ],
+    )?;
+    let mut rows = Vec::with_capacity(codes.len());
+    for (code, pv) in codes.iter().zip(per_code) {
+        let (_, a_p) = group_pairs(pv, groups, Group::Programme)?;
+        let (_, a_c) = group_pairs(pv, groups, Group::Comparison)?;
+        let both = a_p.len() >= 2 && a_c.len() >= 2;
+        let welch = both
+            .then(|| stats::welch_t(&a_p, &a_c, cx.level, stats::Alternative::TwoSided).ok())
+            .flatten();
+        let mw = both
+            .then(|| {
+                stats::mann_whitney_u(
+                    &a_p,
+                    &a_c,
+                    stats::Alternative::TwoSided,
+                    stats::RankTestMethod::Auto,
+                )
+                .ok()
+            })
+            .flatten();
+        let d = both
+            .then(|| stats::cohens_d(&a_p, &a_c, cx.level).ok().flatten())
+            .flatten();
+        let g = both
+            .then(|| stats::hedges_g(&a_p, &a_c, cx.level).ok().flatten())
+            .flatten();
+        rows.push((code, a_p, a_c, welch, mw, d, g));
+    }
+    let p_w = cx.adjusted(
+        &rows
+            .iter()
+            .map(|r| r.3.as_ref().map(|w| w.test.p_value))
+            .collect::<Vec<_>>(),
+    )?;
+    let p_m = cx.adjusted(
+        &rows
+            .iter()
+            .map(|r| r.4.as_ref().map(|m| m.test.p_value))
+            .collect::<Vec<_>>(),
+    )?;
+    let mean = |x: &[f64]| (!x.is_empty()).then(|| x.iter().sum::<f64>() / x.len() as f64);
+    for ((code, a_p, a_c, welch, mw, d, g), (pw, pm)) in
+        rows.into_iter().zip(p_w.into_iter().zip(p_m))
+    {
+        let (n_p, n_c) = (a_p.len(), a_c.len());
+        let label = cats.get(code).map_or(code.as_str(), |c| c.label());
+        let r = t.push_row(vec![
+            Cell::text(label),
+            cnt(n_p),
+            cnt(n_c),
+            val(mean(&a_p), n_p),
+            val(mean(&a_c), n_c),
+            val(welch.as_ref().map(|w| w.estimate.value), n_p.min(n_c)),
+            val(welch.as_ref().map(|w| w.estimate.ci.lower), n_p.min(n_c)),
+            val(welch.as_ref().map(|w| w.estimate.ci.upper), n_p.min(n_c)),
+            val(welch.as_ref().map(|w| w.test.p_value), n_p.min(n_c)),
+            val(pw, n_p.min(n_c)),
+            val(mw.as_ref().map(|m| m.test.p_value), n_p.min(n_c)),
+            val(pm, n_p.min(n_c)),
+            val(d.as_ref().map(|e| e.value), n_p.min(n_c)),
+            val(g.as_ref().map(|e| e.value), n_p.min(n_c)),
+            val(g.as_ref().map(|e| e.ci.lower), n_p.min(n_c)),
+            val(g.as_ref().map(|e| e.ci.upper), n_p.min(n_c)),
+        ])?;
+        t.link_count(r, "Programme", link::service_use_kept(Group::Programme))?;
+        t.link_count(r, "Comparison", link::service_use_kept(Group::Comparison))?;
+        // With the comparison's count withheld, so is everything that would
+        // give its mean back.
+        if cx.small(n_c as u64) {
+            for c in 5..16 {
+                t.mark_confidential(r, c)?;
+            }
+        }
+    }
+    Ok(t)
 }
