@@ -46,6 +46,10 @@ MIN_FRACTION = SPEC["windows"]["min_fraction"]
 assert SPEC["windows"]["coverage"] == "rate_per_observed_time"
 BINARY = SPEC["outcomes"]["binary_category"]
 NDT_FOLLOW_UP = SPEC["outcomes"]["ndt_follow_up_months"]
+# The NDT selection windows (days), the spec's or the crate's defaults.
+BASE_BEFORE = SPEC["outcomes"].get("ndt_baseline_days_before", 90)
+BASE_AFTER = SPEC["outcomes"].get("ndt_baseline_days_after", 90)
+FU_TOL = SPEC["outcomes"].get("ndt_follow_up_tolerance_days", 90)
 NDT_RELIABILITY = SPEC["outcomes"]["ndt_reliability"]
 K = SPEC["disclosure"]["min_cell_size"] - 1  # counts 1..K are suppressed
 assert SPEC["disclosure"]["policy"] == "minimum_cell_size"
@@ -820,10 +824,10 @@ def ndt_pairs(cohort, ndt, code):
             continue
         lst = by_person.get(m["person_id"], [])
         dates = [a["date"] for a in lst]
-        b = nearest(dates, m["index_date"], -90, 90)
+        b = nearest(dates, m["index_date"], -BASE_BEFORE, BASE_AFTER)
         if b is None:
             continue
-        f = nearest(dates, add_months(m["index_date"], NDT_FOLLOW_UP), -90, 90, after=dates[b])
+        f = nearest(dates, add_months(m["index_date"], NDT_FOLLOW_UP), -FU_TOL, FU_TOL, after=dates[b])
         if f is not None and lst[b]["total"] is not None and lst[f]["total"] is not None:
             tb.append(lst[b]["total"])
             ta.append(lst[f]["total"])
@@ -874,11 +878,11 @@ def ndt_tables(cohort, ndt):
             lst = by_person.get(m["person_id"], [])
             dates = [a["date"] for a in lst]
             idx = m["index_date"]
-            b = nearest(dates, idx, -90, 90)
+            b = nearest(dates, idx, -BASE_BEFORE, BASE_AFTER)
             if b is None:
                 nb += 1
                 continue
-            f = nearest(dates, add_months(idx, NDT_FOLLOW_UP), -90, 90, after=dates[b])
+            f = nearest(dates, add_months(idx, NDT_FOLLOW_UP), -FU_TOL, FU_TOL, after=dates[b])
             if f is None:
                 nf += 1
                 continue

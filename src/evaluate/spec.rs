@@ -243,6 +243,33 @@ pub struct OutcomesSpec {
     /// the NDT has no published value).
     #[serde(default = "reliability")]
     pub ndt_reliability: f64,
+    /// The NDT baseline: the assessment nearest the start within this many
+    /// days before it (default 90) ...
+    #[serde(default = "ninety")]
+    pub ndt_baseline_days_before: u32,
+    /// ... or this many days after it (default 90).
+    #[serde(default = "ninety")]
+    pub ndt_baseline_days_after: u32,
+    /// The NDT follow-up: the assessment nearest the follow-up point (after
+    /// the baseline) within this many days either side (default 90).
+    #[serde(default = "ninety")]
+    pub ndt_follow_up_tolerance_days: u32,
+}
+
+fn ninety() -> u32 {
+    90
+}
+
+impl OutcomesSpec {
+    /// The NDT selection windows the spec describes.
+    pub fn ndt_selection(&self) -> crate::measures::ndt::SelectionRule {
+        crate::measures::ndt::SelectionRule {
+            baseline_before_days: self.ndt_baseline_days_before,
+            baseline_after_days: self.ndt_baseline_days_after,
+            follow_up_months: self.ndt_follow_up_months,
+            follow_up_tolerance_days: self.ndt_follow_up_tolerance_days,
+        }
+    }
 }
 
 fn rough_sleeping() -> String {
@@ -259,6 +286,9 @@ impl Default for OutcomesSpec {
             binary_category: rough_sleeping(),
             ndt_follow_up_months: 12,
             ndt_reliability: 0.8,
+            ndt_baseline_days_before: 90,
+            ndt_baseline_days_after: 90,
+            ndt_follow_up_tolerance_days: 90,
         }
     }
 }
@@ -1010,6 +1040,49 @@ impl EvaluationSpec {
                 "windows.min_fraction",
                 self.windows.min_fraction.to_string(),
                 "must be in (0, 1]",
+            );
+        }
+        let o = &self.outcomes;
+        if o.ndt_follow_up_months == 0 || o.ndt_follow_up_months > 120 {
+            return bad(
+                "outcomes.ndt_follow_up_months",
+                o.ndt_follow_up_months.to_string(),
+                "must be 1 to 120 months",
+            );
+        }
+        for (key, days) in [
+            (
+                "outcomes.ndt_baseline_days_before",
+                o.ndt_baseline_days_before,
+            ),
+            (
+                "outcomes.ndt_baseline_days_after",
+                o.ndt_baseline_days_after,
+            ),
+        ] {
+            if days > 366 {
+                return bad(
+                    key,
+                    days.to_string(),
+                    "a baseline window is at most 366 days",
+                );
+            }
+        }
+        // The follow-up window may not reach back to the baseline window.
+        let follow_up_days = u64::from(o.ndt_follow_up_months) * 30;
+        if u64::from(o.ndt_follow_up_tolerance_days) + u64::from(o.ndt_baseline_days_after)
+            >= follow_up_days
+        {
+            return bad(
+                "outcomes.ndt_follow_up_tolerance_days",
+                o.ndt_follow_up_tolerance_days.to_string(),
+                &format!(
+                    "the follow-up window ({} days either side of {} months) would overlap the \
+                     baseline window ({} days after the start); shorten one",
+                    o.ndt_follow_up_tolerance_days,
+                    o.ndt_follow_up_months,
+                    o.ndt_baseline_days_after
+                ),
             );
         }
         if !(self.outcomes.ndt_reliability > 0.0 && self.outcomes.ndt_reliability < 1.0) {

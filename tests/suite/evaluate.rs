@@ -1224,3 +1224,51 @@ fn every_cba_parameter_is_a_spec_key_with_its_effect_and_its_error() {
     let e = EvaluationSpec::from_path(&path).unwrap_err().to_string();
     assert!(e.contains("cba.counterfactual"), "{e}");
 }
+
+/// The NDT selection windows are spec keys: a narrower baseline window
+/// selects fewer pairs, and a follow-up window reaching back to the baseline
+/// window is an error naming the key.
+#[test]
+fn the_ndt_selection_windows_are_spec_keys() {
+    let tmp = TempDir::new("ndt-windows");
+    let data = copy_sample(&tmp.0);
+    let base = || {
+        let mut s = quick(EvaluationSpec::from_path(data.join("evaluation.toml")).unwrap());
+        s.comparison = None;
+        s.time_to_event = None;
+        s.costs = None;
+        s.data.service_use = None;
+        s.data.school = None;
+        s
+    };
+    let pairs = |s: &EvaluationSpec| {
+        let ev = evaluate::run(s, &Progress::quiet()).unwrap();
+        let t = table_of(&ev, "ndt_selection");
+        (
+            evaluate::tables::published(t, 0, "Baseline and follow-up"),
+            evaluate::tables::published(t, 0, "No baseline"),
+        )
+    };
+    let (wide, no_base_wide) = pairs(&base());
+    let mut narrow = base();
+    narrow.outcomes.ndt_baseline_days_before = 7;
+    narrow.outcomes.ndt_baseline_days_after = 7;
+    let (fewer, no_base_narrow) = pairs(&narrow);
+    assert!(fewer.unwrap_or(0.0) < wide.unwrap(), "{fewer:?} {wide:?}");
+    assert!(no_base_narrow.unwrap_or(f64::MAX) > no_base_wide.unwrap_or(0.0));
+    let good = std::fs::read_to_string(data.join("evaluation.toml")).unwrap();
+    let path = tmp.0.join("overlap.toml");
+    std::fs::write(
+        &path,
+        good.replace(
+            "ndt_follow_up_tolerance_days = 90",
+            "ndt_follow_up_tolerance_days = 300",
+        ),
+    )
+    .unwrap();
+    let e = EvaluationSpec::from_path(&path).unwrap_err().to_string();
+    assert!(
+        e.contains("outcomes.ndt_follow_up_tolerance_days") && e.contains("300"),
+        "{e}"
+    );
+}

@@ -244,6 +244,10 @@ pub(crate) fn starter_spec(name: &str, f: &Recognised, dir: &Path) -> String {
         "[outcomes]\n# Service-use categories reported (default: every built-in category).\n# categories = [\"ae_attendance\", \"arrest\"]\n\
          # The category whose any/none change is tested with McNemar.\nbinary_category = \"rough_sleeping_night\"\n\
          # NDT follow-up point, in months.\nndt_follow_up_months = 12\n\
+         # NDT baseline: the assessment nearest the start within this many days before it...\n\
+         ndt_baseline_days_before = 90\n# ...or this many days after it.\nndt_baseline_days_after = 90\n\
+         # NDT follow-up: the assessment nearest its point within this many days either side.\n\
+         ndt_follow_up_tolerance_days = 90\n\
          # NDT test-retest reliability assumed for reliable change (no published value).\nndt_reliability = 0.8\n"
     );
     let covs: Vec<String> = f

@@ -7,10 +7,7 @@ pub(super) fn ndt_section(
     cohort: &io::Cohort,
     assessments: &[NdtAssessment],
 ) -> Result<Section> {
-    let rule = SelectionRule {
-        follow_up_months: cx.spec.outcomes.ndt_follow_up_months,
-        ..SelectionRule::default()
-    };
+    let rule: SelectionRule = cx.spec.outcomes.ndt_selection();
     let mut items = vec![Item::Text(format!(
         "NDT assessments (10 items, total 0-48, higher = more need). Baseline: the assessment \
          nearest the start within {} days before or {} days after; follow-up: nearest {} months \
