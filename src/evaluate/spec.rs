@@ -431,9 +431,16 @@ fn ten() -> usize {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CostsSpec {
-    /// Unit-cost CSV (default: the shipped ILLUSTRATIVE table).
+    /// Unit costs: a CSV in the crate's layout, or a GMCA Unit Cost Database
+    /// workbook (`.xlsx`, `.xls`, `.ods`; then `gmca_codes` says which row
+    /// prices which category). Default: the shipped ILLUSTRATIVE table.
     #[serde(default)]
     pub unit_costs: Option<PathBuf>,
+    /// With a GMCA workbook: the cost code pricing each service-use
+    /// category, e.g. `{ ae_attendance = "HE4.0", arrest = "CR7.0" }`
+    /// (required then, refused with a CSV).
+    #[serde(default)]
+    pub gmca_codes: BTreeMap<String, String>,
     /// GDP-deflator CSV (default: the shipped ILLUSTRATIVE series).
     #[serde(default)]
     pub deflators: Option<PathBuf>,
@@ -446,6 +453,106 @@ pub struct CostsSpec {
 
 fn price_year() -> String {
     "2024/25".into()
+}
+
+impl CostsSpec {
+    /// Whether `unit_costs` names a workbook (by its extension).
+    pub fn unit_costs_is_workbook(&self) -> bool {
+        self.unit_costs.as_ref().is_some_and(|p| {
+            p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                ["xlsx", "xlsm", "xls", "ods"].contains(&e.to_ascii_lowercase().as_str())
+            })
+        })
+    }
+
+    /// Check the unit-cost keys against each other (before any data are read).
+    ///
+    /// # Errors
+    /// [`Error::invalid_parameter`] naming `costs.gmca_codes`: missing with
+    /// a workbook, given with a CSV or the shipped table, or naming a
+    /// category that is not a service-use category code or a blank code.
+    pub fn check_unit_costs(&self) -> Result<()> {
+        let workbook = self.unit_costs_is_workbook();
+        if workbook && self.gmca_codes.is_empty() {
+            return Err(Error::invalid_parameter(
+                "costs.gmca_codes",
+                "(missing)",
+                "a GMCA workbook needs the cost code of each category, e.g. gmca_codes = \
+                 { ae_attendance = \"HE4.0\", arrest = \"CR7.0\" }",
+            ));
+        }
+        if !workbook && !self.gmca_codes.is_empty() {
+            return Err(Error::invalid_parameter(
+                "costs.gmca_codes",
+                format!("{} codes", self.gmca_codes.len()),
+                "gmca_codes applies only when costs.unit_costs is a GMCA workbook (.xlsx, .xls, \
+                 .ods)",
+            ));
+        }
+        let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+        for (category, code) in &self.gmca_codes {
+            if let Some(other) = seen.insert(code.as_str(), category.as_str()) {
+                return Err(Error::invalid_parameter(
+                    format!("costs.gmca_codes.{category}"),
+                    code,
+                    format!(
+                        "the code already prices {other}; a workbook row prices one category \
+                         (copy the row to the CSV layout to price two)"
+                    ),
+                ));
+            }
+            crate::costs::CostCategory::new(category.as_str()).map_err(|e| {
+                Error::invalid_parameter(
+                    format!("costs.gmca_codes.{category}"),
+                    category,
+                    e.to_string(),
+                )
+            })?;
+            if code.trim().is_empty() {
+                return Err(Error::invalid_parameter(
+                    format!("costs.gmca_codes.{category}"),
+                    code,
+                    "a GMCA cost code, e.g. \"HE4.0\"",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The unit-cost table the spec names, its paths resolved by `resolve`.
+    ///
+    /// # Errors
+    /// As [`CostsSpec::check_unit_costs`]; as the CSV or workbook loader
+    /// (file, sheet, row, column, value); a mapped code not in the workbook.
+    pub fn unit_cost_table(
+        &self,
+        resolve: impl Fn(&Path) -> PathBuf,
+    ) -> Result<crate::costs::UnitCostTable> {
+        self.check_unit_costs()?;
+        match &self.unit_costs {
+            None => crate::costs::UnitCostTable::illustrative(),
+            Some(p) if self.unit_costs_is_workbook() => {
+                let path = resolve(p);
+                let wb = crate::costs::GmcaWorkbook::open(&path)?;
+                let mut mapping = BTreeMap::new();
+                for (category, code) in &self.gmca_codes {
+                    if !wb.rows().iter().any(|r| &r.code == code) {
+                        return Err(Error::invalid_parameter(
+                            format!("costs.gmca_codes.{category}"),
+                            code,
+                            format!("no row of {} has this cost code", path.display()),
+                        ));
+                    }
+                    mapping.insert(
+                        code.clone(),
+                        crate::costs::CostCategory::new(category.as_str())?,
+                    );
+                }
+                wb.to_table(&mapping)
+            }
+            Some(p) => crate::costs::UnitCostTable::from_csv_path(resolve(p)),
+        }
+    }
 }
 
 /// Cost-benefit parameters.
@@ -975,6 +1082,7 @@ impl EvaluationSpec {
                 at_months: survival_months(),
             }),
             costs: Some(CostsSpec {
+                gmca_codes: BTreeMap::new(),
                 unit_costs: None,
                 deflators: None,
                 price_year: price_year(),
@@ -1175,7 +1283,8 @@ impl EvaluationSpec {
                 );
             }
         }
-        if self.costs.is_some() {
+        if let Some(c) = &self.costs {
+            c.check_unit_costs()?;
             self.cba.settings()?;
             if self.cba.counterfactual == CbaCounterfactual::MatchedComparison
                 && self.comparison.is_none()

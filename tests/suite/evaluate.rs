@@ -1272,3 +1272,136 @@ fn the_ndt_selection_windows_are_spec_keys() {
         "{e}"
     );
 }
+
+/// Unit costs from a GMCA Unit Cost Database workbook: `costs.gmca_codes`
+/// says which row prices which category; the categories left out are named
+/// as not costed. A workbook without the mapping, a mapping with a CSV, or
+/// a code the workbook does not hold is an error naming the key.
+#[test]
+fn unit_costs_from_a_gmca_workbook() {
+    use rust_xlsxwriter::Workbook;
+    let tmp = TempDir::new("gmca");
+    let data = copy_sample(&tmp.0);
+    let book = data.join("ucd.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Health and crime").unwrap();
+    for (c, h) in [
+        "Outcome category",
+        "Outcome detail",
+        "Cost code",
+        "Description",
+        "Unit",
+        "Agency",
+        "Agency detail",
+        "Cost",
+        "Price year",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, (code, desc, unit, agency, cost, year)) in [
+        (
+            "HE4.0",
+            "A&E attendance, all scenarios",
+            "Per incident",
+            "NHS",
+            109.0,
+            "2011/12",
+        ),
+        (
+            "CR7.0",
+            "Arrest - detained",
+            "Per incident",
+            "Police",
+            593.0,
+            "2006/07",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let row = 1 + r as u32;
+        ws.write_string(row, 2, code).unwrap();
+        ws.write_string(row, 3, desc).unwrap();
+        ws.write_string(row, 4, unit).unwrap();
+        ws.write_string(row, 5, agency).unwrap();
+        ws.write_number(row, 7, cost).unwrap();
+        ws.write_string(row, 8, year).unwrap();
+    }
+    wb.save(&book).unwrap();
+    let good = std::fs::read_to_string(data.join("evaluation.toml")).unwrap();
+    let with = |costs: &str| {
+        good.replace(
+            "[costs]\n",
+            &format!("[costs]\nunit_costs = \"ucd.xlsx\"\n{costs}"),
+        )
+    };
+    let path = data.join("gmca.toml");
+    std::fs::write(
+        &path,
+        with("gmca_codes = { ae_attendance = \"HE4.0\", arrest = \"CR7.0\" }\n"),
+    )
+    .unwrap();
+    let mut spec = quick(EvaluationSpec::from_path(&path).unwrap());
+    spec.time_to_event = None;
+    spec.data.school = None;
+    let ev = evaluate::run(&spec, &Progress::quiet()).unwrap();
+    let t = table_of(&ev, "cost_by_agency");
+    let agencies: std::collections::BTreeSet<String> =
+        (0..t.n_rows()).filter_map(|r| t.formatted(r, 1)).collect();
+    assert_eq!(
+        agencies.into_iter().collect::<Vec<_>>(),
+        ["All agencies", "NHS", "Police"]
+    );
+    let texts: Vec<&str> = ev
+        .sections
+        .iter()
+        .flat_map(|s| &s.items)
+        .filter_map(|i| match i {
+            evaluate::Item::Text(t) => Some(t.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("GMCA workbook") && t.contains("NOT COSTED")),
+        "{texts:?}"
+    );
+    for (edit, key) in [
+        ("", "costs.gmca_codes"),
+        (
+            "gmca_codes = { ae_attendance = \"XX9.9\" }\n",
+            "costs.gmca_codes.ae_attendance",
+        ),
+        (
+            "gmca_codes = { ae_attendance = \"HE4.0\", arrest = \"HE4.0\" }\n",
+            "costs.gmca_codes",
+        ),
+    ] {
+        std::fs::write(&path, with(edit)).unwrap();
+        let e = match EvaluationSpec::from_path(&path) {
+            Err(e) => e.to_string(),
+            Ok(s) => evaluate::run(&quick(s), &Progress::quiet())
+                .unwrap_err()
+                .to_string(),
+        };
+        assert!(e.contains(key), "{edit}: {e}");
+    }
+    std::fs::write(
+        &path,
+        good.replace(
+            "[costs]\n",
+            "[costs]\ngmca_codes = { arrest = \"CR7.0\" }\n",
+        ),
+    )
+    .unwrap();
+    let e = EvaluationSpec::from_path(&path).unwrap_err().to_string();
+    assert!(
+        e.contains("costs.gmca_codes") && e.contains("workbook"),
+        "{e}"
+    );
+}

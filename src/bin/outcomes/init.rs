@@ -288,6 +288,8 @@ pub(crate) fn starter_spec(name: &str, f: &Recognised, dir: &Path) -> String {
     let _ = writeln!(
         s,
         "[costs]\n# Unit-cost CSV (default: the shipped ILLUSTRATIVE GMCA table).\n# unit_costs = \"unit_costs.csv\"\n\
+         # Or a GMCA Unit Cost Database workbook with the row pricing each category:\n\
+         # unit_costs = \"GMCA_UCD.xlsx\"\n# gmca_codes = {{ ae_attendance = \"HE4.0\", arrest = \"CR7.0\" }}\n\
          # GDP-deflator CSV (default: the shipped ILLUSTRATIVE series).\n# deflators = \"gdp_deflators.csv\"\n\
          # Price year of every amount.\nprice_year = \"2024/25\"\n\
          # The programme's cost per person supported, in that price year. CHECK: an assumption.\nprogramme_cost_per_person = 3500.0\n"

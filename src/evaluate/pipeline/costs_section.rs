@@ -9,10 +9,7 @@ pub(super) fn cost_section(
     codes: &[String],
 ) -> Result<CostSection> {
     let spec = cx.spec;
-    let table = match &cs.unit_costs {
-        Some(p) => UnitCostTable::from_csv_path(spec.resolve(p))?,
-        None => UnitCostTable::illustrative()?,
-    };
+    let table = cs.unit_cost_table(|p| spec.resolve(p))?;
     let deflators = match &cs.deflators {
         Some(p) => DeflatorSeries::from_csv_path(spec.resolve(p))?,
         None => DeflatorSeries::illustrative()?,
@@ -69,7 +66,9 @@ pub(super) fn cost_section(
          costed. {uncosted} The programme cost per person ({:.0} in {target} prices) is an \
          assumption of this spec.",
         spec.windows.months_before,
-        if cs.unit_costs.is_some() {
+        if cs.unit_costs_is_workbook() {
+            "the GMCA workbook's unit costs for the codes the spec maps"
+        } else if cs.unit_costs.is_some() {
             "the unit costs given"
         } else {
             "the shipped ILLUSTRATIVE GMCA UCD v1.4 unit costs (five categories priced with a \
