@@ -328,6 +328,8 @@ mod link {
 
 struct Ctx<'a> {
     spec: &'a EvaluationSpec,
+    /// The service-use categories: the built-ins and the spec's own.
+    cats: CategorySet,
     policy: Policy,
     level: ConfidenceLevel,
     /// Every table of the report, cleared together as one release.
@@ -397,6 +399,7 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
     let level = ConfidenceLevel::new(spec.statistics.confidence_level)?;
     let cx = Ctx {
         spec,
+        cats: spec.outcomes.category_set()?,
         policy: policy.clone(),
         level,
         release: std::cell::RefCell::new(Release::new(policy.clone())),
@@ -487,7 +490,7 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
         }
     }
 
-    let cats = CategorySet::default();
+    let cats = &cx.cats;
     let mut codes: Vec<String> = match &spec.outcomes.categories {
         Some(list) => list.clone(),
         None => cats.codes(),

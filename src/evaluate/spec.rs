@@ -243,6 +243,12 @@ pub struct OutcomesSpec {
     /// the NDT has no published value).
     #[serde(default = "reliability")]
     pub ndt_reliability: f64,
+    /// Service-use categories of the user's own, beside the 13 built-in ones,
+    /// each with its code (as in the data's `category` column; `a-z`, `0-9`,
+    /// `_`) and unit (`"events"` or `"days"`). Price one with a unit-cost row
+    /// of that category.
+    #[serde(default)]
+    pub custom_categories: Vec<CustomCategorySpec>,
     /// The NDT baseline: the assessment nearest the start within this many
     /// days before it (default 90) ...
     #[serde(default = "ninety")]
@@ -260,7 +266,43 @@ fn ninety() -> u32 {
     90
 }
 
+/// A custom service-use category (`[[outcomes.custom_categories]]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomCategorySpec {
+    /// Its code in the data's `category` column.
+    pub code: String,
+    /// `"events"` (each row counts events) or `"days"` (days or nights).
+    pub unit: crate::measures::service_use::CountUnit,
+}
+
 impl OutcomesSpec {
+    /// The categories a service-use file may hold: the built-ins and the
+    /// spec's custom ones.
+    ///
+    /// # Errors
+    /// [`Error::invalid_parameter`] naming `outcomes.custom_categories`: a
+    /// code with other characters than `a-z`, `0-9` and `_`, a built-in
+    /// category's code, or a code given twice.
+    pub fn category_set(&self) -> Result<crate::measures::service_use::CategorySet> {
+        use crate::measures::service_use::{CategorySet, ServiceCategory};
+        let mut custom = Vec::with_capacity(self.custom_categories.len());
+        for c in &self.custom_categories {
+            let cat = ServiceCategory::custom(&c.code, c.unit).map_err(|e| {
+                Error::invalid_parameter("outcomes.custom_categories", &c.code, e.to_string())
+            })?;
+            if custom.contains(&cat) {
+                return Err(Error::invalid_parameter(
+                    "outcomes.custom_categories",
+                    &c.code,
+                    "each custom category is given once",
+                ));
+            }
+            custom.push(cat);
+        }
+        Ok(CategorySet::with_custom(custom))
+    }
+
     /// The NDT selection windows the spec describes.
     pub fn ndt_selection(&self) -> crate::measures::ndt::SelectionRule {
         crate::measures::ndt::SelectionRule {
@@ -286,6 +328,7 @@ impl Default for OutcomesSpec {
             binary_category: rough_sleeping(),
             ndt_follow_up_months: 12,
             ndt_reliability: 0.8,
+            custom_categories: Vec::new(),
             ndt_baseline_days_before: 90,
             ndt_baseline_days_after: 90,
             ndt_follow_up_tolerance_days: 90,
@@ -1151,6 +1194,7 @@ impl EvaluationSpec {
             );
         }
         let o = &self.outcomes;
+        o.category_set()?;
         if o.ndt_follow_up_months == 0 || o.ndt_follow_up_months > 120 {
             return bad(
                 "outcomes.ndt_follow_up_months",

@@ -1405,3 +1405,114 @@ fn unit_costs_from_a_gmca_workbook() {
         "{e}"
     );
 }
+
+/// A service-use category of the user's own (`[[outcomes.custom_categories]]`)
+/// is loaded, reported and, with a unit cost of its category, costed; without
+/// the spec key its rows are rejected as an unknown category. A custom code
+/// that is a built-in one is an error naming the key.
+#[test]
+fn custom_service_categories_are_spec_keys() {
+    let tmp = TempDir::new("custom-cat");
+    let data = copy_sample(&tmp.0);
+    // Every cohort member's GP visits: one visit 40 days before the start
+    // and two 40 days after it.
+    let cohort = std::fs::read_to_string(data.join("cohort.csv")).unwrap();
+    let mut lines = cohort.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
+    let (id, idx) = (col("person_id"), col("index_date"));
+    let mut extra = String::new();
+    let mut people = 0;
+    for l in lines {
+        let f: Vec<&str> = l.split(',').collect();
+        let start = chrono::NaiveDate::parse_from_str(f[idx], "%Y-%m-%d").unwrap();
+        let before = start - chrono::Days::new(40);
+        let after = start + chrono::Days::new(40);
+        if before < chrono::NaiveDate::from_ymd_opt(2021, 4, 1).unwrap()
+            || after > chrono::NaiveDate::from_ymd_opt(2025, 3, 31).unwrap()
+        {
+            continue;
+        }
+        extra.push_str(&format!("{},{before},gp_visit,1\n", f[id]));
+        extra.push_str(&format!("{},{after},gp_visit,2\n", f[id]));
+        people += 1;
+    }
+    assert!(people > 100);
+    let events = std::fs::read_to_string(data.join("service_use.csv")).unwrap();
+    assert!(
+        events.starts_with("person_id,date,category,count"),
+        "{events:.40}"
+    );
+    std::fs::write(data.join("service_use.csv"), format!("{events}{extra}")).unwrap();
+    let costs = tmp.0.join("costs_with_gp.csv");
+    let shipped =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/unit_costs.csv"))
+            .unwrap();
+    std::fs::write(
+        &costs,
+        format!("{shipped}HE20.2,GP consultation,gp_visit,per event,38,2013/14,fiscal,NHS,GMCA UCD v1.4 HE20.2,\n"),
+    )
+    .unwrap();
+    let base = || {
+        let mut s = quick(EvaluationSpec::from_path(data.join("evaluation.toml")).unwrap());
+        s.time_to_event = None;
+        s.data.school = None;
+        s.data.ndt = None;
+        s.costs.as_mut().unwrap().unit_costs = Some(costs.clone());
+        s
+    };
+    // Without the key: the rows are rejected, each with its reason.
+    let ev = evaluate::run(&base(), &Progress::quiet()).unwrap();
+    let rejected: u64 = ev
+        .accounts
+        .iter()
+        .find(|a| a.file.ends_with("service_use.csv"))
+        .map(|a| a.rejected)
+        .unwrap();
+    assert!(rejected >= 2 * people as u64, "{rejected}");
+    // With it: a row of the service-use table, and a cost.
+    let mut s = base();
+    s.outcomes.custom_categories = vec![evaluate::spec::CustomCategorySpec {
+        code: "gp_visit".into(),
+        unit: outcomes::measures::service_use::CountUnit::Events,
+    }];
+    let ev = evaluate::run(&s, &Progress::quiet()).unwrap();
+    let t = table_of(&ev, "service_use");
+    let r = (0..t.n_rows())
+        .find(|&r| t.formatted(r, 1).as_deref() == Some("gp_visit"))
+        .expect("a gp_visit row");
+    let before = evaluate::tables::published(t, r, "Before").unwrap();
+    let after = evaluate::tables::published(t, r, "After").unwrap();
+    assert!(after > before, "{before} {after}");
+    let h = table_of(&ev, "headline_effects");
+    assert!((0..h.n_rows()).any(|r| h.formatted(r, 0).as_deref() == Some("gp_visit")));
+    let texts: String = ev
+        .sections
+        .iter()
+        .flat_map(|s| &s.items)
+        .filter_map(|i| match i {
+            evaluate::Item::Text(t) => Some(t.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        texts.contains("Every category asked for has a unit cost"),
+        "{texts}"
+    );
+    // A built-in code is not a custom category.
+    let good = std::fs::read_to_string(data.join("evaluation.toml")).unwrap();
+    let path = tmp.0.join("bad_custom.toml");
+    std::fs::write(
+        &path,
+        good.replace(
+            "[outcomes]\n",
+            "[outcomes]\ncustom_categories = [{ code = \"arrest\", unit = \"events\" }]\n",
+        ),
+    )
+    .unwrap();
+    let e = EvaluationSpec::from_path(&path).unwrap_err().to_string();
+    assert!(
+        e.contains("outcomes.custom_categories") && e.contains("arrest"),
+        "{e}"
+    );
+}

@@ -242,6 +242,8 @@ pub(crate) fn starter_spec(name: &str, f: &Recognised, dir: &Path) -> String {
     let _ = writeln!(
         s,
         "[outcomes]\n# Service-use categories reported (default: every built-in category).\n# categories = [\"ae_attendance\", \"arrest\"]\n\
+         # Categories of your own, with their unit (\"events\" or \"days\").\n\
+         # custom_categories = [{{ code = \"gp_visit\", unit = \"events\" }}]\n\
          # The category whose any/none change is tested with McNemar.\nbinary_category = \"rough_sleeping_night\"\n\
          # NDT follow-up point, in months.\nndt_follow_up_months = 12\n\
          # NDT baseline: the assessment nearest the start within this many days before it...\n\

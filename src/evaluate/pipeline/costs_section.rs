@@ -45,10 +45,7 @@ pub(super) fn cost_section(
              {} events in the two windows ({:.1}%), which the offset below leaves out.",
             not_costed
                 .iter()
-                .map(|c| CategorySet::default()
-                    .get(c)
-                    .map_or(c.as_str(), |k| k.label())
-                    .to_string())
+                .map(|c| cx.cats.get(c).map_or(c.as_str(), |k| k.label()).to_string())
                 .collect::<Vec<_>>()
                 .join(", "),
             left_out,

@@ -22,7 +22,7 @@ pub(super) fn headline_section(
     cost_change: &[Option<f64>],
 ) -> Result<Section> {
     let spec = cx.spec;
-    let cats = CategorySet::default();
+    let cats = &cx.cats;
     let cov = coverage(spec);
     // The outcomes: the matching's own outcome first, then total cost, then
     // every other service-use category of the spec.

@@ -233,7 +233,7 @@ pub(super) fn matched_section(
     } else {
         format!(
             "{} per quarter in the after window",
-            CategorySet::default()
+            cx.cats
                 .get(&cmp.outcome)
                 .map_or(cmp.outcome.as_str(), |c| c.label())
         )

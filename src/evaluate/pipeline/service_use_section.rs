@@ -8,7 +8,7 @@ pub(super) fn service_use_section(
     codes: &[String],
 ) -> Result<Section> {
     let spec = cx.spec;
-    let cats = CategorySet::default();
+    let cats = &cx.cats;
     let cov = coverage(spec);
     let groups = counts.groups();
     let mut items = vec![Item::Text(format!(
@@ -272,7 +272,7 @@ fn follow_up_table(
     per_code: &[pre_post::PairedValues],
     groups: &[Group],
 ) -> Result<Table> {
-    let cats = CategorySet::default();
+    let cats = &cx.cats;
     let mut t = Table::new(
         "Service use per quarter after the start: programme against comparison (unmatched)",
         vec![
