@@ -529,6 +529,8 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
     // The matched comparison's sets (cohort position, set), for the
     // time-to-event section's matched-sample hazard ratio.
     let mut matched_sets: Option<Vec<(usize, usize)>> = None;
+    let mut did_inputs = did_section::DidInputs::default();
+    let mut matched: Option<matched_section::MatchedSample> = None;
     if let Some(f) = &spec.data.service_use {
         progress.stage("loading service use");
         let l = io::load_service_events(
@@ -545,6 +547,7 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
             Window::new("after", 0, spec.windows.months_after as i32)?,
         ];
         wc = Some(io::window_counts(&cohort_data, &l.data, &windows, &wanted)?);
+        did_inputs.service(spec, &cohort_data, &l.data)?;
         if let Some(t) = &spec.time_to_event {
             for c in &t.categories {
                 if cats.get(c).is_none() {
@@ -577,6 +580,7 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
             NdtLayout::Wide => io::load_ndt_wide(&src, &cohort_data, PartialPolicy::Undefined)?,
         };
         validation.push(summary(&l.summary, &l.rejections));
+        did_inputs.ndt(spec, &cohort_data, &l.data.assessments)?;
         // ---- NDT ------------------------------------------------------
         progress.stage("NDT baseline and follow-up");
         sections.push(ndt_section(&cx, &cohort_data, &l.data.assessments)?);
@@ -636,9 +640,17 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
         } else {
             link::service_use_kept
         };
-        let (section, sets) = matched_section(&cx, cmp, &cohort_data, &outcome, outcome_key)?;
+        let (section, sample) = matched_section(&cx, cmp, &cohort_data, &outcome, outcome_key)?;
         sections.push(section);
-        matched_sets = Some(sets);
+        matched_sets = Some(sample.sets.clone());
+        matched = Some(sample);
+    }
+
+    // ---- difference in differences ------------------------------------
+    if let Some(d) = &spec.did {
+        progress.stage("difference in differences");
+        let m = matched.as_ref();
+        sections.push(did_section(&cx, d, &cohort_data, &did_inputs, wc.as_ref(), &codes, m)?);
     }
 
     // ---- time to event ------------------------------------------------
@@ -791,6 +803,7 @@ fn coverage(spec: &EvaluationSpec) -> CoveragePolicy {
 }
 
 mod costs_section;
+mod did_section;
 mod matched_section;
 mod ndt_section;
 mod paired;
@@ -800,6 +813,7 @@ mod time_to_event_section;
 mod validation_section;
 
 use costs_section::cost_section;
+use did_section::did_section;
 use matched_section::matched_section;
 use ndt_section::ndt_section;
 use paired::{paired, paired_columns, paired_row};

@@ -20,7 +20,8 @@ mod summary;
 pub(crate) mod validate;
 
 pub use aggregate::{
-    first_events, window_costs, window_costs_with_counts, window_counts, CategoryAgencyTotal,
+    calendar_counts, first_events, window_costs, window_costs_with_counts, window_counts,
+    CategoryAgencyTotal,
     CountKind, FirstEvents, WindowCosts, WindowCounts,
 };
 pub use loaders::{
