@@ -11,7 +11,7 @@ writes tests/data/golden/<stem>.csv for did_effect, event_study,
 event_study_pretrend, staggered_att and staggered_aggregation, with numpy and
 scipy. Each estimator is written out here from its published definition:
 
-* 2x2: lm(y ~ programme * after) on two rows per person, CR1 by matched set
+* 2x2: lm(y ~ programme * after) on two rows per person, CR1 by person
   (sandwich::vcovCL), t on n - k df (lmtest::coeftest);
 * event study: lm(y ~ factor(person) + factor(period) + D_e...) with every
   fixed effect as a dummy, CR1 by person with k counting every parameter,
@@ -185,7 +185,7 @@ def did_effect(cohort, events, sets, ndt_a, cohort_a):
             for v, post in zip(pairs[i], (0.0, 1.0)):
                 ys.append(v)
                 Xs.append([1.0, t, post, t * post])
-                cl.append(sets[i])
+                cl.append(i)  # clustered by person
         beta, V, df = ols_cr1(np.array(ys), np.array(Xs), cl)
         est, se, lo, hi, p = t_row(beta[3], math.sqrt(V[3, 3]), df)
         prog = [pairs[i] for i in ids if group[i] == "programme"]

@@ -1184,7 +1184,10 @@ mod tests {
         let m = nn.run(&d, &t, &[]).unwrap();
         assert_eq!(m.sets[0].controls, vec![1]);
         // The default is MatchIt 4.5.4's sorted-neighbour rule.
-        assert_eq!(NearestNeighbour::default().rule, NeighbourRule::SortedNeighbour);
+        assert_eq!(
+            NearestNeighbour::default().rule,
+            NeighbourRule::SortedNeighbour
+        );
         // Sorted order: 0.4(r1) 0.4(r3) 0.5(T) 0.6(r2): the left neighbour is row 3.
         let nn = NearestNeighbour {
             rule: NeighbourRule::SortedNeighbour,

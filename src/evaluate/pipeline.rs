@@ -650,7 +650,15 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
     if let Some(d) = &spec.did {
         progress.stage("difference in differences");
         let m = matched.as_ref();
-        sections.push(did_section(&cx, d, &cohort_data, &did_inputs, wc.as_ref(), &codes, m)?);
+        sections.push(did_section(
+            &cx,
+            d,
+            &cohort_data,
+            &did_inputs,
+            wc.as_ref(),
+            &codes,
+            m,
+        )?);
     }
 
     // ---- time to event ------------------------------------------------

@@ -406,7 +406,8 @@ pub struct DidDesignSpec {
     #[serde(default)]
     pub outcomes: Option<Vec<String>>,
     /// `matched` (default: the matched comparison's sample, with its
-    /// matching weights; needs `[comparison]`) or `all` (everyone in the
+    /// matching weights; needs `[comparison]`; the staggered design needs it
+    /// unweighted, 1:1 without replacement) or `all` (everyone in the
     /// programme and comparison groups with the outcome).
     #[serde(default)]
     pub sample: DidSample,
@@ -1079,27 +1080,13 @@ impl EvaluationSpec {
                     .join(", ")
             )
         };
-        if d.sample == DidSample::Matched {
-            match &self.comparison {
-                None => {
-                    return bad(
-                        "did.sample",
-                        "matched".into(),
-                        "the matched sample needs a [comparison] section (or set did.sample = \"all\")"
-                            .into(),
-                    )
-                }
-                Some(c) if c.replace => {
-                    return bad(
-                        "did.sample",
-                        "matched".into(),
-                        "a matched sample drawn with replacement (comparison.replace = true) has no matched \
-                         sets to cluster on; match without replacement or set did.sample = \"all\""
-                            .into(),
-                    )
-                }
-                Some(_) => {}
-            }
+        if d.sample == DidSample::Matched && self.comparison.is_none() {
+            return bad(
+                "did.sample",
+                "matched".into(),
+                "the matched sample needs a [comparison] section (or set did.sample = \"all\")"
+                    .into(),
+            );
         }
         let outcomes: Vec<String> = match &d.outcomes {
             Some(list) => list.clone(),
@@ -1109,8 +1096,7 @@ impl EvaluationSpec {
                     return bad(
                         "did.outcomes",
                         "(none)".into(),
-                        "name the outcomes (there is no [comparison] outcome to default to)"
-                            .into(),
+                        "name the outcomes (there is no [comparison] outcome to default to)".into(),
                     )
                 }
             },
@@ -1125,7 +1111,11 @@ impl EvaluationSpec {
         let mut seen = std::collections::BTreeSet::new();
         for o in &outcomes {
             if !seen.insert(o.as_str()) {
-                return bad("did.outcomes", o.clone(), "each outcome is named once".into());
+                return bad(
+                    "did.outcomes",
+                    o.clone(),
+                    "each outcome is named once".into(),
+                );
             }
             if cats.get(o).is_some() {
                 if self.data.service_use.is_none() {
@@ -1140,8 +1130,7 @@ impl EvaluationSpec {
                     return bad(
                         "did.outcomes",
                         o.clone(),
-                        "`total_cost` needs a [costs] section and a [data.service_use] file"
-                            .into(),
+                        "`total_cost` needs a [costs] section and a [data.service_use] file".into(),
                     );
                 }
             } else if o == "ndt_total" || ndt_item_of(o).is_some() {
@@ -1216,7 +1205,10 @@ impl EvaluationSpec {
             let pm = st.period_months;
             let months = crate::cohort::months_between(
                 self.data_window.start,
-                self.data_window.extract_date.succ_opt().unwrap_or(self.data_window.extract_date),
+                self.data_window
+                    .extract_date
+                    .succ_opt()
+                    .unwrap_or(self.data_window.extract_date),
             );
             if !(1..=24).contains(&pm) {
                 return bad(
@@ -1243,14 +1235,17 @@ impl EvaluationSpec {
                 );
             }
             if d.sample == DidSample::Matched
-                && self.comparison.as_ref().is_some_and(|c| c.ratio > 1)
+                && self
+                    .comparison
+                    .as_ref()
+                    .is_some_and(|c| c.ratio > 1 || c.replace)
             {
                 return bad(
                     "did.staggered",
                     "sample = matched".into(),
                     "Callaway & Sant'Anna is computed unweighted, and a matched sample with \
-                     comparison.ratio above 1 carries matching weights; use ratio = 1 or \
-                     did.sample = \"all\""
+                     comparison.ratio above 1 or with replacement carries matching weights; use \
+                     1:1 matching without replacement or did.sample = \"all\""
                         .into(),
                 );
             }

@@ -1005,15 +1005,20 @@ pub fn calendar_counts(
     let np = bounds.len() - 1;
     let days: Vec<i32> = bounds.iter().map(|d| date_to_days(*d)).collect();
     let mut counts = vec![0.0; cohort.len() * np];
-    for_each_event(cohort, events, "counting events by period", |p, cat, day, k| {
-        if cat != category || day < days[0] || day >= days[np] {
-            return;
-        }
-        // The period whose start is the last bound on or before the day.
-        let k_period = days.partition_point(|&b| b <= day) - 1;
-        if let Some(slot) = counts.get_mut(p * np + k_period) {
-            *slot += k as f64;
-        }
-    })?;
+    for_each_event(
+        cohort,
+        events,
+        "counting events by period",
+        |p, cat, day, k| {
+            if cat != category || day < days[0] || day >= days[np] {
+                return;
+            }
+            // The period whose start is the last bound on or before the day.
+            let k_period = days.partition_point(|&b| b <= day) - 1;
+            if let Some(slot) = counts.get_mut(p * np + k_period) {
+                *slot += k as f64;
+            }
+        },
+    )?;
     Ok(counts)
 }

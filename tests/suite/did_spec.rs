@@ -96,7 +96,10 @@ fn exact_matching_changes_the_matched_sets() {
 #[test]
 fn exact_matching_on_a_missing_column_names_the_key() {
     let e = err(&[(ORDER, "order = \"largest\"\nexact = [\"shoe_size\"]\n")]);
-    assert!(e.contains("comparison.exact") && e.contains("shoe_size"), "{e}");
+    assert!(
+        e.contains("comparison.exact") && e.contains("shoe_size"),
+        "{e}"
+    );
     let e = spec_err(&[(ORDER, "order = \"largest\"\nexact = [\"sex\", \"sex\"]\n")]);
     assert!(e.contains("comparison.exact") && e.contains("once"), "{e}");
 }
@@ -154,7 +157,11 @@ const OUTCOMES: &str = "outcomes = [\"ae_attendance\", \"arrest\", \"total_cost\
 
 #[test]
 fn did_outcomes_name_the_rows_of_the_effect_table() {
-    let ev = run(&[(OUTCOMES, "outcomes = [\"ndt_housing\", \"police_custody_night\"]")]).unwrap();
+    let ev = run(&[(
+        OUTCOMES,
+        "outcomes = [\"ndt_housing\", \"police_custody_night\"]",
+    )])
+    .unwrap();
     let t = &table(&ev, "did_effect").table;
     assert_eq!(t.n_rows(), 2);
     assert!(label(t, 0, "Outcome").unwrap().contains("Housing"));
@@ -164,7 +171,10 @@ fn did_outcomes_name_the_rows_of_the_effect_table() {
 #[test]
 fn an_unknown_did_outcome_is_an_error_naming_the_key_and_value() {
     let e = spec_err(&[(OUTCOMES, "outcomes = [\"ae_attendence\"]")]);
-    assert!(e.contains("did.outcomes") && e.contains("ae_attendence"), "{e}");
+    assert!(
+        e.contains("did.outcomes") && e.contains("ae_attendence"),
+        "{e}"
+    );
     let e = spec_err(&[(OUTCOMES, "outcomes = [\"ndt_mood\"]")]);
     assert!(e.contains("did.outcomes") && e.contains("ndt_mood"), "{e}");
     // An outcome whose data the spec does not name.
@@ -172,7 +182,10 @@ fn an_unknown_did_outcome_is_an_error_naming_the_key_and_value() {
         (OUTCOMES, "outcomes = [\"ndt_total\"]"),
         ("[data.ndt]\npath = \"ndt.csv\"\nlayout = \"long\"\n", ""),
     ]);
-    assert!(e.contains("did.outcomes") && e.contains("[data.ndt]"), "{e}");
+    assert!(
+        e.contains("did.outcomes") && e.contains("[data.ndt]"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -190,11 +203,19 @@ fn did_matched_sample_without_a_comparison_is_an_error() {
     let mut spec = EvaluationSpec::sample(sample_dir());
     spec.comparison = None;
     let e = spec.check().unwrap_err().to_string();
-    assert!(e.contains("did.sample") && e.contains("[comparison]"), "{e}");
+    assert!(
+        e.contains("did.sample") && e.contains("[comparison]"),
+        "{e}"
+    );
+    // The staggered design is unweighted: not on a sample matched with
+    // replacement.
     let mut spec = EvaluationSpec::sample(sample_dir());
     spec.comparison.as_mut().unwrap().replace = true;
     let e = spec.check().unwrap_err().to_string();
-    assert!(e.contains("did.sample") && e.contains("replacement"), "{e}");
+    assert!(
+        e.contains("did.staggered") && e.contains("replacement"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -214,12 +235,18 @@ fn an_event_study_without_a_pre_period_to_test_is_an_error() {
         "{e}"
     );
     let e = spec_err(&[("period_months = 3 ", "period_months = 5 ")]);
-    assert!(e.contains("did.event_study.period_months") && e.contains("divide"), "{e}");
+    assert!(
+        e.contains("did.event_study.period_months") && e.contains("divide"),
+        "{e}"
+    );
     let e = spec_err(&[(
         "outcome = \"ae_attendance\"      # a service-use category code\nperiod_months = 3",
         "outcome = \"total_cost\"\nperiod_months = 3",
     )]);
-    assert!(e.contains("did.event_study.outcome") && e.contains("total_cost"), "{e}");
+    assert!(
+        e.contains("did.event_study.outcome") && e.contains("total_cost"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -266,7 +293,10 @@ fn staggered_design_errors_name_the_key() {
     assert!(e.contains("did.staggered.period_months"), "{e}");
     // A data window holding fewer than two periods: no cohort has a pre-period.
     let e = spec_err(&[
-        ("extract_date = \"2025-03-31\"", "extract_date = \"2022-03-31\""),
+        (
+            "extract_date = \"2025-03-31\"",
+            "extract_date = \"2022-03-31\"",
+        ),
         ("period_months = 6 ", "period_months = 12 "),
     ]);
     assert!(

@@ -6,7 +6,7 @@ use super::matched_section::MatchedSample;
 use super::*;
 use crate::compare::did::{self, BasePeriod, ComparisonGroup, Panel};
 use crate::evaluate::spec::{
-    ndt_item_of, StaggeredAggregation as AggregationKind, DidSample, DidDesignSpec, StaggeredBase,
+    ndt_item_of, DidDesignSpec, DidSample, StaggeredAggregation as AggregationKind, StaggeredBase,
     StaggeredComparison,
 };
 use crate::measures::ndt::NdtChange;
@@ -166,17 +166,10 @@ fn sample_units(
                     "the matched sample needs the [comparison] section's matching",
                 )
             })?;
-            let set: BTreeMap<usize, usize> = m.sets.iter().copied().collect();
-            let of = m
-                .weights
-                .iter()
-                .filter_map(|(r, w)| set.get(r).map(|s| (*r, (*w, *s))))
-                .collect();
+            let of = m.weights.iter().map(|(r, w)| (*r, (*w, *r))).collect();
             Ok(SampleUnits {
                 of,
-                label: "matched sample (matching weights; standard errors clustered by matched \
-                        set)"
-                    .into(),
+                label: "matched sample (with its matching weights)".into(),
             })
         }
         DidSample::All => Ok(SampleUnits {
@@ -187,7 +180,7 @@ fn sample_units(
                 .filter(|(_, m)| GROUPS.contains(&m.group))
                 .map(|(i, _)| (i, (1.0, i)))
                 .collect(),
-            label: "everyone in the two groups (standard errors clustered by person)".into(),
+            label: "everyone in the two groups".into(),
         }),
     }
 }
@@ -210,13 +203,8 @@ fn outcome_pairs(
                 "a service-use outcome needs data.service_use",
             )
         })?;
-        let pv = pre_post::service_use_per_quarter(
-            counts,
-            outcome,
-            "before",
-            "after",
-            coverage(spec),
-        )?;
+        let pv =
+            pre_post::service_use_per_quarter(counts, outcome, "before", "after", coverage(spec))?;
         pv.check_lengths()?;
         let pairs = pv
             .rows
@@ -275,19 +263,12 @@ fn outcome_pairs(
             .collect();
         return Ok(("NDT total (baseline, follow-up)".into(), pairs));
     }
-    let item = ndt_item_of(outcome).ok_or_else(|| {
-        Error::invalid_parameter("did.outcomes", outcome, "unknown outcome")
-    })?;
+    let item = ndt_item_of(outcome)
+        .ok_or_else(|| Error::invalid_parameter("did.outcomes", outcome, "unknown outcome"))?;
     let i = item.index();
     let pairs = changes
         .iter()
-        .filter_map(|(r, c)| {
-            Some((
-                *r,
-                f64::from(c.baseline[i]?),
-                f64::from(c.follow_up[i]?),
-            ))
-        })
+        .filter_map(|(r, c)| Some((*r, f64::from(c.baseline[i]?), f64::from(c.follow_up[i]?))))
         .collect();
     Ok((
         format!("NDT item: {} (baseline, follow-up)", item.label()),
@@ -318,7 +299,8 @@ pub(super) fn did_section(
         "Difference in differences on the {}: for each outcome, the programme group's change \
          from the {} months before the start to the {} months after, less the comparison \
          group's (NDT: baseline to follow-up), from the regression y ~ programme + after + \
-         programme:after on two rows per person (R lm, sandwich::vcovCL CR1). The estimate \
+         programme:after on the person × period panel (two rows per person; R lm, standard \
+         errors clustered by person, sandwich::vcovCL CR1). The estimate \
          rests on the comparison group's change standing for what the programme group's \
          would have been without the programme (parallel trends).",
         units.label, cx.spec.windows.months_before, cx.spec.windows.months_after
@@ -370,13 +352,14 @@ pub(super) fn did_section(
         let mut post = Vec::with_capacity(2 * kept.len());
         let mut w = Vec::with_capacity(2 * kept.len());
         let mut cl = Vec::with_capacity(2 * kept.len());
-        for &(r, b, a, wt, c) in &kept {
+        for &(r, b, a, wt, _) in &kept {
             for (v, after) in [(b, false), (a, true)] {
                 y.push(v);
                 tr.push(is_programme(r));
                 post.push(after);
                 w.push(wt);
-                cl.push(c);
+                // Clustered by person: the two rows of a person are one cluster.
+                cl.push(r);
             }
         }
         let fit = did::did_regression_weighted(
@@ -489,8 +472,11 @@ pub(super) fn did_section(
             ],
         )?;
         let months = |e: i64| format!("{} to {}", e * pm, (e + 1) * pm - 1);
-        let mut rows: Vec<(i64, Option<&did::EventTimeEffect>)> =
-            es_fit.effects.iter().map(|e| (e.relative_time, Some(e))).collect();
+        let mut rows: Vec<(i64, Option<&did::EventTimeEffect>)> = es_fit
+            .effects
+            .iter()
+            .map(|e| (e.relative_time, Some(e)))
+            .collect();
         rows.push((es_fit.reference, None));
         rows.sort_by_key(|r| r.0);
         for (e, eff) in rows {
@@ -554,7 +540,11 @@ pub(super) fn did_section(
     // ---- staggered starts --------------------------------------------------
     if let Some(st) = &d.staggered {
         let (bounds, counts) = inputs.calendar.as_ref().ok_or_else(|| {
-            Error::invalid_parameter("did.staggered.outcome", &st.outcome, "needs data.service_use")
+            Error::invalid_parameter(
+                "did.staggered.outcome",
+                &st.outcome,
+                "needs data.service_use",
+            )
         })?;
         let np = bounds.len() - 1;
         let last_day = bounds[np].pred_opt().unwrap_or(bounds[np]);

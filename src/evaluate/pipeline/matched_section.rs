@@ -229,9 +229,7 @@ pub(super) fn matched_section(
             MatchOrderSpec::Largest => MatchOrder::Largest,
             MatchOrderSpec::Smallest => MatchOrder::Smallest,
             MatchOrderSpec::Data => MatchOrder::Data,
-            MatchOrderSpec::Random => MatchOrder::Random {
-                seed: cx.spec.seed,
-            },
+            MatchOrderSpec::Random => MatchOrder::Random { seed: cx.spec.seed },
         },
         rule: cmp.tie_rule.rule(),
         level: cx.level,

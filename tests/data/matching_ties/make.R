@@ -17,9 +17,9 @@
 # Writes, for the data sets `tied` (age in years, sex, area and a count: many
 # people share a covariate profile and so a score) and `untied` (the same and
 # a continuous income: every score distinct):
-#   <set>_data.csv     one row per person: treat, covariates, R's glm score
+#   tied_data.csv, untied_data.csv: one row per person: treat, covariates, R's glm score
 #                      (17 significant digits) and the distance handed to matchit
-#   <set>_matches.csv  case, treated row (1-based), control rows (1-based,
+#   tied_matches.csv, untied_matches.csv: case, treated row (1-based), control rows (1-based,
 #                      ';'-separated, in match.matrix order; empty if unmatched)
 suppressMessages(library(MatchIt))
 set.seed(20240614)
