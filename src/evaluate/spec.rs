@@ -1173,8 +1173,8 @@ impl EvaluationSpec {
             category("did.event_study.outcome", &e.outcome)?;
             let pm = e.period_months;
             if !(1..=12).contains(&pm)
-                || self.windows.months_before % pm != 0
-                || self.windows.months_after % pm != 0
+                || !self.windows.months_before.is_multiple_of(pm)
+                || !self.windows.months_after.is_multiple_of(pm)
             {
                 return bad(
                     "did.event_study.period_months",

@@ -185,6 +185,9 @@ fn sample_units(
     }
 }
 
+/// One person's `(cohort position, before, after)` of an outcome.
+type Pair = (usize, f64, f64);
+
 /// Each person's `(cohort position, before, after)` of one outcome.
 fn outcome_pairs(
     cx: &Ctx<'_>,
@@ -192,7 +195,7 @@ fn outcome_pairs(
     inputs: &DidInputs,
     main_counts: Option<&WindowCounts>,
     codes: &[String],
-) -> Result<(String, Vec<(usize, f64, f64)>)> {
+) -> Result<(String, Vec<Pair>)> {
     let spec = cx.spec;
     let cats = CategorySet::default();
     if let Some(c) = cats.get(outcome) {
