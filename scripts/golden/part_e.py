@@ -22,7 +22,11 @@ scipy. Each estimator is written out here from its published definition:
   did::aggte's simple, group and dynamic aggregations with the influence of
   the estimated weights (did's wif), bstrap = FALSE, pointwise intervals.
 
-part_e.R (if R's did is installed) cross-checks the staggered tables.
+part_e.R cross-checks the 2x2 and event-study tables with R's lm, sandwich and
+lmtest on the analysis rows this script dumps (python3 part_e.py --dump DIR;
+Rscript part_e.R DIR). R's did is not installed here: part_e_csdid.py checks the staggered tables with
+csdid 0.4.3 (the Python port of did; pip install csdid==0.4.3) on the dumped
+panel, and tests/suite/did_reference.rs checks the crate's estimator on mpdta.
 Nothing here reads the crate's output.
 """
 
@@ -173,6 +177,20 @@ def outcome_pairs(name, cohort, events, ndt_a, cohort_a):
     return "NDT total (baseline, follow-up)", out
 
 
+DUMP = sys.argv[sys.argv.index("--dump") + 1] if "--dump" in sys.argv else None
+
+
+def dump(name, header, rows):
+    """For part_e.R: the analysis rows, persons numbered (no identifier)."""
+    if DUMP is None:
+        return
+    os.makedirs(DUMP, exist_ok=True)
+    with open(os.path.join(DUMP, name), "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(rows)
+
+
 def did_effect(cohort, events, sets, ndt_a, cohort_a):
     group = {p["id"]: p["group"] for p in cohort}
     rows = []
@@ -188,6 +206,9 @@ def did_effect(cohort, events, sets, ndt_a, cohort_a):
                 cl.append(i)  # clustered by person
         beta, V, df = ols_cr1(np.array(ys), np.array(Xs), cl)
         est, se, lo, hi, p = t_row(beta[3], math.sqrt(V[3, 3]), df)
+        num = {i: k for k, i in enumerate(ids)}
+        dump(f"did_{name}.csv", ["person", "programme", "after", "y"],
+             [[num[c], int(x[1]), int(x[2]), repr(v)] for v, x, c in zip(ys, Xs, cl)])
         prog = [pairs[i] for i in ids if group[i] == "programme"]
         comp = [pairs[i] for i in ids if group[i] == "comparison"]
         n_p, n_c, n = len(prog), len(comp), len(ids)
@@ -239,6 +260,8 @@ def event_study(cohort, events, sets):
         if t and k in effects:
             X[i, len(people) + len(periods) - 1 + effects.index(k)] = 1.0
     beta, V, df = ols_cr1(y, X, [r[0] for r in rows])
+    dump("event_study.csv", ["person", "period", "programme", "y"],
+         [[pidx[r[0]], r[1], int(r[3]), repr(r[2])] for r in rows])
     off = len(people) + len(periods) - 1
     n_units = len(people)
     out = []
@@ -290,6 +313,11 @@ def staggered(cohort, events, sets):
             Y[pid][period(d)] += n
     G = {i: (period(by_id[i]["index"]) if by_id[i]["group"] == "programme" else None)
          for i in ids}
+    num = {i: k for k, i in enumerate(ids)}
+    # Periods numbered from 1 and never-treated as 0, did's conventions.
+    dump("staggered.csv", ["person", "period", "first_treated", "y"],
+         [[num[i], t + 1, 0 if G[i] is None else G[i] + 1, repr(Y[i][t])]
+          for i in ids for t in range(P)])
     kept = [i for i in ids if G[i] is None or G[i] > 0]  # cohorts in the first period dropped
     n = len(kept)
     cohorts = sorted({G[i] for i in kept if G[i] is not None})
@@ -311,6 +339,8 @@ def staggered(cohort, events, sets):
                             else (-n * (d[i] - mc) / len(co) if G[i] is None else 0.0)
                             for i in kept])
             cells.append((g, t, mt - mc, se, len(tr), len(co), psi))
+    dump("staggered_att_values.csv", ["group", "period", "att", "se"],
+         [[g + 1, t + 1, repr(att), repr(se)] for g, t, att, se, *_ in cells])
     rows = []
     for g, t, att, se, nt, nc, _ in cells:
         nn = nt + nc
@@ -346,7 +376,10 @@ def staggered(cohort, events, sets):
     n_all = sum(size.values())
     out = []
 
+    raw = []
+
     def row(kind, of, att, se):
+        raw.append([kind, of, repr(att), repr(se)])
         vals = [att, se, None if se is None else att - Z * se, None if se is None else att + Z * se]
         out.append([kind, of] + [stat_cell(v, n_all, 3) for v in vals])
 
@@ -377,6 +410,7 @@ def staggered(cohort, events, sets):
             row("dynamic", "overall", att, se_of(psi))
     write("staggered_aggregation", ["Aggregation", "Of", "ATT", "Standard error", "CI lower",
                                     "CI upper"], out)
+    dump("staggered_aggregation_values.csv", ["kind", "of", "att", "se"], raw)
 
 
 def main():
