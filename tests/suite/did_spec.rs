@@ -326,3 +326,32 @@ fn did_event_study_and_staggered_sections_can_be_left_out() {
     assert!(stems.contains(&"did_effect"));
     assert!(!stems.contains(&"event_study") && !stems.contains(&"staggered_att"));
 }
+
+#[test]
+fn a_sample_with_no_comparison_units_is_an_error_naming_the_key() {
+    // The comparison group's rows relabelled `unknown`: no one to compare with.
+    let dir = std::env::temp_dir().join(format!("outcomes-did-spec-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in ["service_use.csv", "ndt.csv"] {
+        std::fs::copy(sample_dir().join(f), dir.join(f)).unwrap();
+    }
+    let cohort = std::fs::read_to_string(sample_dir().join("cohort.csv"))
+        .unwrap()
+        .replace(",comparison,", ",unknown,");
+    std::fs::write(dir.join("cohort.csv"), cohort).unwrap();
+    let text = spec_text(&[("sample = \"matched\"", "sample = \"all\"")]);
+    let start = text.find("[comparison]").unwrap();
+    let end = text
+        .find("# Difference in differences on person-level")
+        .unwrap();
+    let text = format!("{}{}", &text[..start], &text[end..]);
+    let spec = EvaluationSpec::from_toml(&text, "edited.toml", &dir).unwrap();
+    let e = evaluate::run(&spec, &Progress::quiet())
+        .unwrap_err()
+        .to_string();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        e.contains("did.outcomes") && e.contains("no comparison group member"),
+        "{e}"
+    );
+}

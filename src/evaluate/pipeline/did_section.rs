@@ -586,7 +586,10 @@ pub(super) fn did_section(
         let gt = did::group_time_att(&panel, comparison, base).map_err(|e| {
             Error::invalid_parameter(
                 "did.staggered.comparison_group",
-                format!("{:?}", st.comparison_group),
+                match st.comparison_group {
+                    StaggeredComparison::NeverTreated => "never_treated",
+                    StaggeredComparison::NotYetTreated => "not_yet_treated",
+                },
                 format!("the staggered design cannot be estimated: {e}"),
             )
         })?;
