@@ -355,3 +355,47 @@ fn a_sample_with_no_comparison_units_is_an_error_naming_the_key() {
         "{e}"
     );
 }
+
+const ES_OUTCOME: &str =
+    "outcome = \"ae_attendance\"      # a service-use category code\nperiod_months = 3";
+const ST_OUTCOME: &str =
+    "outcome = \"ae_attendance\"      # a service-use category code\nperiod_months = 6";
+
+#[test]
+fn event_study_and_staggered_outcomes_and_periods_are_chosen_in_the_spec() {
+    let ev = run(&[
+        (ES_OUTCOME, "outcome = \"arrest\"\nperiod_months = 3"),
+        (ST_OUTCOME, "outcome = \"arrest\"\nperiod_months = 12"),
+    ])
+    .unwrap();
+    assert!(table(&ev, "event_study").table.title().contains("Arrests"));
+    let att = &table(&ev, "staggered_att").table;
+    assert!(att.title().contains("Arrests"));
+    // Four yearly periods: ATT(g, t) for t = 1..3 of each cohort (a yearly
+    // cohort from 2022-04-01 on).
+    let cohorts: std::collections::BTreeSet<String> = (0..att.n_rows())
+        .map(|r| label(att, r, "Cohort (first period)").unwrap())
+        .collect();
+    assert!(cohorts.len() >= 2, "{cohorts:?}");
+    assert!(cohorts.iter().all(|c| c.ends_with("-04-01")), "{cohorts:?}");
+    assert_eq!(att.n_rows(), 3 * cohorts.len());
+    assert_eq!(label(att, 0, "Period").unwrap(), "2022-04-01");
+}
+
+#[test]
+fn event_study_and_staggered_outcome_and_base_errors_name_the_key() {
+    let e = spec_err(&[(ES_OUTCOME, "outcome = \"arests\"\nperiod_months = 3")]);
+    assert!(
+        e.contains("did.event_study.outcome") && e.contains("arests"),
+        "{e}"
+    );
+    let e = spec_err(&[(ST_OUTCOME, "outcome = \"ndt_total\"\nperiod_months = 6")]);
+    assert!(
+        e.contains("did.staggered.outcome") && e.contains("ndt_total"),
+        "{e}"
+    );
+    let e = spec_err(&[("base_period = \"varying\"", "base_period = \"fixed\"")]);
+    assert!(e.contains("base_period") && e.contains("fixed"), "{e}");
+    let e = spec_err(&[("sample = \"matched\"", "sample = \"some\"")]);
+    assert!(e.contains("sample") && e.contains("some"), "{e}");
+}
