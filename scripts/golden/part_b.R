@@ -11,11 +11,12 @@
 # tables next to part_b.py's, and the controls MatchIt picks differently.
 #
 # MatchIt 4.5.1 compares distances after C's integer abs() (upstream issue
-# #163): the distance is passed as fitted(glm) * 1e9, so the truncation is
-# below 1e-9 on the probability scale. 4.5.1 breaks ties between equally
-# distant controls by position in the sorted order (the lower score), not by
-# data order; the crate (and part_b.py) take the first control in data order,
-# as MatchIt before 4.5.1. Differences can only come from such ties.
+# #163): the distance is passed as round(fitted(glm) * 1e9), so every
+# difference is an integer and the truncation is exact. With ratio 1, 4.5.1
+# then computes MatchIt 4.5.4's rule: ties between equally distant controls
+# go to the lower-score neighbour in the sorted order (tied scores in data
+# order), the spec's default tie_rule = "sorted_neighbour", which part_b.py
+# and the crate follow: no treated unit should get another control.
 suppressPackageStartupMessages({
   library(MatchIt); library(sandwich); library(lmtest)
 })
@@ -28,7 +29,7 @@ cat("== propensity_model (glm)\n"); print(coef(summary(fit)), digits = 12)
 cat("max |fitted - part_b score|:", max(abs(fitted(fit) - d$score)), "\n")
 
 m <- matchit(treat ~ age + sex + area + prior_arrests, data = d, method = "nearest",
-             distance = d$score * 1e9, m.order = "largest", replace = FALSE)
+             distance = round(d$score * 1e9), m.order = "largest", replace = FALSE)
 
 mm <- m$match.matrix
 r_ctrl <- as.integer(mm[, 1])
@@ -55,8 +56,8 @@ for (f in list(y ~ treat, y ~ treat + age + sex + area + prior_arrests)) {
   print(ct["treat", ], digits = 12); print(ci, digits = 12)
 }
 
-# The same estimates on part_b.py's pairs (ties to the first control in data
-# order, the crate's rule): these are the numbers of the matched_effect table.
+# The same estimates on part_b.py's pairs (the crate's rule): these are the
+# numbers of the matched_effect table.
 tr <- which(d$treat == 1 & d$match > 0)
 pd <- rbind(data.frame(d[tr, ], subclass = seq_along(tr)),
             data.frame(d[d$match[tr], ], subclass = seq_along(tr)))

@@ -44,7 +44,9 @@ assert SPEC["windows"]["coverage"] == "rate_per_observed_time"
 MIN_FRACTION = SPEC["windows"]["min_fraction"]
 CMP = SPEC["comparison"]
 assert CMP["covariates"] == ["age", "sex", "area", "prior_arrests"] and CMP["ratio"] == 1
-assert not CMP["replace"] and "caliper_sd" not in CMP
+assert not CMP["replace"] and "caliper_sd" not in CMP and not CMP.get("exact")
+assert CMP.get("order", "largest") == "largest"
+assert CMP.get("tie_rule", "sorted_neighbour") == "sorted_neighbour"
 OUTCOME = CMP["outcome"]
 assert "categories" not in SPEC["outcomes"]  # every built-in category
 BINS = CMP["overlap_bins"]
@@ -190,7 +192,7 @@ def stat_cell(value, n, decimals):
         return "x"
     if 1 <= n < MIN_CELL:
         return SYMBOL
-    return published(value, decimals)
+    return float(published(value, decimals))
 
 
 # ---- the crate's generator (crate_rng.py) and the bootstrap ------------------
@@ -454,25 +456,30 @@ def cluster_ols(y, X, w, cl, term=1):
 
 
 def match_nearest(score, treated):
-    """1:1 nearest neighbour without replacement, no caliper: treated units
-    visited largest score first (ties in data order); each takes the unused
-    control with the smallest |score difference|, ties to the first control
-    in data order (MatchIt before 4.5.1, the crate's default rule)."""
+    """1:1 nearest neighbour without replacement, no caliper, as MatchIt 4.5.4's
+    nn_matchC_vec: every unit sorted by score (R's order(), ties in data
+    order); treated units visited largest score first (ties in data order);
+    each takes the nearer of the nearest unused control to its left and to
+    its right in that sorted order, the left (lower-score) one when both are
+    equally near (the spec's default tie_rule, sorted_neighbour)."""
     n = len(score)
+    pos_order = sorted(range(n), key=lambda i: (score[i], i))
     order = sorted([i for i in range(n) if treated[i]], key=lambda i: (-score[i], i))
     used = [False] * n
     pair = {}
     for t in order:
-        best = None
-        for c in range(n):
-            if treated[c] or used[c]:
-                continue
-            d = abs(score[c] - score[t])
-            if best is None or d < best[0]:
-                best = (d, c)
-        if best is not None:
-            used[best[1]] = True
-            pair[t] = best[1]
+        p = pos_order.index(t)
+        left = next((c for c in reversed(pos_order[:p]) if not treated[c] and not used[c]), None)
+        right = next((c for c in pos_order[p + 1:] if not treated[c] and not used[c]), None)
+        if left is None and right is None:
+            continue
+        if right is None or (left is not None
+                             and abs(score[left] - score[t]) <= abs(score[right] - score[t])):
+            c = left
+        else:
+            c = right
+        used[c] = True
+        pair[t] = c
     return pair
 
 

@@ -382,6 +382,23 @@ pub fn did_regression(
     clusters: Option<&Clusters>,
     level: ConfidenceLevel,
 ) -> Result<DidRegression> {
+    did_regression_weighted(outcome, treated, post, None, clusters, level)
+}
+
+/// [`did_regression`] by weighted least squares (R `lm(y ~ treat * post,
+/// weights = w)`), e.g. with MatchIt's matching weights on a matched
+/// sample; `None` is [`did_regression`].
+///
+/// # Errors
+/// As [`did_regression`]; a weight that is negative or not finite.
+pub fn did_regression_weighted(
+    outcome: &[f64],
+    treated: &[bool],
+    post: &[bool],
+    weights: Option<&Weights>,
+    clusters: Option<&Clusters>,
+    level: ConfidenceLevel,
+) -> Result<DidRegression> {
     let n = outcome.len();
     check_len("treated", treated.len(), n)?;
     check_len("post", post.len(), n)?;
@@ -396,7 +413,7 @@ pub fn did_regression(
             Term::new(INTERACTION_TERM, &tp),
         ],
         Intercept::Included,
-        None,
+        weights,
     )?;
     let coef = fit.coefficients();
     let classical = coefficient_effect(&fit, INTERACTION_TERM, &Variance::Classical, level)?;
@@ -526,6 +543,21 @@ pub fn event_study<U: Hash + Eq>(
     reference: i64,
     level: ConfidenceLevel,
 ) -> Result<EventStudy> {
+    event_study_weighted(panel, reference, None, level)
+}
+
+/// [`event_study`] by weighted least squares (`lm(..., weights = w)`), one
+/// weight per row (e.g. each person's matching weight); `None` is
+/// [`event_study`].
+///
+/// # Errors
+/// As [`event_study`]; weights of the wrong length or not non-negative.
+pub fn event_study_weighted<U: Hash + Eq>(
+    panel: &Panel<'_, U>,
+    reference: i64,
+    weights: Option<&Weights>,
+    level: ConfidenceLevel,
+) -> Result<EventStudy> {
     let coded = code_panel(panel)?;
     let n = panel.outcome.len();
     let rel: Vec<Option<i64>> = (0..n)
@@ -577,7 +609,7 @@ pub fn event_study<U: Hash + Eq>(
         .map(|(nm, c)| Term::new(nm.as_str(), c.as_slice()))
         .collect();
     let cl = Clusters::new(&coded.unit);
-    let fit = fit_ols_absorbing(panel.outcome, &terms, &cl, None)?;
+    let fit = fit_ols_absorbing(panel.outcome, &terms, &cl, weights)?;
     let variance = Variance::Cluster(cl);
     let effect_names: Vec<String> = effects_e
         .iter()

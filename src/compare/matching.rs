@@ -29,15 +29,19 @@
 //! MatchIt's rule for choosing among candidates changed between versions, and
 //! MatchIt 4.5.1 (the version in Debian bookworm, `r-cran-matchit` 4.5.1-1)
 //! has a defect, so three rules are offered ([`NeighbourRule`]):
-//! * [`NeighbourRule::DataOrder`] (default): the true nearest control, ties to
-//!   the first control in data order: MatchIt before 4.5.1, as printed in its
+//! * [`NeighbourRule::SortedNeighbour`] (default): MatchIt's rule as fixed in
+//!   4.5.4 (upstream issue #163). Units are sorted by score (R's `order()`,
+//!   ties in data order), the nearest usable control to the left and to the
+//!   right of the treated unit in that order are compared by `|d_t - d_c|`
+//!   (`std::abs`), and the left (lower-score) one wins ties: with scores tied
+//!   by identical covariate profiles, that is the nearest tied control before
+//!   the treated unit in data order, else the first after it. This is
+//!   `nn_matchC_vec`'s `find_left` / `find_right` in MatchIt 4.5.4, checked
+//!   against MatchIt on tied and untied scores in
+//!   `tests/suite/matching_ties.rs`.
+//! * [`NeighbourRule::DataOrder`]: the true nearest control, ties to the
+//!   first control in data order: MatchIt before 4.5.1, as printed in its
 //!   2020 vignette and reproduced in validation.md §1d.
-//! * [`NeighbourRule::SortedNeighbour`]: the true nearest control;
-//!   units are sorted by score (ties in data order), the nearest usable control
-//!   to the left and to the right of the treated unit in that order are
-//!   compared by `|d_t - d_c|`, and the left (lower-score) one wins ties. This
-//!   is the search MatchIt introduced in 4.5.1 (`nn_matchC_vec`) as later
-//!   versions compute it (`find_control_vec`, with `std::abs`).
 //! * [`NeighbourRule::MatchIt451`]: bit-for-bit MatchIt 4.5.1. Its
 //!   `nn_matchC_vec` calls C's integer `abs()` on `double` differences, so
 //!   distances are **truncated to integers** before they are compared: on a
@@ -51,7 +55,9 @@
 //! On the Lalonde data the two correct rules give the same matched set (12 of
 //! the 185 treated units are paired with a different control of identical
 //! score), so both reproduce validation.md §1d; MatchIt 4.5.1's truncation
-//! swaps 6 controls and changes the balance table in the 2nd–3rd decimal.
+//! swaps 6 controls and changes the balance table in the 2nd–3rd decimal. On
+//! discrete covariates (age in years, sex, area, counts) ties are common and
+//! the two correct rules pick different controls, with different effects.
 
 use std::collections::BTreeMap;
 
@@ -176,22 +182,42 @@ pub enum Discard {
 /// How the control is chosen among candidates (see the module documentation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum NeighbourRule {
-    /// The nearest control; ties go to the first control in data order
-    /// (MatchIt before 4.5.1; validation.md §1d, the 2020 MatchIt vignette). The default:
-    /// it is the rule the published reference numbers were produced with.
+    /// The nearest control; ties go to the lower-score neighbour in sorted
+    /// order, ties in score in data order (MatchIt 4.5.4 and later's
+    /// `nn_matchC_vec`, with exact distances). The default.
     #[default]
-    DataOrder,
-    /// The nearest control; ties go to the lower-score neighbour in sorted order
-    /// (the MatchIt >= 4.5 search, with exact distances).
     SortedNeighbour,
+    /// The nearest control; ties go to the first control in data order
+    /// (MatchIt before 4.5.1; validation.md §1d, the 2020 MatchIt vignette).
+    DataOrder,
     /// MatchIt 4.5.1 exactly, including its integer truncation of distances and
     /// its off-by-one in later rounds. For reproducing MatchIt 4.5.1 output only.
     MatchIt451,
 }
 
+impl NeighbourRule {
+    /// How the rule is described in a report.
+    pub fn describe(self) -> &'static str {
+        match self {
+            NeighbourRule::SortedNeighbour => {
+                "nearest control by |score difference|, ties to the lower-score neighbour in \
+                 score order, tied scores in data order (MatchIt 4.5.4 and later)"
+            }
+            NeighbourRule::DataOrder => {
+                "nearest control by |score difference|, ties to the first control in data \
+                 order (MatchIt before 4.5.1)"
+            }
+            NeighbourRule::MatchIt451 => {
+                "MatchIt 4.5.1 as released: score differences truncated to integers before \
+                 they are compared (upstream issue #163), later rounds off by one"
+            }
+        }
+    }
+}
+
 /// Options of nearest-neighbour matching. Defaults are MatchIt's: 1:1, without
 /// replacement, no caliper, largest score first, no discarding; ties to the
-/// first control in data order.
+/// lower-score neighbour (MatchIt 4.5.4 and later).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NearestNeighbour {
     /// Controls per treated unit.
@@ -1151,8 +1177,17 @@ mod tests {
         // Treated at 0.5; controls at 0.4 (row 1), 0.6 (row 2), 0.4 (row 3).
         let d = [0.5, 0.4, 0.6, 0.4];
         let t = [true, false, false, false];
-        let m = NearestNeighbour::default().run(&d, &t, &[]).unwrap();
+        let nn = NearestNeighbour {
+            rule: NeighbourRule::DataOrder,
+            ..Default::default()
+        };
+        let m = nn.run(&d, &t, &[]).unwrap();
         assert_eq!(m.sets[0].controls, vec![1]);
+        // The default is MatchIt 4.5.4's sorted-neighbour rule.
+        assert_eq!(
+            NearestNeighbour::default().rule,
+            NeighbourRule::SortedNeighbour
+        );
         // Sorted order: 0.4(r1) 0.4(r3) 0.5(T) 0.6(r2): the left neighbour is row 3.
         let nn = NearestNeighbour {
             rule: NeighbourRule::SortedNeighbour,
@@ -1170,10 +1205,11 @@ mod tests {
         // SortedNeighbour, data order for DataOrder.
         let d = [0.5, 0.75, 0.25];
         let t = [true, false, false];
-        assert_eq!(
-            NearestNeighbour::default().run(&d, &t, &[]).unwrap().sets[0].controls,
-            vec![1]
-        );
+        let nn = NearestNeighbour {
+            rule: NeighbourRule::DataOrder,
+            ..Default::default()
+        };
+        assert_eq!(nn.run(&d, &t, &[]).unwrap().sets[0].controls, vec![1]);
         let nn = NearestNeighbour {
             rule: NeighbourRule::SortedNeighbour,
             ..Default::default()

@@ -38,7 +38,9 @@ use super::balance::{balance, BalanceRow, VariableKind};
 use super::design::Covariate;
 use super::did::{self, DidCells, DidRegression, EffectEstimate, MatchedSample};
 use super::glm::Link;
-use super::matching::{Caliper, GroupCounts, MatchOrder, NearestNeighbour, Ratio, Replacement};
+use super::matching::{
+    Caliper, GroupCounts, MatchOrder, NearestNeighbour, NeighbourRule, Ratio, Replacement,
+};
 use super::propensity::{PropensityModel, ScoreScale};
 use crate::error::{Error, Location, Result};
 use crate::stats::ols::{Clusters, Term, Weights};
@@ -508,13 +510,15 @@ pub struct MatchedComparisonSpec {
     pub exact: Vec<String>,
     /// Order in which treated units choose.
     pub order: MatchOrder,
+    /// How a control is chosen among equally near candidates.
+    pub rule: NeighbourRule,
     /// Confidence level of the effect intervals.
     pub level: ConfidenceLevel,
 }
 
 impl MatchedComparisonSpec {
     /// MatchIt's defaults (1:1, no caliper, without replacement, largest score
-    /// first) with auto-detected covariates and 95 % intervals.
+    /// first, MatchIt 4.5.4's tie rule) with auto-detected covariates and 95 % intervals.
     pub fn new(
         treatment: impl Into<String>,
         covariates: &[&str],
@@ -529,6 +533,7 @@ impl MatchedComparisonSpec {
             replacement: Replacement::Without,
             exact: Vec::new(),
             order: MatchOrder::Largest,
+            rule: NeighbourRule::SortedNeighbour,
             level: ConfidenceLevel::NINETY_FIVE,
         }
     }
@@ -555,7 +560,7 @@ pub struct MatchingSettings {
     pub order: String,
     /// Score model: `"logit"` (MatchIt `distance = "glm"`), scores on the probability scale.
     pub score_model: String,
-    /// Neighbour rule: nearest control, ties to the first in data order.
+    /// Neighbour rule ([`NeighbourRule::describe`]).
     pub rule: String,
 }
 
@@ -819,8 +824,8 @@ fn read_covariate(
 ///
 /// 1. `glm(treat ~ covariates, family = binomial)` → score (probability scale);
 /// 2. `matchit(..., method = "nearest", ratio, caliper, replace, exact,
-///    m.order)`, nearest control with ties to the first in data order
-///    ([`NeighbourRule::DataOrder`](super::NeighbourRule::DataOrder));
+///    m.order)`, nearest control with ties as `spec.rule` says (default
+///    MatchIt 4.5.4's, [`NeighbourRule::SortedNeighbour`]);
 /// 3. `summary(m)` balance before/after ([`balance`]), plus cobalt's pooled SMD;
 /// 4. on `match.data(m)`: `lm(y ~ treat, weights)` and `lm(y ~ treat +
 ///    covariates, weights)`, SEs `vcovCL(cluster = ~subclass)` (CR1). With
@@ -974,6 +979,7 @@ pub(crate) fn matched_comparison(
         replacement: spec.replacement,
         caliper: spec.caliper,
         order: spec.order,
+        rule: spec.rule,
         ..NearestNeighbour::default()
     };
     let matching = matcher.run(&score, &treated, &exact)?;
@@ -1092,9 +1098,7 @@ pub(crate) fn matched_comparison(
         exact: spec.exact.clone(),
         order: order_name(spec.order),
         score_model: "logit".into(),
-        rule: "nearest control by |score difference|, ties to the first control in data order \
-               (MatchIt before 4.5.1)"
-            .into(),
+        rule: spec.rule.describe().into(),
     };
     let report = MatchedComparisonReport {
         source,

@@ -546,6 +546,8 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
     // The matched comparison's sets (cohort position, set), for the
     // time-to-event section's matched-sample hazard ratio.
     let mut matched_sets: Option<Vec<(usize, usize)>> = None;
+    let mut did_inputs = did_section::DidInputs::default();
+    let mut matched: Option<matched_section::MatchedSample> = None;
     if let Some(f) = &spec.data.service_use {
         progress.stage("loading service use");
         let l = io::load_service_events(
@@ -553,7 +555,7 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
                 .columns(f.column_map())
                 .pseudonymise(key.clone()),
             &cohort_data,
-            &cats,
+            cats,
         )?;
         validation.push(summary(&l.summary, &l.rejections));
         progress.stage("service use by person and window");
@@ -562,6 +564,7 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
             Window::new("after", 0, spec.windows.months_after as i32)?,
         ];
         wc = Some(io::window_counts(&cohort_data, &l.data, &windows, &wanted)?);
+        did_inputs.service(spec, &cohort_data, &l.data)?;
         if let Some(t) = &spec.time_to_event {
             for c in &t.categories {
                 if cats.get(c).is_none() {
@@ -594,6 +597,7 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
             NdtLayout::Wide => io::load_ndt_wide(&src, &cohort_data, PartialPolicy::Undefined)?,
         };
         validation.push(summary(&l.summary, &l.rejections));
+        did_inputs.ndt(spec, &cohort_data, &l.data.assessments)?;
         // ---- NDT ------------------------------------------------------
         progress.stage("NDT baseline and follow-up");
         sections.push(ndt_section(&cx, &cohort_data, &l.data.assessments)?);
@@ -612,6 +616,9 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
     // Each cohort member's change in cost (after - before); `None` for the
     // people not costed.
     let mut cost_change: Vec<Option<f64>> = vec![None; cohort_data.len()];
+    // Each cohort member's (before, after) cost; `None` for the people not
+    // costed.
+    let mut cost_pre_post: Vec<Option<(f64, f64)>> = vec![None; cohort_data.len()];
     // The costing, for the cost-benefit analysis (after the matched
     // comparison, whose matched sets it may use), and where its items go.
     let mut cost_basis: Option<(usize, costs_section::CostBasis)> = None;
@@ -625,6 +632,7 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
         cost_basis = basis.map(|b| (sections.len(), b));
         sections.push(section);
         post_cost = costed.iter().map(|c| c.map(|(_, post)| post)).collect();
+        cost_pre_post.clone_from(&costed);
         cost_change = costed
             .iter()
             .map(|c| c.map(|(pre, post)| post - pre))
@@ -632,7 +640,6 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
     }
     // The headline: the programme's effect against the matched comparison.
     let mut headline: Option<Section> = None;
-    let mut matched_units: Option<Vec<MatchedUnit>> = None;
 
     // ---- matched comparison -------------------------------------------
     if let Some(cmp) = &spec.comparison {
@@ -673,17 +680,17 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
         };
         let m = matched_section(&cx, cmp, &cohort_data, &outcome, outcome_key)?;
         sections.push(m.section);
-        matched_sets = Some(m.sets);
-        matched_units = Some(m.units);
+        matched_sets = Some(m.sample.sets.clone());
         progress.stage("the programme's effect against the matched comparison");
         headline = Some(headline_section(
             &cx,
             cmp,
-            matched_units.as_deref().unwrap_or(&[]),
+            &m.sample.units,
             wc.as_ref(),
             &codes,
             &cost_change,
         )?);
+        matched = Some(m.sample);
     }
 
     // ---- cost-benefit analysis ----------------------------------------
@@ -695,12 +702,26 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
             basis,
             counts,
             &codes,
-            matched_units.as_deref(),
+            matched.as_ref().map(|m| m.units.as_slice()),
             &cost_change,
         )?;
         if let Some(s) = sections.get_mut(*at) {
             s.items.extend(items);
         }
+    }
+
+    // ---- difference in differences ------------------------------------
+    if let Some(d) = &spec.did {
+        progress.stage("difference in differences");
+        let m = matched.as_ref();
+        sections.push(did_section(
+            &cx,
+            d,
+            &cohort_data,
+            &did_inputs,
+            &cost_pre_post,
+            m,
+        )?);
     }
 
     // ---- time to event ------------------------------------------------
@@ -858,6 +879,7 @@ fn coverage(spec: &EvaluationSpec) -> CoveragePolicy {
 }
 
 mod costs_section;
+mod did_section;
 mod headline_section;
 mod matched_section;
 mod ndt_section;
@@ -868,6 +890,7 @@ mod time_to_event_section;
 mod validation_section;
 
 use costs_section::cost_section;
+use did_section::did_section;
 use headline_section::headline_section;
 use matched_section::{matched_section, MatchCluster, MatchedUnit};
 use ndt_section::ndt_section;

@@ -46,6 +46,10 @@ pub struct EvaluationSpec {
     /// The matched comparison (omit to skip it).
     #[serde(default)]
     pub comparison: Option<ComparisonSpec>,
+    /// Difference in differences on person-level outcomes (omit to skip it):
+    /// the 2×2 design, the event study and staggered starts.
+    #[serde(default)]
+    pub did: Option<DidDesignSpec>,
     /// A time-to-event outcome (omit to skip it): the time to each person's
     /// first event of chosen service-use categories.
     #[serde(default)]
@@ -398,6 +402,196 @@ pub struct ComparisonSpec {
     /// (default: all four).
     #[serde(default = "all_estimators")]
     pub estimators: Vec<Estimator>,
+    /// Cohort columns on which a programme member and their controls must
+    /// agree exactly (MatchIt's `exact =`; default none). Each is compared
+    /// as text and need not be a covariate of the score.
+    #[serde(default)]
+    pub exact: Vec<String>,
+    /// The order in which programme members choose their controls
+    /// (MatchIt's `m.order`; default `largest`).
+    #[serde(default)]
+    pub order: MatchOrderSpec,
+    /// How a control is chosen among equally near ones (default
+    /// `sorted_neighbour`, MatchIt 4.5.4 and later).
+    #[serde(default)]
+    pub tie_rule: TieRule,
+}
+
+/// `comparison.order`: MatchIt's `m.order`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchOrderSpec {
+    /// Highest propensity score first (MatchIt's default for the ATT).
+    #[default]
+    Largest,
+    /// Lowest score first.
+    Smallest,
+    /// Cohort-file order.
+    Data,
+    /// A random order drawn with the spec's `seed` (the crate's generator:
+    /// not R's `sample()` stream).
+    Random,
+}
+
+/// `comparison.tie_rule`: how a control is chosen among equally near ones
+/// (`crate::compare::NeighbourRule`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TieRule {
+    /// MatchIt 4.5.4 and later: units sorted by score (ties in data order),
+    /// the nearer of the nearest control on each side, the lower-score one
+    /// when both are equally near.
+    #[default]
+    SortedNeighbour,
+    /// MatchIt before 4.5.1: the nearest control, ties to the first in data
+    /// order.
+    DataOrder,
+    /// MatchIt 4.5.1 as released, to reproduce its output only: score
+    /// differences truncated to integers before they are compared (upstream
+    /// issue #163), so on the probability scale every control is "equally
+    /// near" and a caliper below 1 excludes no one.
+    #[serde(rename = "matchit_4_5_1")]
+    MatchIt451,
+}
+
+impl TieRule {
+    /// The library's rule.
+    pub fn rule(self) -> crate::compare::NeighbourRule {
+        use crate::compare::NeighbourRule as R;
+        match self {
+            TieRule::SortedNeighbour => R::SortedNeighbour,
+            TieRule::DataOrder => R::DataOrder,
+            TieRule::MatchIt451 => R::MatchIt451,
+        }
+    }
+}
+
+/// `[did]`: difference in differences on person-level outcomes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DidDesignSpec {
+    /// Outcomes of the 2×2 design (before and after window × programme and
+    /// comparison): service-use category codes (use per quarter of observed
+    /// time in each window), `total_cost` (cost in each window, people
+    /// observed for the whole of both; needs `[costs]`), `ndt_total` or
+    /// `ndt_<item>` (e.g. `ndt_housing`: NDT baseline and follow-up; needs
+    /// `[data.ndt]`). Default: the comparison's outcome.
+    #[serde(default)]
+    pub outcomes: Option<Vec<String>>,
+    /// `matched` (default: the matched comparison's sample, with its
+    /// matching weights; needs `[comparison]`; the staggered design needs it
+    /// unweighted, 1:1 without replacement) or `all` (everyone in the
+    /// programme and comparison groups with the outcome).
+    #[serde(default)]
+    pub sample: DidSample,
+    /// The event study (omit to skip it).
+    #[serde(default)]
+    pub event_study: Option<EventStudySpec>,
+    /// Staggered starts, Callaway & Sant'Anna (omit to skip it).
+    #[serde(default)]
+    pub staggered: Option<StaggeredSpec>,
+}
+
+/// `did.sample`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DidSample {
+    /// The matched comparison's matched sample.
+    #[default]
+    Matched,
+    /// Everyone in the two groups with the outcome.
+    All,
+}
+
+/// `[did.event_study]`: periods relative to each person's start.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventStudySpec {
+    /// A service-use category code: events per period.
+    pub outcome: String,
+    /// Length of each period in months (default 3); it must divide both
+    /// `windows.months_before` and `windows.months_after`.
+    #[serde(default = "three_months")]
+    pub period_months: u32,
+}
+
+/// `[did.staggered]`: calendar periods from `data_window.start`; a
+/// programme member's cohort is the period of their start.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaggeredSpec {
+    /// A service-use category code: events per period.
+    pub outcome: String,
+    /// Length of each calendar period in months (default 6).
+    #[serde(default = "six_months")]
+    pub period_months: u32,
+    /// `never_treated` (default: the comparison group) or `not_yet_treated`
+    /// (also programme members who start after the period compared).
+    #[serde(default)]
+    pub comparison_group: StaggeredComparison,
+    /// `varying` (default) or `universal` base period (did's `base_period`).
+    #[serde(default)]
+    pub base_period: StaggeredBase,
+    /// Aggregations of the ATT(g, t) reported (default all three):
+    /// `simple`, `group`, `dynamic`.
+    #[serde(default = "all_aggregations")]
+    pub aggregations: Vec<StaggeredAggregation>,
+}
+
+/// `did.staggered.comparison_group` (did's `control_group`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StaggeredComparison {
+    /// Never-treated units only.
+    #[default]
+    NeverTreated,
+    /// Never-treated and not-yet-treated units.
+    NotYetTreated,
+}
+
+/// `did.staggered.base_period`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StaggeredBase {
+    /// The period just before `t` before treatment, `g − 1` after.
+    #[default]
+    Varying,
+    /// Always `g − 1`.
+    Universal,
+}
+
+/// One aggregation of the ATT(g, t) (did's `aggte(type = ...)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StaggeredAggregation {
+    /// One number: cohort-size-weighted mean over every post-period cell.
+    Simple,
+    /// By cohort, and their size-weighted mean.
+    Group,
+    /// By time since the start, and the mean of the post-start ones.
+    Dynamic,
+}
+
+fn three_months() -> u32 {
+    3
+}
+fn six_months() -> u32 {
+    6
+}
+fn all_aggregations() -> Vec<StaggeredAggregation> {
+    vec![
+        StaggeredAggregation::Simple,
+        StaggeredAggregation::Group,
+        StaggeredAggregation::Dynamic,
+    ]
+}
+
+/// The NDT item an outcome `ndt_<item>` names.
+pub fn ndt_item_of(outcome: &str) -> Option<crate::measures::ndt::NdtItem> {
+    let col = outcome.strip_prefix("ndt_")?;
+    crate::measures::ndt::NdtItem::ALL
+        .into_iter()
+        .find(|i| i.column() == col)
 }
 
 /// An estimator of the effect on the treated (`comparison.estimators`).
@@ -1117,6 +1311,28 @@ impl EvaluationSpec {
                 replace: false,
                 overlap_bins: 10,
                 estimators: all_estimators(),
+                exact: Vec::new(),
+                order: MatchOrderSpec::Largest,
+                tie_rule: TieRule::SortedNeighbour,
+            }),
+            did: Some(DidDesignSpec {
+                outcomes: Some(
+                    ["ae_attendance", "arrest", "total_cost", "ndt_total"]
+                        .map(String::from)
+                        .to_vec(),
+                ),
+                sample: DidSample::Matched,
+                event_study: Some(EventStudySpec {
+                    outcome: "ae_attendance".into(),
+                    period_months: 3,
+                }),
+                staggered: Some(StaggeredSpec {
+                    outcome: "ae_attendance".into(),
+                    period_months: 6,
+                    comparison_group: StaggeredComparison::NeverTreated,
+                    base_period: StaggeredBase::Varying,
+                    aggregations: all_aggregations(),
+                }),
             }),
             time_to_event: Some(TimeToEventSpec {
                 categories: vec!["arrest".into()],
@@ -1269,6 +1485,16 @@ impl EvaluationSpec {
                     "name at least one of matching, ipw, entropy_balancing, doubly_robust",
                 );
             }
+            let mut exact = std::collections::BTreeSet::new();
+            for e in &c.exact {
+                if e.trim().is_empty() || !exact.insert(e.trim()) {
+                    return bad(
+                        "comparison.exact",
+                        e.clone(),
+                        "each exact-matching column is named once, and not blank",
+                    );
+                }
+            }
             if c.outcome == "total_cost" && self.costs.is_none() {
                 return bad(
                     "comparison.outcome",
@@ -1276,6 +1502,9 @@ impl EvaluationSpec {
                     "`total_cost` needs a [costs] section",
                 );
             }
+        }
+        if let Some(d) = &self.did {
+            self.check_did(d)?;
         }
         if let Some(t) = &self.time_to_event {
             if !t.categories.is_empty() && self.data.service_use.is_none() {
@@ -1360,6 +1589,200 @@ impl EvaluationSpec {
         self.disclosure
             .policy()
             .map_err(|e| Error::invalid_parameter("disclosure", self.in_file(), e.to_string()))?;
+        Ok(())
+    }
+
+    /// The `[did]` design, checked before any data are read: each outcome
+    /// exists and its data are named, the matched sample exists, and each
+    /// design has a pre-period and more than one period.
+    fn check_did(&self, d: &DidDesignSpec) -> Result<()> {
+        let bad = |key: &str, value: String, rule: String| {
+            Err(Error::invalid_parameter(
+                key,
+                value,
+                format!("{rule}{}", self.in_file()),
+            ))
+        };
+        let cats = crate::measures::service_use::CategorySet::default();
+        let known = || {
+            format!(
+                "a service-use category ({}), `total_cost`, `ndt_total` or `ndt_<item>` ({})",
+                cats.codes().join(", "),
+                crate::measures::ndt::NdtItem::ALL
+                    .map(|i| format!("ndt_{}", i.column()))
+                    .join(", ")
+            )
+        };
+        if d.sample == DidSample::Matched && self.comparison.is_none() {
+            return bad(
+                "did.sample",
+                "matched".into(),
+                "the matched sample needs a [comparison] section (or set did.sample = \"all\")"
+                    .into(),
+            );
+        }
+        let outcomes: Vec<String> = match &d.outcomes {
+            Some(list) => list.clone(),
+            None => match &self.comparison {
+                Some(c) => vec![c.outcome.clone()],
+                None => {
+                    return bad(
+                        "did.outcomes",
+                        "(none)".into(),
+                        "name the outcomes (there is no [comparison] outcome to default to)".into(),
+                    )
+                }
+            },
+        };
+        if outcomes.is_empty() {
+            return bad(
+                "did.outcomes",
+                "[]".into(),
+                "name at least one outcome, or leave the key out for the comparison's".into(),
+            );
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for o in &outcomes {
+            if !seen.insert(o.as_str()) {
+                return bad(
+                    "did.outcomes",
+                    o.clone(),
+                    "each outcome is named once".into(),
+                );
+            }
+            if cats.get(o).is_some() {
+                if self.data.service_use.is_none() {
+                    return bad(
+                        "did.outcomes",
+                        o.clone(),
+                        "a service-use outcome needs a [data.service_use] file".into(),
+                    );
+                }
+            } else if o == "total_cost" {
+                if self.costs.is_none() || self.data.service_use.is_none() {
+                    return bad(
+                        "did.outcomes",
+                        o.clone(),
+                        "`total_cost` needs a [costs] section and a [data.service_use] file".into(),
+                    );
+                }
+            } else if o == "ndt_total" || ndt_item_of(o).is_some() {
+                if self.data.ndt.is_none() {
+                    return bad(
+                        "did.outcomes",
+                        o.clone(),
+                        "an NDT outcome needs a [data.ndt] file".into(),
+                    );
+                }
+            } else {
+                return bad(
+                    "did.outcomes",
+                    o.clone(),
+                    format!("unknown outcome: each is {}", known()),
+                );
+            }
+        }
+        let category = |key: &str, o: &str| {
+            if cats.get(o).is_none() {
+                return bad(
+                    key,
+                    o.to_string(),
+                    format!(
+                        "unknown outcome: a service-use category code ({})",
+                        cats.codes().join(", ")
+                    ),
+                );
+            }
+            if self.data.service_use.is_none() {
+                return bad(
+                    key,
+                    o.to_string(),
+                    "needs a [data.service_use] file, whose events it counts".into(),
+                );
+            }
+            Ok(())
+        };
+        if let Some(e) = &d.event_study {
+            category("did.event_study.outcome", &e.outcome)?;
+            let pm = e.period_months;
+            if !(1..=12).contains(&pm)
+                || !self.windows.months_before.is_multiple_of(pm)
+                || !self.windows.months_after.is_multiple_of(pm)
+            {
+                return bad(
+                    "did.event_study.period_months",
+                    pm.to_string(),
+                    format!(
+                        "must be 1 to 12 and divide windows.months_before ({}) and \
+                         windows.months_after ({})",
+                        self.windows.months_before, self.windows.months_after
+                    ),
+                );
+            }
+            if self.windows.months_before / pm < 2 {
+                return bad(
+                    "did.event_study.period_months",
+                    pm.to_string(),
+                    format!(
+                        "the {} months before the start make {} period(s): the event study \
+                         needs the reference period and at least one earlier pre-period to \
+                         test for a pre-trend",
+                        self.windows.months_before,
+                        self.windows.months_before / pm
+                    ),
+                );
+            }
+        }
+        if let Some(st) = &d.staggered {
+            category("did.staggered.outcome", &st.outcome)?;
+            let pm = st.period_months;
+            let months = crate::cohort::months_between(
+                self.data_window.start,
+                self.data_window
+                    .extract_date
+                    .succ_opt()
+                    .unwrap_or(self.data_window.extract_date),
+            );
+            if !(1..=24).contains(&pm) {
+                return bad(
+                    "did.staggered.period_months",
+                    pm.to_string(),
+                    "must be 1 to 24".into(),
+                );
+            }
+            if months / (pm as i32) < 2 {
+                return bad(
+                    "did.staggered.period_months",
+                    pm.to_string(),
+                    format!(
+                        "the data window holds {months} whole months, fewer than two periods: \
+                         no cohort would have a pre-period"
+                    ),
+                );
+            }
+            if st.aggregations.is_empty() {
+                return bad(
+                    "did.staggered.aggregations",
+                    "[]".into(),
+                    "name at least one of simple, group, dynamic".into(),
+                );
+            }
+            if d.sample == DidSample::Matched
+                && self
+                    .comparison
+                    .as_ref()
+                    .is_some_and(|c| c.ratio > 1 || c.replace)
+            {
+                return bad(
+                    "did.staggered",
+                    "sample = matched".into(),
+                    "Callaway & Sant'Anna is computed unweighted, and a matched sample with \
+                     comparison.ratio above 1 or with replacement carries matching weights; use \
+                     1:1 matching without replacement or did.sample = \"all\""
+                        .into(),
+                );
+            }
+        }
         Ok(())
     }
 

@@ -1154,6 +1154,15 @@ fn init_recognises_and_writes_a_spec() {
         "symbol",
         "rejected_rows",
         "categories",
+        "exact",
+        "order",
+        "tie_rule",
+        "[did]",
+        "[did.event_study]",
+        "[did.staggered]",
+        "comparison_group",
+        "aggregations",
+        "base_period",
     ] {
         assert!(toml.contains(key), "{key} not offered");
     }

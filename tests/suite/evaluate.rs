@@ -910,6 +910,7 @@ fn the_multiplicity_adjustment_is_chosen_in_the_spec_and_named() {
     let base = || {
         let mut s = quick(EvaluationSpec::from_path(data.join("evaluation.toml")).unwrap());
         s.comparison = None;
+        s.did = None;
         s.time_to_event = None;
         s.costs = None;
         s.data.school = None;
@@ -1032,6 +1033,7 @@ fn uncosted_categories_are_named_beside_the_offset_with_their_share() {
     std::fs::write(&costs, partial).unwrap();
     let mut spec = quick(EvaluationSpec::from_path(data.join("evaluation.toml")).unwrap());
     spec.comparison = None;
+    spec.did = None;
     spec.time_to_event = None;
     spec.data.school = None;
     spec.costs.as_mut().unwrap().unit_costs = Some(costs);
@@ -1091,6 +1093,7 @@ fn every_cba_parameter_is_a_spec_key_with_its_effect_and_its_error() {
     let base = || {
         let mut s = quick(EvaluationSpec::from_path(data.join("evaluation.toml")).unwrap());
         s.comparison = None;
+        s.did = None;
         s.time_to_event = None;
         s.data.school = None;
         s.cba.counterfactual = CbaCounterfactual::ComparisonGroup;
@@ -1235,6 +1238,7 @@ fn the_ndt_selection_windows_are_spec_keys() {
     let base = || {
         let mut s = quick(EvaluationSpec::from_path(data.join("evaluation.toml")).unwrap());
         s.comparison = None;
+        s.did = None;
         s.time_to_event = None;
         s.costs = None;
         s.data.service_use = None;
@@ -1458,6 +1462,7 @@ fn custom_service_categories_are_spec_keys() {
         s.time_to_event = None;
         s.data.school = None;
         s.data.ndt = None;
+        s.did = None;
         s.costs.as_mut().unwrap().unit_costs = Some(costs.clone());
         s
     };

@@ -88,6 +88,10 @@ fn lalonde_matched_comparison_json() {
         "age,educ,race,married,nodegree,re74,re75".as_ref(),
         "--outcome".as_ref(),
         "re78".as_ref(),
+        // validation.md §1e is the 2020 vignette's, made with MatchIt before
+        // 4.5.1: ties to the first control in data order.
+        "--tie-rule".as_ref(),
+        "data-order".as_ref(),
         "--json-out".as_ref(),
         json_s.as_ref(),
     ]);
@@ -187,6 +191,58 @@ fn lalonde_matched_comparison_json() {
         assert_eq!(treat[c - 1], Some(false));
         assert!(seen.insert(c), "control row {c} used twice");
     }
+
+    // The default tie rule, MatchIt 4.5.4's: the same matched units, other
+    // pairs among controls of identical score, so other clustered SEs. R 4.2.2,
+    // MatchIt 4.5.1 handed `distance = round(ps * 1e9)` (ps: glm(f, family =
+    // binomial, control = glm.control(epsilon = 1e-14, maxit = 100))), where its
+    // integer truncation is exact and it computes 4.5.4's rule; then
+    // `coeftest(lm(re78 ~ treat + age + educ + race + married + nodegree + re74
+    // + re75, data = match.data(m), weights = weights), vcov. = vcovCL, cluster
+    // = ~subclass)`: estimate 1344.935605, SE 718.9770225; without covariates
+    // 894.3674803, SE 705.2297641.
+    outcomes_ok(&[
+        "match".as_ref(),
+        "--data".as_ref(),
+        data.as_ref(),
+        "--treatment".as_ref(),
+        "treat".as_ref(),
+        "--covariates".as_ref(),
+        "age,educ,race,married,nodegree,re74,re75".as_ref(),
+        "--outcome".as_ref(),
+        "re78".as_ref(),
+        "--json-out".as_ref(),
+        json_s.as_ref(),
+    ]);
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let _ = std::fs::remove_file(&json);
+    assert_eq!(v["counts"]["matched_units"], 370);
+    let ra = &v["effect"]["regression_adjusted"];
+    near(
+        num(ra, &["estimate"]),
+        1344.935605,
+        5e-6,
+        "regression-adjusted",
+    );
+    near(
+        num(ra, &["std_error"]),
+        718.9770225,
+        5e-7,
+        "regression-adjusted SE",
+    );
+    let dm = &v["effect"]["difference_in_means"];
+    near(
+        num(dm, &["estimate"]),
+        894.3674803,
+        5e-7,
+        "difference in means",
+    );
+    near(
+        num(dm, &["std_error"]),
+        705.2297641,
+        5e-7,
+        "difference in means SE",
+    );
 }
 
 /// A blank outcome is rejected, counted and listed, never silently dropped:

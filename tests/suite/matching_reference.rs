@@ -21,8 +21,9 @@
 //! `abs()` on a double) and has an off-by-one in later rounds, so its matched
 //! sets are not nearest-neighbour sets. `NeighbourRule::MatchIt451` reproduces it
 //! exactly (all cases below); the correct rules are checked against §1d
-//! (`DataOrder`, the default) and against MatchIt 4.5.1 on integer-valued
-//! distances, where the truncation is exact (`SortedNeighbour`; the `int_*` cases).
+//! (`DataOrder`) and against MatchIt 4.5.1 on integer-valued
+//! distances, where the truncation is exact (`SortedNeighbour`, the default; the `int_*`
+//! cases, and `matching_ties.rs` on tied and untied scores).
 
 #[rustfmt::skip]
 #[path = "matching_reference/r_fixtures.rs"]
@@ -316,7 +317,10 @@ fn data_order_matching_matches_validation_1d() {
     let Some(l) = lalonde() else { return };
     let m = PropensityModel::fit(&l.covariates, &l.treated, Link::Logit).unwrap();
     let ps = m.scores(ScoreScale::Probability);
-    assert_eq!(NearestNeighbour::default().rule, NeighbourRule::DataOrder);
+    assert_eq!(
+        NearestNeighbour::default().rule,
+        NeighbourRule::SortedNeighbour
+    );
     for rule in [NeighbourRule::DataOrder, NeighbourRule::SortedNeighbour] {
         let nn = NearestNeighbour {
             rule,

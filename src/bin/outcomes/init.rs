@@ -277,7 +277,28 @@ pub(crate) fn starter_spec(name: &str, f: &Recognised, dir: &Path) -> String {
          # Caliper in standard deviations of the score (default none).\n# caliper_sd = 0.2\n\
          # Match with replacement.\n{on}replace = false\n# Equal-width score bins of the overlap table (2 to 50).\n{on}overlap_bins = 10\n\
          # Estimators of the effect on the treated, side by side.\n\
-         {on}estimators = [\"matching\", \"ipw\", \"entropy_balancing\", \"doubly_robust\"]\n"
+         {on}estimators = [\"matching\", \"ipw\", \"entropy_balancing\", \"doubly_robust\"]\n\
+         # Cohort columns matched exactly (MatchIt's exact =; compared as text), e.g. [\"sex\"].\n# exact = []\n\
+         # Order programme people choose controls: \"largest\" score, \"smallest\", \"data\" or \"random\" (seeded).\n\
+         {on}order = \"largest\"\n\
+         # Ties between equally near controls: \"sorted_neighbour\" (MatchIt 4.5.4 and later), \"data_order\"\n\
+         # (MatchIt before 4.5.1) or \"matchit_4_5_1\" (4.5.1's integer-truncated distances, to reproduce it only).\n\
+         {on}tie_rule = \"sorted_neighbour\"\n"
+    );
+    let _ = writeln!(
+        s,
+        "# Difference in differences (uncomment to use): the 2x2 design on each outcome, before and after\n\
+         # window x programme and comparison; outcomes are service-use category codes, \"total_cost\",\n\
+         # \"ndt_total\" or \"ndt_<item>\" (e.g. \"ndt_housing\"). sample: \"matched\" (needs [comparison]) or \"all\".\n\
+         # [did]\n# outcomes = [\"ae_attendance\"]\n# sample = \"matched\"\n\
+         # Event study in periods relative to the start (period_months divides both windows; at least\n\
+         # two periods before the start), with the pre-trend test.\n\
+         # [did.event_study]\n# outcome = \"ae_attendance\"\n# period_months = 3\n\
+         # Staggered starts (Callaway & Sant'Anna) in calendar periods from data_window.start.\n\
+         # [did.staggered]\n# outcome = \"ae_attendance\"\n# period_months = 6\n\
+         # comparison_group = \"never_treated\"   # or \"not_yet_treated\"\n\
+         # base_period = \"varying\"              # or \"universal\"\n\
+         # aggregations = [\"simple\", \"group\", \"dynamic\"]\n"
     );
     let _ = writeln!(
         s,

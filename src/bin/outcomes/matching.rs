@@ -7,7 +7,7 @@ use outcomes::compare::report::{
     run_matched_comparison, write_json, CovariateKind, CovariateSpec, CsvTable,
     MatchedComparisonSpec,
 };
-use outcomes::compare::{Caliper, MatchOrder, Ratio, Replacement};
+use outcomes::compare::{Caliper, MatchOrder, NeighbourRule, Ratio, Replacement};
 use outcomes::{Error, Result};
 
 use crate::common::{self, Done};
@@ -55,6 +55,10 @@ pub(crate) struct MatchCmd {
     /// The order in which treated units choose their controls.
     #[arg(long, value_enum, default_value_t = OrderArg::Largest)]
     order: OrderArg,
+    /// How a control is chosen among equally near ones (the spec's
+    /// `comparison.tie_rule`).
+    #[arg(long, value_enum, default_value_t = TieArg::SortedNeighbour)]
+    tie_rule: TieArg,
     /// Identifier columns, comma-separated: never analysed, and no message
     /// shows one of their values.
     #[arg(long = "id", value_name = "COLS", value_delimiter = ',')]
@@ -76,6 +80,18 @@ enum OrderArg {
     Smallest,
     /// In the order of the file's rows.
     Data,
+}
+
+/// `--tie-rule`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TieArg {
+    /// MatchIt 4.5.4 and later: the lower-score neighbour in score order.
+    SortedNeighbour,
+    /// MatchIt before 4.5.1: the first control in data order.
+    DataOrder,
+    /// MatchIt 4.5.1 as released (integer-truncated distances), to reproduce it only.
+    #[value(name = "matchit-4-5-1")]
+    MatchIt451,
 }
 
 /// The covariate list as the library's specs.
@@ -149,6 +165,11 @@ impl MatchCmd {
             OrderArg::Largest => MatchOrder::Largest,
             OrderArg::Smallest => MatchOrder::Smallest,
             OrderArg::Data => MatchOrder::Data,
+        };
+        spec.rule = match self.tie_rule {
+            TieArg::SortedNeighbour => NeighbourRule::SortedNeighbour,
+            TieArg::DataOrder => NeighbourRule::DataOrder,
+            TieArg::MatchIt451 => NeighbourRule::MatchIt451,
         };
         Ok(spec)
     }

@@ -1,6 +1,7 @@
 //! The matched-comparison section: counts, balance, overlap, effect and score model.
 
 use super::*;
+use crate::evaluate::spec::MatchOrderSpec;
 
 pub(super) fn matched_section(
     cx: &Ctx<'_>,
@@ -11,6 +12,20 @@ pub(super) fn matched_section(
 ) -> Result<MatchedSection> {
     let types = cmp.covariate_types()?;
     let names: Vec<String> = types.iter().map(|(n, _)| n.clone()).collect();
+    for e in &cmp.exact {
+        if !cohort
+            .members()
+            .iter()
+            .any(|m| m.covariates.contains_key(e.trim()))
+        {
+            return Err(Error::invalid_parameter(
+                "comparison.exact",
+                e,
+                "no cohort row has this column (is it a column of the cohort file?)",
+            ));
+        }
+    }
+    let exact_names: Vec<String> = cmp.exact.iter().map(|e| e.trim().to_string()).collect();
     for c in &names {
         if !cohort
             .members()
@@ -77,7 +92,12 @@ pub(super) fn matched_section(
         .zip(outcome)
         .enumerate()
         .filter(|(_, (m, _))| GROUPS.contains(&m.group))
-        .filter(|(_, (m, _))| names.iter().all(|c| m.covariates.contains_key(c)))
+        .filter(|(_, (m, _))| {
+            names
+                .iter()
+                .chain(&exact_names)
+                .all(|c| m.covariates.contains_key(c))
+        })
         .filter_map(|(i, (m, y))| y.map(|y| (i, m, y)))
         .collect();
     // Each unit's cohort position (frame row), for the matched sets handed on.
@@ -204,10 +224,29 @@ pub(super) fn matched_section(
         ratio,
         caliper,
         replacement,
-        exact: Vec::new(),
-        order: MatchOrder::Largest,
+        exact: exact_names.clone(),
+        order: match cmp.order {
+            MatchOrderSpec::Largest => MatchOrder::Largest,
+            MatchOrderSpec::Smallest => MatchOrder::Smallest,
+            MatchOrderSpec::Data => MatchOrder::Data,
+            MatchOrderSpec::Random => MatchOrder::Random { seed: cx.spec.seed },
+        },
+        rule: cmp.tie_rule.rule(),
         level: cx.level,
     };
+    // Exact-matching columns, compared as text (a level is never published).
+    let exact: Vec<Covariate> = exact_names
+        .iter()
+        .map(|e| {
+            Covariate::categorical(
+                e,
+                units
+                    .iter()
+                    .map(|m| m.covariates.get(e).map(text_of).unwrap_or_default())
+                    .collect(),
+            )
+        })
+        .collect();
     let run = matched_comparison(
         MatchedInputs {
             source: "matched-comparison units".into(),
@@ -221,7 +260,7 @@ pub(super) fn matched_section(
             outcome: unit_outcome.clone(),
             covariates: covs.clone(),
             covariates_used: used,
-            exact: Vec::new(),
+            exact,
             row_of: (0..units.len()).collect(),
         },
         &mspec,
@@ -240,14 +279,26 @@ pub(super) fn matched_section(
     };
     let mut items = vec![Item::Text(format!(
         "Propensity score: logistic regression of programme membership on {}; {}:1 nearest \
-         neighbour matching {} replacement{}, largest score first (MatchIt conventions). \
+         neighbour matching {} replacement{}{}, {} first; {} (MatchIt conventions). \
          Outcome: {outcome_label}. Effect on the treated with cluster-robust standard errors \
          by matched set.",
         names.join(", "),
         cmp.ratio,
         if cmp.replace { "with" } else { "without" },
         cmp.caliper_sd
-            .map_or(String::new(), |c| format!(", caliper {c} SD of the score"))
+            .map_or(String::new(), |c| format!(", caliper {c} SD of the score")),
+        if exact_names.is_empty() {
+            String::new()
+        } else {
+            format!(", exactly on {}", exact_names.join(", "))
+        },
+        match cmp.order {
+            MatchOrderSpec::Largest => "largest score".to_string(),
+            MatchOrderSpec::Smallest => "smallest score".to_string(),
+            MatchOrderSpec::Data => "cohort-file order".to_string(),
+            MatchOrderSpec::Random => format!("random order (seed {})", cx.spec.seed),
+        },
+        rep.settings.rule
     ))];
 
     let mut counts_t = Table::new(
@@ -527,16 +578,27 @@ pub(super) fn matched_section(
             title: "Matched comparison".into(),
             items,
         },
-        sets,
-        units: matched_units,
+        sample: MatchedSample {
+            sets,
+            units: matched_units,
+        },
     })
 }
 
-/// The matched-comparison section, its matched sets by cohort position
-/// ((member, set), without replacement) and the matched sample's units.
+/// The matched-comparison section and its matched sample.
 pub(super) struct MatchedSection {
     pub(super) section: Section,
+    pub(super) sample: MatchedSample,
+}
+
+/// The matched sample, by cohort position, for the sections that reuse it
+/// (the headline, the cost-benefit analysis, difference in differences, time
+/// to event).
+#[derive(Debug, Clone, Default)]
+pub(super) struct MatchedSample {
+    /// `(member, set)` for every matched unit (matching without replacement).
     pub(super) sets: Vec<(usize, usize)>,
+    /// Every matched unit: its cohort position, group, weight and cluster.
     pub(super) units: Vec<MatchedUnit>,
 }
 

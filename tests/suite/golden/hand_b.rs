@@ -225,6 +225,7 @@ fn hand_trace_cba_pv_benefits_to_prison() {
             .unwrap();
     spec.cba.counterfactual = outcomes::evaluate::spec::CbaCounterfactual::ComparisonGroup;
     spec.comparison = None;
+    spec.did = None;
     spec.time_to_event = None;
     spec.data.school = None;
     spec.statistics.bootstrap_resamples = 200;
