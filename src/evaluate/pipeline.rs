@@ -534,6 +534,15 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
             wanted.push(extra);
         }
     }
+    // The `[did]` outcomes that are service-use categories are in the same
+    // per-person frame (one aggregation of the events).
+    if let Some(d) = &spec.did {
+        for o in did_section::did_outcomes(spec, d) {
+            if cats.get(&o).is_some() && !wanted.contains(&o) {
+                wanted.push(o);
+            }
+        }
+    }
 
     // Service use is aggregated into the per-person frame (person x window
     // x category) as soon as it is loaded, and the events are dropped: every
@@ -719,6 +728,7 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
             d,
             &cohort_data,
             &did_inputs,
+            wc.as_ref(),
             &cost_pre_post,
             m,
         )?);

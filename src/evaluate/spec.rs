@@ -1596,6 +1596,7 @@ impl EvaluationSpec {
     /// exists and its data are named, the matched sample exists, and each
     /// design has a pre-period and more than one period.
     fn check_did(&self, d: &DidDesignSpec) -> Result<()> {
+        // (The service-use categories are the built-ins and the spec's own.)
         let bad = |key: &str, value: String, rule: String| {
             Err(Error::invalid_parameter(
                 key,
@@ -1603,7 +1604,7 @@ impl EvaluationSpec {
                 format!("{rule}{}", self.in_file()),
             ))
         };
-        let cats = crate::measures::service_use::CategorySet::default();
+        let cats = self.outcomes.category_set()?;
         let known = || {
             format!(
                 "a service-use category ({}), `total_cost`, `ndt_total` or `ndt_<item>` ({})",

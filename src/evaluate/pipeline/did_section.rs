@@ -17,8 +17,6 @@ use chrono::{Months, NaiveDate};
 /// events and assessments are not kept after their loading step).
 #[derive(Debug, Default)]
 pub(super) struct DidInputs {
-    /// The before and after windows of the service-use outcomes.
-    windows: Option<WindowCounts>,
     /// Periods relative to each start, for the event study.
     event: Option<WindowCounts>,
     /// Calendar period bounds and each member's events per period.
@@ -54,18 +52,6 @@ impl DidInputs {
         let Some(d) = &spec.did else {
             return Ok(());
         };
-        let cats = CategorySet::default();
-        let codes: Vec<String> = did_outcomes(spec, d)
-            .into_iter()
-            .filter(|o| cats.get(o).is_some())
-            .collect();
-        if !codes.is_empty() {
-            let windows = [
-                Window::new("before", -(spec.windows.months_before as i32), 0)?,
-                Window::new("after", 0, spec.windows.months_after as i32)?,
-            ];
-            self.windows = Some(io::window_counts(cohort, events, &windows, &codes)?);
-        }
         if let Some(e) = &d.event_study {
             let pm = e.period_months as i32;
             let first = -(spec.windows.months_before as i32) / pm;
@@ -135,7 +121,7 @@ impl DidInputs {
 }
 
 /// The outcomes of the 2×2 design: as named, or the comparison's.
-fn did_outcomes(spec: &EvaluationSpec, d: &DidDesignSpec) -> Vec<String> {
+pub(super) fn did_outcomes(spec: &EvaluationSpec, d: &DidDesignSpec) -> Vec<String> {
     match &d.outcomes {
         Some(list) => list.clone(),
         None => spec
@@ -193,12 +179,13 @@ fn outcome_pairs(
     cx: &Ctx<'_>,
     outcome: &str,
     inputs: &DidInputs,
+    counts: Option<&WindowCounts>,
     costed: &[Option<(f64, f64)>],
 ) -> Result<(String, Vec<Pair>)> {
     let spec = cx.spec;
     let cats = &cx.cats;
     if let Some(c) = cats.get(outcome) {
-        let counts = inputs.windows.as_ref().ok_or_else(|| {
+        let counts = counts.ok_or_else(|| {
             Error::invalid_parameter(
                 "did.outcomes",
                 outcome,
@@ -273,6 +260,7 @@ pub(super) fn did_section(
     d: &DidDesignSpec,
     cohort: &io::Cohort,
     inputs: &DidInputs,
+    counts: Option<&WindowCounts>,
     costed: &[Option<(f64, f64)>],
     matched: Option<&MatchedSample>,
 ) -> Result<Section> {
@@ -309,7 +297,7 @@ pub(super) fn did_section(
         ],
     )?;
     for outcome in did_outcomes(cx.spec, d) {
-        let (label, pairs) = outcome_pairs(cx, &outcome, inputs, costed)?;
+        let (label, pairs) = outcome_pairs(cx, &outcome, inputs, counts, costed)?;
         let kept: Vec<(usize, f64, f64, f64, usize)> = pairs
             .into_iter()
             .filter_map(|(r, b, a)| units.of.get(&r).map(|&(w, c)| (r, b, a, w, c)))
@@ -431,7 +419,8 @@ pub(super) fn did_section(
                     format!("the event study cannot be estimated: {e}"),
                 )
             })?;
-        let label = CategorySet::default()
+        let label = cx
+            .cats
             .get(&es.outcome)
             .map_or(es.outcome.clone(), |c| c.label().to_string());
         items.push(Item::Text(format!(
@@ -574,7 +563,8 @@ pub(super) fn did_section(
                 format!("the staggered design cannot be estimated: {e}"),
             )
         })?;
-        let label = CategorySet::default()
+        let label = cx
+            .cats
             .get(&st.outcome)
             .map_or(st.outcome.clone(), |c| c.label().to_string());
         let date_of = |k: i64| {
