@@ -557,6 +557,10 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
     let mut matched_sets: Option<Vec<(usize, usize)>> = None;
     let mut did_inputs = did_section::DidInputs::default();
     let mut matched: Option<matched_section::MatchedSample> = None;
+    let windows = [
+        Window::new("before", -(spec.windows.months_before as i32), 0)?,
+        Window::new("after", 0, spec.windows.months_after as i32)?,
+    ];
     if let Some(f) = &spec.data.service_use {
         progress.stage("loading service use");
         let l = io::load_service_events(
@@ -568,10 +572,6 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
         )?;
         validation.push(summary(&l.summary, &l.rejections));
         progress.stage("service use by person and window");
-        let windows = [
-            Window::new("before", -(spec.windows.months_before as i32), 0)?,
-            Window::new("after", 0, spec.windows.months_after as i32)?,
-        ];
         wc = Some(io::window_counts(&cohort_data, &l.data, &windows, &wanted)?);
         did_inputs.service(spec, &cohort_data, &l.data)?;
         if let Some(t) = &spec.time_to_event {
@@ -589,6 +589,22 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
             }
             first_events = Some(io::first_events(&cohort_data, &l.data, &t.categories, 12)?);
         }
+    }
+    // Counts per period (exact or banded) go into the same frame.
+    if let Some(pcs) = &spec.data.period_counts {
+        progress.stage("loading service use counts per period");
+        let l = io::load_period_counts(
+            &Source::new(spec.resolve(&pcs.path))
+                .columns(pcs.column_map())
+                .pseudonymise(key.clone()),
+            &cohort_data,
+            cats,
+            &pcs.bands()?,
+        )?;
+        validation.push(summary(&l.summary, &l.rejections));
+        let frame =
+            wc.get_or_insert_with(|| io::empty_window_counts(&cohort_data, &windows, &wanted));
+        io::add_period_counts(frame, &cohort_data, &l.data, pcs.scenario())?;
     }
     let mut sections = Vec::new();
     let mut validation_items = Vec::new();
@@ -772,6 +788,9 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
         };
         let mut files = vec![(spec.resolve(&cf.path), id_column(&cf.columns))];
         if let Some(f) = &spec.data.service_use {
+            files.push((spec.resolve(&f.path), id_column(&f.columns)));
+        }
+        if let Some(f) = &spec.data.period_counts {
             files.push((spec.resolve(&f.path), id_column(&f.columns)));
         }
         if let Some(f) = &spec.data.ndt {

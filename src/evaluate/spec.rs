@@ -100,6 +100,11 @@ pub struct DataSpec {
     /// Service-use events.
     #[serde(default)]
     pub service_use: Option<FileSpec>,
+    /// Service use as counts per person per period (e.g. per quarter, as the
+    /// Fulfilling Lives framework records them), exact or banded; counted
+    /// in the same per-person frame as the events.
+    #[serde(default)]
+    pub period_counts: Option<PeriodCountsSpec>,
     /// NDT assessments.
     #[serde(default)]
     pub ndt: Option<NdtFileSpec>,
@@ -125,6 +130,95 @@ impl FileSpec {
         self.columns
             .iter()
             .fold(ColumnMap::new(), |m, (k, v)| m.map(k, v))
+    }
+}
+
+/// A file of service-use counts per person per period: `person_id`,
+/// `period_start`, `period_end`, `category`, `count`, a count being a whole
+/// number or a band label (`1 to 2`, `3 to 4`, `5 to 9`, `10 or more`; prison
+/// nights `1 to 31`, `32 to 62`, `63 to 93`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodCountsSpec {
+    /// Path, relative to the spec file.
+    pub path: PathBuf,
+    /// Canonical column name → the file's column name.
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+    /// Which value of a band every analysis reads: `"mid"` (default),
+    /// `"low"` or `"high"` (run the spec with each to bound the results).
+    #[serde(default)]
+    pub scenario: BandScenario,
+    /// The open band `10 or more`: its assumed middle (default 12) ...
+    #[serde(default = "twelve_f")]
+    pub open_band_mid: f64,
+    /// ... and its assumed upper value (default 20).
+    #[serde(default = "twenty_f")]
+    pub open_band_high: f64,
+}
+
+fn twelve_f() -> f64 {
+    12.0
+}
+fn twenty_f() -> f64 {
+    20.0
+}
+
+/// The value of a banded count that the analyses read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BandScenario {
+    /// The band's lower bound.
+    Low,
+    /// The band's middle.
+    #[default]
+    Mid,
+    /// The band's upper bound (the stated assumption for the open band).
+    High,
+}
+
+impl PeriodCountsSpec {
+    /// The column map.
+    pub fn column_map(&self) -> ColumnMap {
+        self.columns
+            .iter()
+            .fold(ColumnMap::new(), |m, (k, v)| m.map(k, v))
+    }
+
+    /// The band scheme (the Fulfilling Lives counts bands with the spec's
+    /// open band, and the prison-night bands).
+    ///
+    /// # Errors
+    /// [`Error::invalid_parameter`] naming `data.period_counts.open_band_mid`
+    /// unless `10 <= open_band_mid <= open_band_high`.
+    pub fn bands(&self) -> Result<crate::measures::service_use::BandScheme> {
+        use crate::measures::service_use::BandScheme;
+        let counts = BandScheme::fulfilling_lives(self.open_band_mid, self.open_band_high)
+            .map_err(|_| {
+                Error::invalid_parameter(
+                    "data.period_counts.open_band_mid",
+                    format!("{} (high {})", self.open_band_mid, self.open_band_high),
+                    "the open band `10 or more` needs 10 <= open_band_mid <= open_band_high",
+                )
+            })?;
+        let mut bands = counts.bands().to_vec();
+        bands.extend(
+            BandScheme::fulfilling_lives_prison_nights()
+                .bands()
+                .iter()
+                .cloned(),
+        );
+        BandScheme::new(bands)
+    }
+
+    /// The library's scenario.
+    pub fn scenario(&self) -> crate::measures::service_use::Scenario {
+        use crate::measures::service_use::Scenario;
+        match self.scenario {
+            BandScenario::Low => Scenario::Low,
+            BandScenario::Mid => Scenario::Mid,
+            BandScenario::High => Scenario::High,
+        }
     }
 }
 
@@ -1288,6 +1382,7 @@ impl EvaluationSpec {
                     path: "service_use.csv".into(),
                     columns: BTreeMap::new(),
                 }),
+                period_counts: None,
                 ndt: Some(NdtFileSpec {
                     path: "ndt.csv".into(),
                     columns: BTreeMap::new(),
@@ -1411,6 +1506,24 @@ impl EvaluationSpec {
         }
         let o = &self.outcomes;
         o.category_set()?;
+        if let Some(p) = &self.data.period_counts {
+            p.bands()?;
+            // What reads dated events cannot read counts per period.
+            if self.data.service_use.is_none() {
+                if let Some(t) = self
+                    .time_to_event
+                    .as_ref()
+                    .filter(|t| !t.categories.is_empty())
+                {
+                    return bad(
+                        "time_to_event.categories",
+                        t.categories.join(", "),
+                        "the time to a first event needs dated events (data.service_use); \
+                         counts per period (data.period_counts) do not date them",
+                    );
+                }
+            }
+        }
         if o.ndt_follow_up_months == 0 || o.ndt_follow_up_months > 120 {
             return bad(
                 "outcomes.ndt_follow_up_months",
@@ -1810,6 +1923,9 @@ impl EvaluationSpec {
         )];
         if let Some(f) = &self.data.service_use {
             out.push(("data.service_use.path".into(), self.resolve(&f.path)));
+        }
+        if let Some(f) = &self.data.period_counts {
+            out.push(("data.period_counts.path".into(), self.resolve(&f.path)));
         }
         if let Some(f) = &self.data.ndt {
             out.push(("data.ndt.path".into(), self.resolve(&f.path)));

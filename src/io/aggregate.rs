@@ -330,6 +330,84 @@ pub fn window_counts(
     })
 }
 
+/// Add counts per period (exact or banded; `scenario` picks the band's
+/// value) to the frame: a period count belongs to every window containing
+/// its period's first day (the rule of
+/// [`crate::measures::service_use::aggregate`]), in the cell of its person
+/// and category. Counts of people outside the cohort or of categories not in
+/// the frame add nothing; the number of counts added is returned.
+///
+/// # Errors
+/// If `cohort` is not the frame's cohort (another number of people).
+pub fn add_period_counts(
+    frame: &mut WindowCounts,
+    cohort: &Cohort,
+    periods: &[PeriodCount],
+    scenario: crate::measures::service_use::Scenario,
+) -> Result<u64> {
+    if cohort.len() != frame.people.len() {
+        return Err(Error::invalid_parameter(
+            "cohort",
+            format!("{} people", cohort.len()),
+            format!("the frame's cohort has {}", frame.people.len()),
+        ));
+    }
+    let (nw, nc) = (frame.windows.len(), frame.categories.len());
+    let cat_of: foldhash::HashMap<&str, usize> = frame
+        .categories
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i))
+        .collect();
+    let row_of: foldhash::HashMap<&str, usize> = cohort
+        .members()
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.person.pseudonym(), i))
+        .collect();
+    let mut added = 0;
+    for pc in periods {
+        let (Some(&p), Some(&c)) = (
+            row_of.get(pc.person.pseudonym()),
+            cat_of.get(pc.category.code()),
+        ) else {
+            continue;
+        };
+        let m = months_between(cohort.members()[p].index_date, pc.period.start());
+        let mut counted = false;
+        for (w, win) in frame.windows.iter().enumerate() {
+            if m >= win.start_month() && m < win.end_month() {
+                if let Some(slot) = frame.counts.get_mut((p * nw + w) * nc + c) {
+                    *slot += pc.count.get(scenario);
+                    counted = true;
+                }
+            }
+        }
+        added += u64::from(counted);
+    }
+    Ok(added)
+}
+
+/// A frame with every count zero (and each person's observed time), for
+/// service use given only as counts per period ([`add_period_counts`]).
+pub fn empty_window_counts(
+    cohort: &Cohort,
+    windows: &[Window],
+    categories: &[String],
+) -> WindowCounts {
+    let people: Vec<PersonId> = cohort.members().iter().map(|m| m.person.clone()).collect();
+    let (observed_days, window_days) = observed_time(cohort, windows);
+    WindowCounts {
+        counts: vec![0.0; people.len() * windows.len() * categories.len()],
+        people,
+        groups: cohort.members().iter().map(|m| m.group).collect(),
+        windows: windows.to_vec(),
+        categories: categories.to_vec(),
+        observed_days,
+        window_days,
+    }
+}
+
 /// Add each event's count to its person × window × category cell of
 /// `counts` (indexed `(person × windows + window) × categories + category`,
 /// people in cohort order), in one pass over the event columns: the person's

@@ -20,8 +20,9 @@ mod summary;
 pub(crate) mod validate;
 
 pub use aggregate::{
-    calendar_counts, first_events, window_costs, window_costs_with_counts, window_counts,
-    CategoryAgencyTotal, CountKind, FirstEvents, WindowCosts, WindowCounts,
+    add_period_counts, calendar_counts, empty_window_counts, first_events, window_costs,
+    window_costs_with_counts, window_counts, CategoryAgencyTotal, CountKind, FirstEvents,
+    WindowCosts, WindowCounts,
 };
 pub use loaders::{
     csv_to_parquet, load_cohort, load_cohort_numeric, load_ndt, load_ndt_wide, load_period_counts,

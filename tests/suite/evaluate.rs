@@ -1521,3 +1521,110 @@ fn custom_service_categories_are_spec_keys() {
         "{e}"
     );
 }
+
+/// Service use given as counts per period, exact or banded
+/// (`[data.period_counts]`): each analysis reads the band's value the spec
+/// names, so the low, middle and high runs bound the results; a band label
+/// the scheme does not know is a rejected row in the account; an open band
+/// below 10 is an error naming the key.
+#[test]
+fn banded_counts_per_period_are_an_input() {
+    let tmp = TempDir::new("periods");
+    let data = copy_sample(&tmp.0);
+    let cohort = std::fs::read_to_string(data.join("cohort.csv")).unwrap();
+    let mut lines = cohort.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
+    let (id, idx) = (col("person_id"), col("index_date"));
+    let mut rows = String::from("person_id,period_start,period_end,category,count\n");
+    let (lo, hi) = (
+        chrono::NaiveDate::from_ymd_opt(2021, 4, 1).unwrap(),
+        chrono::NaiveDate::from_ymd_opt(2025, 3, 31).unwrap(),
+    );
+    let mut n = 0;
+    for l in lines {
+        let f: Vec<&str> = l.split(',').collect();
+        let start = chrono::NaiveDate::parse_from_str(f[idx], "%Y-%m-%d").unwrap();
+        let b = start - chrono::Days::new(70);
+        let a = start + chrono::Days::new(20);
+        if b < lo || a + chrono::Days::new(89) > hi {
+            continue;
+        }
+        let e = |d: chrono::NaiveDate| d + chrono::Days::new(89);
+        rows.push_str(&format!("{},{b},{},arrest,3 to 4\n", f[id], e(b)));
+        rows.push_str(&format!("{},{a},{},arrest,1 to 2\n", f[id], e(a)));
+        n += 1;
+    }
+    // One row with a band the scheme does not know.
+    let first_id = cohort.lines().nth(1).unwrap().split(',').nth(id).unwrap();
+    rows.push_str(&format!(
+        "{first_id},2022-01-01,2022-03-31,arrest,11 to 15\n"
+    ));
+    std::fs::write(data.join("periods.csv"), rows).unwrap();
+    let run = |scenario: evaluate::spec::BandScenario| {
+        let mut s = quick(EvaluationSpec::from_path(data.join("evaluation.toml")).unwrap());
+        s.data.service_use = None;
+        s.data.period_counts = Some(evaluate::spec::PeriodCountsSpec {
+            path: "periods.csv".into(),
+            columns: BTreeMap::new(),
+            scenario,
+            open_band_mid: 12.0,
+            open_band_high: 20.0,
+        });
+        s.outcomes.categories = Some(vec!["arrest".into()]);
+        s.outcomes.binary_category = "arrest".into();
+        s.comparison.as_mut().unwrap().outcome = "arrest".into();
+        s.costs = None;
+        s.time_to_event = None;
+        s.did = None;
+        s.data.school = None;
+        s.data.ndt = None;
+        evaluate::run(&s, &Progress::quiet()).unwrap()
+    };
+    use evaluate::spec::BandScenario::{High, Low, Mid};
+    let means = |ev: &evaluate::Evaluation| {
+        let t = table_of(ev, "service_use");
+        (
+            evaluate::tables::published(t, 0, "Before").unwrap(),
+            evaluate::tables::published(t, 0, "After").unwrap(),
+        )
+    };
+    let mid = run(Mid);
+    let (bm, am) = means(&mid);
+    let (bl, al) = means(&run(Low));
+    let (bh, ah) = means(&run(High));
+    // Every person has the same band: the rates scale with the band's value
+    // (3 / 3.5 / 4 before, 1 / 1.5 / 2 after), to the table's 3 decimals.
+    for (got, want) in [
+        (bl, bm * 3.0 / 3.5),
+        (bh, bm * 4.0 / 3.5),
+        (al, am / 1.5),
+        (ah, am * 2.0 / 1.5),
+    ] {
+        assert!((got - want).abs() < 2e-3, "{got} vs {want}");
+    }
+    assert!(bl < bm && bm < bh && al < am && am < ah);
+    // The account: rows read = accepted + rejected, the unknown band rejected.
+    let acc = mid
+        .accounts
+        .iter()
+        .find(|a| a.file.ends_with("periods.csv"))
+        .unwrap();
+    assert_eq!(acc.rows_read, 2 * n + 1);
+    assert_eq!(acc.rejected, 1);
+    assert_eq!(acc.rows_read, acc.accepted + acc.rejected);
+    // An open band below 10.
+    let good = std::fs::read_to_string(data.join("evaluation.toml")).unwrap();
+    let path = data.join("bad_band.toml");
+    std::fs::write(
+        &path,
+        good.replacen(
+            "[data.ndt]\n",
+            "[data.period_counts]\npath = \"periods.csv\"\nopen_band_mid = 5\n\n[data.ndt]\n",
+            1,
+        ),
+    )
+    .unwrap();
+    let e = EvaluationSpec::from_path(&path).unwrap_err().to_string();
+    assert!(e.contains("data.period_counts.open_band_mid"), "{e}");
+}

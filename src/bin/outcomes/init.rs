@@ -210,6 +210,13 @@ pub(crate) fn starter_spec(name: &str, f: &Recognised, dir: &Path) -> String {
             let _ = writeln!(s, "# No service-use file found (person_id, date, category, count).\n# [data.service_use]\n# path = \"service_use.csv\"\n");
         }
     }
+    let _ = writeln!(
+        s,
+        "# Service use as counts per period (exact or banded), beside or instead of the events:\n\
+         # [data.period_counts]\n# path = \"period_counts.csv\"\n\
+         # Which value of a band the analyses read: \"low\", \"mid\" or \"high\".\n# scenario = \"mid\"\n\
+         # The open band `10 or more`: assumed middle and upper value.\n# open_band_mid = 12\n# open_band_high = 20\n"
+    );
     match (&f.ndt_long, &f.ndt_wide) {
         (Some(file), _) | (None, Some(file)) => {
             let layout = if f.ndt_long.is_some() { "long" } else { "wide" };

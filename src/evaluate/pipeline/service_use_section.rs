@@ -11,10 +11,24 @@ pub(super) fn service_use_section(
     let cats = &cx.cats;
     let cov = coverage(spec);
     let groups = counts.groups();
+    let periods = spec.data.period_counts.as_ref().map_or(String::new(), |p| {
+        format!(
+            " Counts per period (data.period_counts) are counted in the window holding the \
+             period's first day; a banded count at the band's {} value (the open band \
+             `10 or more` assumed {} mid, {} high).",
+            match p.scenario {
+                crate::evaluate::spec::BandScenario::Low => "low",
+                crate::evaluate::spec::BandScenario::Mid => "middle",
+                crate::evaluate::spec::BandScenario::High => "high",
+            },
+            p.open_band_mid,
+            p.open_band_high
+        )
+    });
     let mut items = vec![Item::Text(format!(
         "Service use per person per quarter in the {} months before and the {} months after each \
          person's start (count x 91.31 / days observed). {} The categories of each group are one \
-         family of tests: beside each p-value is its {} adjustment over the family (R p.adjust).",
+         family of tests: beside each p-value is its {} adjustment over the family (R p.adjust).{periods}",
         spec.windows.months_before,
         spec.windows.months_after,
         match cov {
