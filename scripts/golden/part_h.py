@@ -202,6 +202,24 @@ def matched_cba(cohort, counts, rates, costed, order, matched, cost):
         a1, a2 = adj(za), adj(-za)
         if 0 <= a1 <= 1 and 0 <= a2 <= 1:
             lo, hi = q(a1), q(a2)
+    # The cost offset per person against the matched comparison.
+    tot = [sum(x[k] for x in sets) for k in range(4)]
+    pc = B.PROGRAMME_COST
+    off = A.Tab("cost_offset_matched", [
+        A.L("Measure"), A.C("Programme, matched"), A.C("Comparison, matched"),
+        A.S("Value", 0, "Programme, matched"), A.S("Bootstrap lower", 0, "Programme, matched"),
+        A.S("Bootstrap upper", 0, "Programme, matched")])
+    for label, v, ci in (("Change in cost, programme (matched)", tot[0] / tot[1], None),
+                         ("Change in cost, matched comparison", tot[2] / tot[3], None),
+                         ("Difference in differences", theta, (lo, hi)),
+                         ("Programme cost per person", pc, None),
+                         ("Net saving per person after the programme's cost", -theta - pc,
+                          (-hi - pc, -lo - pc))):
+        off.rows.append([label, n_p, n_c, v, None if ci is None else ci[0],
+                         None if ci is None else ci[1]])
+    assert n_c > A.K
+    write("cost_offset_matched", off.names, A.release_clear(off))
+
     low, high = (B.appraise([("all", -e * n_p, 0.0)], cost0) for e in (hi, lo))
     assert abs(B.appraise([("all", -theta * n_p, 0.0)], cost0)["npv"] - r["npv"]) < 1e-6
 
