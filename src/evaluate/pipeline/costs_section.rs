@@ -384,7 +384,9 @@ pub(super) fn cba_items(
                     money_of("Bootstrap upper", "Programme, matched", 0),
                 ],
             )?;
-            let rows: [(&str, f64, Option<(f64, f64)>); 5] = [
+            // (measure, value, its interval)
+            type Row<'a> = (&'a str, f64, Option<(f64, f64)>);
+            let rows: [Row<'_>; 5] = [
                 ("Change in cost, programme (matched)", tot[0] / tot[1], None),
                 ("Change in cost, matched comparison", tot[2] / tot[3], None),
                 (
