@@ -420,6 +420,65 @@ pub fn did_regression(
     })
 }
 
+/// The weighted 2×2 DiD, `lm(y ~ treat * post, weights = w)` in R, with
+/// classical, HC1 and (given clusters) CR1 standard errors as
+/// [`did_regression`] (`sandwich::vcovHC(type = "HC1")`, `vcovCL(cluster =
+/// ~g)`, t with `n − 4` df as `lmtest::coeftest`). With each observation's
+/// outcome a ratio `yᵢ = aᵢ/wᵢ` and `wᵢ` its denominator, each cell's fitted
+/// mean is `Σa/Σw`, so the interaction is the DiD of the four ratios of
+/// totals (the DfE's absence rates: sessions summed, divided once).
+/// Observations of weight 0 are dropped, as by `lm`.
+///
+/// # Errors
+/// As [`did_regression`]; also a weight that is negative or not finite, or
+/// no positive weight.
+pub fn did_regression_weighted(
+    outcome: &[f64],
+    treated: &[bool],
+    post: &[bool],
+    weights: &Weights,
+    clusters: Option<&Clusters>,
+    level: ConfidenceLevel,
+) -> Result<DidRegression> {
+    let n = outcome.len();
+    check_len("treated", treated.len(), n)?;
+    check_len("post", post.len(), n)?;
+    check_len("weights", weights.values().len(), n)?;
+    let t = indicator(treated);
+    let p = indicator(post);
+    let tp: Vec<f64> = t.iter().zip(&p).map(|(a, b)| a * b).collect();
+    let fit = fit_ols(
+        outcome,
+        &[
+            Term::new(TREAT_TERM, &t),
+            Term::new(POST_TERM, &p),
+            Term::new(INTERACTION_TERM, &tp),
+        ],
+        Intercept::Included,
+        Some(weights),
+    )?;
+    let coef = fit.coefficients();
+    let classical = coefficient_effect(&fit, INTERACTION_TERM, &Variance::Classical, level)?;
+    let hc1 = coefficient_effect(&fit, INTERACTION_TERM, &Variance::Hc1, level)?;
+    let cluster = match clusters {
+        Some(c) => Some(coefficient_effect(
+            &fit,
+            INTERACTION_TERM,
+            &Variance::Cluster(c.clone()),
+            level,
+        )?),
+        None => None,
+    };
+    Ok(DidRegression {
+        intercept: coef.first().copied().unwrap_or(f64::NAN),
+        treat: coef.get(1).copied().unwrap_or(f64::NAN),
+        post: coef.get(2).copied().unwrap_or(f64::NAN),
+        classical,
+        hc1,
+        cluster,
+    })
+}
+
 // ---------------------------------------------------------------------------
 // Event study
 // ---------------------------------------------------------------------------

@@ -31,11 +31,8 @@ use crate::disclosure::{
 };
 use crate::error::{Error, Location, Result};
 use crate::io::{self, Source, WindowCounts};
-use crate::measures::asb::{read_police_uk_street, read_population_csv, AreaMonthCounts, Month};
 use crate::measures::ndt::{self, NdtAssessment, NdtItem, PartialPolicy, SelectionRule};
-use crate::measures::sample_report::{self, POLICE_UK_FILE, POPULATION_FILE};
 use crate::measures::service_use::{CategorySet, Window};
-use crate::measures::synthetic_school::{school_sample_design, Arm};
 use crate::stats::{self, BootstrapConfig, ConfidenceLevel, Direction, ReliableChangeParams};
 
 /// Prints each stage with the time elapsed since the start, to stderr
@@ -403,6 +400,11 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
         });
     }
 
+    // A spec without a person cohort: the area-level school section only.
+    let Some(cf) = &spec.data.cohort else {
+        return school_only(&cx, inputs, progress);
+    };
+
     // ---- load ---------------------------------------------------------
     let (key, key_note) = spec.pseudonymiser()?;
     let window = DataWindow::new(spec.data_window.start, spec.data_window.extract_date)?;
@@ -416,7 +418,6 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
         rejections: rows.to_vec(),
     };
     progress.stage("loading the cohort");
-    let cf = &spec.data.cohort;
     let numeric: Vec<String> = match &spec.comparison {
         Some(c) => c
             .covariate_types()?
@@ -562,7 +563,6 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
         }
     }
     let mut sections = Vec::new();
-    let mut validation_items = Vec::new();
     if let Some(f) = &spec.data.ndt {
         progress.stage("loading NDT assessments");
         let src = Source::new(spec.resolve(&f.path))
@@ -661,8 +661,7 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
     // ---- school attendance and ASB ------------------------------------
     if let Some(school) = &spec.data.school {
         progress.stage("school attendance and anti-social behaviour");
-        let dir = spec.resolve(&school.dir);
-        let (section, accounts) = school_section(&cx, &dir)?;
+        let (section, accounts) = school_section(&cx, school)?;
         sections.push(section);
         validation.extend(accounts);
     }
@@ -691,6 +690,20 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
         io::redact_identifiers(&mut values, &files)?;
     }
 
+    finish(&cx, sections, validation, inputs, key_note, progress)
+}
+
+/// The validation section (first), the run record and the evaluation.
+fn finish(
+    cx: &Ctx<'_>,
+    mut sections: Vec<Section>,
+    validation: Vec<FileValidation>,
+    inputs: Vec<InputFile>,
+    key_note: String,
+    progress: &Progress,
+) -> Result<Evaluation> {
+    let (spec, policy) = (cx.spec, cx.policy.clone());
+    let mut validation_items = Vec::new();
     // ---- validation table ---------------------------------------------
     progress.stage("validation account");
     validation_items.push(Item::Text(
@@ -701,7 +714,7 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
          publication."
             .into(),
     ));
-    let (tables, published_validation) = validation_tables(&cx, &validation)?;
+    let (tables, published_validation) = validation_tables(cx, &validation)?;
     validation_items.extend(tables);
     sections.insert(
         0,
@@ -803,7 +816,7 @@ use costs_section::cost_section;
 use matched_section::matched_section;
 use ndt_section::ndt_section;
 use paired::{paired, paired_columns, paired_row};
-use school_section::school_section;
+use school_section::{school_only, school_section};
 use service_use_section::service_use_section;
 use time_to_event_section::time_to_event_section;
 use validation_section::validation_tables;
