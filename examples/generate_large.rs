@@ -8,7 +8,8 @@
 //!
 //! Defaults: 1,000,000 people, 20 service-use events per person (about 20
 //! million events), `target/large-eval`. The school attendance and ASB part
-//! reuses the bundled sample. Everything generated is fictional.
+//! reuses the bundled sample's files and design. Everything generated is
+//! fictional.
 
 use std::path::PathBuf;
 
@@ -52,8 +53,38 @@ path = "ndt.csv"
 layout = "long"
 
 [data.school]
-dir = "{sample}"
-design = "sample"
+register = "{sample}/register.csv"
+enrolment_counts = "{sample}/enrolment_counts.csv"
+police_uk = "{sample}/police_uk_street.csv"
+population = "{sample}/population.csv"
+programme_start = "2024-09-02"
+asb_start_month = "2024-04"
+
+[data.school.pilot]
+name = "Northtown"
+schools = ["900001", "900002"]
+lsoas = ["E01990001", "E01990002", "E01990003"]
+
+[data.school.comparison]
+name = "Southtown"
+schools = ["900003", "900004"]
+lsoas = ["E01990004", "E01990005", "E01990006"]
+
+[data.school.before]
+first_day = "2023-09-01"
+last_day = "2024-09-01"
+academic_year = "2023/24"
+first_month = "2023-04"
+last_month = "2024-03"
+population_year = 2023
+
+[data.school.after]
+first_day = "2024-09-02"
+last_day = "2025-08-31"
+academic_year = "2024/25"
+first_month = "2024-04"
+last_month = "2025-03"
+population_year = 2024
 
 [windows]
 months_before = 12

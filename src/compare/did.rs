@@ -387,7 +387,13 @@ pub fn did_regression(
 
 /// [`did_regression`] by weighted least squares (R `lm(y ~ treat * post,
 /// weights = w)`), e.g. with MatchIt's matching weights on a matched
-/// sample; `None` is [`did_regression`].
+/// sample; `None` is [`did_regression`]. With classical, HC1 and (given
+/// clusters) CR1 standard errors (`sandwich::vcovHC(type = "HC1")`,
+/// `vcovCL(cluster = ~g)`, t with `n − 4` df as `lmtest::coeftest`). With
+/// each observation's outcome a ratio `yᵢ = aᵢ/wᵢ` and `wᵢ` its denominator,
+/// each cell's fitted mean is `Σa/Σw`, so the interaction is the DiD of the
+/// four ratios of totals (the DfE's absence rates: sessions summed, divided
+/// once). Observations of weight 0 are dropped, as by `lm`.
 ///
 /// # Errors
 /// As [`did_regression`]; a weight that is negative or not finite.

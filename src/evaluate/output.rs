@@ -223,9 +223,16 @@ fn intro(ev: &Evaluation) -> Vec<String> {
             "Disclosure control applied to every table and chart: {}",
             ev.policy.description()
         ),
-        "Only aggregates are shown: no identifier and no row-level record is in this report. \
-         Identifiers were pseudonymised on load."
-            .to_string(),
+        if ev.run.pseudonymisation.starts_with("none") {
+            // A school-only evaluation: no person cohort.
+            "Only aggregates are shown: no identifier and no row-level record is in this report. \
+             There is no person cohort; pupil identifiers were read only to count enrolments \
+             and pupils."
+        } else {
+            "Only aggregates are shown: no identifier and no row-level record is in this report. \
+             Identifiers were pseudonymised on load."
+        }
+        .to_string(),
         "Secondary suppression protects each table against recovery of a suppressed cell from \
          its own totals. Tables are also linked: a group size shown in several tables (the \
          cohort, the people analysed for service use, the people costed, the people with NDT \

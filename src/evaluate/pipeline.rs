@@ -28,11 +28,8 @@ use crate::disclosure::{
 };
 use crate::error::{Error, Location, Result};
 use crate::io::{self, Source, WindowCounts};
-use crate::measures::asb::{read_police_uk_street, read_population_csv, AreaMonthCounts, Month};
 use crate::measures::ndt::{self, NdtAssessment, NdtItem, PartialPolicy, SelectionRule};
-use crate::measures::sample_report::{self, POLICE_UK_FILE, POPULATION_FILE};
 use crate::measures::service_use::{CategorySet, Window};
-use crate::measures::synthetic_school::{school_sample_design, Arm};
 use crate::stats::{self, BootstrapConfig, ConfidenceLevel, Direction, ReliableChangeParams};
 
 /// Prints each stage with the time elapsed since the start, to stderr
@@ -420,6 +417,11 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
         });
     }
 
+    // A spec without a person cohort: the area-level school section only.
+    let Some(cf) = &spec.data.cohort else {
+        return school_only(&cx, inputs, progress);
+    };
+
     // ---- load ---------------------------------------------------------
     let (key, key_note) = spec.pseudonymiser()?;
     let window = DataWindow::new(spec.data_window.start, spec.data_window.extract_date)?;
@@ -433,7 +435,6 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
         rejections: rows.to_vec(),
     };
     progress.stage("loading the cohort");
-    let cf = &spec.data.cohort;
     let numeric: Vec<String> = match &spec.comparison {
         Some(c) => c
             .covariate_types()?
@@ -607,7 +608,6 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
         io::add_period_counts(frame, &cohort_data, &l.data, pcs.scenario())?;
     }
     let mut sections = Vec::new();
-    let mut validation_items = Vec::new();
     if let Some(f) = &spec.data.ndt {
         progress.stage("loading NDT assessments");
         let src = Source::new(spec.resolve(&f.path))
@@ -770,8 +770,7 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
     // ---- school attendance and ASB ------------------------------------
     if let Some(school) = &spec.data.school {
         progress.stage("school attendance and anti-social behaviour");
-        let dir = spec.resolve(&school.dir);
-        let (section, accounts) = school_section(&cx, &dir)?;
+        let (section, accounts) = school_section(&cx, school)?;
         sections.push(section);
         validation.extend(accounts);
     }
@@ -803,6 +802,37 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
         io::redact_identifiers(&mut values, &files)?;
     }
 
+    finish(
+        &cx,
+        Report { headline, sections },
+        validation,
+        inputs,
+        key_note,
+        progress,
+    )
+}
+
+/// The validation section (first), the run record and the evaluation.
+/// The report's sections in run order, and the headline that leads them.
+struct Report {
+    headline: Option<Section>,
+    sections: Vec<Section>,
+}
+
+fn finish(
+    cx: &Ctx<'_>,
+    report: Report,
+    validation: Vec<FileValidation>,
+    inputs: Vec<InputFile>,
+    key_note: String,
+    progress: &Progress,
+) -> Result<Evaluation> {
+    let (spec, policy) = (cx.spec, cx.policy.clone());
+    let Report {
+        headline,
+        mut sections,
+    } = report;
+    let mut validation_items = Vec::new();
     // ---- validation table ---------------------------------------------
     progress.stage("validation account");
     validation_items.push(Item::Text(
@@ -813,7 +843,7 @@ pub fn run(spec: &EvaluationSpec, progress: &Progress) -> Result<Evaluation> {
          publication."
             .into(),
     ));
-    let (tables, published_validation) = validation_tables(&cx, &validation)?;
+    let (tables, published_validation) = validation_tables(cx, &validation)?;
     validation_items.extend(tables);
     sections.insert(
         0,
@@ -924,7 +954,7 @@ use headline_section::headline_section;
 use matched_section::{matched_section, MatchCluster, MatchedUnit};
 use ndt_section::ndt_section;
 use paired::{paired, paired_columns, paired_row};
-use school_section::school_section;
+use school_section::{school_only, school_section};
 use service_use_section::service_use_section;
 use time_to_event_section::time_to_event_section;
 use validation_section::validation_tables;

@@ -16,6 +16,13 @@ use crate::cohort::Pseudonymiser;
 use crate::disclosure::Policy;
 use crate::error::{Error, Result};
 use crate::io::ColumnMap;
+use crate::measures::school_report::{SchoolDesign, SchoolFiles};
+use crate::stats::ConfidenceLevel;
+
+mod school;
+pub use crate::measures::school_report::PeriodPopulationYear;
+use school::sample_school;
+pub use school::{SchoolArmSpec, SchoolPhaseSpec, SchoolSpec};
 
 /// The key used when a spec names none: fine for the synthetic sample, never
 /// for real data (the report says which was used).
@@ -95,8 +102,12 @@ pub struct DataWindowSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DataSpec {
-    /// The cohort: one row per person (required).
-    pub cohort: FileSpec,
+    /// The cohort: one row per person. Without it the evaluation has no
+    /// per-person sections: only `[data.school]` (an area-level pilot judged
+    /// on attendance and ASB), and no service use, NDT, comparison, time to
+    /// event or costs.
+    #[serde(default)]
+    pub cohort: Option<FileSpec>,
     /// Service-use events.
     #[serde(default)]
     pub service_use: Option<FileSpec>,
@@ -245,23 +256,6 @@ pub struct NdtFileSpec {
     /// `"long"` (default) or `"wide"`.
     #[serde(default)]
     pub layout: NdtLayout,
-}
-
-/// The school attendance / ASB files: a directory holding `register.csv`,
-/// `enrolment_counts.csv`, `police_uk_street.csv` and `population.csv`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SchoolSpec {
-    /// Directory, relative to the spec file.
-    pub dir: PathBuf,
-    /// The comparison design; only `"sample"` (the bundled towns and areas)
-    /// is available so far.
-    #[serde(default = "default_design")]
-    pub design: String,
-}
-
-fn default_design() -> String {
-    "sample".into()
 }
 
 /// Where the pseudonymisation key comes from.
@@ -1374,10 +1368,10 @@ impl EvaluationSpec {
                 extract_date: synthetic.extract_date,
             },
             data: DataSpec {
-                cohort: FileSpec {
+                cohort: Some(FileSpec {
                     path: "cohort.csv".into(),
                     columns: BTreeMap::new(),
-                },
+                }),
                 service_use: Some(FileSpec {
                     path: "service_use.csv".into(),
                     columns: BTreeMap::new(),
@@ -1388,10 +1382,7 @@ impl EvaluationSpec {
                     columns: BTreeMap::new(),
                     layout: NdtLayout::Long,
                 }),
-                school: Some(SchoolSpec {
-                    dir: ".".into(),
-                    design: default_design(),
-                }),
+                school: Some(sample_school()),
             },
             pseudonymisation: PseudonymisationSpec::default(),
             windows: WindowsSpec::default(),
@@ -1660,15 +1651,7 @@ impl EvaluationSpec {
                 );
             }
         }
-        if let Some(s) = &self.data.school {
-            if s.design != "sample" {
-                return bad(
-                    "data.school.design",
-                    s.design.clone(),
-                    "only the bundled `sample` design is available",
-                );
-            }
-        }
+        self.check_school()?;
         if let Some(c) = &self.costs {
             c.check_unit_costs()?;
             self.cba.settings()?;
@@ -1900,6 +1883,100 @@ impl EvaluationSpec {
         Ok(())
     }
 
+    /// Without a cohort only `[data.school]` can run; `[data.school]`
+    /// describes a design that can be estimated, with its programme start
+    /// inside the data window (no file is read).
+    fn check_school(&self) -> Result<()> {
+        let bad = |key: &str, value: String, rule: &str| {
+            Err(Error::invalid_parameter(
+                key,
+                value,
+                format!("{rule}{}", self.in_file()),
+            ))
+        };
+        if self.data.cohort.is_none() {
+            for (key, given) in [
+                ("data.service_use", self.data.service_use.is_some()),
+                ("data.ndt", self.data.ndt.is_some()),
+                ("comparison", self.comparison.is_some()),
+                ("time_to_event", self.time_to_event.is_some()),
+                ("costs", self.costs.is_some()),
+            ] {
+                if given {
+                    return bad(
+                        key,
+                        "given".into(),
+                        "needs a [data.cohort] file: without one the evaluation has no people \
+                         (only [data.school] runs)",
+                    );
+                }
+            }
+            if self.data.school.is_none() {
+                return bad(
+                    "data.cohort",
+                    "none".into(),
+                    "name a cohort file, or a [data.school] section to evaluate without one",
+                );
+            }
+        }
+        let Some(school) = &self.data.school else {
+            return Ok(());
+        };
+        let w = &self.data_window;
+        if !(w.start..=w.extract_date).contains(&school.programme_start) {
+            return bad(
+                "data.school.programme_start",
+                school.programme_start.to_string(),
+                &format!(
+                    "outside the data: data_window runs from {} to {}",
+                    w.start, w.extract_date
+                ),
+            );
+        }
+        // The level does not change what is checked; run() checks it.
+        school
+            .design(|p| self.resolve(p), ConfidenceLevel::NINETY_FIVE)
+            .map_err(|e| match e.into_kind() {
+                crate::error::ErrorKind::InvalidParameter { name, value, rule } => {
+                    Error::invalid_parameter(name, value, format!("{rule}{}", self.in_file()))
+                }
+                other => other.into(),
+            })?;
+        Ok(())
+    }
+
+    /// The cohort file.
+    ///
+    /// # Errors
+    /// [`Error::invalid_parameter`] naming `data.cohort` when the spec has
+    /// none (a school-only evaluation).
+    pub fn cohort_file(&self) -> Result<&FileSpec> {
+        self.data.cohort.as_ref().ok_or_else(|| {
+            Error::invalid_parameter(
+                "data.cohort",
+                "none",
+                format!(
+                    "this needs a person cohort, and the spec has no [data.cohort]{}",
+                    self.in_file()
+                ),
+            )
+        })
+    }
+
+    /// The school design and its files (resolved), if the spec has
+    /// `[data.school]`.
+    ///
+    /// # Errors
+    /// As [`SchoolSpec::design`]; an invalid confidence level.
+    pub fn school_design(&self) -> Result<Option<(SchoolFiles, SchoolDesign)>> {
+        let level = ConfidenceLevel::new(self.statistics.confidence_level)?;
+        self.data
+            .school
+            .as_ref()
+            .map(|s| s.design(|p| self.resolve(p), level))
+            .transpose()
+    }
+
     fn in_file(&self) -> String {
         self.spec_file
             .as_ref()
@@ -1917,10 +1994,10 @@ impl EvaluationSpec {
 
     /// Every input file the spec names, with its key: `(key, resolved path)`.
     pub fn input_files(&self) -> Vec<(String, PathBuf)> {
-        let mut out = vec![(
-            "data.cohort.path".to_string(),
-            self.resolve(&self.data.cohort.path),
-        )];
+        let mut out = Vec::new();
+        if let Some(f) = &self.data.cohort {
+            out.push(("data.cohort.path".to_string(), self.resolve(&f.path)));
+        }
         if let Some(f) = &self.data.service_use {
             out.push(("data.service_use.path".into(), self.resolve(&f.path)));
         }
@@ -1931,14 +2008,8 @@ impl EvaluationSpec {
             out.push(("data.ndt.path".into(), self.resolve(&f.path)));
         }
         if let Some(s) = &self.data.school {
-            let dir = self.resolve(&s.dir);
-            for f in [
-                crate::measures::sample_report::REGISTER_FILE,
-                crate::measures::sample_report::ENROLMENT_COUNTS_FILE,
-                crate::measures::sample_report::POLICE_UK_FILE,
-                crate::measures::sample_report::POPULATION_FILE,
-            ] {
-                out.push((format!("data.school.dir ({f})"), dir.join(f)));
+            for (key, p) in s.files() {
+                out.push((key.to_string(), self.resolve(p)));
             }
         }
         if let Some(c) = &self.costs {

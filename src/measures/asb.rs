@@ -15,12 +15,15 @@
 //! * Pilot versus comparison areas before and after a start month
 //!   ([`compare_areas`]): counts, person-time, rates per 1,000 per year with
 //!   exact (Garwood) intervals, rate ratios with the exact conditional
-//!   (Clopper–Pearson) and log-normal Wald intervals, and the ratio of rate
-//!   ratios with a log-normal Wald interval.
+//!   (Clopper–Pearson) and log-normal Wald intervals, and the two
+//!   differences in differences: the ratio of rate ratios with its
+//!   log-normal Wald interval and p-value, and the difference of the rate
+//!   changes with its Poisson Wald interval and p-value.
 //!
-//! The Poisson intervals match R's `poisson.test` (see METHODS.md).
+//! The Poisson intervals match R's `poisson.test`, the differences in
+//! differences the saturated Poisson GLMs of R's `glm` (see METHODS.md).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::io::Read;
 use std::path::Path;
@@ -328,6 +331,12 @@ pub struct PoliceUkImport {
     pub excluded: Vec<RejectedRow>,
     /// Data rows read (header excluded).
     pub rows_read: u64,
+    /// Every LSOA code on any row of the file, whatever its crime type
+    /// (so that an area with no ASB is still known to be in the file).
+    pub areas_seen: BTreeSet<AreaCode>,
+    /// The first and last valid `Month` on any row, whatever its crime
+    /// type; `None` when no row has one.
+    pub months_seen: Option<MonthRange>,
 }
 
 impl PoliceUkImport {
@@ -428,6 +437,8 @@ pub fn read_police_uk_street<R: Read>(source: &str, reader: R) -> Result<PoliceU
     let mut accepted = Vec::new();
     let mut excluded = Vec::new();
     let mut rows_read = 0u64;
+    let mut seen_codes: BTreeSet<String> = BTreeSet::new();
+    let (mut seen_first, mut seen_last): (Option<Month>, Option<Month>) = (None, None);
     let mut record = csv::ByteRecord::new();
     loop {
         match rdr.read_byte_record(&mut record) {
@@ -478,6 +489,19 @@ pub fn read_police_uk_street<R: Read>(source: &str, reader: R) -> Result<PoliceU
                 .map(str::trim)
                 .map_err(|v| invalid(col, v, "field is not valid UTF-8".to_string()))
         };
+        // What the file covers, from every row (any crime type).
+        if let Ok(code) = field(i_lsoa).map(str::trim) {
+            if !code.is_empty() && !seen_codes.contains(code) {
+                seen_codes.insert(code.to_string());
+            }
+        }
+        if let Some(m) = field(i_month)
+            .ok()
+            .and_then(|v| Month::parse(v.trim()).ok())
+        {
+            seen_first = Some(seen_first.map_or(m, |f: Month| f.min(m)));
+            seen_last = Some(seen_last.map_or(m, |l: Month| l.max(m)));
+        }
         let crime_type = match get(i_type, "Crime type") {
             Ok(v) => v,
             Err(r) => {
@@ -554,10 +578,20 @@ pub fn read_police_uk_street<R: Read>(source: &str, reader: R) -> Result<PoliceU
             subject: None,
         });
     }
+    let areas_seen: BTreeSet<AreaCode> = seen_codes
+        .into_iter()
+        .filter_map(|c| AreaCode::new(c).ok())
+        .collect();
+    let months_seen = match (seen_first, seen_last) {
+        (Some(f), Some(l)) => Some(MonthRange::new(f, l)?),
+        _ => None,
+    };
     Ok(PoliceUkImport {
         accepted,
         excluded,
         rows_read,
+        areas_seen,
+        months_seen,
     })
 }
 
@@ -765,6 +799,15 @@ impl PopulationTable {
             map.insert(key, r);
         }
         Ok(PopulationTable { rows: map })
+    }
+
+    /// The years the table holds for `area`, ascending.
+    pub fn years_of(&self, area: &AreaCode) -> Vec<i32> {
+        self.rows
+            .keys()
+            .filter(|(a, _)| a == area)
+            .map(|(_, y)| *y)
+            .collect()
     }
 
     /// The row for `area` in `year`.
@@ -1409,6 +1452,48 @@ impl ComparisonDesign {
         })
     }
 
+    /// Explicit windows: `before` and `after`, the first ending before the
+    /// second starts (the months between, if any, are in neither), with
+    /// the named population year of each.
+    ///
+    /// # Errors
+    /// `InvalidParameter` for the area lists as [`ComparisonDesign::new`],
+    /// or if `before` does not end before `after` starts.
+    pub fn with_windows(
+        pilot: Vec<AreaCode>,
+        comparison: Vec<AreaCode>,
+        before: MonthRange,
+        after: MonthRange,
+        population_year_before: i32,
+        population_year_after: i32,
+    ) -> Result<ComparisonDesign> {
+        if before.last() >= after.first() {
+            return Err(Error::invalid_parameter(
+                "before/after",
+                format!(
+                    "{}..{} / {}..{}",
+                    before.first(),
+                    before.last(),
+                    after.first(),
+                    after.last()
+                ),
+                "the before window must end before the after window starts",
+            ));
+        }
+        let mut d = ComparisonDesign::new(
+            pilot,
+            comparison,
+            after.first(),
+            1,
+            1,
+            population_year_before,
+            population_year_after,
+        )?;
+        d.before = before;
+        d.after = after;
+        Ok(d)
+    }
+
     /// The months before the start.
     pub fn before(&self) -> MonthRange {
         self.before
@@ -1446,6 +1531,35 @@ pub struct RatioOfRateRatios {
     pub ratio: Option<f64>,
     /// The Wald interval; `None` when any of the four counts is 0.
     pub wald_log: Option<Interval>,
+    /// Two-sided Wald p-value of RRR = 1, `2·(1 − Φ(|log RRR| / SE))`
+    /// with `SE = √(1/a₁ + 1/a₀ + 1/c₁ + 1/c₀)` (R: the `treat:post` row of
+    /// `summary(glm(k ~ treat*post + offset(log(T)), family = poisson))`);
+    /// `None` when any of the four counts is 0.
+    pub wald_p: Option<f64>,
+    /// Confidence level.
+    pub level: f64,
+}
+
+/// The difference in differences of two groups' rates on the additive
+/// scale, per 1,000 residents per year: `(a₁ − a₀) − (c₁ − c₀)` with the
+/// Poisson (Wald) standard error `1000·√(k_a1/T_a1² + k_a0/T_a0² +
+/// k_c1/T_c1² + k_c0/T_c0²)`, a normal interval and p-value (R: the
+/// `treat:post` row of `summary(glm(k/T ~ treat*post, family =
+/// poisson(link = "identity"), weights = T))`, scaled by 1,000).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RateDifferenceInDifferences {
+    /// The pilot's change in rate, after − before.
+    pub pilot_change: f64,
+    /// The comparison's change in rate.
+    pub comparison_change: f64,
+    /// `pilot_change − comparison_change`.
+    pub estimate: f64,
+    /// Its standard error; 0 when every count is 0.
+    pub std_error: f64,
+    /// `estimate ± z·SE`; `None` when the SE is 0.
+    pub ci: Option<Interval>,
+    /// Two-sided normal p-value; `None` when the SE is 0.
+    pub p_value: Option<f64>,
     /// Confidence level.
     pub level: f64,
 }
@@ -1471,6 +1585,9 @@ pub struct AreaComparison {
     pub pilot_vs_comparison_after: RateRatio,
     /// (pilot after/before) ÷ (comparison after/before).
     pub ratio_of_rate_ratios: RatioOfRateRatios,
+    /// (pilot after − before) − (comparison after − before), per 1,000 per
+    /// year.
+    pub rate_difference: RateDifferenceInDifferences,
 }
 
 fn group_phase(
@@ -1565,20 +1682,51 @@ pub fn compare_areas(
         (Some(p), Some(c)) if c > 0.0 => Some(p / c),
         _ => None,
     };
-    let wald_log = match ratio {
+    let z = z_quantile(level)?;
+    let (wald_log, wald_p) = match ratio {
         Some(r) if pa.incidents > 0 && pb.incidents > 0 && ca.incidents > 0 && cb.incidents > 0 => {
-            let z = z_quantile(level)?;
             let se = [pa.incidents, pb.incidents, ca.incidents, cb.incidents]
                 .iter()
                 .map(|k| 1.0 / *k as f64)
                 .sum::<f64>()
                 .sqrt();
-            Some(Interval::new(
-                (r.ln() - z * se).exp(),
-                (r.ln() + z * se).exp(),
-            ))
+            (
+                Some(Interval::new(
+                    (r.ln() - z * se).exp(),
+                    (r.ln() + z * se).exp(),
+                )),
+                Some(2.0 * crate::stats::normal_sf(r.ln().abs() / se)),
+            )
         }
-        _ => None,
+        _ => (None, None),
+    };
+    let rate_difference = {
+        let rate = |g: &GroupPhaseRate| g.incidents as f64 / g.person_years * 1000.0;
+        let var = |g: &GroupPhaseRate| g.incidents as f64 / (g.person_years * g.person_years);
+        let pilot_change = rate(&pa) - rate(&pb);
+        let comparison_change = rate(&ca) - rate(&cb);
+        let estimate = pilot_change - comparison_change;
+        let std_error = 1000.0 * (var(&pa) + var(&pb) + var(&ca) + var(&cb)).sqrt();
+        let (ci, p_value) = if std_error > 0.0 {
+            (
+                Some(Interval::new(
+                    estimate - z * std_error,
+                    estimate + z * std_error,
+                )),
+                Some(2.0 * crate::stats::normal_sf(estimate.abs() / std_error)),
+            )
+        } else {
+            (None, None)
+        };
+        RateDifferenceInDifferences {
+            pilot_change,
+            comparison_change,
+            estimate,
+            std_error,
+            ci,
+            p_value,
+            level: level.get(),
+        }
     };
     Ok(AreaComparison {
         pilot_vs_comparison_before: rr(&pb, &cb)?,
@@ -1588,8 +1736,10 @@ pub fn compare_areas(
         ratio_of_rate_ratios: RatioOfRateRatios {
             ratio,
             wald_log,
+            wald_p,
             level: level.get(),
         },
+        rate_difference,
         pilot_before: pb,
         pilot_after: pa,
         comparison_before: cb,

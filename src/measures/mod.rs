@@ -23,7 +23,7 @@
 pub mod asb;
 pub mod attendance;
 pub mod ndt;
-pub mod sample_report;
+pub mod school_report;
 pub mod service_use;
 pub mod synthetic_school;
 pub mod time_to_event;

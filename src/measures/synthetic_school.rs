@@ -1,11 +1,15 @@
 //! Seeded synthetic data for the attendance and ASB measures: a school
-//! register for two towns (pilot and comparison) and monthly ASB incidents
-//! for a handful of areas, each with a dialable programme effect.
+//! register for fictional towns (each in the pilot or the comparison arm)
+//! and monthly ASB incidents for their areas, each with a dialable
+//! programme effect.
 //!
-//! Everything here is fictional: the towns (`Northtown`, `Southtown`), the
-//! school numbers (`9000xx`), the area codes (`E0199xxxx`, outside the range
-//! of real LSOA codes) and every pupil. All randomness comes from
+//! Everything here is fictional: the towns (by default `Northtown` and
+//! `Southtown`; [`SchoolDataConfig::pilot_towns`] has four others), the
+//! school numbers (`9000xx`, `9001xx`), the area codes (`E0199xxxx`, outside
+//! the range of real LSOA codes) and every pupil. All randomness comes from
 //! [`crate::rng::Rng`], so a seed gives the same data on every platform.
+//! [`write_school_data`] writes the four files of a [`SchoolDataConfig`];
+//! the bundled sample is [`SchoolDataConfig::sample`].
 //!
 //! * [`generate_register`] gives session marks from Sept 2023 to July 2025 by
 //!   default, crossing 19 August 2024 so that both register code sets appear.
@@ -33,7 +37,6 @@ use super::attendance::{
     classify_marks, enrolment_summaries, AbsenceThreshold, AcademicYear, CodeSet, SchoolId,
     Session, SessionMark,
 };
-use super::sample_report::{ArmDesign, SampleDesign};
 use crate::error::{Error, Result};
 use crate::rng::Rng;
 
@@ -56,6 +59,90 @@ impl Arm {
     }
 }
 
+/// One fictional town: its name, its arm, its schools (register) and how
+/// many areas (LSOA-like codes, for ASB) it has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyntheticTown {
+    /// Town name (written in the register's `town` column and the areas'
+    /// names).
+    pub name: String,
+    /// Pilot or comparison.
+    pub arm: Arm,
+    /// School numbers (URN-like), at least one.
+    pub schools: Vec<String>,
+    /// Areas in the town (for [`generate_asb`]); 0 for a town with none.
+    pub areas: usize,
+}
+
+impl SyntheticTown {
+    /// A town.
+    pub fn new(name: &str, arm: Arm, schools: &[&str], areas: usize) -> Self {
+        SyntheticTown {
+            name: name.to_string(),
+            arm,
+            schools: schools.iter().map(|s| (*s).to_string()).collect(),
+            areas,
+        }
+    }
+}
+
+/// The bundled sample's towns: Northtown (pilot, schools 900001 and 900002,
+/// three areas) and Southtown (comparison, schools 900003 and 900004, three
+/// areas).
+pub fn sample_towns() -> Vec<SyntheticTown> {
+    vec![
+        SyntheticTown::new("Northtown", Arm::Pilot, &["900001", "900002"], 3),
+        SyntheticTown::new("Southtown", Arm::Comparison, &["900003", "900004"], 3),
+    ]
+}
+
+fn check_towns(towns: &[SyntheticTown], need_schools: bool) -> Result<()> {
+    if towns.is_empty() || towns.len() > 100 {
+        return Err(Error::invalid_parameter(
+            "towns",
+            towns.len(),
+            "name 1 to 100 towns",
+        ));
+    }
+    for arm in [Arm::Pilot, Arm::Comparison] {
+        if !towns.iter().any(|t| t.arm == arm) {
+            return Err(Error::invalid_parameter(
+                "towns",
+                arm.as_str(),
+                "each arm needs at least one town",
+            ));
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for t in towns {
+        if t.name.trim().is_empty() {
+            return Err(Error::invalid_parameter(
+                "towns",
+                "\"\"",
+                "a town needs a name",
+            ));
+        }
+        if need_schools && t.schools.is_empty() {
+            return Err(Error::invalid_parameter(
+                "towns",
+                &t.name,
+                "a town needs at least one school",
+            ));
+        }
+        for sc in &t.schools {
+            SchoolId::new(sc.as_str())?;
+            if !seen.insert(sc.clone()) {
+                return Err(Error::invalid_parameter(
+                    "towns",
+                    sc,
+                    "a school belongs to one town",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------
 // Register
 // ---------------------------------------------------------------------------
@@ -65,8 +152,10 @@ impl Arm {
 pub struct RegisterConfig {
     /// Seed for [`Rng`].
     pub seed: u64,
-    /// Number of pupils (1 to 100,000), split evenly between the towns.
+    /// Number of pupils (1 to 100,000), dealt to the towns in turn.
     pub pupils: usize,
+    /// The towns and their schools (default: [`sample_towns`]).
+    pub towns: Vec<SyntheticTown>,
     /// First day of the register.
     pub first_day: NaiveDate,
     /// Last day of the register (inclusive).
@@ -85,6 +174,7 @@ impl Default for RegisterConfig {
         RegisterConfig {
             seed: 20_240_819,
             pupils: 300,
+            towns: sample_towns(),
             first_day: NaiveDate::from_ymd_opt(2023, 9, 4).unwrap_or(NaiveDate::MIN),
             last_day: NaiveDate::from_ymd_opt(2025, 7, 18).unwrap_or(NaiveDate::MIN),
             programme_start: NaiveDate::from_ymd_opt(2024, 9, 2).unwrap_or(NaiveDate::MIN),
@@ -96,6 +186,7 @@ impl Default for RegisterConfig {
 
 impl RegisterConfig {
     fn validate(&self) -> Result<()> {
+        check_towns(&self.towns, true)?;
         if !(1..=100_000).contains(&self.pupils) {
             return Err(Error::invalid_parameter(
                 "pupils",
@@ -139,7 +230,7 @@ pub struct SyntheticPupil {
     /// The pupil's town's arm.
     pub arm: Arm,
     /// Town name.
-    pub town: &'static str,
+    pub town: String,
     /// Schools attended, in order (two when the pupil moved).
     pub schools: Vec<SchoolId>,
     /// Absence propensity before any effect.
@@ -154,11 +245,6 @@ pub struct SyntheticRegister {
     /// Every mark, ordered by pupil, date and session.
     pub marks: Vec<SessionMark<u64>>,
 }
-
-const TOWNS: [(&str, Arm, [&str; 2]); 2] = [
-    ("Northtown", Arm::Pilot, ["900001", "900002"]),
-    ("Southtown", Arm::Comparison, ["900003", "900004"]),
-];
 
 /// School holidays (approximate English pattern), by (month, day) ranges.
 fn is_holiday(d: NaiveDate) -> bool {
@@ -273,13 +359,13 @@ pub fn generate_register(config: &RegisterConfig) -> Result<SyntheticRegister> {
     let n_days = days.len();
     for i in 0..config.pupils {
         let pupil = i as u64 + 1;
-        let (town, arm, schools) = TOWNS[i % 2];
-        let first_school = schools[rng.below(2) as usize];
-        let other_school = if first_school == schools[0] {
-            schools[1]
-        } else {
-            schools[0]
-        };
+        let home = &config.towns[i % config.towns.len()];
+        let (town, arm, schools) = (&home.name, home.arm, &home.schools);
+        // A pupil who moves goes to the town's next school; in a town with
+        // one school nobody moves.
+        let first_index = rng.below(schools.len() as u64) as usize;
+        let first_school = schools[first_index].as_str();
+        let other_school = schools[(first_index + 1) % schools.len()].as_str();
         // Skewed propensity: gamma with shape 1.2 and the configured mean,
         // plus a 2% severe tail.
         let propensity = if rng.bernoulli(0.02) {
@@ -297,7 +383,7 @@ pub fn generate_register(config: &RegisterConfig) -> Result<SyntheticRegister> {
         } else {
             0
         };
-        let move_at = if moves && n_days > 20 {
+        let move_at = if moves && n_days > 20 && schools.len() > 1 {
             join_at + 10 + rng.below((n_days - join_at - 10) as u64) as usize
         } else {
             usize::MAX
@@ -380,7 +466,7 @@ pub fn generate_register(config: &RegisterConfig) -> Result<SyntheticRegister> {
         pupils.push(SyntheticPupil {
             pupil,
             arm,
-            town,
+            town: town.clone(),
             schools: school_list,
             propensity,
         });
@@ -417,7 +503,7 @@ pub fn write_register_csv<W: Write>(reg: &SyntheticRegister, out: W) -> Result<(
     let arms: std::collections::BTreeMap<u64, (&str, Arm)> = reg
         .pupils
         .iter()
-        .map(|p| (p.pupil, (p.town, p.arm)))
+        .map(|p| (p.pupil, (p.town.as_str(), p.arm)))
         .collect();
     for m in &reg.marks {
         let (town, arm) = arms.get(&m.pupil).copied().unwrap_or(("", Arm::Comparison));
@@ -504,10 +590,12 @@ pub fn write_enrolment_counts_csv<W: Write>(
 pub struct AsbConfig {
     /// Seed for [`Rng`].
     pub seed: u64,
-    /// Pilot areas (1 to 1,000).
-    pub pilot_areas: usize,
-    /// Comparison areas (1 to 1,000).
-    pub comparison_areas: usize,
+    /// The towns, each with its number of areas (1 to 1,000 areas in each
+    /// arm; default: [`sample_towns`], three areas each).
+    pub towns: Vec<SyntheticTown>,
+    /// The number of the first area's code (`E0199nnnn`; default 1): areas
+    /// are numbered on from it, town by town.
+    pub first_area: usize,
     /// First month.
     pub first_month: Month,
     /// Last month (inclusive).
@@ -526,8 +614,8 @@ impl Default for AsbConfig {
     fn default() -> Self {
         AsbConfig {
             seed: 20_240_401,
-            pilot_areas: 3,
-            comparison_areas: 3,
+            towns: sample_towns(),
+            first_area: 1,
             first_month: Month::known(2023, 1),
             last_month: Month::known(2025, 6),
             start_month: Month::known(2024, 4),
@@ -605,17 +693,29 @@ const OTHER_TYPES: [(&str, f64); 6] = [
 /// effect.
 pub fn generate_asb(config: &AsbConfig) -> Result<SyntheticAsb> {
     let c = config;
-    for (name, n) in [
-        ("pilot_areas", c.pilot_areas),
-        ("comparison_areas", c.comparison_areas),
-    ] {
+    check_towns(&c.towns, false)?;
+    for arm in [Arm::Pilot, Arm::Comparison] {
+        let n: usize = c
+            .towns
+            .iter()
+            .filter(|t| t.arm == arm)
+            .map(|t| t.areas)
+            .sum();
         if !(1..=1000).contains(&n) {
             return Err(Error::invalid_parameter(
-                name,
+                format!("{} areas", arm.as_str()),
                 n,
                 "must be between 1 and 1000",
             ));
         }
+    }
+    let total: usize = c.towns.iter().map(|t| t.areas).sum();
+    if c.first_area == 0 || c.first_area + total > 10_000 {
+        return Err(Error::invalid_parameter(
+            "first_area",
+            c.first_area,
+            "area numbers must lie in 1 to 9999",
+        ));
     }
     let range = super::asb::MonthRange::new(c.first_month, c.last_month)?;
     if range.len() > 240 {
@@ -641,16 +741,18 @@ pub fn generate_asb(config: &AsbConfig) -> Result<SyntheticAsb> {
     let mut rng = Rng::new(c.seed);
     let mut areas = Vec::new();
     let mut base_pop = Vec::new();
-    for (k, arm, town) in [
-        (c.pilot_areas, Arm::Pilot, "Northtown"),
-        (c.comparison_areas, Arm::Comparison, "Southtown"),
-    ] {
-        for j in 0..k {
-            let n = areas.len() + 1;
+    for town in &c.towns {
+        for j in 0..town.areas {
+            let n = areas.len() + c.first_area;
             areas.push(SyntheticArea {
                 code: area_code(n)?,
-                name: format!("{town} {:03}{}", j / 4 + 1, ["A", "B", "C", "D"][j % 4]),
-                arm,
+                name: format!(
+                    "{} {:03}{}",
+                    town.name,
+                    j / 4 + 1,
+                    ["A", "B", "C", "D"][j % 4]
+                ),
+                arm: town.arm,
             });
             base_pop.push(1400.0 + 600.0 * rng.uniform());
         }
@@ -929,8 +1031,144 @@ fn write_file(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Result<u64> {
         .saturating_sub(1) as u64)
 }
 
+/// The register file's name, as [`write_school_data`] writes it.
+pub const REGISTER_FILE: &str = "register.csv";
+/// The aggregated counts file's name.
+pub const ENROLMENT_COUNTS_FILE: &str = "enrolment_counts.csv";
+/// The police.uk street-level file's name.
+pub const POLICE_UK_FILE: &str = "police_uk_street.csv";
+/// The population file's name.
+pub const POPULATION_FILE: &str = "population.csv";
+
+/// What [`write_school_data`] writes: a register, the DfE-style counts of
+/// the academic years `count_years`, police.uk street-level rows and a
+/// population table, with the register's documented faults planted or not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchoolDataConfig {
+    /// The register (its towns and schools, dates, programme start and
+    /// effect).
+    pub register: RegisterConfig,
+    /// The ASB rows (their towns' areas, months, start month and effect).
+    pub asb: AsbConfig,
+    /// The academic years of `enrolment_counts.csv`.
+    pub count_years: Vec<AcademicYear>,
+    /// Plant the three register faults documented at [`write_school_sample`]
+    /// (they need the sample's pupils and dates).
+    pub plant_faults: bool,
+}
+
+impl SchoolDataConfig {
+    /// The bundled sample (`data/sample/`): [`RegisterConfig::default()`],
+    /// [`AsbConfig::default()`], counts for 2023/24 and 2024/25, the three
+    /// faults planted.
+    ///
+    /// # Errors
+    /// None with these values (the academic years are checked).
+    pub fn sample() -> Result<Self> {
+        Ok(SchoolDataConfig {
+            register: RegisterConfig::default(),
+            asb: AsbConfig::default(),
+            count_years: vec![AcademicYear::new(2023)?, AcademicYear::new(2024)?],
+            plant_faults: true,
+        })
+    }
+
+    /// The fictional pilot of `data/pilot_towns/`: two pilot towns, Ashby
+    /// Cross (schools 900101 and 900102, three areas) and Brinsworth (school
+    /// 900103, two areas), against two comparison towns, Calder Moor
+    /// (900104 and 900105, three areas) and Dunmere (900106, three areas);
+    /// areas `E01990101` to `E01990111`. 150 pupils with sessions from
+    /// 5 Sep 2022 to 19 Jul 2024 (the pre-2024 code set only); the programme
+    /// starts on 4 Sep 2023 for attendance (absence × 0.75) and in
+    /// September 2023 for ASB (× 0.7, 35 per 1,000 per year before), ASB
+    /// months Jan 2022 to Aug 2024, population years 2022 to 2024; counts
+    /// for 2022/23 and 2023/24; no planted faults.
+    ///
+    /// # Errors
+    /// None with these values.
+    pub fn pilot_towns() -> Result<Self> {
+        let towns = vec![
+            SyntheticTown::new("Ashby Cross", Arm::Pilot, &["900101", "900102"], 3),
+            SyntheticTown::new("Calder Moor", Arm::Comparison, &["900104", "900105"], 3),
+            SyntheticTown::new("Brinsworth", Arm::Pilot, &["900103"], 2),
+            SyntheticTown::new("Dunmere", Arm::Comparison, &["900106"], 3),
+        ];
+        Ok(SchoolDataConfig {
+            register: RegisterConfig {
+                seed: 20_230_904,
+                pupils: 150,
+                towns: towns.clone(),
+                first_day: ymd(2022, 9, 5)?,
+                last_day: ymd(2024, 7, 19)?,
+                programme_start: ymd(2023, 9, 4)?,
+                programme_effect: 0.75,
+                mean_absence: 0.09,
+            },
+            asb: AsbConfig {
+                seed: 20_230_901,
+                towns,
+                first_area: 101,
+                first_month: Month::new(2022, 1)?,
+                last_month: Month::new(2024, 8)?,
+                start_month: Month::new(2023, 9)?,
+                effect: 0.7,
+                asb_per_1000_per_year: 35.0,
+                other_crime_per_asb: 1.5,
+            },
+            count_years: vec![AcademicYear::new(2022)?, AcademicYear::new(2023)?],
+            plant_faults: false,
+        })
+    }
+}
+
+/// Write the four files of `config` into `dir` (created if needed),
+/// byte-for-byte the same on every run and platform: [`REGISTER_FILE`],
+/// [`ENROLMENT_COUNTS_FILE`] (computed from the register's accepted marks,
+/// so planted faults are not in them), [`POLICE_UK_FILE`] and
+/// [`POPULATION_FILE`] (one row per area and calendar year of the ASB
+/// months).
+///
+/// # Errors
+/// `InvalidParameter` for a configuration out of range; `Io` if the
+/// directory cannot be created or a file cannot be written;
+/// `InsufficientData` if a fault cannot be placed.
+pub fn write_school_data(
+    dir: &std::path::Path,
+    config: &SchoolDataConfig,
+) -> Result<SchoolSampleCounts> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let reg = generate_register(&config.register)?;
+    let (reg, planted_faults) = if config.plant_faults {
+        plant_register_faults(&reg)?
+    } else {
+        (reg, Vec::new())
+    };
+    let asb = generate_asb(&config.asb)?;
+
+    let mut buf = Vec::new();
+    write_register_csv(&reg, &mut buf)?;
+    let register_rows = write_file(dir, REGISTER_FILE, &buf)?;
+    buf.clear();
+    write_enrolment_counts_csv(&reg, &config.count_years, &mut buf)?;
+    let enrolment_count_rows = write_file(dir, ENROLMENT_COUNTS_FILE, &buf)?;
+    buf.clear();
+    write_police_uk_csv(&asb, &mut buf)?;
+    let police_uk_rows = write_file(dir, POLICE_UK_FILE, &buf)?;
+    buf.clear();
+    write_population_csv(&asb, &mut buf)?;
+    let population_rows = write_file(dir, POPULATION_FILE, &buf)?;
+    Ok(SchoolSampleCounts {
+        register_rows,
+        enrolment_count_rows,
+        police_uk_rows,
+        population_rows,
+        planted_faults,
+    })
+}
+
 /// Write the bundled attendance and ASB sample files into `dir` (created if
-/// needed), byte-for-byte the same on every run and platform:
+/// needed), byte-for-byte the same on every run and platform
+/// ([`write_school_data`] with [`SchoolDataConfig::sample`]):
 ///
 /// * `register.csv`: session marks (`pupil_id,school_urn,town,arm,date,
 ///   session,code`) from [`generate_register`] with
@@ -950,6 +1188,10 @@ fn write_file(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Result<u64> {
 ///   and about two other crimes per ASB incident; about 1% of rows have no
 ///   location (no LSOA), as police.uk publishes them.
 /// * `population.csv`: `area,year,population,source` for 2023–2025.
+///
+/// The design compared (towns, schools, areas, dates, population years) is
+/// not here: it is the `[data.school]` section of
+/// `data/sample/evaluation.toml`.
 ///
 /// # Planted faults
 ///
@@ -979,82 +1221,7 @@ fn write_file(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Result<u64> {
 /// `Io` if the directory cannot be created or a file cannot be written;
 /// `InsufficientData` if a fault cannot be placed (not with the defaults).
 pub fn write_school_sample(dir: &std::path::Path) -> Result<SchoolSampleCounts> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let reg = generate_register(&RegisterConfig::default())?;
-    let (reg, planted_faults) = plant_register_faults(&reg)?;
-    let asb = generate_asb(&AsbConfig::default())?;
-    let years = [AcademicYear::new(2023)?, AcademicYear::new(2024)?];
-
-    let mut buf = Vec::new();
-    write_register_csv(&reg, &mut buf)?;
-    let register_rows = write_file(dir, "register.csv", &buf)?;
-    buf.clear();
-    write_enrolment_counts_csv(&reg, &years, &mut buf)?;
-    let enrolment_count_rows = write_file(dir, "enrolment_counts.csv", &buf)?;
-    buf.clear();
-    write_police_uk_csv(&asb, &mut buf)?;
-    let police_uk_rows = write_file(dir, "police_uk_street.csv", &buf)?;
-    buf.clear();
-    write_population_csv(&asb, &mut buf)?;
-    let population_rows = write_file(dir, "population.csv", &buf)?;
-    Ok(SchoolSampleCounts {
-        register_rows,
-        enrolment_count_rows,
-        police_uk_rows,
-        population_rows,
-        planted_faults,
-    })
-}
-
-/// The design of the bundled sample: Northtown (pilot: schools 900001 and
-/// 900002, areas E01990001–3) against Southtown (comparison: schools 900003
-/// and 900004, areas E01990004–6); attendance programme start 2 Sep 2024;
-/// ASB start April 2024 with 12 months before (population year 2023) and
-/// 12 months after (population year 2024); persistent absence at 10%;
-/// 95% intervals.
-///
-/// # Errors
-/// None with the built-in values; the `Result` comes from the validated
-/// constructors.
-pub fn school_sample_design() -> Result<SampleDesign> {
-    let reg = RegisterConfig::default();
-    let asb = AsbConfig::default();
-    let mut arms = Vec::new();
-    let mut next_area = 1usize;
-    for ((town, _, schools), n_areas) in TOWNS.iter().zip([asb.pilot_areas, asb.comparison_areas]) {
-        let areas = (next_area..next_area + n_areas)
-            .map(area_code)
-            .collect::<Result<Vec<_>>>()?;
-        next_area += n_areas;
-        arms.push(ArmDesign {
-            town: town.to_string(),
-            schools: schools
-                .iter()
-                .map(|s| SchoolId::new(*s))
-                .collect::<Result<Vec<_>>>()?,
-            areas,
-        });
-    }
-    let comparison = arms.pop();
-    let pilot = arms.pop();
-    let (Some(pilot), Some(comparison)) = (pilot, comparison) else {
-        return Err(Error::insufficient_data(
-            "sample design",
-            "two towns expected",
-        ));
-    };
-    Ok(SampleDesign {
-        pilot,
-        comparison,
-        programme_start: reg.programme_start,
-        asb_start_month: asb.start_month,
-        asb_months_before: 12,
-        asb_months_after: 12,
-        population_year_before: 2023,
-        population_year_after: 2024,
-        persistent: AbsenceThreshold::PERSISTENT_10_PERCENT,
-        level: crate::stats::ConfidenceLevel::NINETY_FIVE,
-    })
+    write_school_data(dir, &SchoolDataConfig::sample()?)
 }
 
 #[cfg(test)]
@@ -1178,8 +1345,10 @@ mod tests {
     #[test]
     fn asb_effect_is_dialable_and_recovered() {
         let cfg = AsbConfig {
-            pilot_areas: 20,
-            comparison_areas: 20,
+            towns: vec![
+                SyntheticTown::new("Northtown", Arm::Pilot, &[], 20),
+                SyntheticTown::new("Southtown", Arm::Comparison, &[], 20),
+            ],
             effect: 0.5,
             ..AsbConfig::default()
         };
@@ -1284,30 +1453,67 @@ mod tests {
     }
 
     #[test]
-    fn sample_design_matches_the_generators() {
-        let d = school_sample_design().unwrap();
-        let asb = generate_asb(&AsbConfig::default()).unwrap();
-        let areas = |arm| {
-            asb.areas
-                .iter()
-                .filter(|a| a.arm == arm)
-                .map(|a| a.code.clone())
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(d.pilot.areas, areas(Arm::Pilot));
-        assert_eq!(d.comparison.areas, areas(Arm::Comparison));
-        assert_eq!((TOWNS[0].1, TOWNS[1].1), (Arm::Pilot, Arm::Comparison));
-        assert_eq!(
-            (d.pilot.town.as_str(), d.comparison.town.as_str()),
-            ("Northtown", "Southtown")
-        );
-        let reg = generate_register(&RegisterConfig::default()).unwrap();
+    fn towns_are_configurable_and_checked() {
+        let cfg = SchoolDataConfig::pilot_towns().unwrap();
+        let reg = generate_register(&cfg.register).unwrap();
+        let towns: std::collections::BTreeSet<&str> =
+            reg.pupils.iter().map(|p| p.town.as_str()).collect();
+        assert_eq!(towns.len(), 4);
+        // A pupil of a one-school town never moves; each pupil's schools are
+        // its town's.
         for p in &reg.pupils {
-            let schools = match p.arm {
-                Arm::Pilot => &d.pilot.schools,
-                Arm::Comparison => &d.comparison.schools,
-            };
-            assert!(p.schools.iter().all(|s| schools.contains(s)));
+            let t = cfg
+                .register
+                .towns
+                .iter()
+                .find(|t| t.name == p.town)
+                .unwrap();
+            assert_eq!(t.arm, p.arm);
+            assert!(p
+                .schools
+                .iter()
+                .all(|s| t.schools.contains(&s.as_str().to_string())));
+            if t.schools.len() == 1 {
+                assert_eq!(p.schools.len(), 1);
+            }
         }
+        let asb = generate_asb(&cfg.asb).unwrap();
+        assert_eq!(asb.areas.len(), 11);
+        assert_eq!(asb.areas[0].code.as_str(), "E01990101");
+        assert_eq!(asb.areas[10].code.as_str(), "E01990111");
+        let years: std::collections::BTreeSet<i32> =
+            asb.population.iter().map(|p| p.year).collect();
+        assert_eq!(
+            years.into_iter().collect::<Vec<_>>(),
+            vec![2022, 2023, 2024]
+        );
+
+        let bad = |towns: Vec<SyntheticTown>| {
+            generate_register(&RegisterConfig {
+                towns,
+                ..RegisterConfig::default()
+            })
+            .unwrap_err()
+            .to_string()
+        };
+        let e = bad(vec![SyntheticTown::new("A", Arm::Pilot, &["1"], 1)]);
+        assert!(e.contains("each arm"), "{e}");
+        let e = bad(vec![
+            SyntheticTown::new("A", Arm::Pilot, &["1"], 1),
+            SyntheticTown::new("B", Arm::Comparison, &["1"], 1),
+        ]);
+        assert!(e.contains("one town"), "{e}");
+        let e = bad(vec![
+            SyntheticTown::new("A", Arm::Pilot, &[], 1),
+            SyntheticTown::new("B", Arm::Comparison, &["2"], 1),
+        ]);
+        assert!(e.contains("at least one school"), "{e}");
+        let e = generate_asb(&AsbConfig {
+            first_area: 9_999,
+            ..AsbConfig::default()
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("first_area"), "{e}");
     }
 }

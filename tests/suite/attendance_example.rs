@@ -1,5 +1,6 @@
 //! The bundled attendance and ASB sample (`data/sample/`) through the
-//! example's core, `sample_report`: every input row accounted for, the
+//! example's core, `school_report` with the design of the sample spec's
+//! `[data.school]`: every input row accounted for, the
 //! planted register faults rejected with their reasons, the synthetic
 //! programme effects visible (attendance: absence propensity × 0.8 in the
 //! pilot town from 2 Sep 2024; ASB: pilot rate × 0.75 from April 2024), and
@@ -13,14 +14,23 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use outcomes::cohort::Phase;
+use outcomes::evaluate::EvaluationSpec;
+use outcomes::measures::asb::Month;
 use outcomes::measures::attendance::RowDisposition;
-use outcomes::measures::sample_report::{
-    sample_report, SampleReport, ENROLMENT_COUNTS_FILE, POLICE_UK_FILE, POPULATION_FILE,
-    REGISTER_FILE,
-};
+use outcomes::measures::school_report::{school_report, SchoolDesign, SchoolFiles, SchoolReport};
 use outcomes::measures::synthetic_school::{
-    school_sample_design, write_school_sample, Arm, FaultKind, SchoolSampleCounts,
+    write_school_sample, Arm, FaultKind, SchoolSampleCounts, ENROLMENT_COUNTS_FILE, POLICE_UK_FILE,
+    POPULATION_FILE, REGISTER_FILE,
 };
+
+/// The design of `data/sample/evaluation.toml`'s `[data.school]`.
+fn sample_design() -> SchoolDesign {
+    let spec = EvaluationSpec::from_path(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample/evaluation.toml"),
+    )
+    .unwrap();
+    spec.school_design().unwrap().unwrap().1
+}
 
 fn temp_dir(tag: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!(
@@ -33,12 +43,12 @@ fn temp_dir(tag: &str) -> PathBuf {
 
 /// The sample written afresh to a temporary directory, and its report
 /// (computed once for all tests in this file).
-fn sample() -> &'static (SchoolSampleCounts, SampleReport) {
-    static SAMPLE: OnceLock<(SchoolSampleCounts, SampleReport)> = OnceLock::new();
+fn sample() -> &'static (SchoolSampleCounts, SchoolReport) {
+    static SAMPLE: OnceLock<(SchoolSampleCounts, SchoolReport)> = OnceLock::new();
     SAMPLE.get_or_init(|| {
         let dir = temp_dir("fresh");
         let counts = write_school_sample(&dir).unwrap();
-        let report = sample_report(&dir, &school_sample_design().unwrap()).unwrap();
+        let report = school_report(&SchoolFiles::in_dir(&dir), &sample_design()).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         (counts, report)
     })
@@ -173,7 +183,8 @@ fn pilot_persistent_absence_falls_more_than_comparison() {
 #[test]
 fn asb_ratio_of_rate_ratios_covers_the_synthetic_effect() {
     let (_, report) = sample();
-    let a = &report.asb;
+    let asb = report.asb.as_ref().unwrap();
+    let a = &asb.comparison;
     let rate = |g: &outcomes::measures::asb::GroupPhaseRate| g.incidents as f64 / g.person_years;
     let rrr = (rate(&a.pilot_after) / rate(&a.pilot_before))
         / (rate(&a.comparison_after) / rate(&a.comparison_before));
@@ -201,8 +212,8 @@ fn asb_ratio_of_rate_ratios_covers_the_synthetic_effect() {
         ci.upper
     );
     // Windows: 12 months either side of April 2024.
-    assert_eq!(report.asb_before.first().to_string(), "2023-04");
-    assert_eq!(report.asb_after.last().to_string(), "2025-03");
+    assert_eq!(asb.before.first().to_string(), "2023-04");
+    assert_eq!(asb.after.last().to_string(), "2025-03");
     assert_eq!(a.pilot_before.months, 12);
 }
 
@@ -249,7 +260,8 @@ fn hand_made_faults_are_accounted_for_and_no_pupil_key_is_printed() {
          SECRET-PUPIL-2,900003,Southtown,comparison,2024-09-09,AM,O\n\
          SECRET-PUPIL-2,900003,Southtown,comparison,2024-09-09,PM,H\n\
          SECRET-PUPIL-1,900002,Northtown,pilot,2024-09-09,AM,J1\n\
-         SECRET-PUPIL-1,900002,Northtown,pilot\n",
+         SECRET-PUPIL-1,900002,Northtown,pilot\n\
+         SECRET-PUPIL-2,900003,Southtown,comparison,2024-03-05,PM,/\n",
     );
     w(
         ENROLMENT_COUNTS_FILE,
@@ -261,7 +273,8 @@ fn hand_made_faults_are_accounted_for_and_no_pupil_key_is_printed() {
          202426,Academic year,900003,SECRET-PUPIL-2,comparison,100,1,0,1,0\n\
          202324,Academic year,900003,SECRET-PUPIL-2,comparison,100,1,0,2,0\n\
          202324,Academic year,900003,SECRET-PUPIL-2,comparison,1x0,1,0,1,0\n\
-         202425,Academic year,900003,SECRET-PUPIL-2,comparison,100,3,0,3,0\n",
+         202425,Academic year,900003,SECRET-PUPIL-2,comparison,100,3,0,3,0\n\
+         202425,Academic year,900002,SECRET-PUPIL-1,pilot,100,1,0,1,0\n",
     );
     let mut street = String::from(
         "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context\n",
@@ -277,6 +290,9 @@ fn hand_made_faults_are_accounted_for_and_no_pupil_key_is_printed() {
         ));
     }
     street.push_str("abc,2024-06,P,P,-1.5,53.0,On or near X,E01990001,X 001A,Burglary,,\n");
+    // Areas with no ASB at all are still in the file (design areas must be).
+    street.push_str("abd,2024-01,P,P,-1.5,53.0,On or near X,E01990003,X 001C,Burglary,,\n");
+    street.push_str("abe,2024-01,P,P,-1.5,53.0,On or near X,E01990006,X 001F,Shoplifting,,\n");
     street.push_str(",2024-06,P,P,,,No Location,,,Anti-social behaviour,,\n");
     w(POLICE_UK_FILE, &street);
     let mut pop = String::from("area,year,population,source\n");
@@ -291,7 +307,25 @@ fn hand_made_faults_are_accounted_for_and_no_pupil_key_is_printed() {
     pop.push_str("E01990001,2026,10,\n");
     w(POPULATION_FILE, &pop);
 
-    let report = sample_report(&dir, &school_sample_design().unwrap()).unwrap();
+    // The sample's design, with ASB months inside this file's 2023-06 to
+    // 2024-06 and without school 900004 (not in these files).
+    let mut design = sample_design();
+    design.comparison.schools.retain(|s| s.as_str() != "900004");
+    design.before.asb_months = Some(
+        outcomes::measures::asb::MonthRange::new(
+            Month::parse("2023-06").unwrap(),
+            Month::parse("2024-03").unwrap(),
+        )
+        .unwrap(),
+    );
+    design.after.asb_months = Some(
+        outcomes::measures::asb::MonthRange::new(
+            Month::parse("2024-04").unwrap(),
+            Month::parse("2024-06").unwrap(),
+        )
+        .unwrap(),
+    );
+    let report = school_report(&SchoolFiles::in_dir(&dir), &design).unwrap();
     let text = report.to_string();
     std::fs::remove_dir_all(&dir).unwrap();
     assert!(!text.contains("SECRET"), "a pupil key was printed");
@@ -327,7 +361,7 @@ fn hand_made_faults_are_accounted_for_and_no_pupil_key_is_printed() {
         ]
     );
     let reg_acc = report.input(REGISTER_FILE).unwrap();
-    assert_eq!((reg_acc.rows_read, reg_acc.accepted), (10, 4));
+    assert_eq!((reg_acc.rows_read, reg_acc.accepted), (11, 5));
 
     let cnt = reasons(ENROLMENT_COUNTS_FILE);
     let cols: Vec<(u64, &str)> = cnt.iter().map(|(r, c, _)| (*r, c.as_str())).collect();
@@ -355,7 +389,7 @@ fn hand_made_faults_are_accounted_for_and_no_pupil_key_is_printed() {
             st.filtered_by_rule(),
             st.invalid()
         ),
-        (6, 4, 1, 1)
+        (8, 4, 3, 1)
     );
 
     let pop = reasons(POPULATION_FILE);
@@ -371,5 +405,12 @@ fn hand_made_faults_are_accounted_for_and_no_pupil_key_is_printed() {
     );
     assert!(pop[0].2.contains("duplicate"));
     // The accepted 2023 population for E01990001 is the first row's 1500.
-    assert_eq!(report.asb.pilot_before.population, 4500);
+    let asb = report.asb.as_ref().unwrap();
+    assert_eq!(asb.comparison.pilot_before.population, 4500);
+    // Too few pupils for the difference in differences: no estimate, and
+    // the reason.
+    assert!(report.attendance_did.iter().all(|d| d.effect.is_none()
+        && d.not_estimated
+            .as_deref()
+            .is_some_and(|w| w.contains("two pupils"))));
 }

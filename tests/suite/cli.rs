@@ -20,9 +20,8 @@ use outcomes::evaluate::spec::DEMONSTRATION_KEY;
 use outcomes::evaluate::EvaluationSpec;
 use outcomes::io::{self, Source};
 use outcomes::measures::ndt::{self, PartialPolicy, SelectionRule};
-use outcomes::measures::sample_report::sample_report;
+use outcomes::measures::school_report::school_report;
 use outcomes::measures::service_use::CategorySet;
-use outcomes::measures::synthetic_school::school_sample_design;
 use outcomes::stats::{BootstrapConfig, ConfidenceLevel};
 use serde_json::Value;
 
@@ -196,8 +195,8 @@ fn every_subcommand_has_help() {
             &["--data", "--id", "--before", "--after", "--spec", "--json"],
         ),
         ("ndt", &["--spec", "--json"]),
-        ("attendance", &["--dir", "--json"]),
-        ("asb", &["--dir", "--json"]),
+        ("attendance", &["--spec", "--json"]),
+        ("asb", &["--spec", "--json"]),
         ("costs", &["--spec", "--json"]),
         ("cba", &["--spec", "--json"]),
         (
@@ -929,11 +928,15 @@ fn ndt_json_equals_the_library() {
     assert!(e.contains("/nonexistent/spec.toml"), "{e}");
 }
 
-/// `attendance --json` and `asb --json` are the library's sample report;
-/// a folder without the files is exit 1 naming the file.
+/// `attendance --json` and `asb --json` are the library's school report of
+/// the spec's `[data.school]` (default: the sample's); a spec whose files
+/// are missing is exit 1 naming the file, and one without `[data.school]`
+/// names the section.
 #[test]
 fn attendance_and_asb_equal_the_library() {
-    let rep = sample_report(&sample(), &school_sample_design().unwrap()).unwrap();
+    let spec = EvaluationSpec::from_path(sample().join("evaluation.toml")).unwrap();
+    let (files, design) = spec.school_design().unwrap().unwrap();
+    let rep = school_report(&files, &design).unwrap();
     let v = json(&["attendance", "--json"]);
     same(
         &v["register"],
@@ -945,22 +948,48 @@ fn attendance_and_asb_equal_the_library() {
         &serde_json::to_value(&rep.attendance_counts).unwrap(),
         "counts",
     );
-    prints_json_of(&["asb", "--json"], &rep.asb);
+    same(
+        &v["did"],
+        &serde_json::to_value(&rep.attendance_did).unwrap(),
+        "did",
+    );
+    prints_json_of(&["asb", "--json"], rep.asb.as_ref().unwrap());
     let out = ok(&["attendance"]);
     assert!(
-        out.contains("register.csv") && out.contains("persistent"),
+        out.contains("register.csv")
+            && out.contains("persistent")
+            && out.contains("Difference in differences"),
         "{out}"
     );
     let out = ok(&["asb"]);
     assert!(
-        out.contains("ratio of rate ratios") && out.contains("rate per 1,000"),
+        out.contains("ratio of rate ratios")
+            && out.contains("rate per 1,000")
+            && out.contains("population year"),
         "{out}"
     );
     let dir = tmp("school-empty");
+    let text = std::fs::read_to_string(sample().join("evaluation.toml")).unwrap();
+    std::fs::write(dir.join("evaluation.toml"), &text).unwrap();
     for cmd in ["attendance", "asb"] {
-        let e = fails(&[cmd, "--dir", path(&dir)], 1);
-        assert!(e.contains("register.csv"), "{e}");
+        let e = fails(&[cmd, "--spec", path(&dir.join("evaluation.toml"))], 1);
+        assert!(
+            e.contains("register.csv") || e.contains("police_uk_street.csv"),
+            "{e}"
+        );
     }
+    let cut = text
+        .split("# School attendance and anti-social behaviour")
+        .next()
+        .unwrap()
+        .to_string()
+        + &text[text.find("# No key given").unwrap()..];
+    std::fs::write(dir.join("no-school.toml"), cut).unwrap();
+    let e = fails(
+        &["attendance", "--spec", path(&dir.join("no-school.toml"))],
+        1,
+    );
+    assert!(e.contains("data.school"), "{e}");
 }
 
 /// `costs` and `cba` run on the sample (text and JSON, with the numbers
@@ -1012,7 +1041,22 @@ fn costs_and_cba_run() {
         &spec,
         format!("{cut}[cba]{rest}")
             .replace("path = \"", &format!("path = \"{}/", sample().display()))
-            .replace("dir = \".\"", &format!("dir = \"{}\"", sample().display())),
+            .replace(
+                "register = \"",
+                &format!("register = \"{}/", sample().display()),
+            )
+            .replace(
+                "counts = \"",
+                &format!("counts = \"{}/", sample().display()),
+            )
+            .replace(
+                "police_uk = \"",
+                &format!("police_uk = \"{}/", sample().display()),
+            )
+            .replace(
+                "population = \"",
+                &format!("population = \"{}/", sample().display()),
+            ),
     )
     .unwrap();
     let e = fails(&["costs", "--spec", path(&spec)], 1);
@@ -1021,7 +1065,22 @@ fn costs_and_cba_run() {
         &spec,
         base.replace("dropoff = 0.2", "dropoff = 7")
             .replace("path = \"", &format!("path = \"{}/", sample().display()))
-            .replace("dir = \".\"", &format!("dir = \"{}\"", sample().display())),
+            .replace(
+                "register = \"",
+                &format!("register = \"{}/", sample().display()),
+            )
+            .replace(
+                "counts = \"",
+                &format!("counts = \"{}/", sample().display()),
+            )
+            .replace(
+                "police_uk = \"",
+                &format!("police_uk = \"{}/", sample().display()),
+            )
+            .replace(
+                "population = \"",
+                &format!("population = \"{}/", sample().display()),
+            ),
     )
     .unwrap();
     let e = fails(&["cba", "--spec", path(&spec)], 1);
@@ -1163,9 +1222,39 @@ fn init_recognises_and_writes_a_spec() {
         "comparison_group",
         "aggregations",
         "base_period",
+        "programme_start",
+        "asb_start_month",
+        "period_population_year",
+        "persistent_absence_percent",
+        "population_year",
+        "academic_year",
+        "lsoas",
     ] {
         assert!(toml.contains(key), "{key} not offered");
     }
+    // The school block, commented out (its design is not in header rows),
+    // names the files found and is a valid design once uncommented.
+    assert!(toml.contains("# register = \"register.csv\""), "{toml}");
+    let mut in_school = false;
+    let uncommented: String = toml
+        .lines()
+        .map(|l| {
+            if l == "# [data.school]" {
+                in_school = true;
+            } else if !l.starts_with('#') {
+                in_school = false;
+            }
+            let key_line = l.starts_with("# [data.school") || l.contains(" = ");
+            if in_school && key_line {
+                format!("{}\n", &l[2..])
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    let s = EvaluationSpec::from_toml(&uncommented, "uncommented.toml", &dir).unwrap();
+    let (_, design) = s.school_design().unwrap().unwrap();
+    assert_eq!(design.pilot.name, "Pilot town");
     let o = run_in(
         &dir,
         &[

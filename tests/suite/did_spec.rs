@@ -21,14 +21,31 @@ fn shipped() -> String {
 
 /// The shipped spec with `edits` (old, new) applied, quicker sections only.
 fn spec_text(edits: &[(&str, &str)]) -> String {
-    let mut t = shipped()
-        .replace("bootstrap_resamples = 9999", "bootstrap_resamples = 100")
-        .replace("[data.school]\ndir = \".\"\ndesign = \"sample\"\n", "");
+    let mut t = without_school(
+        &shipped().replace("bootstrap_resamples = 9999", "bootstrap_resamples = 100"),
+    );
     for (old, new) in edits {
         assert!(t.contains(old), "the shipped spec has no `{old}`");
         t = t.replace(old, new);
     }
     t
+}
+
+/// `text` without its `[data.school]` section (and its sub-tables): the
+/// lines from `[data.school]` to the next table that is not one of its own.
+fn without_school(text: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for l in text.lines() {
+        if l.starts_with('[') {
+            inside = l.starts_with("[data.school") || l.starts_with("[[data.school");
+        }
+        if !inside {
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 fn parse(edits: &[(&str, &str)]) -> outcomes::Result<EvaluationSpec> {

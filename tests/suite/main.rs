@@ -37,6 +37,8 @@ mod reference_values;
 mod release_disclosure;
 mod report;
 mod sample_readers_props;
+mod school_did_reference;
+mod school_spec;
 mod sensitivity;
 mod stats_proptest;
 mod stats_reference;

@@ -78,7 +78,7 @@ impl SpecData {
         spec.check_files()?;
         let (key, _) = spec.pseudonymiser()?;
         let window = DataWindow::new(spec.data_window.start, spec.data_window.extract_date)?;
-        let cf = &spec.data.cohort;
+        let cf = spec.cohort_file()?;
         r.stage(&format!("loading the cohort ({})", cf.path.display()));
         let cohort = io::load_cohort(
             &Source::new(spec.resolve(&cf.path))

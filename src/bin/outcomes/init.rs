@@ -42,12 +42,26 @@ pub(crate) struct Recognised {
     pub(crate) ndt_long: Option<String>,
     /// NDT assessments, wide layout.
     pub(crate) ndt_wide: Option<String>,
-    /// The four school and ASB files, when all are there.
-    pub(crate) school: bool,
+    /// The school and ASB files found (register, enrolment counts,
+    /// police.uk, population), by what they are.
+    pub(crate) school: SchoolFiles,
     /// Every recognised file with what it is.
     pub(crate) seen: Vec<(String, &'static str)>,
     /// CSV files not recognised.
     pub(crate) unknown: Vec<String>,
+}
+
+/// The school and ASB files recognised in a folder, the first of each kind.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct SchoolFiles {
+    /// A session register.
+    pub(crate) register: Option<String>,
+    /// DfE-style enrolment counts.
+    pub(crate) enrolment_counts: Option<String>,
+    /// A police.uk street-level file.
+    pub(crate) police_uk: Option<String>,
+    /// A population table.
+    pub(crate) population: Option<String>,
 }
 
 const COHORT_CANONICAL: [&str; 5] = ["person_id", "index_date", "group", "end_date", "end_reason"];
@@ -87,7 +101,6 @@ pub(crate) fn recognise(dir: &Path) -> Result<Recognised> {
         .collect();
     names.sort();
     let mut found = Recognised::default();
-    let mut school = 0;
     for path in names {
         let name = path
             .file_name()
@@ -126,16 +139,18 @@ pub(crate) fn recognise(dir: &Path) -> Result<Recognised> {
                 true
             }
             "school register" | "enrolment counts" | "police.uk street" | "population" => {
-                let expected = match kind {
-                    "school register" => "register.csv",
-                    "enrolment counts" => "enrolment_counts.csv",
-                    "police.uk street" => "police_uk_street.csv",
-                    _ => "population.csv",
+                let slot = match kind {
+                    "school register" => &mut found.school.register,
+                    "enrolment counts" => &mut found.school.enrolment_counts,
+                    "police.uk street" => &mut found.school.police_uk,
+                    _ => &mut found.school.population,
                 };
-                if name == expected {
-                    school += 1;
+                if slot.is_none() {
+                    *slot = Some(name.clone());
+                    true
+                } else {
+                    false
                 }
-                true
             }
             _ => false,
         };
@@ -145,7 +160,6 @@ pub(crate) fn recognise(dir: &Path) -> Result<Recognised> {
             found.unknown.push(name);
         }
     }
-    found.school = school == 4;
     Ok(found)
 }
 
@@ -160,6 +174,88 @@ fn toml_str(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// The `[data.school]` block, commented out: its design (schools, LSOAs,
+/// dates, population years) is not in the files' header rows, so the user
+/// fills it in; the files found are named.
+fn school_template(s: &mut String, f: &SchoolFiles) {
+    let found: Vec<&str> = [
+        &f.register,
+        &f.enrolment_counts,
+        &f.police_uk,
+        &f.population,
+    ]
+    .into_iter()
+    .filter_map(|x| x.as_deref())
+    .collect();
+    let file = |x: &Option<String>, default: &str| toml_str(x.as_deref().unwrap_or(default));
+    let _ = writeln!(
+        s,
+        "# School attendance and anti-social behaviour, pilot against comparison areas\n\
+         # ({}). Uncomment and fill in the design: every school and\n\
+         # LSOA named must be in the files, and every ASB rate uses the population year\n\
+         # named (a year the population file lacks is an error, never a neighbour).\n\
+         # Name a register and/or enrolment_counts for attendance, police_uk and\n\
+         # population for ASB; each phase key is needed exactly when its file is named.\n\
+         # Without [data.cohort] the evaluation is this section alone.\n\
+         # [data.school]\n\
+         # Session marks: pupil_id, school_urn, date, session, code.\n\
+         # register = {}\n\
+         # DfE-style counts per enrolment and academic year (the source without a register).\n\
+         # enrolment_counts = {}\n\
+         # police.uk street-level rows (only Anti-social behaviour is kept).\n\
+         # police_uk = {}\n\
+         # Residents: area, year, population, source.\n\
+         # population = {}\n\
+         # The programme's first day (inside data_window). CHECK.\n\
+         # programme_start = \"2024-09-02\"\n\
+         # First month of the effect on ASB (default: programme_start's month).\n\
+         # asb_start_month = \"2024-09\"\n\
+         # Persistent absence: this % of possible sessions or more (1 to 100; DfE 10).\n\
+         # persistent_absence_percent = 10\n\
+         # Monthly/quarterly ASB rates: \"calendar_year\" (each month's) or \"phase\".\n\
+         # period_population_year = \"calendar_year\"\n\
+         # [data.school.pilot]\n\
+         # How the report names the arm.\n\
+         # name = \"Pilot town\"\n\
+         # school_urn values of its schools, and its LSOA codes.\n\
+         # schools = [\"100001\", \"100002\"]\n\
+         # lsoas = [\"E01000001\", \"E01000002\"]\n\
+         # [data.school.comparison]\n\
+         # Never also in the pilot.\n\
+         # name = \"Comparison town\"\n\
+         # schools = [\"100003\"]\n\
+         # lsoas = [\"E01000003\"]\n\
+         # [data.school.before]\n\
+         # Register dates, ending before programme_start.\n\
+         # first_day = \"2023-09-01\"\n\
+         # last_day = \"2024-09-01\"\n\
+         # The enrolment_counts academic year.\n\
+         # academic_year = \"2023/24\"\n\
+         # ASB months, ending before asb_start_month.\n\
+         # first_month = \"2023-09\"\n\
+         # last_month = \"2024-08\"\n\
+         # The population year of this phase's ASB rates.\n\
+         # population_year = 2023\n\
+         # [data.school.after]\n\
+         # From programme_start (and asb_start_month).\n\
+         # first_day = \"2024-09-02\"\n\
+         # last_day = \"2025-08-31\"\n\
+         # academic_year = \"2024/25\"\n\
+         # first_month = \"2024-09\"\n\
+         # last_month = \"2025-08\"\n\
+         # population_year = 2024\n",
+        if found.is_empty() {
+            "no school or ASB file found here".to_string()
+        } else {
+            format!("found: {}", found.join(", "))
+        },
+        file(&f.register, "register.csv"),
+        file(&f.enrolment_counts, "enrolment_counts.csv"),
+        file(&f.police_uk, "police_uk_street.csv"),
+        file(&f.population, "population.csv"),
+    );
 }
 
 /// A starter spec for what was found, every key with a comment.
@@ -229,11 +325,7 @@ pub(crate) fn starter_spec(name: &str, f: &Recognised, dir: &Path) -> String {
             );
         }
     }
-    if f.school {
-        let _ = writeln!(s, "[data.school]\n# The folder holding register.csv, enrolment_counts.csv, police_uk_street.csv, population.csv.\ndir = \".\"\n# The comparison design: only the bundled \"sample\" design is available so far.\ndesign = \"sample\"\n");
-    } else {
-        let _ = writeln!(s, "# School attendance and ASB: a folder with register.csv, enrolment_counts.csv,\n# police_uk_street.csv and population.csv (not all found here).\n# [data.school]\n# dir = \".\"\n# design = \"sample\"\n");
-    }
+    school_template(&mut s, &f.school);
     let _ = writeln!(
         s,
         "# With no key the built-in DEMONSTRATION key is used: fine for synthetic data only.\n\

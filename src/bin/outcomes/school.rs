@@ -5,58 +5,64 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
-use outcomes::measures::sample_report::{sample_report, AttendanceCell, SampleReport};
-use outcomes::measures::synthetic_school::school_sample_design;
-use outcomes::Result;
+use outcomes::measures::school_report::{school_report, AttendanceCell, SchoolReport};
+use outcomes::{Error, Result};
 
 use crate::common::{self, Done, TextTable};
 use crate::progress::Reporter;
 
-/// School attendance, pilot against comparison town, before and after the
+/// School attendance, pilot against comparison, before and after the
 /// programme start: overall, authorised and unauthorised absence, and
-/// persistent (>= 10%) and severe (>= 50%) absence, from the session
-/// register and, as a cross-check, from the DfE-style enrolment counts.
+/// persistent and severe (>= 50%) absence, from the session register and,
+/// as a cross-check, from the DfE-style enrolment counts, with the
+/// difference in differences of each.
 ///
-/// `--dir` holds `register.csv`, `enrolment_counts.csv`,
-/// `police_uk_street.csv` and `population.csv` (default: the bundled
-/// sample). The design (towns, schools, start date) is the bundled sample's:
-/// the only one available so far.
+/// The design (files, schools, dates) is the `[data.school]` section of
+/// `--spec` (default: the bundled sample's `data/sample/evaluation.toml`).
 #[derive(Debug, Args)]
 pub(crate) struct AttendanceCmd {
-    /// The folder of the four school and ASB files.
-    #[arg(long, value_name = "DIR")]
-    dir: Option<PathBuf>,
+    /// The evaluation spec whose `[data.school]` to run.
+    #[arg(long, value_name = "FILE")]
+    spec: Option<PathBuf>,
     /// Print the results as JSON instead of text.
     #[arg(long)]
     json: bool,
 }
 
 /// Anti-social behaviour from police.uk: incidents per 1,000 residents per
-/// year in the pilot and comparison areas before and after the start month,
-/// with exact Poisson intervals, the rate ratios and the ratio of rate
-/// ratios.
+/// year in the pilot and comparison areas before and after the start month
+/// (each rate against its named population year), with exact Poisson
+/// intervals, the rate ratios, the ratio of rate ratios and the difference
+/// in differences of the rates.
 ///
-/// `--dir` as for `outcomes attendance` (default: the bundled sample).
+/// `--spec` as for `outcomes attendance` (default: the bundled sample).
 #[derive(Debug, Args)]
 pub(crate) struct AsbCmd {
-    /// The folder of the four school and ASB files.
-    #[arg(long, value_name = "DIR")]
-    dir: Option<PathBuf>,
+    /// The evaluation spec whose `[data.school]` to run.
+    #[arg(long, value_name = "FILE")]
+    spec: Option<PathBuf>,
     /// Print the results as JSON instead of text.
     #[arg(long)]
     json: bool,
 }
 
-fn report(dir: Option<&PathBuf>, r: &Reporter) -> Result<SampleReport> {
-    let dir = dir.cloned().unwrap_or_else(common::sample_dir);
-    r.stage(&format!(
-        "reading the school and ASB files in {}",
-        dir.display()
-    ));
-    sample_report(&dir, &school_sample_design()?)
+fn report(spec: Option<&PathBuf>, r: &Reporter) -> Result<SchoolReport> {
+    let spec = common::spec_or_sample(spec.map(PathBuf::as_path))?;
+    let Some((files, design)) = spec.school_design()? else {
+        return Err(Error::invalid_parameter(
+            "data.school",
+            "none",
+            format!(
+                "the spec {} has no [data.school] section",
+                spec.spec_file.as_deref().unwrap_or("")
+            ),
+        ));
+    };
+    r.stage("reading the school and ASB files");
+    school_report(&files, &design)
 }
 
-fn accounts(rep: &SampleReport, files: &[&str]) -> String {
+fn accounts(rep: &SchoolReport, files: &[&str]) -> String {
     let mut t = TextTable::new(&[
         "file",
         "rows read",
@@ -68,7 +74,7 @@ fn accounts(rep: &SampleReport, files: &[&str]) -> String {
     for i in rep
         .inputs
         .iter()
-        .filter(|i| files.contains(&i.file.as_str()))
+        .filter(|i| files.is_empty() || files.contains(&i.file.as_str()))
     {
         t.row(vec![
             i.file.clone(),
@@ -126,36 +132,89 @@ fn cells(list: &[AttendanceCell]) -> String {
 /// # Errors
 /// A missing or unreadable file, a missing column.
 pub(crate) fn run_attendance(cmd: &AttendanceCmd, r: &Reporter) -> Result<Done> {
-    let rep = report(cmd.dir.as_ref(), r)?;
+    let rep = report(cmd.spec.as_ref(), r)?;
+    let n_files = usize::from(!rep.attendance_register.is_empty())
+        + usize::from(!rep.attendance_counts.is_empty());
+    if n_files == 0 {
+        return Err(Error::invalid_parameter(
+            "data.school.register",
+            "none",
+            "the spec names no register or enrolment_counts file",
+        ));
+    }
+    let attendance_files: Vec<&str> = rep.inputs[..n_files]
+        .iter()
+        .map(|i| i.file.as_str())
+        .collect();
     if cmd.json {
         #[derive(serde::Serialize)]
         struct AttendanceJson<'a> {
-            inputs: Vec<&'a outcomes::measures::sample_report::InputAccounting>,
+            inputs: Vec<&'a outcomes::measures::school_report::InputAccounting>,
             register: &'a [AttendanceCell],
             enrolment_counts: &'a [AttendanceCell],
+            did: &'a [outcomes::measures::school_report::AttendanceDid],
         }
         let out = AttendanceJson {
-            inputs: rep.inputs.iter().take(2).collect(),
+            inputs: rep.inputs.iter().take(n_files).collect(),
             register: &rep.attendance_register,
             enrolment_counts: &rep.attendance_counts,
+            did: &rep.attendance_did,
         };
         return Ok(Done::ok(common::json(&out)?));
     }
     let d = &rep.design;
-    let mut s = accounts(&rep, &["register.csv", "enrolment_counts.csv"]);
+    let mut s = accounts(&rep, &attendance_files);
     let _ = writeln!(
         s,
         "\nSchool attendance: {} (pilot) against {} (comparison), programme start {}",
-        d.pilot.town, d.comparison.town, d.programme_start
+        d.pilot.name, d.comparison.name, d.programme_start
     );
     let _ = writeln!(
         s,
         "(unit: enrolment; sessions summed over the group, then divided once; persistent and \
-         severe absentees out of enrolments with possible sessions)\n\nFrom register.csv:"
+         severe absentees out of enrolments with possible sessions)"
     );
-    s.push_str(&cells(&rep.attendance_register));
-    let _ = writeln!(s, "\nCross-check from enrolment_counts.csv:");
-    s.push_str(&cells(&rep.attendance_counts));
+    if !rep.attendance_register.is_empty() {
+        let _ = writeln!(s, "\nFrom {}:", attendance_files[0]);
+        s.push_str(&cells(&rep.attendance_register));
+    }
+    if !rep.attendance_counts.is_empty() {
+        let counts_file = attendance_files[n_files - 1];
+        if rep.attendance_register.is_empty() {
+            let _ = writeln!(s, "\nFrom {counts_file}:");
+        } else {
+            let _ = writeln!(s, "\nCross-check from {counts_file}:");
+        }
+        s.push_str(&cells(&rep.attendance_counts));
+    }
+    let mut t = TextTable::new(&[
+        "difference in differences (pp)",
+        "pilot",
+        "comparison",
+        "difference",
+        "CI",
+        "p",
+    ]);
+    for did in &rep.attendance_did {
+        let e = did.effect.as_ref();
+        t.row(vec![
+            did.measure.label().into(),
+            format!("{:+.2}", did.pilot_change),
+            format!("{:+.2}", did.comparison_change),
+            e.map_or_else(|| "-".into(), |e| format!("{:+.3}", e.estimate)),
+            e.map_or_else(
+                || "-".into(),
+                |e| format!("({:+.3}, {:+.3})", e.ci.lower, e.ci.upper),
+            ),
+            common::opt(e.and_then(|e| e.p_value), 4),
+        ]);
+    }
+    let _ = writeln!(
+        s,
+        "\nDifference in differences (CR1 standard errors by pupil, {} pupils):",
+        rep.attendance_did.first().map_or(0, |d| d.pupils)
+    );
+    s.push_str(&t.render());
     Ok(Done::ok(s))
 }
 
@@ -163,19 +222,30 @@ pub(crate) fn run_attendance(cmd: &AttendanceCmd, r: &Reporter) -> Result<Done> 
 ///
 /// # Errors
 /// A missing or unreadable file, a missing column, an area with no
-/// population row.
+/// population row for a named year.
 pub(crate) fn run_asb(cmd: &AsbCmd, r: &Reporter) -> Result<Done> {
-    let rep = report(cmd.dir.as_ref(), r)?;
-    let a = &rep.asb;
+    let rep = report(cmd.spec.as_ref(), r)?;
+    let Some(asb) = &rep.asb else {
+        return Err(Error::invalid_parameter(
+            "data.school.police_uk",
+            "none",
+            "the spec names no police.uk file",
+        ));
+    };
     if cmd.json {
-        return Ok(Done::ok(common::json(a)?));
+        return Ok(Done::ok(common::json(asb)?));
     }
+    let a = &asb.comparison;
     let d = &rep.design;
-    let mut s = accounts(&rep, &["police_uk_street.csv", "population.csv"]);
+    let files: Vec<&str> = rep.inputs[rep.inputs.len() - 2..]
+        .iter()
+        .map(|i| i.file.as_str())
+        .collect();
+    let mut s = accounts(&rep, &files);
     let _ = writeln!(
         s,
         "\nAnti-social behaviour: pilot areas ({}) against comparison areas ({}), start {}",
-        d.pilot.town, d.comparison.town, d.asb_start_month
+        d.pilot.name, d.comparison.name, d.asb_start_month
     );
     let level = a.ratio_of_rate_ratios.level * 100.0;
     let mut t = TextTable::new(&[
@@ -184,15 +254,31 @@ pub(crate) fn run_asb(cmd: &AsbCmd, r: &Reporter) -> Result<Done> {
         "months",
         "incidents",
         "population",
+        "population year",
         "person-years",
         "rate per 1,000",
         &format!("{level:.0}% exact CI"),
     ]);
-    for (arm, phase, g) in [
-        ("pilot", "before", &a.pilot_before),
-        ("pilot", "after", &a.pilot_after),
-        ("comparison", "before", &a.comparison_before),
-        ("comparison", "after", &a.comparison_after),
+    for (arm, phase, year, g) in [
+        (
+            "pilot",
+            "before",
+            asb.population_year_before,
+            &a.pilot_before,
+        ),
+        ("pilot", "after", asb.population_year_after, &a.pilot_after),
+        (
+            "comparison",
+            "before",
+            asb.population_year_before,
+            &a.comparison_before,
+        ),
+        (
+            "comparison",
+            "after",
+            asb.population_year_after,
+            &a.comparison_after,
+        ),
     ] {
         t.row(vec![
             arm.into(),
@@ -200,6 +286,7 @@ pub(crate) fn run_asb(cmd: &AsbCmd, r: &Reporter) -> Result<Done> {
             g.months.to_string(),
             g.incidents.to_string(),
             g.population.to_string(),
+            year.to_string(),
             format!("{:.1}", g.person_years),
             format!("{:.2}", g.rate_per_1000_per_year),
             format!("({:.2}, {:.2})", g.exact_ci.lower, g.exact_ci.upper),
@@ -235,5 +322,15 @@ pub(crate) fn run_asb(cmd: &AsbCmd, r: &Reporter) -> Result<Done> {
     ]);
     s.push('\n');
     s.push_str(&t.render());
+    let dd = &a.rate_difference;
+    let _ = writeln!(
+        s,
+        "\ndifference in differences of the rates: {:+.2} per 1,000 per year, {level:.0}% Wald CI {}",
+        dd.estimate,
+        dd.ci.map_or_else(
+            || "-".into(),
+            |i| format!("({:+.2}, {:+.2})", i.lower, i.upper)
+        )
+    );
     Ok(Done::ok(s))
 }

@@ -249,7 +249,11 @@ fn load(cmd: &ValidateCmd, r: &Reporter) -> Result<(u64, u64, Vec<RejectedLine>,
         r.stage(&format!("validating {} as cohort", cmd.file.display()));
     }
     let window = DataWindow::new(spec.data_window.start, spec.data_window.extract_date)?;
-    let cohort_map = spec.data.cohort.column_map();
+    let cohort_map = spec
+        .data
+        .cohort
+        .as_ref()
+        .map_or_else(ColumnMap::new, |f| f.column_map());
     if cmd.dataset == DatasetKind::Cohort {
         let src = Source::new(&cmd.file)
             .columns(cmd.column_map(cohort_map)?)
@@ -274,10 +278,10 @@ fn load(cmd: &ValidateCmd, r: &Reporter) -> Result<(u64, u64, Vec<RejectedLine>,
             s.source.clone(),
         ));
     }
-    let cohort_path = cmd
-        .cohort
-        .clone()
-        .unwrap_or_else(|| spec.resolve(&spec.data.cohort.path));
+    let cohort_path = match &cmd.cohort {
+        Some(p) => p.clone(),
+        None => spec.resolve(&spec.cohort_file()?.path),
+    };
     r.stage(&format!("loading the cohort {}", cohort_path.display()));
     let cohort = io::load_cohort(
         &Source::new(&cohort_path)
@@ -372,26 +376,33 @@ pub(crate) fn run(cmd: &ValidateCmd, r: &Reporter) -> Result<Done> {
     let id_of = |map: ColumnMap, canonical: &str| -> Result<String> {
         Ok(cmd.column_map(map)?.source_name(canonical).to_string())
     };
+    let spec_cohort_map = spec
+        .data
+        .cohort
+        .as_ref()
+        .map_or_else(ColumnMap::new, |f| f.column_map());
     let cohort_map = if cmd.cohort.is_some() {
         ColumnMap::new()
     } else {
-        spec.data.cohort.column_map()
+        spec_cohort_map.clone()
     };
-    let cohort_file = cmd
-        .cohort
-        .clone()
-        .unwrap_or_else(|| spec.resolve(&spec.data.cohort.path));
+    let cohort_file = || -> Result<std::path::PathBuf> {
+        match &cmd.cohort {
+            Some(p) => Ok(p.clone()),
+            None => Ok(spec.resolve(&spec.cohort_file()?.path)),
+        }
+    };
     let mut files = match cmd.dataset {
         DatasetKind::Register | DatasetKind::EnrolmentCounts => {
             vec![(cmd.file.clone(), "pupil_id".to_string())]
         }
         DatasetKind::PoliceUk | DatasetKind::Population => Vec::new(),
-        DatasetKind::Cohort => vec![(
-            cmd.file.clone(),
-            id_of(spec.data.cohort.column_map(), "person_id")?,
-        )],
+        DatasetKind::Cohort => vec![(cmd.file.clone(), id_of(spec_cohort_map, "person_id")?)],
         DatasetKind::ServiceUse | DatasetKind::Ndt | DatasetKind::NdtWide => {
-            vec![(cohort_file, cohort_map.source_name("person_id").to_string())]
+            vec![(
+                cohort_file()?,
+                cohort_map.source_name("person_id").to_string(),
+            )]
         }
     };
     if matches!(

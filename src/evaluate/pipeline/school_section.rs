@@ -1,6 +1,12 @@
-//! The school attendance and anti-social behaviour section.
+//! The school attendance and anti-social behaviour section, for the design
+//! the spec's `[data.school]` describes, and the evaluation of a spec that
+//! has nothing else (no person cohort).
 
 use super::*;
+use crate::evaluate::spec::SchoolSpec;
+use crate::measures::asb::Month;
+use crate::measures::school_report::{school_report, AsbReport, SchoolReport};
+use crate::measures::synthetic_school::Arm;
 
 /// How the school loaders' rejections are named in the validation account.
 fn disposition_word(d: crate::measures::attendance::RowDisposition) -> &'static str {
@@ -10,16 +16,103 @@ fn disposition_word(d: crate::measures::attendance::RowDisposition) -> &'static 
     }
 }
 
-pub(super) fn school_section(cx: &Ctx<'_>, dir: &Path) -> Result<(Section, Vec<FileValidation>)> {
-    let design = school_sample_design()?;
-    let rep = sample_report::sample_report(dir, &design)?;
-    let town = |a: Arm| match a {
-        Arm::Pilot => design.pilot.town.clone(),
-        Arm::Comparison => design.comparison.town.clone(),
-    };
+fn phase_word(p: Phase) -> &'static str {
+    match p {
+        Phase::Before => "Before",
+        Phase::After => "After",
+    }
+}
+
+/// The evaluation of a spec without `[data.cohort]`: the inputs and
+/// validation section and the school section, nothing per person.
+pub(super) fn school_only(
+    cx: &Ctx<'_>,
+    inputs: Vec<InputFile>,
+    progress: &Progress,
+) -> Result<Evaluation> {
+    let school = cx.spec.data.school.as_ref().ok_or_else(|| {
+        Error::invalid_parameter(
+            "data.cohort",
+            "none",
+            "name a cohort file, or a [data.school] section to evaluate without one",
+        )
+    })?;
+    progress.stage("school attendance and anti-social behaviour");
+    let (section, validation) = school_section(cx, school)?;
+    // The section leads with its difference in differences.
+    finish(
+        cx,
+        Report {
+            headline: None,
+            sections: vec![section],
+        },
+        validation,
+        inputs,
+        "none: the spec has no person cohort; pupil identifiers in the register are read only \
+         to count enrolments and pupils, and are neither kept nor written"
+            .into(),
+        progress,
+    )
+}
+
+/// The intro paragraph: what is compared with what, when (no counts).
+fn intro(rep: &SchoolReport, files: &[String]) -> String {
+    let d = &rep.design;
+    let mut text = String::new();
+    if !rep.attendance().is_empty() {
+        let source = files.first().cloned().unwrap_or_default();
+        let period = |p: Phase| {
+            rep.attendance()
+                .iter()
+                .find(|c| c.phase == p)
+                .map(|c| format!("{} to {}", c.period.start(), c.period.end()))
+                .unwrap_or_default()
+        };
+        text.push_str(&format!(
+            "School attendance (unit: the enrolment, as the DfE counts it) from {source}: pilot \
+             ({}) against comparison ({}), before ({}) and after ({}) the programme start on {}; \
+             persistent absence = {}% or more of possible sessions missed, severe = 50% or more. ",
+            d.pilot.name,
+            d.comparison.name,
+            period(Phase::Before),
+            period(Phase::After),
+            d.programme_start,
+            f64::from(d.persistent.basis_points()) / 100.0,
+        ));
+    }
+    if let Some(a) = &rep.asb {
+        text.push_str(&format!(
+            "Anti-social behaviour from police.uk street-level data per 1,000 residents: the \
+             pilot's LSOAs against the comparison's, before ({} to {}, residents of {}) and \
+             after ({} to {}, residents of {}) the ASB start in {}; the monthly and quarterly \
+             rates use {}.",
+            a.before.first(),
+            a.before.last(),
+            a.population_year_before,
+            a.after.first(),
+            a.after.last(),
+            a.population_year_after,
+            d.asb_start_month,
+            match d.period_population_year {
+                crate::measures::school_report::PeriodPopulationYear::CalendarYear =>
+                    "each month's calendar year's residents",
+                crate::measures::school_report::PeriodPopulationYear::Phase =>
+                    "the residents of their phase's population year",
+            }
+        ));
+    }
+    text.trim_end().to_string()
+}
+
+pub(super) fn school_section(
+    cx: &Ctx<'_>,
+    school: &SchoolSpec,
+) -> Result<(Section, Vec<FileValidation>)> {
+    let (files, design) = school.design(|p| cx.spec.resolve(p), cx.level)?;
+    let rep = school_report(&files, &design)?;
     let arm_label = |a: Arm| match a {
-        Arm::Pilot => format!("Pilot ({})", town(a)),
-        Arm::Comparison => format!("Comparison ({})", town(a)),
+        Arm::Pilot => format!("Pilot ({})", design.pilot.name),
+        Arm::Comparison => format!("Comparison ({})", design.comparison.name),
     };
     let accounts: Vec<FileValidation> = rep
         .inputs
@@ -55,63 +148,206 @@ pub(super) fn school_section(cx: &Ctx<'_>, dir: &Path) -> Result<(Section, Vec<F
             }
         })
         .collect();
-    let mut items = vec![Item::Text(format!(
-        "School attendance (unit: the enrolment, as the DfE counts it) from the session register, \
-         pilot versus comparison town, before and after the programme start on {}; persistent \
-         absence = 10% or more of possible sessions missed, severe = 50% or more. Anti-social \
-         behaviour from police.uk street-level data per 1,000 residents, programme start {}.",
-        design.programme_start, design.asb_start_month
-    ))];
-    let mut att = Table::new(
-        "School attendance by arm and phase (register)",
+    let file_names: Vec<String> = rep.inputs.iter().map(|i| i.file.clone()).collect();
+    let mut items = vec![Item::Text(intro(&rep, &file_names))];
+    items.push(cx.clear("school_did", did_table(cx, &rep)?)?);
+
+    if !rep.attendance().is_empty() {
+        let title = if rep.attendance_register.is_empty() {
+            "School attendance by arm and phase (enrolment counts)"
+        } else {
+            "School attendance by arm and phase (register)"
+        };
+        let mut att = Table::new(
+            title,
+            vec![
+                Column::label("Arm"),
+                Column::label("Phase"),
+                Column::label("Period"),
+                count("Enrolments"),
+                count("Possible sessions"),
+                stat_of("Overall absence %", "Enrolments", 2),
+                stat_of("Authorised absence %", "Enrolments", 2),
+                stat_of("Unauthorised absence %", "Enrolments", 2),
+                count("Persistent absentees"),
+                rate_of(
+                    "Persistent absence %",
+                    "Enrolments",
+                    "Persistent absentees",
+                    1,
+                ),
+                count("Severe absentees"),
+                rate_of("Severe absence %", "Enrolments", "Severe absentees", 1),
+            ],
+        )?;
+        for c in rep.attendance() {
+            let s = &c.summary;
+            let n = s.units_with_possible_sessions as usize;
+            let pct = |x: Option<f64>| x.map(|v| v * 100.0);
+            att.push_row(vec![
+                Cell::text(arm_label(c.arm)),
+                Cell::text(phase_word(c.phase)),
+                Cell::text(format!("{} to {}", c.period.start(), c.period.end())),
+                cnt(n),
+                Cell::Count(s.possible),
+                val(pct(s.overall_absence_rate), n),
+                val(pct(s.authorised_absence_rate), n),
+                val(pct(s.unauthorised_absence_rate), n),
+                Cell::Count(s.persistent_absentees),
+                val(pct(s.persistent_absence_rate), n),
+                Cell::Count(s.severe_absentees),
+                val(pct(s.severe_absence_rate), n),
+            ])?;
+        }
+        let att = cx.cleared("attendance", att)?;
+        if let Some(c) = charts::persistent_absence(&att.table, cx.level)? {
+            items.push(Item::Chart(c));
+        }
+        items.push(Item::Table(att));
+    }
+    if let Some(a) = &rep.asb {
+        asb_tables(cx, a, &arm_label, &mut items)?;
+    }
+    Ok((
+        Section {
+            title: "School attendance and anti-social behaviour".into(),
+            items,
+        },
+        accounts,
+    ))
+}
+
+/// The differences in differences: each attendance measure and the ASB
+/// rate, pilot against comparison, after the start against before.
+fn did_table(cx: &Ctx<'_>, rep: &SchoolReport) -> Result<Table> {
+    let mut t = Table::new(
+        "Difference in differences: the pilot's change after the programme start against the \
+         comparison's",
         vec![
-            Column::label("Arm"),
-            Column::label("Phase"),
-            Column::label("Period"),
-            count("Enrolments"),
-            count("Possible sessions"),
-            stat_of("Overall absence %", "Enrolments", 2),
-            stat_of("Authorised absence %", "Enrolments", 2),
-            stat_of("Unauthorised absence %", "Enrolments", 2),
-            count("Persistent absentees"),
-            rate_of(
-                "Persistent absence %",
-                "Enrolments",
-                "Persistent absentees",
-                1,
-            ),
-            count("Severe absentees"),
-            rate_of("Severe absence %", "Enrolments", "Severe absentees", 1),
+            Column::label("Measure"),
+            Column::label("Scale"),
+            stat_per_cell("Pilot change", 2),
+            stat_per_cell("Comparison change", 2),
+            stat_per_cell("Difference in differences", 3),
+            stat_per_cell("CI lower", 3),
+            stat_per_cell("CI upper", 3),
+            stat_per_cell("p", 4),
+            Column::label("Standard error"),
+            count("Pupils (clusters)"),
         ],
     )?;
-    for c in &rep.attendance_register {
-        let s = &c.summary;
-        let n = s.units_with_possible_sessions as usize;
-        let pct = |x: Option<f64>| x.map(|v| v * 100.0);
-        att.push_row(vec![
-            Cell::text(arm_label(c.arm)),
-            Cell::text(match c.phase {
-                Phase::Before => "Before",
-                Phase::After => "After",
+    let mut conf = Vec::new();
+    for d in &rep.attendance_did {
+        let cells: Vec<_> = [Arm::Pilot, Arm::Comparison]
+            .into_iter()
+            .flat_map(|arm| {
+                [Phase::Before, Phase::After]
+                    .into_iter()
+                    .filter_map(move |ph| {
+                        rep.attendance()
+                            .iter()
+                            .find(|c| c.arm == arm && c.phase == ph)
+                    })
+            })
+            .collect();
+        // Withheld with any of the four cells it rests on: an arm × phase
+        // with few enrolments, or (persistent, severe) few absentees.
+        let small = cells.iter().any(|c| {
+            cx.small(c.summary.units_with_possible_sessions)
+                || d.measure.absentees(&c.summary).is_some_and(|n| cx.small(n))
+        });
+        let n = d.observations;
+        let e = d.effect.as_ref();
+        let weighting = if d.measure.is_session_rate() {
+            "enrolments weighted by possible sessions"
+        } else {
+            "enrolments with possible sessions"
+        };
+        let row = t.push_row(vec![
+            Cell::text(d.measure.label()),
+            Cell::text("percentage points"),
+            stat(Some(d.pilot_change), n),
+            stat(Some(d.comparison_change), n),
+            stat(e.map(|e| e.estimate), n),
+            stat(e.map(|e| e.ci.lower), n),
+            stat(e.map(|e| e.ci.upper), n),
+            stat(e.and_then(|e| e.p_value), n),
+            Cell::text(match e {
+                Some(_) => format!("CR1 by pupil, t with n - 4 df ({weighting})"),
+                None => "not estimable: too few pupils or enrolments".to_string(),
             }),
-            Cell::text(format!("{} to {}", c.period.start(), c.period.end())),
-            cnt(n),
-            Cell::Count(s.possible),
-            val(pct(s.overall_absence_rate), n),
-            val(pct(s.authorised_absence_rate), n),
-            val(pct(s.unauthorised_absence_rate), n),
-            Cell::Count(s.persistent_absentees),
-            val(pct(s.persistent_absence_rate), n),
-            Cell::Count(s.severe_absentees),
-            val(pct(s.severe_absence_rate), n),
+            Cell::Count(d.pupils as u64),
         ])?;
+        if small {
+            conf.push(row);
+        }
     }
-    let att = cx.cleared("attendance", att)?;
-    if let Some(c) = charts::persistent_absence(&att.table, cx.level)? {
-        items.push(Item::Chart(c));
+    if let Some(a) = &rep.asb {
+        let c = &a.comparison;
+        let ks = [
+            c.pilot_before.incidents,
+            c.pilot_after.incidents,
+            c.comparison_before.incidents,
+            c.comparison_after.incidents,
+        ];
+        let n = ks.iter().sum::<u64>() as usize;
+        let years = format!(
+            "residents of {} before, {} after",
+            a.population_year_before, a.population_year_after
+        );
+        let r = &c.rate_difference;
+        let row = t.push_row(vec![
+            Cell::text("Anti-social behaviour rate"),
+            Cell::text(format!("per 1,000 residents per year ({years})")),
+            stat(Some(r.pilot_change), n),
+            stat(Some(r.comparison_change), n),
+            stat(Some(r.estimate), n),
+            stat(r.ci.map(|i| i.lower), n),
+            stat(r.ci.map(|i| i.upper), n),
+            stat(r.p_value, n),
+            Cell::text("Poisson (Wald), normal"),
+            Cell::NotApplicable,
+        ])?;
+        if ks.iter().any(|k| cx.small(*k)) {
+            conf.push(row);
+        }
+        let rrr = &c.ratio_of_rate_ratios;
+        let row = t.push_row(vec![
+            Cell::text("Anti-social behaviour rate ratio"),
+            Cell::text(format!("ratio of rate ratios ({years})")),
+            stat(c.pilot_after_vs_before.ratio, n),
+            stat(c.comparison_after_vs_before.ratio, n),
+            stat(rrr.ratio, n),
+            stat(rrr.wald_log.map(|i| i.lower), n),
+            stat(rrr.wald_log.map(|i| i.upper), n),
+            stat(rrr.wald_p, n),
+            Cell::text("Poisson (Wald, log scale), normal"),
+            Cell::NotApplicable,
+        ])?;
+        if ks.iter().any(|k| cx.small(*k)) {
+            conf.push(row);
+        }
     }
-    items.push(Item::Table(att));
+    for row in conf {
+        for c in 2..=7 {
+            if t.cell(row, c)
+                .is_some_and(|x| matches!(x, Cell::Statistic { .. }))
+            {
+                t.mark_confidential(row, c)?;
+            }
+        }
+    }
+    Ok(t)
+}
 
+/// The ASB tables: rates by arm and phase, rate ratios, and the rates by
+/// quarter and by month, each rate beside its population year.
+fn asb_tables(
+    cx: &Ctx<'_>,
+    a: &AsbReport,
+    arm_label: &dyn Fn(Arm) -> String,
+    items: &mut Vec<Item>,
+) -> Result<()> {
     let mut asb = Table::new(
         "Anti-social behaviour per 1,000 residents per year, by arm and phase",
         vec![
@@ -119,32 +355,58 @@ pub(super) fn school_section(cx: &Ctx<'_>, dir: &Path) -> Result<(Section, Vec<F
             Column::label("Phase"),
             count("Incidents"),
             count("Residents"),
+            Column::label("Population year"),
             rate_per_cell("Rate per 1,000 per year", "Incidents", 2),
             rate_per_cell("Rate CI lower", "Incidents", 2),
             rate_per_cell("Rate CI upper", "Incidents", 2),
         ],
     )?;
-    let a = &rep.asb;
-    for (arm, phase, g) in [
-        (Arm::Pilot, "Before", &a.pilot_before),
-        (Arm::Pilot, "After", &a.pilot_after),
-        (Arm::Comparison, "Before", &a.comparison_before),
-        (Arm::Comparison, "After", &a.comparison_after),
+    let c = &a.comparison;
+    for (arm, phase, year, g) in [
+        (
+            Arm::Pilot,
+            Phase::Before,
+            a.population_year_before,
+            &c.pilot_before,
+        ),
+        (
+            Arm::Pilot,
+            Phase::After,
+            a.population_year_after,
+            &c.pilot_after,
+        ),
+        (
+            Arm::Comparison,
+            Phase::Before,
+            a.population_year_before,
+            &c.comparison_before,
+        ),
+        (
+            Arm::Comparison,
+            Phase::After,
+            a.population_year_after,
+            &c.comparison_after,
+        ),
     ] {
         let n = g.population as usize;
         asb.push_row(vec![
             Cell::text(arm_label(arm)),
-            Cell::text(phase),
+            Cell::text(phase_word(phase)),
             Cell::Count(g.incidents),
             Cell::Count(g.population),
+            Cell::text(year.to_string()),
             stat(Some(g.rate_per_1000_per_year), n),
             stat(Some(g.exact_ci.lower), n),
             stat(Some(g.exact_ci.upper), n),
         ])?;
     }
     items.push(cx.clear("asb_rates", asb)?);
+    let rr_title = format!(
+        "Anti-social behaviour rate ratios (residents of {} before, {} after)",
+        a.population_year_before, a.population_year_after
+    );
     let mut rr = Table::new(
-        "Anti-social behaviour rate ratios",
+        &rr_title,
         vec![
             Column::label("Comparison"),
             count("Incidents"),
@@ -156,10 +418,10 @@ pub(super) fn school_section(cx: &Ctx<'_>, dir: &Path) -> Result<(Section, Vec<F
     )?;
     let mut conf = Vec::new();
     for (label, r) in [
-        ("Pilot: after / before", &a.pilot_after_vs_before),
-        ("Comparison: after / before", &a.comparison_after_vs_before),
-        ("Pilot / comparison, before", &a.pilot_vs_comparison_before),
-        ("Pilot / comparison, after", &a.pilot_vs_comparison_after),
+        ("Pilot: after / before", &c.pilot_after_vs_before),
+        ("Comparison: after / before", &c.comparison_after_vs_before),
+        ("Pilot / comparison, before", &c.pilot_vs_comparison_before),
+        ("Pilot / comparison, after", &c.pilot_vs_comparison_after),
     ] {
         let n = (r.numerator_events + r.denominator_events) as usize;
         let ci = r.exact_conditional.filter(|c| c.upper.is_finite());
@@ -183,26 +445,21 @@ pub(super) fn school_section(cx: &Ctx<'_>, dir: &Path) -> Result<(Section, Vec<F
             }
         }
     }
+    let ks = [
+        c.pilot_before.incidents,
+        c.pilot_after.incidents,
+        c.comparison_before.incidents,
+        c.comparison_after.incidents,
+    ];
     let row = rr.push_row(vec![
         Cell::text("Ratio of rate ratios (pilot / comparison change)"),
-        cnt((a.pilot_before.incidents
-            + a.pilot_after.incidents
-            + a.comparison_before.incidents
-            + a.comparison_after.incidents) as usize),
-        val(a.ratio_of_rate_ratios.ratio, 1),
-        val(a.ratio_of_rate_ratios.wald_log.map(|c| c.lower), 1),
-        val(a.ratio_of_rate_ratios.wald_log.map(|c| c.upper), 1),
+        cnt(ks.iter().sum::<u64>() as usize),
+        val(c.ratio_of_rate_ratios.ratio, 1),
+        val(c.ratio_of_rate_ratios.wald_log.map(|c| c.lower), 1),
+        val(c.ratio_of_rate_ratios.wald_log.map(|c| c.upper), 1),
         Cell::NotApplicable,
     ])?;
-    if [
-        a.pilot_before.incidents,
-        a.pilot_after.incidents,
-        a.comparison_before.incidents,
-        a.comparison_after.incidents,
-    ]
-    .iter()
-    .any(|n| cx.small(*n))
-    {
+    if ks.iter().any(|n| cx.small(*n)) {
         for c in 2..=4 {
             if rr
                 .cell(row, c)
@@ -217,45 +474,6 @@ pub(super) fn school_section(cx: &Ctx<'_>, dir: &Path) -> Result<(Section, Vec<F
     }
     items.push(cx.clear("asb_rate_ratios", rr)?);
 
-    // Monthly rates for the chart.
-    let street = read_police_uk_street(
-        POLICE_UK_FILE,
-        std::io::BufReader::new(
-            std::fs::File::open(dir.join(POLICE_UK_FILE))
-                .map_err(|e| Error::io(dir.join(POLICE_UK_FILE), e))?,
-        ),
-    )?;
-    let pop = read_population_csv(
-        POPULATION_FILE,
-        std::io::BufReader::new(
-            std::fs::File::open(dir.join(POPULATION_FILE))
-                .map_err(|e| Error::io(dir.join(POPULATION_FILE), e))?,
-        ),
-    )?;
-    let counts = AreaMonthCounts::from_incidents(&street.accepted)?;
-    let pop_of = |area: &crate::measures::asb::AreaCode, year: i32| -> Option<u64> {
-        pop.accepted
-            .iter()
-            .filter(|r| &r.area == area)
-            .min_by_key(|r| ((r.year - year).abs(), r.year))
-            .map(|r| r.population)
-    };
-    // Incidents and residents per month for each arm.
-    let (first, last) = (rep.asb_before.first(), rep.asb_after.last());
-    let mut months: Vec<(Month, [(u64, u64); 2])> = Vec::new();
-    let mut m: Month = first;
-    while m <= last {
-        let mut arms = [(0u64, 0u64); 2];
-        for (slot, areas) in arms
-            .iter_mut()
-            .zip([&design.pilot.areas, &design.comparison.areas])
-        {
-            slot.0 = areas.iter().map(|a| counts.get(a, m)).sum();
-            slot.1 = areas.iter().filter_map(|a| pop_of(a, m.year())).sum();
-        }
-        months.push((m, arms));
-        m = m.plus(1)?;
-    }
     let rate_cells = |arms: &[(u64, u64); 2]| -> Vec<Cell> {
         let mut row = Vec::new();
         for (incidents, residents) in arms {
@@ -271,6 +489,7 @@ pub(super) fn school_section(cx: &Ctx<'_>, dir: &Path) -> Result<(Section, Vec<F
     let columns = |first: &str| {
         vec![
             Column::label(first),
+            Column::label("Population year"),
             count("Pilot incidents"),
             rate_per_cell("Pilot per 1,000", "Pilot incidents", 3),
             count("Comparison incidents"),
@@ -281,41 +500,48 @@ pub(super) fn school_section(cx: &Ctx<'_>, dir: &Path) -> Result<(Section, Vec<F
         "Anti-social behaviour per 1,000 residents by month",
         columns("Month"),
     )?;
-    for (m, arms) in &months {
-        let mut row = vec![Cell::text(m.to_string())];
-        row.extend(rate_cells(arms));
+    for m in &a.by_month {
+        let mut row = vec![
+            Cell::text(m.month.to_string()),
+            Cell::text(m.population_year.to_string()),
+        ];
+        row.extend(rate_cells(&[
+            (m.pilot_incidents, m.pilot_residents),
+            (m.comparison_incidents, m.comparison_residents),
+        ]));
         monthly.push_row(row)?;
     }
     // By calendar quarter, for the chart: monthly counts in small areas are
-    // often suppressed, quarterly ones much less often.
+    // often suppressed, quarterly ones much less often. A quarter's
+    // residents (and population year) are those of its first month.
     let mut quarterly = Table::new(
         "Anti-social behaviour per 1,000 residents by calendar quarter",
         columns("Quarter"),
     )?;
     let quarter_of = |m: Month| (m.year(), (m.month() - 1) / 3);
-    let start_q = quarter_of(design.asb_start_month);
+    let start_q = quarter_of(a.after.first());
     let mut start_row = None;
     let mut i = 0;
+    let months = &a.by_month;
     while i < months.len() {
-        let q = quarter_of(months[i].0);
-        let mut arms = [(0u64, 0u64); 2];
-        let mut first_month = true;
-        let label = format!("{}-Q{}", q.0, q.1 + 1);
-        while i < months.len() && quarter_of(months[i].0) == q {
-            for (acc, (inc, res)) in arms.iter_mut().zip(months[i].1) {
-                acc.0 += inc;
-                if first_month {
-                    acc.1 = res;
-                }
-            }
-            first_month = false;
+        let q = quarter_of(months[i].month);
+        let first = &months[i];
+        let mut arms = [
+            (0u64, first.pilot_residents),
+            (0u64, first.comparison_residents),
+        ];
+        while i < months.len() && quarter_of(months[i].month) == q {
+            arms[0].0 += months[i].pilot_incidents;
+            arms[1].0 += months[i].comparison_incidents;
             i += 1;
         }
-        let row_index = quarterly.n_rows();
-        if q == start_q {
-            start_row = Some(row_index);
+        if q == start_q && start_row.is_none() {
+            start_row = Some(quarterly.n_rows());
         }
-        let mut row = vec![Cell::text(label)];
+        let mut row = vec![
+            Cell::text(format!("{}-Q{}", q.0, q.1 + 1)),
+            Cell::text(first.population_year.to_string()),
+        ];
         row.extend(rate_cells(&arms));
         quarterly.push_row(row)?;
     }
@@ -325,11 +551,5 @@ pub(super) fn school_section(cx: &Ctx<'_>, dir: &Path) -> Result<(Section, Vec<F
     }
     items.push(Item::Table(quarterly));
     items.push(cx.clear("asb_by_month", monthly)?);
-    Ok((
-        Section {
-            title: "School attendance and anti-social behaviour".into(),
-            items,
-        },
-        accounts,
-    ))
+    Ok(())
 }

@@ -57,7 +57,12 @@ pub struct Published {
 impl Published {
     /// `tables/<stem>.json` of the sample report.
     pub fn load(stem: &str) -> Published {
-        let path = sample_report().join("tables").join(format!("{stem}.json"));
+        Published::load_from(sample_report(), stem)
+    }
+
+    /// `tables/<stem>.json` of the report folder `report`.
+    pub fn load_from(report: &Path, stem: &str) -> Published {
+        let path = report.join("tables").join(format!("{stem}.json"));
         let text =
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let v: Value = serde_json::from_str(&text).expect("table JSON");
@@ -127,8 +132,15 @@ pub fn golden_path(stem: &str) -> PathBuf {
 /// Compare a published table with its golden file, cell by cell; return the
 /// number of cells checked. Every mismatch is listed in the panic message.
 pub fn compare_with_golden(stem: &str) -> usize {
-    let got = Published::load(stem);
-    let path = golden_path(stem);
+    compare_report_table(sample_report(), &golden_path(stem), stem)
+}
+
+/// Compare table `stem` of the report folder `report` with the expected CSV
+/// at `path` (the layout of `tests/data/golden/`), cell by cell; return the
+/// number of cells checked.
+pub fn compare_report_table(report: &Path, path: &Path, stem: &str) -> usize {
+    let got = Published::load_from(report, stem);
+    let path = path.to_path_buf();
     let mut rdr = csv::ReaderBuilder::new()
         .comment(Some(b'#'))
         .from_path(&path)
