@@ -31,8 +31,11 @@ pub fn covariates(df: &DataFrame, names: &[String]) -> PyResult<Vec<Covariate>> 
             let s = df
                 .column(n)
                 .map_err(|_| {
-                    let present: Vec<String> =
-                        df.get_column_names().iter().map(|c| c.to_string()).collect();
+                    let present: Vec<String> = df
+                        .get_column_names()
+                        .iter()
+                        .map(|c| c.to_string())
+                        .collect();
                     to_py(Error::missing_column("frame", n, &present, &[n.as_str()]))
                 })?
                 .as_materialized_series()
@@ -50,8 +53,11 @@ fn column(df: &DataFrame, name: &str) -> PyResult<Series> {
     df.column(name)
         .map(|c| c.as_materialized_series().clone())
         .map_err(|_| {
-            let present: Vec<String> =
-                df.get_column_names().iter().map(|c| c.to_string()).collect();
+            let present: Vec<String> = df
+                .get_column_names()
+                .iter()
+                .map(|c| c.to_string())
+                .collect();
             to_py(Error::missing_column("frame", name, &present, &[name]))
         })
 }
@@ -454,7 +460,8 @@ pub fn matched_comparison<'py>(
         let controls: Vec<u64> = s.control_rows.iter().map(|&r| r as u64).collect();
         rows.0.push(s.treated_row as u64);
         rows.1.push(Series::new("".into(), controls));
-        rows.2.push(Series::new("".into(), s.control_weights.clone()));
+        rows.2
+            .push(Series::new("".into(), s.control_weights.clone()));
         rows.3.push(s.subclass.map(|x| x as u64));
     }
     let sets_df = frame(vec![

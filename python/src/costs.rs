@@ -12,9 +12,9 @@ use pyo3::types::{PyDict, PyList};
 use outcomes::cohort::Group;
 use outcomes::costs::costing::{pre_post_columns, CategoryColumns};
 use outcomes::costs::{
-    self, cba, Agency, BenefitStream, CbaParameters, ConfidenceGrade, CostCategory,
-    CostingOptions, Counterfactual, DeflatorSeries, Gbp, MatchedCosts, PriceYear, Proportion,
-    SensitivitySpec, UnitCostTable, ValueType,
+    self, cba, Agency, BenefitStream, CbaParameters, ConfidenceGrade, CostCategory, CostingOptions,
+    Counterfactual, DeflatorSeries, Gbp, MatchedCosts, PriceYear, Proportion, SensitivitySpec,
+    UnitCostTable, ValueType,
 };
 use outcomes::stats::{BootstrapConfig, Interval};
 use outcomes::{Error, Location};
@@ -53,9 +53,7 @@ impl UnitCosts {
     fn costed(&self, categories: Vec<String>) -> Vec<String> {
         categories
             .into_iter()
-            .filter(|c| {
-                CostCategory::new(c.as_str()).is_ok_and(|k| self.inner.chosen(&k).is_ok())
-            })
+            .filter(|c| CostCategory::new(c.as_str()).is_ok_and(|k| self.inner.chosen(&k).is_ok()))
             .collect()
     }
 
@@ -155,7 +153,10 @@ fn rows_arg(obj: Option<&Bound<'_, PyAny>>, n: usize) -> PyResult<Vec<usize>> {
     }
 }
 
-fn gbp_dict<'py>(py: Python<'py>, by: &BTreeMap<Agency, costs::AgencyChange>) -> PyResult<Bound<'py, PyDict>> {
+fn gbp_dict<'py>(
+    py: Python<'py>,
+    by: &BTreeMap<Agency, costs::AgencyChange>,
+) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     for (a, c) in by {
         let e = PyDict::new(py);
@@ -324,9 +325,7 @@ pub fn matched_cost_offset<'py>(
         .map(|x| group_arg(x))
         .collect::<PyResult<_>>()?;
     let money = |v: Vec<f64>| -> PyResult<Vec<Gbp>> {
-        v.into_iter()
-            .map(|x| Gbp::new(x, year).py_err())
-            .collect()
+        v.into_iter().map(|x| Gbp::new(x, year).py_err()).collect()
     };
     let pre = money(f64_arg(pre, "pre")?)?;
     let post = money(f64_arg(post, "post")?)?;
@@ -394,9 +393,8 @@ pub fn cost_benefit<'py>(
     dropoff: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
     let year = PriceYear::parse(price_year).py_err()?;
-    let get = |d: &Bound<'py, PyDict>, k: &str| -> PyResult<Option<Bound<'py, PyAny>>> {
-        d.get_item(k)
-    };
+    let get =
+        |d: &Bound<'py, PyDict>, k: &str| -> PyResult<Option<Bound<'py, PyAny>>> { d.get_item(k) };
     let key = |k: &str, e: Error| to_py(Error::invalid_parameter(k, "", e.to_string()));
     let mut out = Vec::with_capacity(streams.len());
     for s in &streams {
@@ -413,7 +411,9 @@ pub fn cost_benefit<'py>(
         let agency: String = req("agency")?.extract()?;
         let gross: f64 = req("annual_gross")?.extract()?;
         let counterfactual = match (get(s, "comparison_change")?, get(s, "deadweight")?) {
-            (Some(c), None) => Counterfactual::ComparisonGroup(Gbp::new(c.extract()?, year).py_err()?),
+            (Some(c), None) => {
+                Counterfactual::ComparisonGroup(Gbp::new(c.extract()?, year).py_err()?)
+            }
             (None, Some(d)) => Counterfactual::Deadweight(
                 Proportion::new(d.extract()?).map_err(|e| key("streams.deadweight", e))?,
             ),

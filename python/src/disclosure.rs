@@ -184,12 +184,10 @@ fn column_def(
     let (basis, n_col) = match (get("basis")?, get("n")?) {
         (Some(b), None) => (Basis::CountColumn(b), None),
         (None, Some(n)) => (Basis::PerCell, Some(n)),
-        _ => {
-            return Err(kind_error(
-                name,
-                "a statistic needs \"basis\" (a count column) or \"n\" (a column of people per cell)",
-            ))
-        }
+        _ => return Err(kind_error(
+            name,
+            "a statistic needs \"basis\" (a count column) or \"n\" (a column of people per cell)",
+        )),
     };
     let mut c = match k.as_str() {
         "statistic" => DcColumn::statistic(name, basis),
@@ -212,7 +210,9 @@ fn cell(
 ) -> PyResult<Cell> {
     let bad = |rule: &str| {
         to_py(Error::invalid_value(
-            outcomes::Location::source("table").row(row as u64 + 1).column(name),
+            outcomes::Location::source("table")
+                .row(row as u64 + 1)
+                .column(name),
             "",
             rule.to_string(),
         ))

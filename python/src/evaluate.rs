@@ -64,10 +64,7 @@ pub fn evaluate<'py>(
         for f in written {
             files.append(dir.join(f))?;
         }
-        d.set_item(
-            "rejected_rows",
-            ev_api::rejected_rows_path(&ev, dir),
-        )?;
+        d.set_item("rejected_rows", ev_api::rejected_rows_path(&ev, dir))?;
     } else {
         d.set_item("rejected_rows", py.None())?;
     }

@@ -14,7 +14,7 @@ use outcomes::cohort::{CovariateValue, DataWindow as RsWindow, Pseudonymiser};
 use outcomes::io::{self, ColumnMap, Rejection, Source, ValidationSummary};
 use outcomes::measures::asb::{read_police_uk_street, read_population_csv, IncidentTime};
 use outcomes::measures::attendance::{
-    read_enrolment_counts_csv, AbsenceCounts, read_register_csv, RejectedRow, RowDisposition,
+    read_enrolment_counts_csv, read_register_csv, AbsenceCounts, RejectedRow, RowDisposition,
 };
 use outcomes::measures::ndt::{NdtItem, PartialPolicy};
 use outcomes::measures::service_use::CategorySet;
@@ -330,7 +330,9 @@ fn source(path: &Path, columns: Option<BTreeMap<String, String>>, key: &Key) -> 
     let map = column_map(columns);
     let id = map.source_name("person_id").to_string();
     (
-        Source::new(path).columns(map).pseudonymise(key.inner.clone()),
+        Source::new(path)
+            .columns(map)
+            .pseudonymise(key.inner.clone()),
         id,
     )
 }
@@ -448,7 +450,10 @@ impl NdtAssessments {
     }
 
     fn __repr__(&self) -> String {
-        format!("NdtAssessments({} assessments)", self.inner.assessments.len())
+        format!(
+            "NdtAssessments({} assessments)",
+            self.inner.assessments.len()
+        )
     }
 }
 
@@ -458,7 +463,10 @@ pub fn partial_policy(p: &str) -> PyResult<PartialPolicy> {
         "undefined" => Ok(PartialPolicy::Undefined),
         "reject" => Ok(PartialPolicy::Reject),
         _ => {
-            if let Some(n) = p.strip_prefix("prorate:").and_then(|n| n.parse::<u8>().ok()) {
+            if let Some(n) = p
+                .strip_prefix("prorate:")
+                .and_then(|n| n.parse::<u8>().ok())
+            {
                 Ok(PartialPolicy::ProRate { min_items: n })
             } else {
                 Err(to_py(Error::invalid_parameter(
@@ -704,7 +712,12 @@ pub fn load_table<'py>(
                     a.iter().map(|r| r.source.as_str()).collect::<Vec<_>>(),
                 ),
             ])?;
-            (df, i.rows_read, school_rejections(&i.rejected), "Population")
+            (
+                df,
+                i.rows_read,
+                school_rejections(&i.rejected),
+                "Population",
+            )
         }
         _ => {
             return Err(to_py(Error::invalid_parameter(
@@ -722,4 +735,3 @@ pub fn load_table<'py>(
     let handle = Table { df, kind: label };
     loaded(py, Py::new(py, handle)?.into_any(), &summary, rej)
 }
-

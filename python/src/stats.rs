@@ -400,10 +400,7 @@ pub fn ndt_baseline_follow_up<'py>(
         )?,
         Column::new(
             "baseline_total".into(),
-            changes
-                .iter()
-                .map(|c| c.baseline_total)
-                .collect::<Vec<_>>(),
+            changes.iter().map(|c| c.baseline_total).collect::<Vec<_>>(),
         ),
         Column::new(
             "follow_up_total".into(),

@@ -84,8 +84,9 @@ def test_parameters_name_their_key(cohort, events):
     with pytest.raises(errors.InvalidParameterError) as e:
         oc.nearest_neighbour([0.1, 0.2], [True, False], order="sideways")
     assert e.value.key == "order"
-    with pytest.raises(errors.InvalidParameterError) as e:
+    with pytest.raises(errors.FileError) as f:
         oc.evaluate("/nonexistent/evaluation.toml")
+    assert f.value.file == "/nonexistent/evaluation.toml"
     # a file that is not there is a FileError (an OSError) naming it
     with pytest.raises(errors.FileError) as f:
         oc.load_cohort("/nonexistent/cohort.csv", cohort.data.data_window, oc.Key.demonstration())
