@@ -8,6 +8,7 @@ are dataclasses too, so an editor completes ``r.paired_t.test.p_value``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import typing
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Dict, List, Optional, Tuple, Union
@@ -49,6 +50,11 @@ __all__ = [
 ]
 
 _FRAME_TYPES = (pl.DataFrame, pl.Series)
+
+
+@functools.lru_cache(maxsize=None)
+def _hints(cls: type) -> Dict[str, Any]:
+    return typing.get_type_hints(cls)
 
 
 def _is_record(tp: Any) -> bool:
@@ -109,7 +115,7 @@ class Result:
     @classmethod
     def from_dict(cls, data: Dict[str, Any], **frames: Any) -> "Result":
         """Build from the library's result (its serde form)."""
-        hints = typing.get_type_hints(cls)
+        hints = _hints(cls)
         names = [f.name for f in dataclasses.fields(cls)]
         unknown = set(data) - set(names)
         if unknown:
