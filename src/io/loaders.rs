@@ -709,6 +709,15 @@ impl ServiceEvents {
     pub(crate) fn frame(&self) -> &DataFrame {
         &self.df
     }
+
+    /// The validated events as a polars frame: `person_id` (the pseudonym),
+    /// `date`, `category`, `count` (blank read as 1), in file order. For
+    /// bindings that hand frames on (the Python package); with the feature
+    /// `frames` only, since it puts polars' `DataFrame` in this crate's API.
+    #[cfg(feature = "frames")]
+    pub fn as_frame(&self) -> &DataFrame {
+        &self.df
+    }
 }
 
 pub(crate) fn events_spec(cohort: &Cohort, categories: &CategorySet) -> Spec {

@@ -1,0 +1,113 @@
+//! The Rust side of the binding's benchmark (`python/benchmarks/bench.py`):
+//! the same library calls the Python side makes, timed here with no Python
+//! in the loop, on the same data in the same process.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use polars::prelude::*;
+use pyo3::prelude::*;
+
+use outcomes::compare::pre_post::{self, CoveragePolicy};
+use outcomes::io;
+use outcomes::measures::service_use::{CategorySet, Window};
+use outcomes::rng::Rng;
+use outcomes::stats::ConfidenceLevel;
+
+use crate::compare::matcher;
+use crate::errors::IntoPy;
+use crate::frames::{bool_arg, f64_arg, to_py_series};
+use crate::load::{Cohort, ServiceEvents};
+
+/// The matching benchmark's seeded scores (`benches/matching.rs`):
+/// logit-normal, `N(-1.7, 1)` for treated and `N(-2.2, 1)` for controls on
+/// the linear scale, shuffled together. Returns `(score, treated)`.
+#[pyfunction]
+pub fn synthetic_scores(
+    py: Python<'_>,
+    n_treated: usize,
+    n_control: usize,
+    seed: u64,
+) -> PyResult<(Py<PyAny>, Py<PyAny>)> {
+    let mut rng = Rng::new(seed);
+    let mut units: Vec<(f64, bool)> = (0..n_treated + n_control)
+        .map(|i| {
+            let treated = i < n_treated;
+            let eta = if treated { -1.7 } else { -2.2 } + rng.normal();
+            (1.0 / (1.0 + (-eta).exp()), treated)
+        })
+        .collect();
+    rng.shuffle(&mut units);
+    let (s, t): (Vec<f64>, Vec<bool>) = units.into_iter().unzip();
+    Ok((
+        to_py_series(py, Series::new("score".into(), s))?,
+        to_py_series(py, Series::new("treated".into(), t))?,
+    ))
+}
+
+/// Wall seconds of each of `runs` runs of 1:1 nearest-neighbour matching
+/// with a caliper of `caliper_sd` SD, called from Rust.
+#[pyfunction]
+pub fn rust_matching_seconds(
+    py: Python<'_>,
+    score: &Bound<'_, PyAny>,
+    treated: &Bound<'_, PyAny>,
+    caliper_sd: f64,
+    runs: usize,
+) -> PyResult<Vec<f64>> {
+    let d = f64_arg(score, "score")?;
+    let t = bool_arg(treated, "treated")?;
+    let m = matcher(1, Some(caliper_sd), None, false, "largest", None, "none")?;
+    py.detach(|| {
+        let mut out = Vec::with_capacity(runs);
+        for _ in 0..runs {
+            let start = Instant::now();
+            let r = m.run(&d, &t, &[])?;
+            out.push(start.elapsed().as_secs_f64());
+            std::hint::black_box(r);
+        }
+        Ok(out)
+    })
+    .py_err()
+}
+
+/// Wall seconds of each of `runs` runs of the pre/post pipeline called
+/// from Rust (`benches/pre_post.rs`): every category counted 12 months
+/// before and after each start, A&E per quarter (whole windows only), the
+/// paired statistics. Also returns the last run's mean change.
+#[pyfunction]
+pub fn rust_pre_post_seconds(
+    py: Python<'_>,
+    cohort: &Cohort,
+    events: &ServiceEvents,
+    runs: usize,
+) -> PyResult<(Vec<f64>, f64)> {
+    let (c, e) = (Arc::clone(&cohort.inner), Arc::clone(&events.inner));
+    py.detach(|| {
+        let codes = CategorySet::default().codes();
+        let windows = Window::before_after_12_months();
+        let mut out = Vec::with_capacity(runs);
+        let mut change = f64::NAN;
+        for _ in 0..runs {
+            let start = Instant::now();
+            let counts = io::window_counts(&c, &e, &windows, &codes)?;
+            let ae = pre_post::service_use_per_quarter(
+                &counts,
+                "ae_attendance",
+                "before",
+                "after",
+                CoveragePolicy::Exclude,
+            )?;
+            let s = pre_post::paired_statistics(
+                &ae.before,
+                &ae.after,
+                ConfidenceLevel::NINETY_FIVE,
+                None,
+            )?;
+            out.push(start.elapsed().as_secs_f64());
+            change = s.mean_change.value;
+        }
+        Ok((out, change))
+    })
+    .py_err()
+}
