@@ -59,10 +59,68 @@ use crate::stats::ConfidenceLevel;
 pub struct CsvTable {
     source: String,
     headers: Vec<String>,
-    columns: Vec<Vec<String>>,
+    columns: Vec<TextColumn>,
     nrows: usize,
-    /// Values of the declared identifier columns: never echoed in an error.
-    identifiers: BTreeSet<String>,
+    /// The declared identifier columns (indices into `columns`): no value of
+    /// theirs is ever echoed in an error.
+    identifiers: Vec<usize>,
+}
+
+/// One column's cells as one text buffer and the end of each cell in it:
+/// two allocations per column, not one per cell (a file of 11 million rows
+/// and six columns is then its own size in memory plus 8 bytes a cell).
+#[derive(Debug, Clone, PartialEq, Default)]
+struct TextColumn {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl TextColumn {
+    fn push(&mut self, cell: &str) {
+        self.text.push_str(cell);
+        self.ends.push(self.text.len());
+    }
+
+    fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.text.get(start..end)
+    }
+}
+
+/// The cells of one column of a [`CsvTable`], in row order, as read (not
+/// trimmed): what [`CsvTable::column`] returns.
+#[derive(Debug, Clone, Copy)]
+pub struct Cells<'a> {
+    column: &'a TextColumn,
+}
+
+impl<'a> Cells<'a> {
+    /// Number of cells (the table's rows).
+    pub fn len(&self) -> usize {
+        self.column.ends.len()
+    }
+
+    /// True if the column has no cells.
+    pub fn is_empty(&self) -> bool {
+        self.column.ends.is_empty()
+    }
+
+    /// The cell of 0-based row `i`, if there is one.
+    pub fn get(&self, i: usize) -> Option<&'a str> {
+        self.column.get(i)
+    }
+
+    /// The cells in row order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &'a str> + 'a {
+        let column = self.column;
+        (0..column.ends.len()).map(move |i| column.get(i).unwrap_or(""))
+    }
+
+    /// The cells as owned strings.
+    pub fn to_vec(&self) -> Vec<String> {
+        self.iter().map(str::to_owned).collect()
+    }
 }
 
 /// Whether a cell counts as missing: empty, whitespace only, or `NA` (as R's
@@ -127,12 +185,15 @@ impl CsvTable {
                 ));
             }
         }
-        let mut columns: Vec<Vec<String>> = vec![Vec::new(); headers.len()];
+        let mut columns: Vec<TextColumn> = vec![TextColumn::default(); headers.len()];
         let mut nrows = 0usize;
-        for record in rdr.records() {
-            let record = record.map_err(|e| csv_error(&source, &e))?;
+        let mut record = csv::StringRecord::new();
+        while rdr
+            .read_record(&mut record)
+            .map_err(|e| csv_error(&source, &e))?
+        {
             for (col, field) in columns.iter_mut().zip(record.iter()) {
-                col.push(field.to_string());
+                col.push(field);
             }
             nrows += 1;
         }
@@ -147,7 +208,7 @@ impl CsvTable {
             headers,
             columns,
             nrows,
-            identifiers: BTreeSet::new(),
+            identifiers: Vec::new(),
         })
     }
 
@@ -158,22 +219,28 @@ impl CsvTable {
     /// # Errors
     /// [`CsvTable::column`]'s, for a column the file lacks.
     pub fn declare_identifiers(&mut self, columns: &[String]) -> Result<()> {
-        let mut values = BTreeSet::new();
         for c in columns {
-            values.extend(
-                self.column(c)?
-                    .iter()
-                    .map(|v| v.trim().to_owned())
-                    .filter(|v| !v.is_empty()),
-            );
+            self.column(c)?;
+            let j = self.headers.iter().position(|h| h == c).unwrap_or(0);
+            if !self.identifiers.contains(&j) {
+                self.identifiers.push(j);
+            }
         }
-        self.identifiers.extend(values);
         Ok(())
     }
 
-    /// A cell's text as an error may show it: redacted if it is an identifier.
+    /// A cell's text as an error may show it: redacted if it equals a value
+    /// of a declared identifier column. Only an error calls this, so the
+    /// identifier columns are searched here rather than indexed up front.
     fn shown(&self, v: &str) -> String {
-        if self.identifiers.contains(v.trim()) {
+        let t = v.trim();
+        let is_identifier = !t.is_empty()
+            && self.identifiers.iter().any(|&j| {
+                self.columns
+                    .get(j)
+                    .is_some_and(|c| Cells { column: c }.iter().any(|x| x.trim() == t))
+            });
+        if is_identifier {
             crate::io::REDACTED.to_owned()
         } else {
             v.to_owned()
@@ -200,12 +267,12 @@ impl CsvTable {
     /// # Errors
     /// [`Error::missing_column`] naming the file and the column (the first row is not echoed:
     /// without the column it may be data rather than a header).
-    pub fn column(&self, name: &str) -> Result<&[String]> {
+    pub fn column(&self, name: &str) -> Result<Cells<'_>> {
         self.headers
             .iter()
             .position(|h| h == name)
             .and_then(|j| self.columns.get(j))
-            .map(Vec::as_slice)
+            .map(|column| Cells { column })
             .ok_or_else(|| Error::missing_column(&self.source, name, &self.headers, &[name]))
     }
 
@@ -214,7 +281,7 @@ impl CsvTable {
     /// # Errors
     /// As [`CsvTable::column`].
     pub fn blanks(&self, name: &str) -> Result<Vec<bool>> {
-        Ok(self.column(name)?.iter().map(|v| is_blank(v)).collect())
+        Ok(self.column(name)?.iter().map(is_blank).collect())
     }
 
     /// A numeric column: `None` for a blank cell.
@@ -1592,6 +1659,22 @@ mod tests {
 
     /// An identifier is never echoed once its column is declared, in any
     /// column; undeclared, the bad value is shown as usual.
+    #[test]
+    fn cells_are_the_fields_as_read() {
+        let text = "a,b\n1,\n\" x \",\"q,\"\"r\"\"\"\n,3\n";
+        let t = CsvTable::from_reader("t.csv", text.as_bytes()).unwrap();
+        let a = t.column("a").unwrap();
+        assert_eq!(a.len(), 3);
+        assert!(!a.is_empty());
+        assert_eq!(a.to_vec(), vec!["1", " x ", ""]);
+        let b = t.column("b").unwrap();
+        assert_eq!(b.iter().collect::<Vec<_>>(), vec!["", "q,\"r\"", "3"]);
+        assert_eq!(b.get(1), Some("q,\"r\""));
+        assert_eq!(b.get(3), None);
+        assert_eq!(t.blanks("b").unwrap(), vec![true, false, false]);
+        assert_eq!(t.text("a").unwrap()[1].as_deref(), Some("x"));
+    }
+
     #[test]
     fn declared_identifiers_are_never_echoed() {
         let text = "id,x\nP-1,1\nP-2,P-1\n";

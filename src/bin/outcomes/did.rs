@@ -189,7 +189,7 @@ fn panel_columns(
         let g = g[i].filter(|x| *x != 0.0);
         p.first_treated
             .push(g.map(|x| whole(table, first, i, x)).transpose()?);
-        p.unit.push(u[i].clone());
+        p.unit.push(u.get(i).unwrap_or_default().to_owned());
     }
     Ok(p)
 }
