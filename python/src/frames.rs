@@ -119,7 +119,14 @@ pub fn bool_values(s: &Series, name: &str) -> PyResult<Vec<bool>> {
         let first = ca.iter().position(|v| v.is_none()).unwrap_or(0);
         return Err(missing(name, first));
     }
-    Ok(ca.iter().map(|v| v.unwrap_or(false)).collect())
+    // The arrow bitmaps read word by word, not through the boxed per-value
+    // iterator of `ChunkedArray::iter` (about 10 ns a value: a tenth of the
+    // matching benchmark's time at 1.1 million units).
+    let mut out = Vec::with_capacity(ca.len());
+    for arr in ca.downcast_iter() {
+        out.extend(arr.values().iter());
+    }
+    Ok(out)
 }
 
 /// `obj` (Series, list, array) as `bool` values.
