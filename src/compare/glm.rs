@@ -236,7 +236,9 @@ pub fn fit_binomial(
             format!("{n} rows are too few for {p} coefficients"),
         ));
     }
-    let x = design.to_matrix();
+    // The design's own columns are the X of every step: no n x p copy is
+    // held beside them (only each step's weighted matrix, which QR consumes).
+    let cols: Vec<&[f64]> = (0..p).filter_map(|j| design.column(j)).collect();
     let yv: Vec<f64> = y.iter().map(|&v| if v { 1.0 } else { 0.0 }).collect();
 
     // glm.fit start: mustart = (y + 0.5) / 2 for unit weights.
@@ -250,22 +252,21 @@ pub fn fit_binomial(
 
     for iter in 1..=control.max_iterations {
         iterations = iter;
-        let mut wx = x.clone();
+        let mut w = vec![0.0; n];
         let mut wz = DVector::<f64>::zeros(n);
         for i in 0..n {
             let me = link.mu_eta(eta[i]);
             let var = mu[i] * (1.0 - mu[i]);
             let z = eta[i] + (yv[i] - mu[i]) / me;
-            let w = (me * me / var).sqrt();
-            wz[i] = w * z;
-            for j in 0..p {
-                wx[(i, j)] *= w;
-            }
+            w[i] = (me * me / var).sqrt();
+            wz[i] = w[i] * z;
         }
+        let wx = DMatrix::from_fn(n, p, |i, j| cols[j][i] * w[i]);
+        drop(w);
         let new_beta = match wls_solve(wx, wz) {
             Some(b) => b,
             None => {
-                return Err(separation_or(design, y, &x, last_step.as_ref(), || {
+                return Err(separation_or(design, y, last_step.as_ref(), || {
                     Error::numerical(
                         "binomial regression",
                         "the weighted design became singular during fitting",
@@ -278,7 +279,7 @@ pub fn fit_binomial(
         let mut dev;
         let mut halvings = 0;
         loop {
-            let eta_c = &x * &cand;
+            let eta_c = times(&cols, n, &cand);
             let mu_c: Vec<f64> = eta_c.iter().map(|&e| link.linkinv(e)).collect();
             dev = deviance(y, &mu_c);
             if dev.is_finite() {
@@ -296,7 +297,7 @@ pub fn fit_binomial(
             cand = (&cand + &beta) / 2.0;
         }
         let step = &cand - &beta;
-        let eta_change = (&x * &step).amax();
+        let eta_change = times(&cols, n, &step).amax();
         last_step = Some(step);
         beta = cand;
         // R's deviance criterion, plus a settled linear predictor: Fisher
@@ -314,7 +315,7 @@ pub fn fit_binomial(
 
     let extreme = mu.iter().any(|&m| !(EXTREME..=1.0 - EXTREME).contains(&m));
     if !converged || extreme {
-        if let Some(err) = separation_error(design, y, &x, last_step.as_ref()) {
+        if let Some(err) = separation_error(design, y, last_step.as_ref()) {
             return Err(err);
         }
         if !converged {
@@ -334,9 +335,9 @@ pub fn fit_binomial(
         let me = link.mu_eta(eta[i]);
         let w = me * me / (mu[i] * (1.0 - mu[i]));
         for a in 0..p {
-            let xa = x[(i, a)] * w;
+            let xa = cols[a][i] * w;
             for b in 0..=a {
-                xtwx[(a, b)] += xa * x[(i, b)];
+                xtwx[(a, b)] += xa * cols[b][i];
             }
         }
     }
@@ -402,7 +403,7 @@ pub fn fit_binomial(
 
 /// Solves the weighted least-squares step by Householder QR; `None` if the
 /// triangular factor is (numerically) singular.
-fn wls_solve(wx: DMatrix<f64>, wz: DVector<f64>) -> Option<DVector<f64>> {
+fn wls_solve(wx: DMatrix<f64>, mut wz: DVector<f64>) -> Option<DVector<f64>> {
     let p = wx.ncols();
     let col_norms: Vec<f64> = (0..p).map(|j| wx.column(j).norm()).collect();
     let qr = wx.qr();
@@ -413,7 +414,10 @@ fn wls_solve(wx: DMatrix<f64>, wz: DVector<f64>) -> Option<DVector<f64>> {
             return None;
         }
     }
-    let qtz = qr.q().transpose() * wz;
+    // Q'z by applying the Householder reflections to z: Q itself (as large
+    // as the design) is never formed.
+    qr.q_tr_mul(&mut wz);
+    let qtz = wz.rows(0, p).into_owned();
     r.solve_upper_triangular(&qtz)
         .filter(|b| b.iter().all(|v| v.is_finite()))
 }
@@ -421,11 +425,22 @@ fn wls_solve(wx: DMatrix<f64>, wz: DVector<f64>) -> Option<DVector<f64>> {
 fn separation_or(
     design: &DesignMatrix,
     y: &[bool],
-    x: &DMatrix<f64>,
     step: Option<&DVector<f64>>,
     otherwise: impl FnOnce() -> Error,
 ) -> Error {
-    separation_error(design, y, x, step).unwrap_or_else(otherwise)
+    separation_error(design, y, step).unwrap_or_else(otherwise)
+}
+
+/// `X v` from the design's columns, column by column (as nalgebra's
+/// matrix-vector product runs over a column-major matrix).
+fn times(cols: &[&[f64]], n: usize, v: &DVector<f64>) -> DVector<f64> {
+    let mut out = DVector::<f64>::zeros(n);
+    for (col, &vj) in cols.iter().zip(v.iter()) {
+        for (o, &x) in out.iter_mut().zip(col.iter()) {
+            *o += x * vj;
+        }
+    }
+    out
 }
 
 /// Checks whether the last IRLS step `d` is a separating direction: `x_i'd >= 0`
@@ -435,11 +450,13 @@ fn separation_or(
 fn separation_error(
     design: &DesignMatrix,
     y: &[bool],
-    x: &DMatrix<f64>,
     step: Option<&DVector<f64>>,
 ) -> Option<Error> {
     let d = step?;
-    let s = x * d;
+    let cols: Vec<&[f64]> = (0..design.ncols())
+        .filter_map(|j| design.column(j))
+        .collect();
+    let s = times(&cols, design.nrows(), d);
     let max = s.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
     if max.is_nan() || max <= 0.0 || !max.is_finite() {
         return None;
