@@ -122,14 +122,7 @@ impl Covariate {
     pub fn levels(&self) -> Option<Vec<String>> {
         match &self.values {
             CovariateValues::Numeric(_) => None,
-            CovariateValues::Categorical { values, .. } => Some(
-                values
-                    .iter()
-                    .cloned()
-                    .collect::<BTreeSet<String>>()
-                    .into_iter()
-                    .collect(),
-            ),
+            CovariateValues::Categorical { values, .. } => Some(distinct_sorted(values)),
         }
     }
 
@@ -154,20 +147,39 @@ impl Covariate {
     pub(crate) fn balance_columns(&self) -> Vec<(String, Vec<f64>)> {
         match &self.values {
             CovariateValues::Numeric(v) => vec![(self.name.clone(), v.clone())],
-            CovariateValues::Categorical { values, .. } => self
-                .levels()
-                .unwrap_or_default()
-                .into_iter()
-                .map(|lev| {
-                    let col = values
-                        .iter()
-                        .map(|v| if *v == lev { 1.0 } else { 0.0 })
-                        .collect();
-                    (format!("{}{}", self.name, lev), col)
-                })
-                .collect(),
+            CovariateValues::Categorical { values, .. } => {
+                let levels = distinct_sorted(values);
+                let cols = indicators(values, &levels);
+                levels
+                    .into_iter()
+                    .zip(cols)
+                    .map(|(lev, col)| (format!("{}{}", self.name, lev), col))
+                    .collect()
+            }
         }
     }
+}
+
+/// The distinct values, sorted: each value is compared with the levels seen
+/// so far (a handful), not sorted with the other rows' values.
+pub(crate) fn distinct_sorted(values: &[String]) -> Vec<String> {
+    let mut set: BTreeSet<&str> = BTreeSet::new();
+    for v in values {
+        set.insert(v);
+    }
+    set.into_iter().map(str::to_owned).collect()
+}
+
+/// One 0/1 column per level of `levels` (sorted, distinct): 1 where the row
+/// holds that level. Each row's level is found once, by binary search.
+fn indicators(values: &[String], levels: &[String]) -> Vec<Vec<f64>> {
+    let mut cols = vec![vec![0.0; values.len()]; levels.len()];
+    for (i, v) in values.iter().enumerate() {
+        if let Ok(k) = levels.binary_search(v) {
+            cols[k][i] = 1.0;
+        }
+    }
+    cols
 }
 
 /// One column of a design matrix.
@@ -284,13 +296,12 @@ impl DesignMatrix {
                             r.clone()
                         }
                     };
-                    for lev in levels.into_iter().filter(|l| *l != reference) {
-                        columns.push(
-                            values
-                                .iter()
-                                .map(|v| if *v == lev { 1.0 } else { 0.0 })
-                                .collect(),
-                        );
+                    let mut cols = indicators(values, &levels);
+                    for (lev, col) in levels.into_iter().zip(cols.drain(..)) {
+                        if lev == reference {
+                            continue;
+                        }
+                        columns.push(col);
                         terms.push(DesignColumn {
                             name: format!("{}{}", c.name(), lev),
                             covariate: Some(c.name().to_string()),

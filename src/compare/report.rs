@@ -862,7 +862,7 @@ fn read_covariate(
         ))
     } else {
         let v = pick(&table.text(&spec.column)?, kept, what)?;
-        let levels: BTreeSet<&String> = v.iter().collect();
+        let levels = super::design::distinct_sorted(&v);
         if levels.len() == v.len() && v.len() > 2 {
             return Err(Error::invalid_parameter(
                 "covariates",
@@ -874,7 +874,6 @@ fn read_covariate(
                 ),
             ));
         }
-        let levels: Vec<String> = levels.into_iter().cloned().collect();
         Ok((
             Covariate::categorical(&spec.column, v),
             CovariateUsed {
