@@ -167,15 +167,21 @@ fn ecdf_stats(x: &[f64], treated: &[bool], w: &[f64]) -> (f64, f64) {
         .filter(|(_, &t)| !t)
         .map(|(a, _)| a)
         .sum();
-    let mut ord: Vec<usize> = (0..x.len()).collect();
-    ord.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
-    let first = treated[ord[0]];
+    // Values sorted with their rows, ties in row order: the order of a
+    // stable sort of the rows by value, found by sorting the (value, row)
+    // pairs themselves (contiguous, not a row index chasing its value).
+    let mut ord: Vec<(f64, usize)> = x.iter().copied().zip(0..).collect();
+    ord.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let Some(&(_, i0)) = ord.first() else {
+        return (f64::NAN, 0.0);
+    };
+    let first = treated[i0];
     let mut cum = 0.0;
     let mut diffs = Vec::new();
-    for (k, &i) in ord.iter().enumerate() {
+    for (k, &(xi, i)) in ord.iter().enumerate() {
         let wi = if treated[i] { w[i] / s1 } else { w[i] / s0 };
         cum += if treated[i] == first { -wi } else { wi };
-        let last_of_run = k + 1 == ord.len() || x[ord[k + 1]] != x[i];
+        let last_of_run = ord.get(k + 1).is_none_or(|next| next.0 != xi);
         if last_of_run {
             diffs.push(cum.abs());
         }
