@@ -23,6 +23,11 @@ pip=("$venv/bin/python" -m pip --disable-pip-version-check --quiet)
 "${pip[@]}" install --upgrade pip
 "${pip[@]}" install -r "$here/requirements-ci.txt"
 
+# The binding's own Rust is held to the crate's rules: formatted, and clippy
+# clean with warnings as errors.
+cargo fmt --manifest-path "$here/Cargo.toml" -- --check
+cargo clippy --quiet --manifest-path "$here/Cargo.toml" --all-targets -- -D warnings
+
 # The command-line tool the tests compare with (already built by `cargo
 # test` when .ci/run calls this; built here otherwise).
 cargo build --quiet --bin outcomes
