@@ -28,22 +28,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use std::time::{Duration, Instant};
 
 use outcomes::compare::{Caliper, MatchWork, Matching, NearestNeighbour};
-use outcomes::rng::Rng;
-
-/// Seeded synthetic scores: `n_treated` treated units then `n_control`
-/// controls, shuffled together so that data order carries no information.
-fn synthetic(n_treated: usize, n_control: usize, seed: u64) -> (Vec<f64>, Vec<bool>) {
-    let mut rng = Rng::new(seed);
-    let mut units: Vec<(f64, bool)> = (0..n_treated + n_control)
-        .map(|i| {
-            let treated = i < n_treated;
-            let eta = if treated { -1.7 } else { -2.2 } + rng.normal();
-            (1.0 / (1.0 + (-eta).exp()), treated)
-        })
-        .collect();
-    rng.shuffle(&mut units);
-    units.into_iter().unzip()
-}
+use outcomes::synthetic::matching_scores;
 
 fn matcher() -> NearestNeighbour {
     NearestNeighbour {
@@ -142,7 +127,7 @@ fn growth_table(cases: &[(String, usize, usize)]) {
     let mut base: Option<(f64, f64, f64)> = None;
     for (label, n1, n0) in cases {
         let n = n1 + n0;
-        let (score, treated) = synthetic(*n1, *n0, 20_261_123);
+        let (score, treated) = matching_scores(*n1, *n0, 20_261_123);
         let (t, w) = timed(&score, &treated, 5);
         let nlogn = n as f64 * (n as f64).log2();
         let ms = t.as_secs_f64() * 1e3;
@@ -190,7 +175,7 @@ fn bench(c: &mut Criterion) {
     {
         // The answer at the smallest size, pair by pair, against brute force.
         let (n1, n0) = (cases[0].1, cases[0].2);
-        let (score, treated) = synthetic(n1, n0, 20_261_123);
+        let (score, treated) = matching_scores(n1, n0, 20_261_123);
         let m = matcher()
             .run(&score, &treated, &[])
             .expect("synthetic data match");
@@ -211,7 +196,7 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("nearest_neighbour_1to1_caliper0.2");
     group.sample_size(10);
     for (label, n1, n0) in cases {
-        let (score, treated) = synthetic(n1, n0, 20_261_123);
+        let (score, treated) = matching_scores(n1, n0, 20_261_123);
         let m = matcher()
             .run(&score, &treated, &[])
             .expect("synthetic data match");

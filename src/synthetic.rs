@@ -195,6 +195,23 @@ pub struct SyntheticPerson {
     pub need: f64,
 }
 
+/// Seeded propensity scores for matching benchmarks: `n_treated` treated
+/// units then `n_control` controls, logit-normal (`N(-1.7, 1)` treated,
+/// `N(-2.2, 1)` controls on the linear scale), shuffled together so that data
+/// order carries no information. Returns `(score, treated)`.
+pub fn matching_scores(n_treated: usize, n_control: usize, seed: u64) -> (Vec<f64>, Vec<bool>) {
+    let mut rng = Rng::new(seed);
+    let mut units: Vec<(f64, bool)> = (0..n_treated + n_control)
+        .map(|i| {
+            let treated = i < n_treated;
+            let eta = if treated { -1.7 } else { -2.2 } + rng.normal();
+            (1.0 / (1.0 + (-eta).exp()), treated)
+        })
+        .collect();
+    rng.shuffle(&mut units);
+    units.into_iter().unzip()
+}
+
 /// Generate the people of a cohort.
 ///
 /// # Errors

@@ -11,7 +11,6 @@ use pyo3::prelude::*;
 use outcomes::compare::pre_post::{self, CoveragePolicy};
 use outcomes::io;
 use outcomes::measures::service_use::{CategorySet, Window};
-use outcomes::rng::Rng;
 use outcomes::stats::ConfidenceLevel;
 
 use crate::compare::matcher;
@@ -19,9 +18,9 @@ use crate::errors::IntoPy;
 use crate::frames::{bool_arg, f64_arg, to_py_series};
 use crate::load::{Cohort, ServiceEvents};
 
-/// The matching benchmark's seeded scores (`benches/matching.rs`):
-/// logit-normal, `N(-1.7, 1)` for treated and `N(-2.2, 1)` for controls on
-/// the linear scale, shuffled together. Returns `(score, treated)`.
+/// The matching benchmark's seeded scores
+/// (`outcomes::synthetic::matching_scores`, as `benches/matching.rs`).
+/// Returns `(score, treated)`.
 #[pyfunction]
 pub fn synthetic_scores(
     py: Python<'_>,
@@ -29,16 +28,7 @@ pub fn synthetic_scores(
     n_control: usize,
     seed: u64,
 ) -> PyResult<(Py<PyAny>, Py<PyAny>)> {
-    let mut rng = Rng::new(seed);
-    let mut units: Vec<(f64, bool)> = (0..n_treated + n_control)
-        .map(|i| {
-            let treated = i < n_treated;
-            let eta = if treated { -1.7 } else { -2.2 } + rng.normal();
-            (1.0 / (1.0 + (-eta).exp()), treated)
-        })
-        .collect();
-    rng.shuffle(&mut units);
-    let (s, t): (Vec<f64>, Vec<bool>) = units.into_iter().unzip();
+    let (s, t) = outcomes::synthetic::matching_scores(n_treated, n_control, seed);
     Ok((
         to_py_series(py, Series::new("score".into(), s))?,
         to_py_series(py, Series::new("treated".into(), t))?,

@@ -433,11 +433,6 @@ impl DesignMatrix {
     pub fn column(&self, j: usize) -> Option<&[f64]> {
         self.columns.get(j).map(Vec::as_slice)
     }
-
-    /// The matrix as an nalgebra matrix.
-    pub fn to_matrix(&self) -> nalgebra::DMatrix<f64> {
-        nalgebra::DMatrix::from_fn(self.nrows, self.columns.len(), |i, j| self.columns[j][i])
-    }
 }
 
 /// Sample standard deviation (n − 1); 0 for fewer than two values.

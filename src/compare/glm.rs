@@ -279,7 +279,7 @@ pub fn fit_binomial(
         let mut dev;
         let mut halvings = 0;
         loop {
-            let eta_c = times(&cols, n, &cand);
+            let eta_c = times(design, &cand);
             let mu_c: Vec<f64> = eta_c.iter().map(|&e| link.linkinv(e)).collect();
             dev = deviance(y, &mu_c);
             if dev.is_finite() {
@@ -297,7 +297,7 @@ pub fn fit_binomial(
             cand = (&cand + &beta) / 2.0;
         }
         let step = &cand - &beta;
-        let eta_change = times(&cols, n, &step).amax();
+        let eta_change = times(design, &step).amax();
         last_step = Some(step);
         beta = cand;
         // R's deviance criterion, plus a settled linear predictor: Fisher
@@ -433,9 +433,10 @@ fn separation_or(
 
 /// `X v` from the design's columns, column by column (as nalgebra's
 /// matrix-vector product runs over a column-major matrix).
-fn times(cols: &[&[f64]], n: usize, v: &DVector<f64>) -> DVector<f64> {
-    let mut out = DVector::<f64>::zeros(n);
-    for (col, &vj) in cols.iter().zip(v.iter()) {
+fn times(design: &DesignMatrix, v: &DVector<f64>) -> DVector<f64> {
+    let mut out = DVector::<f64>::zeros(design.nrows());
+    let cols = (0..design.ncols()).filter_map(|j| design.column(j));
+    for (col, &vj) in cols.zip(v.iter()) {
         for (o, &x) in out.iter_mut().zip(col.iter()) {
             *o += x * vj;
         }
@@ -453,10 +454,7 @@ fn separation_error(
     step: Option<&DVector<f64>>,
 ) -> Option<Error> {
     let d = step?;
-    let cols: Vec<&[f64]> = (0..design.ncols())
-        .filter_map(|j| design.column(j))
-        .collect();
-    let s = times(&cols, design.nrows(), d);
+    let s = times(design, d);
     let max = s.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
     if max.is_nan() || max <= 0.0 || !max.is_finite() {
         return None;

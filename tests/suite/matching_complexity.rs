@@ -11,23 +11,10 @@
 //! a debug build, so all sizes run.
 
 use outcomes::compare::{Caliper, MatchWork, NearestNeighbour};
-use outcomes::rng::Rng;
-
-fn synthetic(n_treated: usize, n_control: usize, seed: u64) -> (Vec<f64>, Vec<bool>) {
-    let mut rng = Rng::new(seed);
-    let mut units: Vec<(f64, bool)> = (0..n_treated + n_control)
-        .map(|i| {
-            let treated = i < n_treated;
-            let eta = if treated { -1.7 } else { -2.2 } + rng.normal();
-            (1.0 / (1.0 + (-eta).exp()), treated)
-        })
-        .collect();
-    rng.shuffle(&mut units);
-    units.into_iter().unzip()
-}
+use outcomes::synthetic::matching_scores;
 
 fn work(n_treated: usize, n_control: usize) -> (MatchWork, usize) {
-    let (score, treated) = synthetic(n_treated, n_control, 20_261_123);
+    let (score, treated) = matching_scores(n_treated, n_control, 20_261_123);
     let m = NearestNeighbour {
         caliper: Some(Caliper::StandardDeviations(0.2)),
         ..NearestNeighbour::default()
