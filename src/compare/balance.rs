@@ -17,6 +17,10 @@
 //! * after matching, MatchIt's standardised pair distance: the mean over matched
 //!   pairs of `|x_t - x_c|`, divided by `s_t`.
 
+use std::borrow::Cow;
+
+use rayon::prelude::*;
+
 use super::design::{Covariate, CovariateValues};
 use super::matching::Matching;
 use crate::error::{Error, Result};
@@ -153,8 +157,41 @@ fn pooled_sd_fallback(x: &[f64], treated: &[bool], binary: bool) -> f64 {
     v.sqrt()
 }
 
-/// MatchIt's `qqsum(standardize = TRUE)`: eCDF differences over the full-sample grid.
-fn ecdf_stats(x: &[f64], treated: &[bool], w: &[f64]) -> (f64, f64) {
+/// The rows of `x` in eCDF order, ties in row order (the order of a stable
+/// sort of the rows by value), as keys that sort as `(value, row)` do: the
+/// value's bits mapped to an order-preserving integer in the high half and
+/// the row in the low half. Sorting the keys (distinct, so the order is
+/// unique) keeps each value beside its row, without chasing rows.
+fn ecdf_order(x: &[f64]) -> Vec<u128> {
+    let mut keys: Vec<u128> = x
+        .iter()
+        .zip(0u64..)
+        .map(|(v, i)| (u128::from(ordered_bits(*v)) << 64) | u128::from(i))
+        .collect();
+    keys.sort_unstable();
+    keys
+}
+
+/// `f64::total_cmp`'s order as an unsigned integer.
+fn ordered_bits(v: f64) -> u64 {
+    let b = v.to_bits();
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | (1 << 63)
+    }
+}
+
+/// The value and row of an [`ecdf_order`] key.
+fn key_parts(key: u128) -> (f64, usize) {
+    let hi = (key >> 64) as u64;
+    let b = if hi >> 63 == 1 { hi & !(1 << 63) } else { !hi };
+    (f64::from_bits(b), key as u64 as usize)
+}
+
+/// MatchIt's `qqsum(standardize = TRUE)`: eCDF differences over the
+/// full-sample grid, reading the rows in `order` (from [`ecdf_order`]).
+fn ecdf_stats(order: &[u128], treated: &[bool], w: &[f64]) -> (f64, f64) {
     let s1: f64 = w
         .iter()
         .zip(treated)
@@ -167,28 +204,25 @@ fn ecdf_stats(x: &[f64], treated: &[bool], w: &[f64]) -> (f64, f64) {
         .filter(|(_, &t)| !t)
         .map(|(a, _)| a)
         .sum();
-    // Values sorted with their rows, ties in row order: the order of a
-    // stable sort of the rows by value, found by sorting the (value, row)
-    // pairs themselves (contiguous, not a row index chasing its value).
-    let mut ord: Vec<(f64, usize)> = x.iter().copied().zip(0..).collect();
-    ord.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    let Some(&(_, i0)) = ord.first() else {
+    let Some(&k0) = order.first() else {
         return (f64::NAN, 0.0);
     };
-    let first = treated[i0];
+    let first = treated[key_parts(k0).1];
     let mut cum = 0.0;
-    let mut diffs = Vec::new();
-    for (k, &(xi, i)) in ord.iter().enumerate() {
+    let (mut sum, mut runs, mut max) = (0.0, 0usize, 0.0f64);
+    for (k, &key) in order.iter().enumerate() {
+        let (xi, i) = key_parts(key);
         let wi = if treated[i] { w[i] / s1 } else { w[i] / s0 };
         cum += if treated[i] == first { -wi } else { wi };
-        let last_of_run = ord.get(k + 1).is_none_or(|next| next.0 != xi);
+        let last_of_run = order.get(k + 1).is_none_or(|&next| key_parts(next).0 != xi);
         if last_of_run {
-            diffs.push(cum.abs());
+            let d: f64 = cum.abs();
+            sum += d;
+            runs += 1;
+            max = max.max(d);
         }
     }
-    let mean = diffs.iter().sum::<f64>() / diffs.len() as f64;
-    let max = diffs.iter().cloned().fold(0.0, f64::max);
-    (mean, max)
+    (sum / runs as f64, max)
 }
 
 fn some_finite(v: f64) -> Option<f64> {
@@ -203,18 +237,21 @@ fn pairs(m: &Matching) -> Vec<(usize, usize)> {
         .collect()
 }
 
+/// One variable's row in one table; `order` is the variable's
+/// [`ecdf_order`], `None` for a 0/1 variable.
 fn row(
     name: String,
     kind: VariableKind,
     x: &[f64],
     treated: &[bool],
     matching: Option<&Matching>,
+    order: Option<&[u128]>,
 ) -> BalanceRow {
     let n = x.len();
-    let binary = x.iter().all(|&v| v == 0.0 || v == 1.0);
-    let w: Vec<f64> = match matching {
-        Some(m) => m.weights.clone(),
-        None => vec![1.0; n],
+    let binary = order.is_none();
+    let w: Cow<'_, [f64]> = match matching {
+        Some(m) => Cow::Borrowed(&m.weights),
+        None => Cow::Owned(vec![1.0; n]),
     };
     let split = |g: bool| -> (Vec<f64>, Vec<f64>) {
         (0..n)
@@ -259,14 +296,14 @@ fn row(
     } else {
         None
     };
-    let (variance_ratio, ecdf_mean, ecdf_max) = if binary {
-        (None, Some(mdiff.abs()), Some(mdiff.abs()))
-    } else if too_small {
-        (None, None, None)
-    } else {
-        let vr = wvar(&x1, &w1, false) / wvar(&x0, &w0, false);
-        let (em, ex) = ecdf_stats(x, treated, &w);
-        (some_finite(vr), some_finite(em), some_finite(ex))
+    let (variance_ratio, ecdf_mean, ecdf_max) = match order {
+        None => (None, Some(mdiff.abs()), Some(mdiff.abs())),
+        Some(_) if too_small => (None, None, None),
+        Some(order) => {
+            let vr = wvar(&x1, &w1, false) / wvar(&x0, &w0, false);
+            let (em, ex) = ecdf_stats(order, treated, &w);
+            (some_finite(vr), some_finite(em), some_finite(ex))
+        }
     };
     BalanceRow {
         name,
@@ -288,35 +325,67 @@ fn row(
     }
 }
 
-fn table(
+/// Both tables' rows of one variable: before matching and, given a
+/// matching, after. A non-binary variable is sorted once, for both.
+fn variable_rows(
+    name: &str,
+    kind: VariableKind,
+    x: &[f64],
+    treated: &[bool],
+    matching: Option<&Matching>,
+) -> (BalanceRow, Option<BalanceRow>) {
+    let binary = x.iter().all(|&v| v == 0.0 || v == 1.0);
+    let order = (!binary).then(|| ecdf_order(x));
+    let before = row(name.to_string(), kind, x, treated, None, order.as_deref());
+    let after = matching.map(|m| {
+        row(
+            name.to_string(),
+            kind,
+            x,
+            treated,
+            Some(m),
+            order.as_deref(),
+        )
+    });
+    (before, after)
+}
+
+/// The balance tables, the variables' rows computed in parallel (each
+/// row's arithmetic is its own, so the result does not depend on threads).
+fn tables(
     covariates: &[Covariate],
     treated: &[bool],
     distance: Option<&[f64]>,
     matching: Option<&Matching>,
-) -> BalanceTable {
-    let mut rows = Vec::new();
+) -> (BalanceTable, Option<BalanceTable>) {
+    let mut variables: Vec<(String, VariableKind, Cow<'_, [f64]>)> = Vec::new();
     if let Some(d) = distance {
-        rows.push(row(
+        variables.push((
             "distance".to_string(),
             VariableKind::Distance,
-            d,
-            treated,
-            matching,
+            Cow::Borrowed(d),
         ));
     }
     for c in covariates {
         for (name, col) in c.balance_columns() {
-            rows.push(row(name, VariableKind::Continuous, &col, treated, matching));
+            variables.push((name, VariableKind::Continuous, col));
         }
     }
-    BalanceTable {
-        sample: if matching.is_some() {
-            Sample::Matched
-        } else {
-            Sample::All
+    let rows: Vec<(BalanceRow, Option<BalanceRow>)> = variables
+        .par_iter()
+        .map(|(name, kind, x)| variable_rows(name, *kind, x, treated, matching))
+        .collect();
+    let (before, after): (Vec<BalanceRow>, Vec<Option<BalanceRow>>) = rows.into_iter().unzip();
+    (
+        BalanceTable {
+            sample: Sample::All,
+            rows: before,
         },
-        rows,
-    }
+        matching.map(|_| BalanceTable {
+            sample: Sample::Matched,
+            rows: after.into_iter().flatten().collect(),
+        }),
+    )
 }
 
 /// Balance of `covariates` (and optionally the `distance`) between the groups,
@@ -379,10 +448,8 @@ pub fn balance(
             ));
         }
     }
-    Ok(BalanceReport {
-        before: table(covariates, treated, distance, None),
-        after: matching.map(|m| table(covariates, treated, distance, Some(m))),
-    })
+    let (before, after) = tables(covariates, treated, distance, matching);
+    Ok(BalanceReport { before, after })
 }
 
 #[cfg(test)]
@@ -394,16 +461,31 @@ mod tests {
         // Treated {1, 2}, control {2, 3}: grid 1,2,3: F_t = .5,1,1; F_c = 0,.5,1.
         let x = [1.0, 2.0, 2.0, 3.0];
         let t = [true, true, false, false];
-        let (mean, max) = ecdf_stats(&x, &t, &[1.0; 4]);
+        let (mean, max) = ecdf_stats(&ecdf_order(&x), &t, &[1.0; 4]);
         assert!((mean - (0.5 + 0.5 + 0.0) / 3.0).abs() < 1e-15);
         assert!((max - 0.5).abs() < 1e-15);
+    }
+
+    /// The keys sort as `f64::total_cmp` then row, and give back value and row.
+    #[test]
+    fn ecdf_keys_keep_value_and_row_order() {
+        let x = [2.5, -0.0, 0.0, -3.0, 2.5, f64::MIN_POSITIVE, -1e300, 1e300];
+        let mut expect: Vec<(f64, usize)> = x.iter().copied().zip(0..).collect();
+        expect.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let got: Vec<(f64, usize)> = ecdf_order(&x).into_iter().map(key_parts).collect();
+        assert_eq!(got.len(), expect.len());
+        for (g, e) in got.iter().zip(&expect) {
+            assert_eq!(g.0.to_bits(), e.0.to_bits());
+            assert_eq!(g.1, e.1);
+        }
     }
 
     #[test]
     fn binary_row_uses_p_one_minus_p() {
         let x = [1.0, 0.0, 1.0, 0.0, 0.0];
         let t = [true, true, true, false, false];
-        let r = row("b".into(), VariableKind::Continuous, &x, &t, None);
+        let (r, after) = variable_rows("b", VariableKind::Continuous, &x, &t, None);
+        assert!(after.is_none());
         let p: f64 = 2.0 / 3.0;
         assert!((r.smd_treated_sd.unwrap() - p / (p * (1.0 - p)).sqrt()).abs() < 1e-12);
         assert_eq!(r.variance_ratio, None);

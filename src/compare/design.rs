@@ -13,9 +13,11 @@
 //! error naming the covariates involved, where R would silently drop a column
 //! (`NA` coefficient).
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use crate::error::{Error, Location, Result};
+use crate::stats::qr::r_factor;
 
 /// Which level of a categorical covariate is the reference (omitted) level.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -144,16 +146,16 @@ impl Covariate {
 
     /// Columns for a balance table: numeric as is, categorical as one 0/1
     /// column per level (all levels, as MatchIt's `summary()` shows them).
-    pub(crate) fn balance_columns(&self) -> Vec<(String, Vec<f64>)> {
+    pub(crate) fn balance_columns(&self) -> Vec<(String, Cow<'_, [f64]>)> {
         match &self.values {
-            CovariateValues::Numeric(v) => vec![(self.name.clone(), v.clone())],
+            CovariateValues::Numeric(v) => vec![(self.name.clone(), Cow::Borrowed(v))],
             CovariateValues::Categorical { values, .. } => {
                 let levels = distinct_sorted(values);
                 let cols = indicators(values, &levels);
                 levels
                     .into_iter()
                     .zip(cols)
-                    .map(|(lev, col)| (format!("{}{}", self.name, lev), col))
+                    .map(|(lev, col)| (format!("{}{}", self.name, lev), Cow::Owned(col)))
                     .collect()
             }
         }
@@ -320,37 +322,26 @@ impl DesignMatrix {
         Ok(design)
     }
 
-    /// Sequential (modified Gram–Schmidt, twice) check that each column is not
-    /// a linear combination of the ones before it, as R's pivoting QR decides
-    /// which column to drop.
+    /// Checks that each column is not a linear combination of the ones
+    /// before it, as R's QR (`dqrdc2`, no pivoting among independent columns)
+    /// decides which column to drop: in the Householder QR of the design in
+    /// term order, `|R_jj|` is the norm of what remains of column `j` after
+    /// the columns before it, and the column norm is that of `R`'s column `j`.
     fn check_rank(&self) -> Result<()> {
-        let n = self.nrows;
-        let mut basis: Vec<Vec<f64>> = Vec::new();
-        // For each accepted column, the expression of its basis vector in
-        // terms of the original columns is not needed: to name the partners of
-        // a dependent column we regress it on the accepted columns below.
-        let mut accepted: Vec<usize> = Vec::new();
-        for (j, col) in self.columns.iter().enumerate() {
-            let norm0 = col.iter().map(|x| x * x).sum::<f64>().sqrt();
-            let mut r = col.clone();
-            for _ in 0..2 {
-                for q in &basis {
-                    let dot: f64 = r.iter().zip(q).map(|(a, b)| a * b).sum();
-                    for (ri, qi) in r.iter_mut().zip(q) {
-                        *ri -= dot * qi;
-                    }
-                }
-            }
-            let norm = r.iter().map(|x| x * x).sum::<f64>().sqrt();
+        let cols: Vec<&[f64]> = self.columns.iter().map(Vec::as_slice).collect();
+        let q = cols.len();
+        let r = r_factor(&cols, None);
+        for j in 0..q {
+            let norm0 = r[j * q..=j * q + j]
+                .iter()
+                .map(|v| v * v)
+                .sum::<f64>()
+                .sqrt();
+            let norm = r[j * q + j].abs();
             if norm0 == 0.0 || norm <= RANK_TOLERANCE * norm0 {
+                let accepted: Vec<usize> = (0..j).collect();
                 return Err(self.dependence_error(j, &accepted));
             }
-            for ri in r.iter_mut() {
-                *ri /= norm;
-            }
-            debug_assert_eq!(r.len(), n);
-            basis.push(r);
-            accepted.push(j);
         }
         Ok(())
     }

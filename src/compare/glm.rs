@@ -5,9 +5,10 @@
 //! (same starting values, same clamping of the inverse link, same working
 //! weights), but iterated to a relative deviance change of 1e-10 rather than
 //! R's 1e-8, so the coefficients are the MLE to about 1e-10. Each weighted
-//! least-squares step is solved by Householder QR of `sqrt(W) X` (nalgebra);
-//! standard errors come from the inverse Fisher information `(X'WX)^-1` at the
-//! final estimate (Cholesky).
+//! least-squares step is solved by Householder QR of `[sqrt(W) X, sqrt(W) z]`,
+//! streamed a block of rows at a time (`stats::qr`); standard errors come
+//! from the inverse Fisher information `(X'WX)^-1 = R^-1 R^-T` at the final
+//! estimate, as `summary.glm` computes it.
 //!
 //! Perfect or quasi-complete separation, where the MLE does not exist, is
 //! detected and reported as an error naming the covariates involved, never as
@@ -18,6 +19,7 @@ use statrs::distribution::{Continuous, ContinuousCDF, Normal};
 
 use super::design::{column_sd, DesignColumn, DesignMatrix};
 use crate::error::{Error, Result};
+use crate::stats::qr::r_factor;
 
 /// Link function of a binomial GLM.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -237,7 +239,7 @@ pub fn fit_binomial(
         ));
     }
     // The design's own columns are the X of every step: no n x p copy is
-    // held beside them (only each step's weighted matrix, which QR consumes).
+    // made (the streamed QR weights a block of rows at a time).
     let cols: Vec<&[f64]> = (0..p).filter_map(|j| design.column(j)).collect();
     let yv: Vec<f64> = y.iter().map(|&v| if v { 1.0 } else { 0.0 }).collect();
 
@@ -250,20 +252,18 @@ pub fn fit_binomial(
     let mut converged = false;
     let mut iterations = 0;
 
+    // Each step's working weights and response, reused across steps.
+    let mut w = vec![0.0; n];
+    let mut z = vec![0.0; n];
     for iter in 1..=control.max_iterations {
         iterations = iter;
-        let mut w = vec![0.0; n];
-        let mut wz = DVector::<f64>::zeros(n);
         for i in 0..n {
             let me = link.mu_eta(eta[i]);
             let var = mu[i] * (1.0 - mu[i]);
-            let z = eta[i] + (yv[i] - mu[i]) / me;
+            z[i] = eta[i] + (yv[i] - mu[i]) / me;
             w[i] = (me * me / var).sqrt();
-            wz[i] = w[i] * z;
         }
-        let wx = DMatrix::from_fn(n, p, |i, j| cols[j][i] * w[i]);
-        drop(w);
-        let new_beta = match wls_solve(wx, wz) {
+        let new_beta = match wls_solve(&cols, &w, &z) {
             Some(b) => b,
             None => {
                 return Err(separation_or(design, y, last_step.as_ref(), || {
@@ -329,25 +329,16 @@ pub fn fit_binomial(
         }
     }
 
-    // Fisher information at the final estimate.
-    let mut xtwx = DMatrix::<f64>::zeros(p, p);
+    // Inverse Fisher information at the final estimate, (X'WX)^-1 = R^-1 R^-T
+    // from the R factor of sqrt(W) X (as summary.glm reads it from the QR).
     for i in 0..n {
         let me = link.mu_eta(eta[i]);
-        let w = me * me / (mu[i] * (1.0 - mu[i]));
-        for a in 0..p {
-            let xa = cols[a][i] * w;
-            for b in 0..=a {
-                xtwx[(a, b)] += xa * cols[b][i];
-            }
-        }
+        w[i] = (me * me / (mu[i] * (1.0 - mu[i]))).sqrt();
     }
-    for a in 0..p {
-        for b in 0..a {
-            xtwx[(b, a)] = xtwx[(a, b)];
-        }
-    }
-    let cov = nalgebra::Cholesky::new(xtwx)
-        .map(|c| c.inverse())
+    let r = r_factor(&cols, Some(&w));
+    drop((w, z));
+    let cov = upper_inverse(&r, p)
+        .map(|ri| &ri * ri.transpose())
         .ok_or_else(|| {
             Error::numerical(
                 "binomial regression",
@@ -401,25 +392,43 @@ pub fn fit_binomial(
     })
 }
 
-/// Solves the weighted least-squares step by Householder QR; `None` if the
-/// triangular factor is (numerically) singular.
-fn wls_solve(wx: DMatrix<f64>, mut wz: DVector<f64>) -> Option<DVector<f64>> {
-    let p = wx.ncols();
-    let col_norms: Vec<f64> = (0..p).map(|j| wx.column(j).norm()).collect();
-    let qr = wx.qr();
-    let r = qr.r();
-    for (j, norm) in col_norms.iter().enumerate() {
-        let diag = r[(j, j)].abs();
+/// Solves the weighted least-squares step `min ||sqrt(w) (z - X b)||` by
+/// Householder QR of `[sqrt(W) X, sqrt(W) z]`, streamed (`stats::qr`): the
+/// last column of `R` is `Q' sqrt(W) z`. `None` if the triangular factor is
+/// (numerically) singular.
+fn wls_solve(cols: &[&[f64]], w: &[f64], z: &[f64]) -> Option<DVector<f64>> {
+    let p = cols.len();
+    let q = p + 1;
+    let mut all: Vec<&[f64]> = cols.to_vec();
+    all.push(z);
+    let r = r_factor(&all, Some(w));
+    // The column norms of sqrt(W) X are those of R's columns (Q is orthogonal).
+    for j in 0..p {
+        let norm = r[j * q..=j * q + j]
+            .iter()
+            .map(|v| v * v)
+            .sum::<f64>()
+            .sqrt();
+        let diag = r[j * q + j].abs();
         if diag.is_nan() || diag <= 1e-11 * norm.max(f64::MIN_POSITIVE) {
             return None;
         }
     }
-    // Q'z by applying the Householder reflections to z: Q itself (as large
-    // as the design) is never formed.
-    qr.q_tr_mul(&mut wz);
-    let qtz = wz.rows(0, p).into_owned();
-    r.solve_upper_triangular(&qtz)
+    let rx = DMatrix::from_fn(p, p, |i, j| r[j * q + i]);
+    let qtz = DVector::from_fn(p, |i, _| r[p * q + i]);
+    rx.solve_upper_triangular(&qtz)
         .filter(|b| b.iter().all(|v| v.is_finite()))
+}
+
+/// The inverse of the upper-triangular `p x p` column-major `r`; `None` if a
+/// diagonal entry is zero or the inverse is not finite.
+fn upper_inverse(r: &[f64], p: usize) -> Option<DMatrix<f64>> {
+    let rm = DMatrix::from_fn(p, p, |i, j| if i <= j { r[j * p + i] } else { 0.0 });
+    if (0..p).any(|j| rm[(j, j)] == 0.0 || !rm[(j, j)].is_finite()) {
+        return None;
+    }
+    let inv = rm.solve_upper_triangular(&DMatrix::identity(p, p))?;
+    inv.iter().all(|v| v.is_finite()).then_some(inv)
 }
 
 fn separation_or(

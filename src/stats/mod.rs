@@ -26,6 +26,7 @@ mod estimate;
 pub mod ols;
 mod paired;
 mod proportion;
+pub(crate) mod qr;
 mod sensitivity;
 pub mod survival;
 mod two_group;
