@@ -21,7 +21,7 @@ use std::borrow::Cow;
 
 use rayon::prelude::*;
 
-use super::design::{Covariate, CovariateValues};
+use super::design::{distinct_sorted, Covariate, CovariateValues};
 use super::matching::Matching;
 use crate::error::{Error, Result};
 
@@ -98,26 +98,63 @@ pub struct BalanceReport {
     pub after: Option<BalanceTable>,
 }
 
-/// Weighted mean, as MatchIt's `wm`.
-fn wmean(x: &[f64], w: &[f64]) -> f64 {
-    let sw: f64 = w.iter().sum();
-    x.iter().zip(w).map(|(a, b)| a * b).sum::<f64>() / sw
+/// One group's weighted moments of a variable, as MatchIt's `wm` and `wvar`
+/// compute them: each sum runs over the group's rows in row order, as
+/// `Iterator::sum` would (from `-0.0`).
+#[derive(Debug, Clone, Copy)]
+struct Moments {
+    /// Sum of the weights.
+    sw: f64,
+    /// Rows with a non-zero weight.
+    nonzero: usize,
+    /// `wm`: `sum(x w) / sum(w)`.
+    mean: f64,
+    /// `wvar` of a 0/1 variable: `p (1 - p)` with `p = sum(x w / sum(w))`.
+    var_binary: f64,
+    /// `wvar` otherwise: `sum(b (x - p)^2) / (1 - sum(b^2))`, `b = w / sum(w)`.
+    var: f64,
 }
 
-/// MatchIt's `wvar`: `p(1-p)` for binary, else reliability-weighted variance.
-fn wvar(x: &[f64], w: &[f64], binary: bool) -> f64 {
-    let sw: f64 = w.iter().sum();
-    let wn: Vec<f64> = w.iter().map(|v| v / sw).collect();
-    let mx: f64 = x.iter().zip(&wn).map(|(a, b)| a * b).sum();
-    if binary {
-        mx * (1.0 - mx)
-    } else {
-        let ss: f64 = x
-            .iter()
-            .zip(&wn)
-            .map(|(a, b)| b * (a - mx) * (a - mx))
-            .sum();
-        ss / (1.0 - wn.iter().map(|v| v * v).sum::<f64>())
+/// Both groups' [`Moments`] (control first) under the weights `w` (1 where
+/// none are given), in three passes over the rows.
+fn moments(x: &[f64], treated: &[bool], w: Option<&[f64]>) -> [Moments; 2] {
+    let weight = |i: usize| w.map_or(1.0, |w| w[i]);
+    let (mut sw, mut sxw, mut nonzero) = ([-0.0f64; 2], [-0.0f64; 2], [0usize; 2]);
+    for (i, (&xi, &t)) in x.iter().zip(treated).enumerate() {
+        let (g, wi) = (usize::from(t), weight(i));
+        sw[g] += wi;
+        sxw[g] += xi * wi;
+        nonzero[g] += usize::from(wi != 0.0);
+    }
+    let (mut mx, mut sb2) = ([-0.0f64; 2], [-0.0f64; 2]);
+    for (i, (&xi, &t)) in x.iter().zip(treated).enumerate() {
+        let g = usize::from(t);
+        let b = weight(i) / sw[g];
+        mx[g] += xi * b;
+        sb2[g] += b * b;
+    }
+    let mut ss = [-0.0f64; 2];
+    for (i, (&xi, &t)) in x.iter().zip(treated).enumerate() {
+        let g = usize::from(t);
+        let b = weight(i) / sw[g];
+        ss[g] += b * (xi - mx[g]) * (xi - mx[g]);
+    }
+    [0, 1].map(|g| Moments {
+        sw: sw[g],
+        nonzero: nonzero[g],
+        mean: sxw[g] / sw[g],
+        var_binary: mx[g] * (1.0 - mx[g]),
+        var: ss[g] / (1.0 - sb2[g]),
+    })
+}
+
+impl Moments {
+    fn wvar(&self, binary: bool) -> f64 {
+        if binary {
+            self.var_binary
+        } else {
+            self.var
+        }
     }
 }
 
@@ -191,19 +228,14 @@ fn key_parts(key: u128) -> (f64, usize) {
 
 /// MatchIt's `qqsum(standardize = TRUE)`: eCDF differences over the
 /// full-sample grid, reading the rows in `order` (from [`ecdf_order`]).
-fn ecdf_stats(order: &[u128], treated: &[bool], w: &[f64]) -> (f64, f64) {
-    let s1: f64 = w
-        .iter()
-        .zip(treated)
-        .filter(|(_, &t)| t)
-        .map(|(a, _)| a)
-        .sum();
-    let s0: f64 = w
-        .iter()
-        .zip(treated)
-        .filter(|(_, &t)| !t)
-        .map(|(a, _)| a)
-        .sum();
+/// `totals` are the treated and control groups' sums of weights.
+fn ecdf_stats(
+    order: &[u128],
+    treated: &[bool],
+    w: Option<&[f64]>,
+    (s1, s0): (f64, f64),
+) -> (f64, f64) {
+    let weight = |i: usize| w.map_or(1.0, |w| w[i]);
     let Some(&k0) = order.first() else {
         return (f64::NAN, 0.0);
     };
@@ -212,7 +244,11 @@ fn ecdf_stats(order: &[u128], treated: &[bool], w: &[f64]) -> (f64, f64) {
     let (mut sum, mut runs, mut max) = (0.0, 0usize, 0.0f64);
     for (k, &key) in order.iter().enumerate() {
         let (xi, i) = key_parts(key);
-        let wi = if treated[i] { w[i] / s1 } else { w[i] / s0 };
+        let wi = if treated[i] {
+            weight(i) / s1
+        } else {
+            weight(i) / s0
+        };
         cum += if treated[i] == first { -wi } else { wi };
         let last_of_run = order.get(k + 1).is_none_or(|&next| key_parts(next).0 != xi);
         if last_of_run {
@@ -237,40 +273,39 @@ fn pairs(m: &Matching) -> Vec<(usize, usize)> {
         .collect()
 }
 
-/// One variable's row in one table; `order` is the variable's
-/// [`ecdf_order`], `None` for a 0/1 variable.
-fn row(
-    name: String,
+/// What both tables' rows of one variable share.
+struct Variable<'a> {
+    name: &'a str,
     kind: VariableKind,
-    x: &[f64],
-    treated: &[bool],
-    matching: Option<&Matching>,
-    order: Option<&[u128]>,
-) -> BalanceRow {
-    let n = x.len();
+    x: &'a [f64],
+    treated: &'a [bool],
+    /// The variable's [`ecdf_order`]; `None` for a 0/1 variable.
+    order: Option<Vec<u128>>,
+    /// The groups' unweighted moments (the full-sample SDs).
+    unit: [Moments; 2],
+}
+
+/// One variable's row in one table, with the `weighted` moments of that
+/// table's sample.
+fn row(v: &Variable<'_>, matching: Option<&Matching>, weighted: &[Moments; 2]) -> BalanceRow {
+    let Variable {
+        name,
+        kind,
+        x,
+        treated,
+        ref order,
+        ref unit,
+    } = *v;
+    let order = order.as_deref();
+    let name = name.to_string();
     let binary = order.is_none();
-    let w: Cow<'_, [f64]> = match matching {
-        Some(m) => Cow::Borrowed(&m.weights),
-        None => Cow::Owned(vec![1.0; n]),
-    };
-    let split = |g: bool| -> (Vec<f64>, Vec<f64>) {
-        (0..n)
-            .filter(|&i| treated[i] == g)
-            .map(|i| (x[i], w[i]))
-            .unzip()
-    };
-    let (x1, w1) = split(true);
-    let (x0, w0) = split(false);
-    let too_small = w1.iter().filter(|v| **v != 0.0).count() < 2
-        && w0.iter().filter(|v| **v != 0.0).count() < 2;
-    let mean_treated = wmean(&x1, &w1);
-    let mean_control = wmean(&x0, &w0);
-    let mdiff = mean_treated - mean_control;
+    let w: Option<&[f64]> = matching.map(|m| m.weights.as_slice());
+    let [c, t] = *weighted;
+    let too_small = t.nonzero < 2 && c.nonzero < 2;
+    let mdiff = t.mean - c.mean;
     // Full-sample (unweighted) SDs for the denominators.
-    let ones1 = vec![1.0; x1.len()];
-    let ones0 = vec![1.0; x0.len()];
-    let s_t = wvar(&x1, &ones1, binary).sqrt();
-    let s_c = wvar(&x0, &ones0, binary).sqrt();
+    let s_t = unit[1].wvar(binary).sqrt();
+    let s_c = unit[0].wvar(binary).sqrt();
     let std = if s_t.is_finite() && s_t >= f64::EPSILON.sqrt() {
         s_t
     } else {
@@ -300,8 +335,8 @@ fn row(
         None => (None, Some(mdiff.abs()), Some(mdiff.abs())),
         Some(_) if too_small => (None, None, None),
         Some(order) => {
-            let vr = wvar(&x1, &w1, false) / wvar(&x0, &w0, false);
-            let (em, ex) = ecdf_stats(order, treated, &w);
+            let vr = t.var / c.var;
+            let (em, ex) = ecdf_stats(order, treated, w, (t.sw, c.sw));
             (some_finite(vr), some_finite(em), some_finite(ex))
         }
     };
@@ -314,8 +349,8 @@ fn row(
         } else {
             VariableKind::Continuous
         },
-        mean_treated,
-        mean_control,
+        mean_treated: t.mean,
+        mean_control: c.mean,
         smd_treated_sd,
         smd_pooled_sd,
         variance_ratio,
@@ -323,6 +358,14 @@ fn row(
         ecdf_max,
         std_pair_distance,
     }
+}
+
+/// A variable's values: a column, or one level of a categorical covariate
+/// (1 where the row's level code is `level`).
+#[derive(Clone, Copy)]
+enum Values<'a> {
+    Column(&'a [f64]),
+    Level { codes: &'a [u32], level: u32 },
 }
 
 /// Both tables' rows of one variable: before matching and, given a
@@ -335,18 +378,16 @@ fn variable_rows(
     matching: Option<&Matching>,
 ) -> (BalanceRow, Option<BalanceRow>) {
     let binary = x.iter().all(|&v| v == 0.0 || v == 1.0);
-    let order = (!binary).then(|| ecdf_order(x));
-    let before = row(name.to_string(), kind, x, treated, None, order.as_deref());
-    let after = matching.map(|m| {
-        row(
-            name.to_string(),
-            kind,
-            x,
-            treated,
-            Some(m),
-            order.as_deref(),
-        )
-    });
+    let v = Variable {
+        name,
+        kind,
+        x,
+        treated,
+        order: (!binary).then(|| ecdf_order(x)),
+        unit: moments(x, treated, None),
+    };
+    let before = row(&v, None, &v.unit);
+    let after = matching.map(|m| row(&v, Some(m), &moments(x, treated, Some(&m.weights))));
     (before, after)
 }
 
@@ -358,22 +399,68 @@ fn tables(
     distance: Option<&[f64]>,
     matching: Option<&Matching>,
 ) -> (BalanceTable, Option<BalanceTable>) {
-    let mut variables: Vec<(String, VariableKind, Cow<'_, [f64]>)> = Vec::new();
+    // A categorical covariate's rows are its levels' 0/1 columns, each made
+    // from the rows' level codes when its rows are computed (not all at once).
+    let coded: Vec<Option<(Vec<String>, Vec<u32>)>> = covariates
+        .iter()
+        .map(|c| match c.values() {
+            CovariateValues::Numeric(_) => None,
+            CovariateValues::Categorical { values, .. } => {
+                let levels = distinct_sorted(values);
+                let codes = values
+                    .iter()
+                    .map(|v| levels.binary_search(v).map_or(u32::MAX, |k| k as u32))
+                    .collect();
+                Some((levels, codes))
+            }
+        })
+        .collect();
+    let mut variables: Vec<(String, VariableKind, Values<'_>)> = Vec::new();
     if let Some(d) = distance {
         variables.push((
             "distance".to_string(),
             VariableKind::Distance,
-            Cow::Borrowed(d),
+            Values::Column(d),
         ));
     }
-    for c in covariates {
-        for (name, col) in c.balance_columns() {
-            variables.push((name, VariableKind::Continuous, col));
+    for (c, coded) in covariates.iter().zip(&coded) {
+        match (c.values(), coded) {
+            (CovariateValues::Numeric(v), _) => {
+                variables.push((
+                    c.name().to_string(),
+                    VariableKind::Continuous,
+                    Values::Column(v),
+                ));
+            }
+            (_, Some((levels, codes))) => {
+                for (k, lev) in levels.iter().enumerate() {
+                    variables.push((
+                        format!("{}{}", c.name(), lev),
+                        VariableKind::Continuous,
+                        Values::Level {
+                            codes,
+                            level: k as u32,
+                        },
+                    ));
+                }
+            }
+            (_, None) => {}
         }
     }
     let rows: Vec<(BalanceRow, Option<BalanceRow>)> = variables
         .par_iter()
-        .map(|(name, kind, x)| variable_rows(name, *kind, x, treated, matching))
+        .map(|(name, kind, values)| {
+            let x: Cow<'_, [f64]> = match *values {
+                Values::Column(x) => Cow::Borrowed(x),
+                Values::Level { codes, level } => Cow::Owned(
+                    codes
+                        .iter()
+                        .map(|&c| if c == level { 1.0 } else { 0.0 })
+                        .collect(),
+                ),
+            };
+            variable_rows(name, *kind, &x, treated, matching)
+        })
         .collect();
     let (before, after): (Vec<BalanceRow>, Vec<Option<BalanceRow>>) = rows.into_iter().unzip();
     (
@@ -461,7 +548,7 @@ mod tests {
         // Treated {1, 2}, control {2, 3}: grid 1,2,3: F_t = .5,1,1; F_c = 0,.5,1.
         let x = [1.0, 2.0, 2.0, 3.0];
         let t = [true, true, false, false];
-        let (mean, max) = ecdf_stats(&ecdf_order(&x), &t, &[1.0; 4]);
+        let (mean, max) = ecdf_stats(&ecdf_order(&x), &t, None, (2.0, 2.0));
         assert!((mean - (0.5 + 0.5 + 0.0) / 3.0).abs() < 1e-15);
         assert!((max - 0.5).abs() < 1e-15);
     }

@@ -14,7 +14,7 @@
 //! (`NA` coefficient).
 
 use std::borrow::Cow;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use crate::error::{Error, Location, Result};
 use crate::stats::qr::r_factor;
@@ -162,14 +162,16 @@ impl Covariate {
     }
 }
 
-/// The distinct values, sorted: each value is compared with the levels seen
-/// so far (a handful), not sorted with the other rows' values.
+/// The distinct values, sorted (bytes, as R's `factor()` in the C locale):
+/// each row's value is hashed once, and only the distinct values are sorted.
 pub(crate) fn distinct_sorted(values: &[String]) -> Vec<String> {
-    let mut set: BTreeSet<&str> = BTreeSet::new();
+    let mut set: HashSet<&str, foldhash::fast::RandomState> = HashSet::default();
     for v in values {
         set.insert(v);
     }
-    set.into_iter().map(str::to_owned).collect()
+    let mut levels: Vec<String> = set.into_iter().map(str::to_owned).collect();
+    levels.sort_unstable();
+    levels
 }
 
 /// One 0/1 column per level of `levels` (sorted, distinct): 1 where the row

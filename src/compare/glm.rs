@@ -15,6 +15,7 @@
 //! huge coefficients or NaN.
 
 use nalgebra::{DMatrix, DVector};
+use rayon::prelude::*;
 use statrs::distribution::{Continuous, ContinuousCDF, Normal};
 
 use super::design::{column_sd, DesignColumn, DesignMatrix};
@@ -189,17 +190,28 @@ impl Link {
     }
 }
 
+/// One row's term of the binomial deviance.
+fn deviance_term(yi: bool, m: f64) -> f64 {
+    if yi {
+        -2.0 * m.ln()
+    } else {
+        -2.0 * (-m).ln_1p()
+    }
+}
+
 fn deviance(y: &[bool], mu: &[f64]) -> f64 {
-    y.iter()
-        .zip(mu)
-        .map(|(&yi, &m)| {
-            if yi {
-                -2.0 * m.ln()
-            } else {
-                -2.0 * (-m).ln_1p()
-            }
-        })
-        .sum()
+    y.iter().zip(mu).map(|(&yi, &m)| deviance_term(yi, m)).sum()
+}
+
+/// [`deviance`], its terms computed in parallel into `terms` and summed in
+/// row order (the same sum).
+fn deviance_with(y: &[bool], mu: &[f64], terms: &mut [f64]) -> f64 {
+    terms
+        .par_iter_mut()
+        .zip((y, mu))
+        .with_min_len(PAR_ROWS)
+        .for_each(|(t, (&yi, &m))| *t = deviance_term(yi, m));
+    terms.iter().sum()
 }
 
 /// Fits `y ~ X` by binomial maximum likelihood with the given link.
@@ -241,10 +253,12 @@ pub fn fit_binomial(
     // The design's own columns are the X of every step: no n x p copy is
     // made (the streamed QR weights a block of rows at a time).
     let cols: Vec<&[f64]> = (0..p).filter_map(|j| design.column(j)).collect();
-    let yv: Vec<f64> = y.iter().map(|&v| if v { 1.0 } else { 0.0 }).collect();
 
     // glm.fit start: mustart = (y + 0.5) / 2 for unit weights.
-    let mut eta: Vec<f64> = yv.iter().map(|&v| link.linkfun((v + 0.5) / 2.0)).collect();
+    let mut eta: Vec<f64> = y
+        .iter()
+        .map(|&v| link.linkfun((if v { 1.0 } else { 0.0 } + 0.5) / 2.0))
+        .collect();
     let mut mu: Vec<f64> = eta.iter().map(|&e| link.linkinv(e)).collect();
     let mut dev_old = deviance(y, &mu);
     let mut beta = DVector::<f64>::zeros(p);
@@ -252,17 +266,25 @@ pub fn fit_binomial(
     let mut converged = false;
     let mut iterations = 0;
 
-    // Each step's working weights and response, reused across steps.
+    // Each step's working weights and response, and the candidate's linear
+    // predictor and mean, reused across steps.
     let mut w = vec![0.0; n];
     let mut z = vec![0.0; n];
+    let mut eta_c = vec![0.0; n];
+    let mut mu_c = vec![0.0; n];
     for iter in 1..=control.max_iterations {
         iterations = iter;
-        for i in 0..n {
-            let me = link.mu_eta(eta[i]);
-            let var = mu[i] * (1.0 - mu[i]);
-            z[i] = eta[i] + (yv[i] - mu[i]) / me;
-            w[i] = (me * me / var).sqrt();
-        }
+        (w.as_mut_slice(), z.as_mut_slice())
+            .into_par_iter()
+            .zip((&eta[..], &mu[..], y))
+            .with_min_len(PAR_ROWS)
+            .for_each(|((wi, zi), (&e, &m, &yb))| {
+                let me = link.mu_eta(e);
+                let var = m * (1.0 - m);
+                let yi = if yb { 1.0 } else { 0.0 };
+                *zi = e + (yi - m) / me;
+                *wi = (me * me / var).sqrt();
+            });
         let new_beta = match wls_solve(&cols, &w, &z) {
             Some(b) => b,
             None => {
@@ -279,12 +301,16 @@ pub fn fit_binomial(
         let mut dev;
         let mut halvings = 0;
         loop {
-            let eta_c = times(design, &cand);
-            let mu_c: Vec<f64> = eta_c.iter().map(|&e| link.linkinv(e)).collect();
-            dev = deviance(y, &mu_c);
+            times_into(design, &cand, &mut eta_c);
+            mu_c.par_iter_mut()
+                .zip(&eta_c[..])
+                .with_min_len(PAR_ROWS)
+                .for_each(|(m, &e)| *m = link.linkinv(e));
+            // z is free until the next step: it holds the deviance's terms.
+            dev = deviance_with(y, &mu_c, &mut z);
             if dev.is_finite() {
-                eta = eta_c.iter().copied().collect();
-                mu = mu_c;
+                std::mem::swap(&mut eta, &mut eta_c);
+                std::mem::swap(&mut mu, &mut mu_c);
                 break;
             }
             halvings += 1;
@@ -297,7 +323,8 @@ pub fn fit_binomial(
             cand = (&cand + &beta) / 2.0;
         }
         let step = &cand - &beta;
-        let eta_change = times(design, &step).amax();
+        times_into(design, &step, &mut eta_c);
+        let eta_change = eta_c.iter().fold(0.0f64, |m, v| m.max(v.abs()));
         last_step = Some(step);
         beta = cand;
         // R's deviance criterion, plus a settled linear predictor: Fisher
@@ -331,12 +358,15 @@ pub fn fit_binomial(
 
     // Inverse Fisher information at the final estimate, (X'WX)^-1 = R^-1 R^-T
     // from the R factor of sqrt(W) X (as summary.glm reads it from the QR).
-    for i in 0..n {
-        let me = link.mu_eta(eta[i]);
-        w[i] = (me * me / (mu[i] * (1.0 - mu[i]))).sqrt();
-    }
+    w.par_iter_mut()
+        .zip((&eta[..], &mu[..]))
+        .with_min_len(PAR_ROWS)
+        .for_each(|(wi, (&e, &m))| {
+            let me = link.mu_eta(e);
+            *wi = (me * me / (m * (1.0 - m))).sqrt();
+        });
     let r = r_factor(&cols, Some(&w));
-    drop((w, z));
+    drop((w, z, eta_c, mu_c));
     let cov = upper_inverse(&r, p)
         .map(|ri| &ri * ri.transpose())
         .ok_or_else(|| {
@@ -443,14 +473,34 @@ fn separation_or(
 /// `X v` from the design's columns, column by column (as nalgebra's
 /// matrix-vector product runs over a column-major matrix).
 fn times(design: &DesignMatrix, v: &DVector<f64>) -> DVector<f64> {
-    let mut out = DVector::<f64>::zeros(design.nrows());
-    let cols = (0..design.ncols()).filter_map(|j| design.column(j));
-    for (col, &vj) in cols.zip(v.iter()) {
-        for (o, &x) in out.iter_mut().zip(col.iter()) {
-            *o += x * vj;
-        }
-    }
-    out
+    let mut out = vec![0.0; design.nrows()];
+    times_into(design, v, &mut out);
+    DVector::from_vec(out)
+}
+
+/// `X v` into `out` (one entry per row), in [`times`]' order of operations.
+/// Rows are split into chunks of this many for the row-wise loops run in
+/// parallel (each row's arithmetic is its own: results do not depend on threads).
+const PAR_ROWS: usize = 1 << 15;
+
+/// `X v` into `out` (one entry per row), in [`times`]' order of operations,
+/// chunks of rows in parallel.
+fn times_into(design: &DesignMatrix, v: &DVector<f64>, out: &mut [f64]) {
+    let cols: Vec<&[f64]> = (0..design.ncols())
+        .filter_map(|j| design.column(j))
+        .collect();
+    out.par_chunks_mut(PAR_ROWS)
+        .enumerate()
+        .for_each(|(c, chunk)| {
+            let start = c * PAR_ROWS;
+            chunk.fill(0.0);
+            for (col, &vj) in cols.iter().zip(v.iter()) {
+                let col = &col[start..start + chunk.len()];
+                for (o, &x) in chunk.iter_mut().zip(col) {
+                    *o += x * vj;
+                }
+            }
+        });
 }
 
 /// Checks whether the last IRLS step `d` is a separating direction: `x_i'd >= 0`

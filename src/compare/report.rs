@@ -31,6 +31,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::balance::{balance, BalanceRow, VariableKind};
@@ -40,7 +41,7 @@ use super::glm::Link;
 use super::matching::{
     Caliper, GroupCounts, MatchOrder, NearestNeighbour, NeighbourRule, Ratio, Replacement,
 };
-use super::propensity::{PropensityModel, ScoreScale};
+use super::propensity::PropensityModel;
 use crate::error::{Error, Result};
 use crate::stats::ols::{Clusters, Term, Weights};
 use crate::stats::ConfidenceLevel;
@@ -118,14 +119,23 @@ fn select_rows(table: &CsvTable, columns: &[&str]) -> Result<(Vec<usize>, RowAcc
 }
 
 /// Picks the kept rows of a column read with `None` for blanks.
-fn pick<T: Clone>(values: &[Option<T>], kept: &[usize], what: &str) -> Result<Vec<T>> {
-    kept.iter()
-        .map(|&i| {
-            values.get(i).cloned().flatten().ok_or_else(|| {
-                Error::numerical(what, format!("row {} should have been rejected", i + 1))
-            })
-        })
-        .collect()
+fn pick<T>(values: Vec<Option<T>>, kept: &[usize], what: &str) -> Result<Vec<T>> {
+    // `kept` is ascending (as `select_rows` makes it): one pass, moving each
+    // kept value out rather than copying it.
+    let missing =
+        |i: usize| Error::numerical(what, format!("row {} should have been rejected", i + 1));
+    let mut out = Vec::with_capacity(kept.len());
+    let mut next = kept.iter().copied().peekable();
+    for (i, v) in values.into_iter().enumerate() {
+        if next.peek() == Some(&i) {
+            next.next();
+            out.push(v.ok_or_else(|| missing(i))?);
+        }
+    }
+    match next.next() {
+        Some(i) => Err(missing(i)),
+        None => Ok(out),
+    }
 }
 
 /// Checks that `names` are distinct and present in the table. A missing
@@ -498,14 +508,20 @@ fn read_covariate(
     spec: &CovariateSpec,
     kept: &[usize],
 ) -> Result<(Covariate, CovariateUsed)> {
+    // Read once: an automatic column is numeric when every non-blank cell
+    // is a finite number (`CsvTable::looks_numeric`), which is exactly when
+    // it reads as numeric.
     let numeric = match spec.kind {
-        CovariateKind::Numeric => true,
-        CovariateKind::Categorical => false,
-        CovariateKind::Auto => table.looks_numeric(&spec.column)?,
+        CovariateKind::Numeric => Some(table.numeric(&spec.column)?),
+        CovariateKind::Categorical => None,
+        CovariateKind::Auto => {
+            table.column(&spec.column)?;
+            table.numeric(&spec.column).ok()
+        }
     };
     let what = "reading covariates";
-    if numeric {
-        let v = pick(&table.numeric(&spec.column)?, kept, what)?;
+    if let Some(values) = numeric {
+        let v = pick(values, kept, what)?;
         Ok((
             Covariate::numeric(&spec.column, v),
             CovariateUsed {
@@ -515,7 +531,7 @@ fn read_covariate(
             },
         ))
     } else {
-        let v = pick(&table.text(&spec.column)?, kept, what)?;
+        let v = pick(table.text(&spec.column)?, kept, what)?;
         let levels = super::design::distinct_sorted(&v);
         if levels.len() == v.len() && v.len() > 2 {
             return Err(Error::invalid_parameter(
@@ -569,6 +585,39 @@ pub fn run_matched_comparison(
     table: &CsvTable,
     spec: &MatchedComparisonSpec,
 ) -> Result<MatchedComparisonReport> {
+    MatchedInputs::read(table, spec)?.run(spec)
+}
+
+impl MatchedInputs {
+    /// Reads and checks the columns `spec` names from `table`: the first
+    /// half of [`run_matched_comparison`]. The inputs hold what the
+    /// comparison needs and nothing of the table, so at scale the table
+    /// (often the largest object) can be dropped before [`MatchedInputs::run`].
+    ///
+    /// # Errors
+    /// [`run_matched_comparison`]'s errors in reading: missing columns, two
+    /// roles for a column, bad values, every row rejected, an identifier-like
+    /// categorical covariate.
+    pub fn read(table: &CsvTable, spec: &MatchedComparisonSpec) -> Result<Self> {
+        read_matched_inputs(table, spec)
+    }
+
+    /// Fits the score, matches, checks balance and estimates the effect: the
+    /// second half of [`run_matched_comparison`].
+    ///
+    /// # Errors
+    /// [`run_matched_comparison`]'s errors in fitting and matching.
+    pub fn run(self, spec: &MatchedComparisonSpec) -> Result<MatchedComparisonReport> {
+        Ok(matched_comparison(self, spec)?.report)
+    }
+
+    /// How the units were selected from the data.
+    pub fn rows(&self) -> &RowAccounting {
+        &self.rows
+    }
+}
+
+fn read_matched_inputs(table: &CsvTable, spec: &MatchedComparisonSpec) -> Result<MatchedInputs> {
     if spec.covariates.is_empty() {
         return Err(Error::invalid_parameter(
             "covariates",
@@ -605,12 +654,19 @@ pub fn run_matched_comparison(
     let (kept, rows) = select_rows(table, &used)?;
 
     let what = "matched comparison";
-    let treated = pick(&table.binary(&spec.treatment)?, &kept, what)?;
-    let outcome = pick(&table.numeric(&spec.outcome)?, &kept, what)?;
+    let treated = pick(table.binary(&spec.treatment)?, &kept, what)?;
+    let outcome = pick(table.numeric(&spec.outcome)?, &kept, what)?;
+    // The covariates are read in parallel; the first error in spec order is
+    // the one reported, whatever the threads.
+    let read: Vec<Result<(Covariate, CovariateUsed)>> = spec
+        .covariates
+        .par_iter()
+        .map(|c| read_covariate(table, c, &kept))
+        .collect();
     let mut covariates = Vec::with_capacity(spec.covariates.len());
     let mut covariates_used = Vec::with_capacity(spec.covariates.len());
-    for c in &spec.covariates {
-        let (cov, info) = read_covariate(table, c, &kept)?;
+    for r in read {
+        let (cov, info) = r?;
         covariates.push(cov);
         covariates_used.push(info);
     }
@@ -620,11 +676,11 @@ pub fn run_matched_comparison(
         .map(|e| {
             Ok(Covariate::categorical(
                 e,
-                pick(&table.text(e)?, &kept, what)?,
+                pick(table.text(e)?, &kept, what)?,
             ))
         })
         .collect::<Result<_>>()?;
-    let inputs = MatchedInputs {
+    Ok(MatchedInputs {
         source: table.source().to_string(),
         rows,
         treated,
@@ -633,29 +689,30 @@ pub fn run_matched_comparison(
         covariates_used,
         exact,
         row_of: kept,
-    };
-    Ok(matched_comparison(inputs, spec)?.report)
+    })
 }
 
 /// The typed inputs of a matched comparison, read and checked: one entry
-/// per unit in each vector.
-pub(crate) struct MatchedInputs {
+/// per unit in each vector ([`MatchedInputs::read`] from a table; the main
+/// job builds them from the per-person frame).
+#[derive(Debug, Clone)]
+pub struct MatchedInputs {
     /// The data's name in the report.
-    pub source: String,
+    pub(crate) source: String,
     /// How the units were selected from the data.
-    pub rows: RowAccounting,
+    pub(crate) rows: RowAccounting,
     /// Treated (programme) or control, per unit.
-    pub treated: Vec<bool>,
+    pub(crate) treated: Vec<bool>,
     /// The outcome, per unit.
-    pub outcome: Vec<f64>,
+    pub(crate) outcome: Vec<f64>,
     /// The score model's covariates.
-    pub covariates: Vec<Covariate>,
+    pub(crate) covariates: Vec<Covariate>,
     /// How each covariate was read, for the report.
-    pub covariates_used: Vec<CovariateUsed>,
+    pub(crate) covariates_used: Vec<CovariateUsed>,
     /// Exact-matching variables.
-    pub exact: Vec<Covariate>,
+    pub(crate) exact: Vec<Covariate>,
     /// The 0-based data row of each unit (for the matched sets).
-    pub row_of: Vec<usize>,
+    pub(crate) row_of: Vec<usize>,
 }
 
 /// A matched comparison's report, with the score and the matching behind
@@ -692,8 +749,12 @@ pub(crate) fn matched_comparison(
         "matched comparison",
         ("0 (control)", "1 (treated)"),
     )?;
-    let model = PropensityModel::fit(&covariates, &treated, Link::Logit)?;
-    let score = model.scores(ScoreScale::Probability);
+    let PropensityModel { design, mut fit } =
+        PropensityModel::fit(&covariates, &treated, Link::Logit)?;
+    // The score on the probability scale is the fit's fitted values (moved,
+    // not copied; the linear predictor is not used here).
+    let score = std::mem::take(&mut fit.fitted);
+    fit.linear_predictor = Vec::new();
     let matcher = NearestNeighbour {
         ratio: spec.ratio,
         replacement: spec.replacement,
@@ -703,12 +764,22 @@ pub(crate) fn matched_comparison(
         ..NearestNeighbour::default()
     };
     let matching = matcher.run(&score, &treated, &exact)?;
-    let bal = balance(&covariates, &treated, Some(&score), Some(&matching))?;
 
-    // Matched sample (match.data): rows with positive weight.
+    // Matched sample (match.data): rows with positive weight, and their
+    // rows of the design; the design (as large as the data) then goes.
     let m_rows: Vec<usize> = (0..kept.len())
         .filter(|&i| matching.weights.get(i).is_some_and(|w| *w > 0.0))
         .collect();
+    let cols: Vec<(String, Vec<f64>)> = (1..design.ncols())
+        .filter_map(|j| {
+            let name = design.terms().get(j)?.name.clone();
+            let col = design.column(j)?;
+            Some((name, m_rows.iter().map(|&i| col[i]).collect()))
+        })
+        .collect();
+    drop(design);
+    let bal = balance(&covariates, &treated, Some(&score), Some(&matching))?;
+    drop(covariates);
     let y_m: Vec<f64> = m_rows.iter().map(|&i| outcome[i]).collect();
     let t_m: Vec<bool> = m_rows.iter().map(|&i| treated[i]).collect();
     let w_m = Weights::new(m_rows.iter().map(|&i| matching.weights[i]).collect())?;
@@ -726,14 +797,6 @@ pub(crate) fn matched_comparison(
              which equals sandwich::vcovHC(fit, type = \"HC1\"))",
         ),
     };
-    let design = &model.design;
-    let cols: Vec<(String, Vec<f64>)> = (1..design.ncols())
-        .filter_map(|j| {
-            let name = design.terms().get(j)?.name.clone();
-            let col = design.column(j)?;
-            Some((name, m_rows.iter().map(|&i| col[i]).collect()))
-        })
-        .collect();
     let terms: Vec<Term<'_>> = cols.iter().map(|(n, v)| Term::new(n, v)).collect();
     let mut effect = did::matched_effect(
         &MatchedSample {
@@ -786,7 +849,6 @@ pub(crate) fn matched_comparison(
             max: p.max,
             mean: p.mean,
         });
-    let fit = &model.fit;
     let score_model = ScoreModel {
         link: "logit".into(),
         coefficients: fit
@@ -1128,12 +1190,12 @@ pub fn run_did(table: &CsvTable, spec: &DidSpec) -> Result<DidReport> {
     let used: Vec<&str> = roles.iter().map(|r| r.1).collect();
     let (kept, rows) = select_rows(table, &used)?;
     let what = "difference in differences";
-    let unit = pick(&table.text(&spec.unit)?, &kept, what)?;
-    let time = pick(&table.text(&spec.time)?, &kept, what)?;
-    let treated = pick(&table.binary(&spec.treated)?, &kept, what)?;
-    let post = pick(&table.binary(&spec.post)?, &kept, what)?;
-    let outcome = pick(&table.numeric(&spec.outcome)?, &kept, what)?;
-    let cluster = pick(&table.text(cluster_col)?, &kept, what)?;
+    let unit = pick(table.text(&spec.unit)?, &kept, what)?;
+    let time = pick(table.text(&spec.time)?, &kept, what)?;
+    let treated = pick(table.binary(&spec.treated)?, &kept, what)?;
+    let post = pick(table.binary(&spec.post)?, &kept, what)?;
+    let outcome = pick(table.numeric(&spec.outcome)?, &kept, what)?;
+    let cluster = pick(table.text(cluster_col)?, &kept, what)?;
     check_two_groups(
         &treated,
         &spec.treated,

@@ -4,8 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use outcomes::compare::report::{
-    run_matched_comparison, write_json, CovariateKind, CovariateSpec, CsvTable,
-    MatchedComparisonSpec,
+    write_json, CovariateKind, CovariateSpec, CsvTable, MatchedComparisonSpec, MatchedInputs,
 };
 use outcomes::compare::{Caliper, MatchOrder, NeighbourRule, Ratio, Replacement};
 use outcomes::{Error, Result};
@@ -205,7 +204,11 @@ pub(crate) fn run(cmd: &MatchCmd, r: &Reporter) -> Result<Done> {
         "propensity score and matching ({} rows)",
         table.nrows()
     ));
-    let report = run_matched_comparison(&table, &spec)?;
+    // The typed inputs hold what the comparison needs; the table (at scale
+    // the largest object) goes before the fit.
+    let inputs = MatchedInputs::read(&table, &spec)?;
+    drop(table);
+    let report = inputs.run(&spec)?;
     if let Some(p) = &cmd.json_out {
         write_json(&report, p)?;
     }

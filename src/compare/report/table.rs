@@ -291,9 +291,12 @@ impl CsvTable {
                 if is_blank(v) {
                     return Ok(None);
                 }
-                match v.trim().to_ascii_lowercase().as_str() {
-                    "1" | "true" => Ok(Some(true)),
-                    "0" | "false" => Ok(Some(false)),
+                let t = v.trim();
+                match t {
+                    "1" => Ok(Some(true)),
+                    "0" => Ok(Some(false)),
+                    _ if t.eq_ignore_ascii_case("true") => Ok(Some(true)),
+                    _ if t.eq_ignore_ascii_case("false") => Ok(Some(false)),
                     _ => Err(Error::invalid_value(
                         self.location(i, name),
                         self.shown(v),
