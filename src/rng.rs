@@ -62,14 +62,17 @@ impl Rng {
         if n == 0 {
             return 0;
         }
-        loop {
-            let x = self.next_u64();
-            let m = (x as u128) * (n as u128);
-            let low = m as u64;
-            if low >= n.wrapping_neg() % n {
-                return (m >> 64) as u64;
+        // A draw is rejected when its low half is below `2^64 mod n` (< n).
+        // That threshold costs a division, so it is computed only when the
+        // low half is below n, which is rare: the same draws are accepted.
+        let mut m = u128::from(self.next_u64()) * u128::from(n);
+        if (m as u64) < n {
+            let threshold = n.wrapping_neg() % n;
+            while (m as u64) < threshold {
+                m = u128::from(self.next_u64()) * u128::from(n);
             }
         }
+        (m >> 64) as u64
     }
 
     /// Standard normal deviate (Marsaglia polar method).
@@ -192,6 +195,38 @@ mod tests {
         let v = nb.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / n as f64;
         assert!((m - 2.0).abs() < 0.05, "{m}");
         assert!((v - (2.0 + 4.0 / 0.5)).abs() < 0.6, "{v}");
+    }
+
+    /// `below` draws what Lemire's rule with the threshold computed on
+    /// every draw draws, consuming the same raw values, including for `n`
+    /// where rejections are common (just above 2^63).
+    #[test]
+    fn below_matches_the_plain_rejection_rule() {
+        fn plain(r: &mut Rng, n: u64) -> u64 {
+            loop {
+                let m = u128::from(r.next_u64()) * u128::from(n);
+                if (m as u64) >= n.wrapping_neg() % n {
+                    return (m >> 64) as u64;
+                }
+            }
+        }
+        for &n in &[
+            1u64,
+            2,
+            3,
+            7,
+            1000,
+            500_000,
+            (1 << 63) + 1,
+            u64::MAX - 1,
+            u64::MAX,
+        ] {
+            let (mut a, mut b) = (Rng::new(n), Rng::new(n));
+            for _ in 0..20_000 {
+                assert_eq!(a.below(n), plain(&mut b, n), "n = {n}");
+            }
+            assert_eq!(a.next_u64(), b.next_u64(), "n = {n}: streams diverged");
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! seed on every platform, but they differ from scipy's (numpy's generator
 //! draws different indices): compare distributional properties, not digits.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::common::{check_finite, normal_cdf, normal_quantile};
@@ -89,7 +90,7 @@ pub fn bootstrap_one_sample<F>(
     config: BootstrapConfig,
 ) -> Result<BootstrapResult>
 where
-    F: Fn(&[f64]) -> f64,
+    F: Fn(&[f64]) -> f64 + Sync,
 {
     bootstrap_samples(&[x], |s: &[&[f64]]| statistic(s[0]), config)
 }
@@ -106,7 +107,7 @@ pub fn bootstrap_two_sample<F>(
     config: BootstrapConfig,
 ) -> Result<BootstrapResult>
 where
-    F: Fn(&[f64], &[f64]) -> f64,
+    F: Fn(&[f64], &[f64]) -> f64 + Sync,
 {
     bootstrap_samples(&[x, y], |s: &[&[f64]]| statistic(s[0], s[1]), config)
 }
@@ -187,7 +188,7 @@ fn bootstrap_samples<F>(
     config: BootstrapConfig,
 ) -> Result<BootstrapResult>
 where
-    F: Fn(&[&[f64]]) -> f64,
+    F: Fn(&[&[f64]]) -> f64 + Sync,
 {
     bootstrap_core(data, statistic, config, Acceleration::Jackknife)
 }
@@ -199,7 +200,7 @@ fn bootstrap_core<F>(
     accel: Acceleration,
 ) -> Result<BootstrapResult>
 where
-    F: Fn(&[&[f64]]) -> f64,
+    F: Fn(&[&[f64]]) -> f64 + Sync,
 {
     const WHAT: &str = "bootstrap";
     for (j, s) in data.iter().enumerate() {
@@ -222,27 +223,8 @@ where
             "the statistic is not finite on the data",
         ));
     }
-    let mut rng = Rng::new(config.seed);
+    let reps = replicates(data, &statistic, config)?;
     let b = config.resamples;
-    let mut bufs: Vec<Vec<f64>> = data.iter().map(|s| vec![0.0; s.len()]).collect();
-    let mut reps = Vec::with_capacity(b);
-    for _ in 0..b {
-        for (buf, s) in bufs.iter_mut().zip(data) {
-            for v in buf.iter_mut() {
-                let i = rng.below(s.len() as u64) as usize;
-                *v = s.get(i).copied().unwrap_or(s[0]);
-            }
-        }
-        let views: Vec<&[f64]> = bufs.iter().map(|v| v.as_slice()).collect();
-        let t = statistic(&views);
-        if !t.is_finite() {
-            return Err(Error::numerical(
-                WHAT,
-                "the statistic is not finite on a resample",
-            ));
-        }
-        reps.push(t);
-    }
     let bf = b as f64;
     let mean_rep = reps.iter().sum::<f64>() / bf;
     let se = (reps.iter().map(|t| (t - mean_rep).powi(2)).sum::<f64>() / (bf - 1.0)).sqrt();
@@ -301,35 +283,104 @@ where
     })
 }
 
+/// Above this many values in all, each resample is drawn on one thread while
+/// the statistic of the one before is computed on another.
+const PIPELINE_MIN_N: usize = 10_000;
+
+/// Draws one resample of every sample into `bufs`: each value in turn, an
+/// index below the sample's size from the one seeded stream.
+fn draw(rng: &mut Rng, data: &[&[f64]], bufs: &mut [Vec<f64>]) {
+    for (buf, s) in bufs.iter_mut().zip(data) {
+        for v in buf.iter_mut() {
+            let i = rng.below(s.len() as u64) as usize;
+            *v = s.get(i).copied().unwrap_or(s[0]);
+        }
+    }
+}
+
+/// The statistic on `config.resamples` resamples, in order. The draws are
+/// one stream, in the same order whatever the threads: for large samples
+/// resample `r + 1` is drawn while the statistic of resample `r` is
+/// computed, so the replicates are identical to drawing and computing in
+/// turn.
+fn replicates<F>(data: &[&[f64]], statistic: &F, config: BootstrapConfig) -> Result<Vec<f64>>
+where
+    F: Fn(&[&[f64]]) -> f64 + Sync,
+{
+    let mut rng = Rng::new(config.seed);
+    let b = config.resamples;
+    let fresh = || -> Vec<Vec<f64>> { data.iter().map(|s| vec![0.0; s.len()]).collect() };
+    let views = |bufs: &[Vec<f64>]| -> f64 {
+        let v: Vec<&[f64]> = bufs.iter().map(Vec::as_slice).collect();
+        statistic(&v)
+    };
+    let pipelined = data.iter().map(|s| s.len()).sum::<usize>() >= PIPELINE_MIN_N;
+    let mut cur = fresh();
+    let mut spare = if pipelined { fresh() } else { Vec::new() };
+    let mut reps = Vec::with_capacity(b);
+    if b > 0 {
+        draw(&mut rng, data, &mut cur);
+    }
+    for r in 0..b {
+        let more = r + 1 < b;
+        let t = if pipelined {
+            let (t, ()) = rayon::join(
+                || views(&cur),
+                || {
+                    if more {
+                        draw(&mut rng, data, &mut spare);
+                    }
+                },
+            );
+            std::mem::swap(&mut cur, &mut spare);
+            t
+        } else {
+            let t = views(&cur);
+            if more {
+                draw(&mut rng, data, &mut cur);
+            }
+            t
+        };
+        if !t.is_finite() {
+            return Err(Error::numerical(
+                "bootstrap",
+                "the statistic is not finite on a resample",
+            ));
+        }
+        reps.push(t);
+    }
+    Ok(reps)
+}
+
 /// scipy's multi-sample jackknife acceleration:
 /// `a = Σ_j Σ_i U_ji³/n_j³ / (6 (Σ_j Σ_i U_ji²/n_j²)^{3/2})`,
 /// `U_ji = (n_j − 1)(θ̄_(j·) − θ_(ji))`, leaving out one value of sample j.
+/// The `n` leave-one-out evaluations are independent and run in parallel,
+/// collected in order.
 fn jackknife_acceleration<F>(data: &[&[f64]], statistic: &F) -> Option<f64>
 where
-    F: Fn(&[&[f64]]) -> f64,
+    F: Fn(&[&[f64]]) -> f64 + Sync,
 {
     let mut num = 0.0;
     let mut den = 0.0;
     for (j, s) in data.iter().enumerate() {
         let n = s.len();
-        let mut loo = Vec::with_capacity(n - 1);
-        let mut vals = Vec::with_capacity(n);
-        for i in 0..n {
-            loo.clear();
-            loo.extend(
-                s.iter()
-                    .enumerate()
-                    .filter(|(k, _)| *k != i)
-                    .map(|(_, v)| *v),
-            );
-            let mut views: Vec<&[f64]> = data.to_vec();
-            views[j] = &loo;
-            let t = statistic(&views);
-            if !t.is_finite() {
-                return None;
-            }
-            vals.push(t);
-        }
+        let vals: Vec<f64> = (0..n)
+            .into_par_iter()
+            .with_min_len(64)
+            .map_init(
+                || Vec::with_capacity(n - 1),
+                |loo: &mut Vec<f64>, i| {
+                    loo.clear();
+                    loo.extend_from_slice(&s[..i]);
+                    loo.extend_from_slice(&s[i + 1..]);
+                    let mut views: Vec<&[f64]> = data.to_vec();
+                    views[j] = loo;
+                    let t = statistic(&views);
+                    t.is_finite().then_some(t)
+                },
+            )
+            .collect::<Option<Vec<f64>>>()?;
         let nf = n as f64;
         let dot = vals.iter().sum::<f64>() / nf;
         for t in &vals {
@@ -345,6 +396,32 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Drawing the next resample while the statistic of the last is
+    /// computed gives the replicates of drawing and computing in turn.
+    #[test]
+    fn pipelined_replicates_are_the_sequential_ones() {
+        let x: Vec<f64> = (0..PIPELINE_MIN_N + 7)
+            .map(|i| ((i * 7919) % 1013) as f64)
+            .collect();
+        let y: Vec<f64> = (0..500).map(|i| (i % 17) as f64).collect();
+        let data: [&[f64]; 2] = [&x, &y];
+        let cfg = BootstrapConfig::new(200, 11, ConfidenceLevel::NINETY_FIVE).unwrap();
+        let stat = |s: &[&[f64]]| s[0].iter().sum::<f64>() / 3.0 - s[1].iter().sum::<f64>();
+        let got = replicates(&data, &stat, cfg).unwrap();
+        let mut rng = Rng::new(11);
+        let mut bufs: Vec<Vec<f64>> = data.iter().map(|s| vec![0.0; s.len()]).collect();
+        let want: Vec<f64> = (0..200)
+            .map(|_| {
+                draw(&mut rng, &data, &mut bufs);
+                stat(&[&bufs[0], &bufs[1]])
+            })
+            .collect();
+        assert_eq!(got.len(), want.len());
+        for (g, w) in got.iter().zip(&want) {
+            assert_eq!(g.to_bits(), w.to_bits());
+        }
+    }
 
     #[test]
     fn closed_form_mean_matches_the_generic_jackknife() {
