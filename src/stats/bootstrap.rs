@@ -169,6 +169,7 @@ pub fn bootstrap_mean(x: &[f64], config: BootstrapConfig) -> Result<BootstrapRes
         |s: &[&[f64]]| s[0].iter().sum::<f64>() / s[0].len() as f64,
         config,
         Acceleration::Given(acceleration),
+        Replicates::Mean,
     )
 }
 
@@ -176,6 +177,15 @@ pub fn bootstrap_mean(x: &[f64], config: BootstrapConfig) -> Result<BootstrapRes
 /// the statistic on n − 1 values) is not run and BCa is not given; use
 /// [`bootstrap_mean`] for means of large samples.
 pub const JACKKNIFE_MAX_N: usize = 50_000;
+
+/// How the replicates are computed: the statistic on each resample, or,
+/// for the mean of one sample, the resampled values summed as they are
+/// gathered (the same sums).
+#[derive(Clone, Copy)]
+enum Replicates {
+    Statistic,
+    Mean,
+}
 
 enum Acceleration {
     Jackknife,
@@ -190,7 +200,13 @@ fn bootstrap_samples<F>(
 where
     F: Fn(&[&[f64]]) -> f64 + Sync,
 {
-    bootstrap_core(data, statistic, config, Acceleration::Jackknife)
+    bootstrap_core(
+        data,
+        statistic,
+        config,
+        Acceleration::Jackknife,
+        Replicates::Statistic,
+    )
 }
 
 fn bootstrap_core<F>(
@@ -198,6 +214,7 @@ fn bootstrap_core<F>(
     statistic: F,
     config: BootstrapConfig,
     accel: Acceleration,
+    how: Replicates,
 ) -> Result<BootstrapResult>
 where
     F: Fn(&[&[f64]]) -> f64 + Sync,
@@ -223,7 +240,10 @@ where
             "the statistic is not finite on the data",
         ));
     }
-    let reps = replicates(data, &statistic, config)?;
+    let reps = match how {
+        Replicates::Statistic => replicates(data, &statistic, config)?,
+        Replicates::Mean => mean_replicates(data[0], config)?,
+    };
     let b = config.resamples;
     let bf = b as f64;
     let mean_rep = reps.iter().sum::<f64>() / bf;
@@ -352,6 +372,69 @@ where
     Ok(reps)
 }
 
+/// [`replicates`] for the mean of `x`: the same draws and, for each
+/// resample, the same sum in the same order (`Iterator::sum` over the
+/// resampled values), then divided by `n`. The values are summed as they
+/// are gathered by index, so for large samples one core draws the next
+/// resample's indices while the other gathers and sums the last.
+fn mean_replicates(x: &[f64], config: BootstrapConfig) -> Result<Vec<f64>> {
+    let n = x.len();
+    let mut rng = Rng::new(config.seed);
+    let b = config.resamples;
+    let fill = |rng: &mut Rng, idx: &mut [usize]| {
+        for v in idx.iter_mut() {
+            *v = rng.below(n as u64) as usize;
+        }
+    };
+    let mean_of = |idx: &[usize]| -> f64 {
+        let mut sum = -0.0;
+        for &i in idx {
+            sum += x.get(i).copied().unwrap_or(x[0]);
+        }
+        sum / n as f64
+    };
+    let pipelined = n >= PIPELINE_MIN_N;
+    let mut cur = vec![0usize; n];
+    let mut spare = if pipelined {
+        vec![0usize; n]
+    } else {
+        Vec::new()
+    };
+    let mut reps = Vec::with_capacity(b);
+    if b > 0 {
+        fill(&mut rng, &mut cur);
+    }
+    for r in 0..b {
+        let more = r + 1 < b;
+        let t = if pipelined {
+            let (t, ()) = rayon::join(
+                || mean_of(&cur),
+                || {
+                    if more {
+                        fill(&mut rng, &mut spare);
+                    }
+                },
+            );
+            std::mem::swap(&mut cur, &mut spare);
+            t
+        } else {
+            let t = mean_of(&cur);
+            if more {
+                fill(&mut rng, &mut cur);
+            }
+            t
+        };
+        if !t.is_finite() {
+            return Err(Error::numerical(
+                "bootstrap",
+                "the statistic is not finite on a resample",
+            ));
+        }
+        reps.push(t);
+    }
+    Ok(reps)
+}
+
 /// scipy's multi-sample jackknife acceleration:
 /// `a = Σ_j Σ_i U_ji³/n_j³ / (6 (Σ_j Σ_i U_ji²/n_j²)^{3/2})`,
 /// `U_ji = (n_j − 1)(θ̄_(j·) − θ_(ji))`, leaving out one value of sample j.
@@ -396,6 +479,25 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The mean's replicates, summed as gathered, are the generic path's
+    /// replicates of the mean, to the bit, below and above the pipelining size.
+    #[test]
+    fn mean_replicates_are_the_statistic_path() {
+        for n in [37, PIPELINE_MIN_N + 5] {
+            let x: Vec<f64> = (0..n)
+                .map(|i| ((i * 7919) % 1013) as f64 / 7.0 - 50.0)
+                .collect();
+            let cfg = BootstrapConfig::new(150, 5, ConfidenceLevel::NINETY_FIVE).unwrap();
+            let mean = |s: &[&[f64]]| s[0].iter().sum::<f64>() / s[0].len() as f64;
+            let want = replicates(&[&x], &mean, cfg).unwrap();
+            let got = mean_replicates(&x, cfg).unwrap();
+            assert_eq!(got.len(), want.len());
+            for (g, w) in got.iter().zip(&want) {
+                assert_eq!(g.to_bits(), w.to_bits(), "n = {n}");
+            }
+        }
+    }
 
     /// Drawing the next resample while the statistic of the last is
     /// computed gives the replicates of drawing and computing in turn.
