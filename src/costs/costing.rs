@@ -32,7 +32,7 @@ use crate::costs::unit_cost::{
 use crate::error::{Error, Result};
 use crate::measures::service_use::{Count, Scenario};
 use crate::stats::ols::{Clusters, Weights};
-use crate::stats::{bootstrap_one_sample, BootstrapConfig, BootstrapResult, Interval};
+use crate::stats::{bootstrap_cluster_totals, BootstrapConfig, BootstrapResult, Interval};
 
 /// One person's use of one service category in one window.
 #[derive(Debug, Clone, PartialEq)]
@@ -913,13 +913,14 @@ pub fn comparison_offset(
         ));
     }
     let did = did_of_sets(sums.iter());
-    // Resample sets: the bootstrap draws set positions with replacement.
-    let positions: Vec<f64> = (0..sums.len()).map(|k| k as f64).collect();
-    let did_bootstrap = bootstrap_one_sample(
-        &positions,
-        |idx: &[f64]| did_of_sets(idx.iter().map(|&k| &sums[k as usize])),
-        bootstrap,
-    )?;
+    // Resample sets: the bootstrap draws set positions with replacement,
+    // each resample's totals from how often it drew each set.
+    let totals: Vec<[f64; 4]> = sums
+        .iter()
+        .map(|s| [s.prog.0, s.prog.1, s.comp.0, s.comp.1])
+        .collect();
+    let did_bootstrap =
+        bootstrap_cluster_totals(&totals, |t: &[f64; 4]| t[0] / t[1] - t[2] / t[3], bootstrap)?;
 
     let change: Vec<f64> = kept
         .iter()

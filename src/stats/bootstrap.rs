@@ -173,6 +173,58 @@ pub fn bootstrap_mean(x: &[f64], config: BootstrapConfig) -> Result<BootstrapRes
     )
 }
 
+/// Bootstrap a statistic of cluster totals, resampling the clusters with
+/// replacement: `totals[j]` holds cluster `j`'s `K` sums (a matched set's
+/// programme and comparison sums and weights, say), and the statistic is
+/// `combine` of a resample's column sums. The draws, the estimate, the
+/// jackknife and the intervals are [`bootstrap_one_sample`]'s over the
+/// cluster positions with the statistic `combine(Σ totals[drawn])`; each
+/// resample's sums are formed from how many times it drew each cluster
+/// (`Σ_j c_j totals[j]`, clusters in order), which reads the totals in
+/// order rather than at random. The sums are the same up to the order of
+/// addition.
+///
+/// # Errors
+/// As [`bootstrap_one_sample`].
+pub(crate) fn bootstrap_cluster_totals<const K: usize, F>(
+    totals: &[[f64; K]],
+    combine: F,
+    config: BootstrapConfig,
+) -> Result<BootstrapResult>
+where
+    F: Fn(&[f64; K]) -> f64 + Sync,
+{
+    let positions: Vec<f64> = (0..totals.len()).map(|j| j as f64).collect();
+    let drawn = |idx: &[&[f64]]| {
+        let mut t = [0.0; K];
+        for &j in idx[0] {
+            for (tk, v) in t.iter_mut().zip(&totals[j as usize]) {
+                *tk += v;
+            }
+        }
+        combine(&t)
+    };
+    let by_counts = |counts: &[u32]| {
+        let mut t = [0.0; K];
+        for (&c, row) in counts.iter().zip(totals) {
+            if c > 0 {
+                let c = f64::from(c);
+                for (tk, v) in t.iter_mut().zip(row) {
+                    *tk += c * v;
+                }
+            }
+        }
+        combine(&t)
+    };
+    bootstrap_core(
+        &[&positions],
+        drawn,
+        config,
+        Acceleration::Jackknife,
+        Replicates::Counts(&by_counts),
+    )
+}
+
 /// Above this many values in all, the generic jackknife (n evaluations of
 /// the statistic on n − 1 values) is not run and BCa is not given; use
 /// [`bootstrap_mean`] for means of large samples.
@@ -182,9 +234,12 @@ pub const JACKKNIFE_MAX_N: usize = 50_000;
 /// for the mean of one sample, the resampled values summed as they are
 /// gathered (the same sums).
 #[derive(Clone, Copy)]
-enum Replicates {
+enum Replicates<'a> {
     Statistic,
     Mean,
+    /// One sample of cluster positions `0..n`: each resample's statistic
+    /// from how many times it drew each cluster.
+    Counts(&'a (dyn Fn(&[u32]) -> f64 + Sync)),
 }
 
 enum Acceleration {
@@ -214,7 +269,7 @@ fn bootstrap_core<F>(
     statistic: F,
     config: BootstrapConfig,
     accel: Acceleration,
-    how: Replicates,
+    how: Replicates<'_>,
 ) -> Result<BootstrapResult>
 where
     F: Fn(&[&[f64]]) -> f64 + Sync,
@@ -243,6 +298,7 @@ where
     let reps = match how {
         Replicates::Statistic => replicates(data, &statistic, config)?,
         Replicates::Mean => mean_replicates(data[0], config)?,
+        Replicates::Counts(of_counts) => count_replicates(data[0].len(), of_counts, config)?,
     };
     let b = config.resamples;
     let bf = b as f64;
@@ -435,6 +491,61 @@ fn mean_replicates(x: &[f64], config: BootstrapConfig) -> Result<Vec<f64>> {
     Ok(reps)
 }
 
+/// The replicates of a statistic of how many times each of `n` positions
+/// was drawn: the draws of [`replicates`] for one sample of `n` values,
+/// counted; for large `n` one core counts the next resample's draws while
+/// the other computes the last one's statistic.
+fn count_replicates(
+    n: usize,
+    of_counts: &(dyn Fn(&[u32]) -> f64 + Sync),
+    config: BootstrapConfig,
+) -> Result<Vec<f64>> {
+    let mut rng = Rng::new(config.seed);
+    let b = config.resamples;
+    let fill = |rng: &mut Rng, counts: &mut [u32]| {
+        counts.fill(0);
+        for _ in 0..n {
+            counts[rng.below(n as u64) as usize] += 1;
+        }
+    };
+    let pipelined = n >= PIPELINE_MIN_N;
+    let mut cur = vec![0u32; n];
+    let mut spare = if pipelined { vec![0u32; n] } else { Vec::new() };
+    let mut reps = Vec::with_capacity(b);
+    if b > 0 {
+        fill(&mut rng, &mut cur);
+    }
+    for r in 0..b {
+        let more = r + 1 < b;
+        let t = if pipelined {
+            let (t, ()) = rayon::join(
+                || of_counts(&cur),
+                || {
+                    if more {
+                        fill(&mut rng, &mut spare);
+                    }
+                },
+            );
+            std::mem::swap(&mut cur, &mut spare);
+            t
+        } else {
+            let t = of_counts(&cur);
+            if more {
+                fill(&mut rng, &mut cur);
+            }
+            t
+        };
+        if !t.is_finite() {
+            return Err(Error::numerical(
+                "bootstrap",
+                "the statistic is not finite on a resample",
+            ));
+        }
+        reps.push(t);
+    }
+    Ok(reps)
+}
+
 /// scipy's multi-sample jackknife acceleration:
 /// `a = Σ_j Σ_i U_ji³/n_j³ / (6 (Σ_j Σ_i U_ji²/n_j²)^{3/2})`,
 /// `U_ji = (n_j − 1)(θ̄_(j·) − θ_(ji))`, leaving out one value of sample j.
@@ -495,6 +606,60 @@ mod tests {
             assert_eq!(got.len(), want.len());
             for (g, w) in got.iter().zip(&want) {
                 assert_eq!(g.to_bits(), w.to_bits(), "n = {n}");
+            }
+        }
+    }
+
+    /// Cluster totals resampled by counts give the intervals of resampling
+    /// the positions and adding up the drawn clusters' totals (to rounding),
+    /// below and above the pipelining size.
+    #[test]
+    fn cluster_totals_by_counts_match_summing_the_draws() {
+        for n in [40usize, PIPELINE_MIN_N + 3] {
+            let totals: Vec<[f64; 4]> = (0..n)
+                .map(|j| {
+                    let a = ((j * 7919) % 1013) as f64;
+                    [
+                        a * 1.37,
+                        1.0 + (j % 3) as f64,
+                        a * 0.5 - 3.0,
+                        0.5 + (j % 5) as f64,
+                    ]
+                })
+                .collect();
+            let combine = |t: &[f64; 4]| t[0] / t[1] - t[2] / t[3];
+            let cfg = BootstrapConfig::new(300, 9, ConfidenceLevel::NINETY_FIVE).unwrap();
+            let got = bootstrap_cluster_totals(&totals, combine, cfg).unwrap();
+            let positions: Vec<f64> = (0..n).map(|j| j as f64).collect();
+            let want = bootstrap_one_sample(
+                &positions,
+                |idx| {
+                    let mut t = [0.0; 4];
+                    for &j in idx {
+                        for k in 0..4 {
+                            t[k] += totals[j as usize][k];
+                        }
+                    }
+                    combine(&t)
+                },
+                cfg,
+            )
+            .unwrap();
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs().max(1.0);
+            let (g, w) = (&got.percentile, &want.percentile);
+            assert_eq!(g.value.to_bits(), w.value.to_bits(), "n = {n}");
+            assert!(
+                close(g.ci.lower, w.ci.lower) && close(g.ci.upper, w.ci.upper),
+                "n = {n}"
+            );
+            assert!(close(g.std_error.unwrap(), w.std_error.unwrap()), "n = {n}");
+            assert_eq!(got.acceleration.is_some(), want.acceleration.is_some());
+            match (&got.bca, &want.bca) {
+                (Some(g), Some(w)) => {
+                    assert!(close(g.ci.lower, w.ci.lower) && close(g.ci.upper, w.ci.upper))
+                }
+                (None, None) => {}
+                _ => panic!("n = {n}: BCa defined on one side only"),
             }
         }
     }

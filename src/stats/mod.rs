@@ -32,6 +32,7 @@ pub mod survival;
 mod two_group;
 
 pub use adjust::{p_adjust, PAdjustMethod};
+pub(crate) use bootstrap::bootstrap_cluster_totals;
 pub use bootstrap::{
     bootstrap_mean, bootstrap_mean_difference, bootstrap_one_sample, bootstrap_two_sample,
     BootstrapConfig, BootstrapResult, JACKKNIFE_MAX_N,

@@ -345,19 +345,9 @@ pub(super) fn cba_items(
                     e[3] += u.weight;
                 }
             }
-            let effect = |idx: &[f64]| {
-                let mut t = [0.0; 4];
-                for &i in idx {
-                    let s = &sets[i as usize];
-                    for k in 0..4 {
-                        t[k] += s[k];
-                    }
-                }
-                t[0] / t[1] - t[2] / t[3]
-            };
-            let ids: Vec<f64> = (0..sets.len()).map(|i| i as f64).collect();
+            let effect = |t: &[f64; 4]| t[0] / t[1] - t[2] / t[3];
             let ci = (sets.len() >= 2)
-                .then(|| stats::bootstrap_one_sample(&ids, effect, cx.boot(300).ok()?).ok())
+                .then(|| stats::bootstrap_cluster_totals(&sets, effect, cx.boot(300).ok()?).ok())
                 .flatten()
                 .map(|b| b.bca.as_ref().unwrap_or(&b.percentile).ci);
             if let Some(ci) = ci {
