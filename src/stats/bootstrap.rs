@@ -374,48 +374,47 @@ fn draw(rng: &mut Rng, data: &[&[f64]], bufs: &mut [Vec<f64>]) {
     }
 }
 
-/// The statistic on `config.resamples` resamples, in order. The draws are
-/// one stream, in the same order whatever the threads: for large samples
-/// resample `r + 1` is drawn while the statistic of resample `r` is
-/// computed, so the replicates are identical to drawing and computing in
-/// turn.
-fn replicates<F>(data: &[&[f64]], statistic: &F, config: BootstrapConfig) -> Result<Vec<f64>>
-where
-    F: Fn(&[&[f64]]) -> f64 + Sync,
-{
-    let mut rng = Rng::new(config.seed);
-    let b = config.resamples;
-    let fresh = || -> Vec<Vec<f64>> { data.iter().map(|s| vec![0.0; s.len()]).collect() };
-    let views = |bufs: &[Vec<f64>]| -> f64 {
-        let v: Vec<&[f64]> = bufs.iter().map(Vec::as_slice).collect();
-        statistic(&v)
-    };
-    let pipelined = data.iter().map(|s| s.len()).sum::<usize>() >= PIPELINE_MIN_N;
+/// The resampling loop every bootstrap shares: `resamples` times, `fill`
+/// draws a resample into a buffer from the one seeded stream (made by
+/// `fresh`), and `statistic` computes its replicate. When `pipelined`,
+/// resample `r + 1` is drawn on one core while the statistic of resample
+/// `r` is computed on the other; the draws are the same stream in the same
+/// order either way, so the replicates are identical.
+fn run_resamples<B: Send + Sync>(
+    resamples: usize,
+    pipelined: bool,
+    fresh: impl Fn() -> B,
+    mut fill: impl FnMut(&mut B) + Send,
+    statistic: impl Fn(&B) -> f64 + Sync,
+) -> Result<Vec<f64>> {
     let mut cur = fresh();
-    let mut spare = if pipelined { fresh() } else { Vec::new() };
-    let mut reps = Vec::with_capacity(b);
-    if b > 0 {
-        draw(&mut rng, data, &mut cur);
+    let mut spare = pipelined.then(&fresh);
+    let mut reps = Vec::with_capacity(resamples);
+    if resamples > 0 {
+        fill(&mut cur);
     }
-    for r in 0..b {
-        let more = r + 1 < b;
-        let t = if pipelined {
-            let (t, ()) = rayon::join(
-                || views(&cur),
-                || {
-                    if more {
-                        draw(&mut rng, data, &mut spare);
-                    }
-                },
-            );
-            std::mem::swap(&mut cur, &mut spare);
-            t
-        } else {
-            let t = views(&cur);
-            if more {
-                draw(&mut rng, data, &mut cur);
+    for r in 0..resamples {
+        let more = r + 1 < resamples;
+        let t = match spare.as_mut() {
+            Some(spare) => {
+                let (t, ()) = rayon::join(
+                    || statistic(&cur),
+                    || {
+                        if more {
+                            fill(spare);
+                        }
+                    },
+                );
+                std::mem::swap(&mut cur, spare);
+                t
             }
-            t
+            None => {
+                let t = statistic(&cur);
+                if more {
+                    fill(&mut cur);
+                }
+                t
+            }
         };
         if !t.is_finite() {
             return Err(Error::numerical(
@@ -428,6 +427,26 @@ where
     Ok(reps)
 }
 
+/// The statistic on `config.resamples` resamples of every sample, in order
+/// ([`run_resamples`], pipelined above [`PIPELINE_MIN_N`] values in all).
+fn replicates<F>(data: &[&[f64]], statistic: &F, config: BootstrapConfig) -> Result<Vec<f64>>
+where
+    F: Fn(&[&[f64]]) -> f64 + Sync,
+{
+    let mut rng = Rng::new(config.seed);
+    let n_total: usize = data.iter().map(|s| s.len()).sum();
+    run_resamples(
+        config.resamples,
+        n_total >= PIPELINE_MIN_N,
+        || -> Vec<Vec<f64>> { data.iter().map(|s| vec![0.0; s.len()]).collect() },
+        |bufs| draw(&mut rng, data, bufs),
+        |bufs| {
+            let v: Vec<&[f64]> = bufs.iter().map(Vec::as_slice).collect();
+            statistic(&v)
+        },
+    )
+}
+
 /// [`replicates`] for the mean of `x`: the same draws and, for each
 /// resample, the same sum in the same order (`Iterator::sum` over the
 /// resampled values), then divided by `n`. The values are summed as they
@@ -436,59 +455,23 @@ where
 fn mean_replicates(x: &[f64], config: BootstrapConfig) -> Result<Vec<f64>> {
     let n = x.len();
     let mut rng = Rng::new(config.seed);
-    let b = config.resamples;
-    let fill = |rng: &mut Rng, idx: &mut [usize]| {
-        for v in idx.iter_mut() {
-            *v = rng.below(n as u64) as usize;
-        }
-    };
-    let mean_of = |idx: &[usize]| -> f64 {
-        let mut sum = -0.0;
-        for &i in idx {
-            sum += x.get(i).copied().unwrap_or(x[0]);
-        }
-        sum / n as f64
-    };
-    let pipelined = n >= PIPELINE_MIN_N;
-    let mut cur = vec![0usize; n];
-    let mut spare = if pipelined {
-        vec![0usize; n]
-    } else {
-        Vec::new()
-    };
-    let mut reps = Vec::with_capacity(b);
-    if b > 0 {
-        fill(&mut rng, &mut cur);
-    }
-    for r in 0..b {
-        let more = r + 1 < b;
-        let t = if pipelined {
-            let (t, ()) = rayon::join(
-                || mean_of(&cur),
-                || {
-                    if more {
-                        fill(&mut rng, &mut spare);
-                    }
-                },
-            );
-            std::mem::swap(&mut cur, &mut spare);
-            t
-        } else {
-            let t = mean_of(&cur);
-            if more {
-                fill(&mut rng, &mut cur);
+    run_resamples(
+        config.resamples,
+        n >= PIPELINE_MIN_N,
+        || vec![0usize; n],
+        |idx| {
+            for v in idx.iter_mut() {
+                *v = rng.below(n as u64) as usize;
             }
-            t
-        };
-        if !t.is_finite() {
-            return Err(Error::numerical(
-                "bootstrap",
-                "the statistic is not finite on a resample",
-            ));
-        }
-        reps.push(t);
-    }
-    Ok(reps)
+        },
+        |idx| {
+            let mut sum = -0.0;
+            for &i in idx {
+                sum += x.get(i).copied().unwrap_or(x[0]);
+            }
+            sum / n as f64
+        },
+    )
 }
 
 /// The replicates of a statistic of how many times each of `n` positions
@@ -501,49 +484,18 @@ fn count_replicates(
     config: BootstrapConfig,
 ) -> Result<Vec<f64>> {
     let mut rng = Rng::new(config.seed);
-    let b = config.resamples;
-    let fill = |rng: &mut Rng, counts: &mut [u32]| {
-        counts.fill(0);
-        for _ in 0..n {
-            counts[rng.below(n as u64) as usize] += 1;
-        }
-    };
-    let pipelined = n >= PIPELINE_MIN_N;
-    let mut cur = vec![0u32; n];
-    let mut spare = if pipelined { vec![0u32; n] } else { Vec::new() };
-    let mut reps = Vec::with_capacity(b);
-    if b > 0 {
-        fill(&mut rng, &mut cur);
-    }
-    for r in 0..b {
-        let more = r + 1 < b;
-        let t = if pipelined {
-            let (t, ()) = rayon::join(
-                || of_counts(&cur),
-                || {
-                    if more {
-                        fill(&mut rng, &mut spare);
-                    }
-                },
-            );
-            std::mem::swap(&mut cur, &mut spare);
-            t
-        } else {
-            let t = of_counts(&cur);
-            if more {
-                fill(&mut rng, &mut cur);
+    run_resamples(
+        config.resamples,
+        n >= PIPELINE_MIN_N,
+        || vec![0u32; n],
+        |counts| {
+            counts.fill(0);
+            for _ in 0..n {
+                counts[rng.below(n as u64) as usize] += 1;
             }
-            t
-        };
-        if !t.is_finite() {
-            return Err(Error::numerical(
-                "bootstrap",
-                "the statistic is not finite on a resample",
-            ));
-        }
-        reps.push(t);
-    }
-    Ok(reps)
+        },
+        |counts| of_counts(counts),
+    )
 }
 
 /// scipy's multi-sample jackknife acceleration:
