@@ -17,7 +17,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeSet, HashSet};
 
 use crate::error::{Error, Location, Result};
-use crate::stats::qr::r_factor;
+use crate::stats::qr::{first_dependent, r_factor};
 
 /// Which level of a categorical covariate is the reference (omitted) level.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -174,13 +174,22 @@ pub(crate) fn distinct_sorted(values: &[String]) -> Vec<String> {
     levels
 }
 
+/// Each row's position in `levels` (sorted, distinct), found by binary
+/// search; `u32::MAX` for a value not among them.
+pub(crate) fn level_codes(values: &[String], levels: &[String]) -> Vec<u32> {
+    values
+        .iter()
+        .map(|v| levels.binary_search(v).map_or(u32::MAX, |k| k as u32))
+        .collect()
+}
+
 /// One 0/1 column per level of `levels` (sorted, distinct): 1 where the row
-/// holds that level. Each row's level is found once, by binary search.
+/// holds that level. Each row's level is found once ([`level_codes`]).
 fn indicators(values: &[String], levels: &[String]) -> Vec<Vec<f64>> {
     let mut cols = vec![vec![0.0; values.len()]; levels.len()];
-    for (i, v) in values.iter().enumerate() {
-        if let Ok(k) = levels.binary_search(v) {
-            cols[k][i] = 1.0;
+    for (i, k) in level_codes(values, levels).into_iter().enumerate() {
+        if let Some(col) = cols.get_mut(k as usize) {
+            col[i] = 1.0;
         }
     }
     cols
@@ -333,17 +342,9 @@ impl DesignMatrix {
         let cols: Vec<&[f64]> = self.columns.iter().map(Vec::as_slice).collect();
         let q = cols.len();
         let r = r_factor(&cols, None);
-        for j in 0..q {
-            let norm0 = r[j * q..=j * q + j]
-                .iter()
-                .map(|v| v * v)
-                .sum::<f64>()
-                .sqrt();
-            let norm = r[j * q + j].abs();
-            if norm0 == 0.0 || norm <= RANK_TOLERANCE * norm0 {
-                let accepted: Vec<usize> = (0..j).collect();
-                return Err(self.dependence_error(j, &accepted));
-            }
+        if let Some(j) = first_dependent(&r, q, q, RANK_TOLERANCE) {
+            let accepted: Vec<usize> = (0..j).collect();
+            return Err(self.dependence_error(j, &accepted));
         }
         Ok(())
     }

@@ -20,7 +20,7 @@ use statrs::distribution::{Continuous, ContinuousCDF, Normal};
 
 use super::design::{column_sd, DesignColumn, DesignMatrix};
 use crate::error::{Error, Result};
-use crate::stats::qr::r_factor;
+use crate::stats::qr::{first_dependent, r_factor};
 
 /// Link function of a binomial GLM.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -432,17 +432,8 @@ fn wls_solve(cols: &[&[f64]], w: &[f64], z: &[f64]) -> Option<DVector<f64>> {
     let mut all: Vec<&[f64]> = cols.to_vec();
     all.push(z);
     let r = r_factor(&all, Some(w));
-    // The column norms of sqrt(W) X are those of R's columns (Q is orthogonal).
-    for j in 0..p {
-        let norm = r[j * q..=j * q + j]
-            .iter()
-            .map(|v| v * v)
-            .sum::<f64>()
-            .sqrt();
-        let diag = r[j * q + j].abs();
-        if diag.is_nan() || diag <= 1e-11 * norm.max(f64::MIN_POSITIVE) {
-            return None;
-        }
+    if first_dependent(&r, q, p, 1e-11).is_some() {
+        return None;
     }
     let rx = DMatrix::from_fn(p, p, |i, j| r[j * q + i]);
     let qtz = DVector::from_fn(p, |i, _| r[p * q + i]);

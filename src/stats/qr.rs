@@ -186,6 +186,23 @@ pub(crate) fn r_factor(columns: &[&[f64]], weights: Option<&[f64]>) -> Vec<f64> 
     total.r
 }
 
+/// The first of the first `p` columns of the `q × q` factor `r` (from
+/// [`r_factor`]) that is (numerically) a linear combination of the columns
+/// before it: `|R_jj|`, the norm of what remains of column `j` after the
+/// earlier columns, is NaN or at most `tolerance` × the column's own norm
+/// (that of `R`'s column `j`, since `Q` is orthogonal). R's `dqrdc2` rule.
+pub(crate) fn first_dependent(r: &[f64], q: usize, p: usize, tolerance: f64) -> Option<usize> {
+    (0..p.min(q)).find(|&j| {
+        let norm = r[j * q..=j * q + j]
+            .iter()
+            .map(|v| v * v)
+            .sum::<f64>()
+            .sqrt();
+        let diag = r[j * q + j].abs();
+        diag.is_nan() || diag <= tolerance * norm.max(f64::MIN_POSITIVE)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,6 +286,8 @@ mod tests {
         let q = 4;
         assert!(r[2 * q + 2].abs() < 1e-9 * twice.iter().map(|v| v * v).sum::<f64>().sqrt());
         assert_eq!(r[3 * q + 3], 0.0);
+        assert_eq!(first_dependent(&r, q, 2, 1e-7), None);
+        assert_eq!(first_dependent(&r, q, q, 1e-7), Some(2));
         assert!((r[0].abs() - (n as f64).sqrt()).abs() < 1e-9);
     }
 
