@@ -21,8 +21,8 @@ use std::borrow::Cow;
 
 use rayon::prelude::*;
 
-use super::design::{distinct_sorted, Covariate, CovariateValues};
-use super::matching::Matching;
+use super::design::{distinct_sorted, level_codes, Covariate, CovariateValues};
+use super::matching::{from_order_key, order_key, Matching};
 use crate::error::{Error, Result};
 
 /// Which sample a balance table describes.
@@ -203,27 +203,15 @@ fn ecdf_order(x: &[f64]) -> Vec<u128> {
     let mut keys: Vec<u128> = x
         .iter()
         .zip(0u64..)
-        .map(|(v, i)| (u128::from(ordered_bits(*v)) << 64) | u128::from(i))
+        .map(|(v, i)| (u128::from(order_key(*v)) << 64) | u128::from(i))
         .collect();
     keys.sort_unstable();
     keys
 }
 
-/// `f64::total_cmp`'s order as an unsigned integer.
-fn ordered_bits(v: f64) -> u64 {
-    let b = v.to_bits();
-    if b >> 63 == 1 {
-        !b
-    } else {
-        b | (1 << 63)
-    }
-}
-
 /// The value and row of an [`ecdf_order`] key.
 fn key_parts(key: u128) -> (f64, usize) {
-    let hi = (key >> 64) as u64;
-    let b = if hi >> 63 == 1 { hi & !(1 << 63) } else { !hi };
-    (f64::from_bits(b), key as u64 as usize)
+    (from_order_key((key >> 64) as u64), key as u64 as usize)
 }
 
 /// MatchIt's `qqsum(standardize = TRUE)`: eCDF differences over the
@@ -407,10 +395,7 @@ fn tables(
             CovariateValues::Numeric(_) => None,
             CovariateValues::Categorical { values, .. } => {
                 let levels = distinct_sorted(values);
-                let codes = values
-                    .iter()
-                    .map(|v| levels.binary_search(v).map_or(u32::MAX, |k| k as u32))
-                    .collect();
+                let codes = level_codes(values, &levels);
                 Some((levels, codes))
             }
         })

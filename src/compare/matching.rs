@@ -583,7 +583,7 @@ impl Stratum {
 }
 
 /// A `u64` whose unsigned order is `f64::total_cmp`'s order.
-fn order_key(x: f64) -> u64 {
+pub(crate) fn order_key(x: f64) -> u64 {
     let b = x.to_bits();
     if b >> 63 == 1 {
         !b
@@ -593,7 +593,7 @@ fn order_key(x: f64) -> u64 {
 }
 
 /// The inverse of [`order_key`].
-fn from_order_key(k: u64) -> f64 {
+pub(crate) fn from_order_key(k: u64) -> f64 {
     f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
 }
 

@@ -610,11 +610,6 @@ impl MatchedInputs {
     pub fn run(self, spec: &MatchedComparisonSpec) -> Result<MatchedComparisonReport> {
         Ok(matched_comparison(self, spec)?.report)
     }
-
-    /// How the units were selected from the data.
-    pub fn rows(&self) -> &RowAccounting {
-        &self.rows
-    }
 }
 
 fn read_matched_inputs(table: &CsvTable, spec: &MatchedComparisonSpec) -> Result<MatchedInputs> {

@@ -259,23 +259,9 @@ impl CsvTable {
     /// 1-based data row, column and value for a non-blank cell that is not a
     /// finite number.
     pub fn numeric(&self, name: &str) -> Result<Vec<Option<f64>>> {
-        self.column(name)?
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                if is_blank(v) {
-                    return Ok(None);
-                }
-                match v.trim().parse::<f64>() {
-                    Ok(x) if x.is_finite() => Ok(Some(x)),
-                    _ => Err(Error::invalid_value(
-                        self.location(i, name),
-                        self.shown(v),
-                        "must be a finite number (or blank)",
-                    )),
-                }
-            })
-            .collect()
+        self.parsed(name, "must be a finite number (or blank)", |t| {
+            t.parse::<f64>().ok().filter(|x| x.is_finite())
+        })
     }
 
     /// A 0/1 column: `0`/`1` or `true`/`false` (any case); `None` for a blank cell.
@@ -284,6 +270,24 @@ impl CsvTable {
     /// [`CsvTable::column`]'s, and [`Error::invalid_value`] naming the file,
     /// row, column and value for any other non-blank cell.
     pub fn binary(&self, name: &str) -> Result<Vec<Option<bool>>> {
+        self.parsed(name, "must be 0/1 or true/false (or blank)", |t| match t {
+            "1" => Some(true),
+            "0" => Some(false),
+            _ if t.eq_ignore_ascii_case("true") => Some(true),
+            _ if t.eq_ignore_ascii_case("false") => Some(false),
+            _ => None,
+        })
+    }
+
+    /// A column's cells read by `parse` (given the trimmed text): `None` for
+    /// a blank cell, and where `parse` refuses a cell, an error naming the
+    /// file, row, column, value (as [`CsvTable::shown`] allows) and `rule`.
+    fn parsed<T>(
+        &self,
+        name: &str,
+        rule: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Result<Vec<Option<T>>> {
         self.column(name)?
             .iter()
             .enumerate()
@@ -291,18 +295,9 @@ impl CsvTable {
                 if is_blank(v) {
                     return Ok(None);
                 }
-                let t = v.trim();
-                match t {
-                    "1" => Ok(Some(true)),
-                    "0" => Ok(Some(false)),
-                    _ if t.eq_ignore_ascii_case("true") => Ok(Some(true)),
-                    _ if t.eq_ignore_ascii_case("false") => Ok(Some(false)),
-                    _ => Err(Error::invalid_value(
-                        self.location(i, name),
-                        self.shown(v),
-                        "must be 0/1 or true/false (or blank)",
-                    )),
-                }
+                parse(v.trim()).map(Some).ok_or_else(|| {
+                    Error::invalid_value(self.location(i, name), self.shown(v), rule)
+                })
             })
             .collect()
     }
